@@ -1,0 +1,59 @@
+"""The ``fftforge`` command line.  Thin: each subcommand parses its options,
+builds a configuration, calls the library and prints.  Errors in user input
+print one line (``fftforge: error: ...``) and exit with status 2."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .config import ConfigError
+from .errors import UserError
+
+# Subcommand modules; each provides ``add_parser(subparsers)`` which registers
+# its parser(s) and sets ``func`` (a callable taking the parsed args and
+# returning an exit status or None).
+SUBCOMMAND_MODULES = (
+    "fftforge.cli_core",       # generate, sim, model, vectors, demo
+    "fftforge.costmodel.cli",  # cost
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fftforge",
+        description="Generate, verify, build and cost FFT accelerator cores.",
+        epilog="Run 'fftforge COMMAND --help' for the options of each command.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for modname in SUBCOMMAND_MODULES:
+        try:
+            mod = importlib.import_module(modname)
+        except ModuleNotFoundError as e:
+            if e.name == modname:
+                continue
+            raise
+        mod.add_parser(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        rc = args.func(args)
+    except (UserError, ConfigError) as e:
+        print(f"fftforge: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fftforge: interrupted", file=sys.stderr)
+        return 130
+    return int(rc or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

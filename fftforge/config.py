@@ -1,0 +1,388 @@
+"""One configuration object per FFT core: :class:`FFTConfig`.
+
+The configuration validates itself once, with errors that name the parameter
+and its allowed range, and derives every other fact about the core from its
+fields: the pipeline plan (the ordered list of parts with their widths and
+latencies), the output width, the output scale, the latency and the resource
+counts.  ``hdl`` builds from the plan, ``pyref`` models from the same plan,
+``sim`` checks against it and ``costmodel`` reads latency and resources from
+it.  A second formula for any of these facts anywhere else is a bug.
+
+Numerics (see ``docs`` in README for the derivation)
+----------------------------------------------------
+* The input is sign-extended by one guard bit: stage 0 works at ``width + 1``
+  bits.  The guard bit covers the sqrt(2) growth of a complex rotation.
+* Each radix-2 butterfly computes ``a + b`` and ``a - b`` at full precision
+  (one bit of growth), shifts right by the stage's schedule entry with the
+  configured rounding, and resizes to the stage's output width with the
+  configured overflow handling.
+
+  - ``scaled``: every stage keeps ``width + 1`` bits; the default schedule
+    shifts by one per stage, so the output is ``DFT(x) / N``.  With the default
+    schedule no value can overflow (|value| <= sqrt(2) * 2**(width-1) <
+    2**width at every stage); a schedule with zeros can, and then saturates
+    (or wraps) and raises the overflow flag.
+  - ``unscaled``: no shift; stage ``s`` outputs ``width + 2 + s`` bits, so the
+    output is ``width + log2(N) + 1`` bits wide and equals the DFT up to
+    rounding of the twiddle products.
+
+* Twiddle factors are stored as ``round(W * 2**(twiddle_width-1))``, clipped
+  to +-(2**(twiddle_width-1) - 1) so that every stored value is symmetric and
+  its negation is exact.  Rotations by a power of -j are done exactly
+  (swap/negate), never through the multiplier.
+* A twiddle product is formed exactly, shifted right by ``twiddle_width - 1``
+  with the configured rounding, and resized to the data width.
+* The inverse transform is the forward datapath with real and imaginary parts
+  swapped at the input and the output (``swap(DFT(swap(x)))`` is the
+  unnormalised inverse DFT).  This is bit-identical to conjugating every
+  twiddle, so one datapath serves both directions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+__all__ = [
+    "FFTConfig", "ConfigError", "Part",
+    "ARCHS", "DIRECTIONS", "SCALINGS", "ROUNDINGS", "OVERFLOWS", "ORDERS",
+    "N_RANGE", "WIDTH_RANGE", "TWIDDLE_WIDTH_RANGE",
+    "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
+]
+
+ARCHS = ("r2sdf", "r22sdf")
+DIRECTIONS = ("forward", "inverse", "runtime")
+SCALINGS = ("scaled", "unscaled")
+ROUNDINGS = ("truncate", "convergent")
+OVERFLOWS = ("saturate", "wrap")
+ORDERS = ("natural", "bit_reversed")
+CMULS = (4, 3)
+N_RANGE = (8, 65536)
+WIDTH_RANGE = (4, 32)
+TWIDDLE_WIDTH_RANGE = (4, 32)
+SHIFT_RANGE = (0, 2)
+LANES = (1,)
+DRAIN_AFTER_RANGE = (0, 1 << 16)
+
+# Latencies of the parts, in pipeline slots (one slot = one accepted sample
+# time).  These are the single source of truth: the hdl parts are built to
+# meet them and the simulation checks the total.
+INPUT_LATENCY = 1            # input register (direction swap, guard bit)
+BUTTERFLY_LATENCY_EXTRA = 1  # an SDF butterfly stage takes D + 1 slots
+TWIDDLE_LATENCY = 5          # ROM read, operand regs, products, sums, round
+REORDER_LATENCY_EXTRA = 1    # the natural-order buffer takes N + 1 slots
+OUTPUT_LATENCY = 1           # output skid FIFO: written, then visible
+
+
+class ConfigError(ValueError):
+    """A parameter is out of its allowed range.  The message names it."""
+
+
+def _is_pow2(x: int) -> bool:
+    return isinstance(x, int) and x > 0 and (x & (x - 1)) == 0
+
+
+def _check_int(name: str, value, lo: int, hi: int, pow2: bool = False):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} must be an integer in [{lo}, {hi}]"
+                          f"{' and a power of two' if pow2 else ''}, got {value!r}")
+    if pow2 and not _is_pow2(value):
+        raise ConfigError(f"{name} must be a power of two in [{lo}, {hi}], got {value}")
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be in [{lo}, {hi}]"
+                          f"{' (a power of two)' if pow2 else ''}, got {value}")
+
+
+def _check_choice(name: str, value, choices):
+    if value not in choices:
+        allowed = ", ".join(repr(c) if isinstance(c, str) else str(c) for c in choices)
+        raise ConfigError(f"{name} must be one of {allowed}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the pipeline plan.
+
+    kind:
+        ``"input"`` (guard bit + direction swap), ``"bf2"`` (radix-2 SDF
+        butterfly, DIF), ``"bf2ii"`` (radix-2^2 second butterfly: the trivial
+        -j on the last quarter of its period), ``"twiddle"`` (twiddle ROM and
+        complex multiplier), ``"reorder"`` (bit-reversed to natural order).
+    delay:
+        feedback delay D of a butterfly (its block is 2*D samples).
+    period:
+        twiddle pattern period L, or the reorder frame size.
+    pattern:
+        twiddle exponent pattern: ``"r2"`` or ``"r22"``.
+    width_in, width_out:
+        data width (per real component) entering and leaving the part.
+    shift:
+        right shift applied after a butterfly (its scaling).
+    latency:
+        slots from a sample entering the part to its result leaving it.
+    offset:
+        slots from the core's input acceptance to this part's input (the sum
+        of the upstream latencies); the part's phase counters start at
+        ``-offset mod period`` so that each frame starts at phase 0.
+    """
+    kind: str
+    latency: int
+    width_in: int
+    width_out: int
+    offset: int = 0
+    delay: int = 0
+    period: int = 0
+    pattern: str = ""
+    shift: int = 0
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class FFTConfig:
+    """A streaming fixed-point FFT/iFFT core.
+
+    Parameters
+    ----------
+    n : int
+        Transform size, a power of two in [8, 65536].
+    width : int
+        Input width per real component, in [4, 32].
+    twiddle_width : int
+        Twiddle factor width per real component, in [4, 32] (default 18,
+        which fits 18x18 / 18x25 DSP multipliers).
+    arch : str
+        ``"r22sdf"`` (radix-2^2 single-path delay feedback, He & Torkelson
+        1996: ceil(log4 N) - 1 twiddle multipliers) or ``"r2sdf"`` (radix-2
+        SDF: log2 N - 1 twiddle multipliers).
+    direction : str
+        ``"forward"``, ``"inverse"`` (unnormalised, e^{+j2pi kn/N}) or
+        ``"runtime"`` (an ``inverse`` input port, sampled with the first
+        sample of each frame).
+    scaling : str
+        ``"scaled"`` (per-stage shift ``schedule``; output ~ DFT / 2**scale_log2)
+        or ``"unscaled"`` (full growth: output width = width + log2 N + 1).
+    schedule : tuple of int, optional
+        ``scaled`` only: right shift (0, 1 or 2) after each of the log2 N
+        radix-2 butterfly stages, in pipeline order.  Default: all 1.
+    rounding : str
+        ``"truncate"`` (floor) or ``"convergent"`` (round half to even).
+    overflow : str
+        ``"saturate"`` (clip, and raise the sticky per-frame ``overflow``
+        output flag) or ``"wrap"`` (two's complement wrap; the flag still
+        reports that a value wrapped).
+    order : str
+        Output order, ``"natural"`` (adds an N-word reorder buffer) or
+        ``"bit_reversed"``.
+    cmul : int
+        Complex multiplier form: 4 real multipliers, or 3 (with pre-adders).
+        Both give identical output words.
+    lanes : int
+        Samples per clock (1).
+    drain_after : int
+        Idle input cycles at a frame boundary after which the core drains the
+        frames still in flight (their outputs would otherwise wait for the
+        next frame's samples).  While draining, ``ready`` is low.
+    name : str
+        Module and file name of the generated core.
+    """
+    n: int = 1024
+    width: int = 16
+    twiddle_width: int = 18
+    arch: str = "r22sdf"
+    direction: str = "forward"
+    scaling: str = "scaled"
+    schedule: Optional[tuple] = None
+    rounding: str = "convergent"
+    overflow: str = "saturate"
+    order: str = "natural"
+    cmul: int = 4
+    lanes: int = 1
+    drain_after: int = 16
+    name: str = "fft"
+
+    def __post_init__(self):
+        _check_int("n", self.n, *N_RANGE, pow2=True)
+        _check_int("width", self.width, *WIDTH_RANGE)
+        _check_int("twiddle_width", self.twiddle_width, *TWIDDLE_WIDTH_RANGE)
+        _check_choice("arch", self.arch, ARCHS)
+        _check_choice("direction", self.direction, DIRECTIONS)
+        _check_choice("scaling", self.scaling, SCALINGS)
+        _check_choice("rounding", self.rounding, ROUNDINGS)
+        _check_choice("overflow", self.overflow, OVERFLOWS)
+        _check_choice("order", self.order, ORDERS)
+        _check_choice("cmul", self.cmul, CMULS)
+        _check_choice("lanes", self.lanes, LANES)
+        _check_int("drain_after", self.drain_after, *DRAIN_AFTER_RANGE)
+        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", self.name):
+            raise ConfigError(f"name must be a Verilog identifier ([A-Za-z_][A-Za-z0-9_]*, "
+                              f"at most 63 characters), got {self.name!r}")
+        if self.schedule is not None:
+            if self.scaling != "scaled":
+                raise ConfigError("schedule is only allowed with scaling='scaled'")
+            sched = tuple(self.schedule)
+            if len(sched) != self.stages:
+                raise ConfigError(f"schedule must have log2(n) = {self.stages} entries, got {len(sched)}")
+            for i, s in enumerate(sched):
+                _check_int(f"schedule[{i}]", s, *SHIFT_RANGE)
+            object.__setattr__(self, "schedule", sched)
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def stages(self) -> int:
+        """Number of radix-2 butterfly stages, log2 N."""
+        return self.n.bit_length() - 1
+
+    @property
+    def shifts(self) -> tuple:
+        """Right shift after each butterfly stage, in pipeline order."""
+        if self.scaling == "unscaled":
+            return (0,) * self.stages
+        return self.schedule if self.schedule is not None else (1,) * self.stages
+
+    @property
+    def scale_log2(self) -> int:
+        """Output ~= DFT(x) / 2**scale_log2 (inverse: unnormalised iDFT / 2**scale_log2)."""
+        return sum(self.shifts)
+
+    @property
+    def internal_width(self) -> int:
+        """Width of stage 0 (input width plus the guard bit)."""
+        return self.width + 1
+
+    def stage_width(self, s: int) -> int:
+        """Data width leaving butterfly stage ``s`` (0-based)."""
+        if self.scaling == "scaled":
+            return self.internal_width
+        return self.internal_width + s + 1
+
+    @property
+    def output_width(self) -> int:
+        """Width of the output ``re``/``im`` fields."""
+        return self.stage_width(self.stages - 1)
+
+    # ------------------------------------------------------------------- plan
+    def plan(self) -> tuple:
+        """The pipeline as an ordered tuple of :class:`Part`.
+
+        ``r2sdf``: input, then for each stage s: bf2(D=N/2^(s+1)) followed by
+        a twiddle part (pattern ``r2``, period 2D) except after the last stage.
+        ``r22sdf``: input, then per pair: bf2(D) -> bf2ii(D/2) -> twiddle
+        (pattern ``r22``, period 4*(D/2)), a lone bf2 last when log2 N is odd.
+        Natural order appends the reorder buffer.
+        """
+        parts = []
+        offset = 0
+        w = self.internal_width
+
+        def add(**kw):
+            nonlocal offset
+            p = Part(offset=offset, **kw)
+            parts.append(p)
+            offset += p.latency
+            return p
+
+        add(kind="input", latency=INPUT_LATENCY, width_in=self.width, width_out=w)
+        shifts = self.shifts
+        k = self.stages
+        s = 0
+        while s < k:
+            d = self.n >> (s + 1)
+            if self.arch == "r22sdf" and s + 1 < k:
+                w1 = self.stage_width(s)
+                add(kind="bf2", delay=d, period=2 * d, latency=d + BUTTERFLY_LATENCY_EXTRA,
+                    width_in=w, width_out=w1, shift=shifts[s], index=s)
+                w2 = self.stage_width(s + 1)
+                add(kind="bf2ii", delay=d // 2, period=2 * d, latency=d // 2 + BUTTERFLY_LATENCY_EXTRA,
+                    width_in=w1, width_out=w2, shift=shifts[s + 1], index=s + 1)
+                w = w2
+                if s + 2 < k:
+                    add(kind="twiddle", period=2 * d, pattern="r22", latency=TWIDDLE_LATENCY,
+                        width_in=w, width_out=w, index=s + 1)
+                s += 2
+            else:
+                w1 = self.stage_width(s)
+                add(kind="bf2", delay=d, period=2 * d, latency=d + BUTTERFLY_LATENCY_EXTRA,
+                    width_in=w, width_out=w1, shift=shifts[s], index=s)
+                w = w1
+                if s + 1 < k:
+                    add(kind="twiddle", period=2 * d, pattern="r2", latency=TWIDDLE_LATENCY,
+                        width_in=w, width_out=w, index=s)
+                s += 1
+        if self.order == "natural":
+            add(kind="reorder", period=self.n, latency=self.n + REORDER_LATENCY_EXTRA,
+                width_in=w, width_out=w)
+        return tuple(parts)
+
+    @property
+    def pipeline_latency(self) -> int:
+        """Slots from accepting a sample to its result at the pipeline output."""
+        return sum(p.latency for p in self.plan())
+
+    @property
+    def latency_cycles(self) -> int:
+        """Cycles from the first accepted input sample to the first valid
+        output sample, with no stalls:
+
+        ``1 + sum(D_s + 1 over butterflies) + 5 * twiddle parts
+        + (N + 1 if natural order) + 1``.
+        """
+        return self.pipeline_latency + OUTPUT_LATENCY
+
+    # -------------------------------------------------------------- resources
+    @property
+    def twiddle_parts(self) -> int:
+        """Number of non-trivial twiddle multipliers (complex)."""
+        return sum(1 for p in self.plan() if p.kind == "twiddle")
+
+    @property
+    def real_multipliers(self) -> int:
+        return self.cmul * self.twiddle_parts
+
+    @property
+    def feedback_words(self) -> int:
+        """Words of butterfly feedback memory: N - 1."""
+        return sum(p.delay for p in self.plan() if p.kind in ("bf2", "bf2ii"))
+
+    @property
+    def flag_bits(self) -> int:
+        """Tag bits that travel with every data word (overflow, and direction
+        for runtime cores)."""
+        return 1 + (self.direction == "runtime")
+
+    def resources(self) -> dict:
+        """Architectural resource counts (not synthesis results)."""
+        plan = self.plan()
+        fb_bits = sum(p.delay * (2 * max(p.width_in, p.width_out) + self.flag_bits)
+                      for p in plan if p.kind in ("bf2", "bf2ii"))
+        rom_bits = sum(max(p.period // 4, 1) * 2 * self.twiddle_width for p in plan if p.kind == "twiddle")
+        reorder_bits = sum(p.period * (2 * p.width_in + self.flag_bits) for p in plan if p.kind == "reorder")
+        return {
+            "complex_multipliers": self.twiddle_parts,
+            "real_multipliers": self.real_multipliers,
+            "butterflies": sum(1 for p in plan if p.kind in ("bf2", "bf2ii")),
+            "feedback_words": self.feedback_words,
+            "feedback_bits": fb_bits,
+            "twiddle_rom_bits": rom_bits,
+            "reorder_words": self.n if self.order == "natural" else 0,
+            "reorder_bits": reorder_bits,
+        }
+
+    # ---------------------------------------------------------------- helpers
+    def replace(self, **changes) -> "FFTConfig":
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["schedule"] = list(self.shifts) if self.scaling == "scaled" else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "FFTConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        kw = {k: v for k, v in d.items() if k in names}
+        if kw.get("schedule") is not None:
+            kw["schedule"] = tuple(kw["schedule"])
+        return cls(**kw)
