@@ -1,0 +1,104 @@
+"""Stream control for a fixed-latency, framed slot pipeline (global stall).
+
+A datapath built from SDF parts is a chain of registers and delay lines in
+which every sample moves one *slot* per clock-enabled cycle; each part knows
+where in the frame a sample is from its phase counter.  This controller turns
+such a datapath into a valid/ready stream component:
+
+* ``adv`` (the datapath's clock enable) is high when the output FIFO has
+  room and either a sample is accepted or the pipeline is draining.  It never
+  depends on the output's ``ready`` combinationally (the FIFO decouples it).
+* Samples are never dropped, duplicated or reordered: the datapath only moves
+  when a sample is accepted, so a stall anywhere freezes it in place.
+* Draining: when the input is idle at a frame boundary for more than
+  ``drain_after`` cycles while samples are in flight, the controller advances
+  the pipeline with bubbles (``ready`` low) until every real sample has come
+  out, then pulses ``clr`` (a soft reset of the datapath's counters), so the
+  next frame starts in phase.
+* Validity: after ``clr`` the real slots form a prefix of the slot sequence,
+  so the slot at the datapath's output is valid exactly when at least
+  ``latency`` advances happened and a sample is still in flight.
+
+Ports
+-----
+in_valid : In(1)      the input stream's ``valid``
+space : In(1)         the output FIFO can take a word this cycle
+in_ready : Out(1)     the input stream's ``ready``
+accept : Out(1)       a sample is taken this cycle
+adv : Out(1)          clock enable of the datapath
+clr : Out(1)          soft reset of the datapath (has priority over ``adv``)
+out_valid : Out(1)    the datapath's output slot holds a real sample
+emit : Out(1)         that sample is written to the output FIFO this cycle
+first_in : Out(1)     the next accepted sample is the first of a frame
+out_first, out_last : Out(1)  the emitted sample is the first/last of a frame
+"""
+
+from amaranth.hdl import Module, Signal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+__all__ = ["PipelineControl"]
+
+
+class PipelineControl(wiring.Component):
+    in_valid: In(1)
+    space: In(1)
+    in_ready: Out(1)
+    accept: Out(1)
+    adv: Out(1)
+    clr: Out(1)
+    out_valid: Out(1)
+    emit: Out(1)
+    first_in: Out(1)
+    out_first: Out(1)
+    out_last: Out(1)
+
+    def __init__(self, latency: int, frame: int, drain_after: int):
+        if latency < 1:
+            raise ValueError(f"latency must be >= 1, got {latency}")
+        self.latency = latency
+        self.frame = frame
+        self.drain_after = drain_after
+        super().__init__()
+
+    def elaborate(self, platform):
+        m = Module()
+        lat, n = self.latency, self.frame
+        acc_pos = Signal(range(n), name="acc_pos")
+        out_pos = Signal(range(n), name="out_pos")
+        inflight = Signal(range(lat + 2), name="inflight")
+        t_sat = Signal(range(lat + 1), name="t_sat")
+        draining = Signal(name="draining")
+        idle = Signal(range(self.drain_after + 1), name="idle")
+
+        m.d.comb += [
+            self.in_ready.eq(self.space & ~draining),
+            self.accept.eq(self.in_valid & self.in_ready),
+            self.adv.eq(self.space & (self.accept | draining)),
+            self.out_valid.eq((t_sat == lat) & (inflight != 0)),
+            self.emit.eq(self.adv & self.out_valid),
+            self.clr.eq(draining & (inflight == 0)),
+            self.first_in.eq(acc_pos == 0),
+            self.out_first.eq(out_pos == 0),
+            self.out_last.eq(out_pos == n - 1),
+        ]
+        m.d.sync += inflight.eq(inflight + self.accept - self.emit)
+        with m.If(self.accept):
+            m.d.sync += acc_pos.eq(acc_pos + 1 if n & (n - 1) == 0 else
+                                   (acc_pos + 1) % n)
+        with m.If(self.emit):
+            m.d.sync += out_pos.eq(out_pos + 1)
+        with m.If(self.clr):
+            m.d.sync += [t_sat.eq(0), draining.eq(0)]
+        with m.Elif(self.adv & (t_sat != lat)):
+            m.d.sync += t_sat.eq(t_sat + 1)
+
+        idle_at_boundary = ~draining & (acc_pos == 0) & ~self.in_valid & (inflight != 0)
+        with m.If(idle_at_boundary):
+            with m.If(idle >= self.drain_after):
+                m.d.sync += [draining.eq(1), idle.eq(0)]
+            with m.Else():
+                m.d.sync += idle.eq(idle + 1)
+        with m.Else():
+            m.d.sync += idle.eq(0)
+        return m

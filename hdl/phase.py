@@ -1,0 +1,18 @@
+"""Phase counters: every part that needs to know where in its period a
+sample is keeps one, started so that a frame's first sample reads phase 0."""
+
+from amaranth.hdl import Mux, Signal
+
+__all__ = ["phase_counter"]
+
+
+def phase_counter(m, period: int, offset: int = 0, name: str = "phase"):
+    """Add to ``m`` a counter of clock-enabled cycles modulo ``period``.
+
+    Its reset value is ``-offset mod period``: a part whose input lags the
+    core's input by ``offset`` slots sees phase 0 with a frame's first sample.
+    """
+    c = Signal(range(max(period, 2)), init=(-offset) % period, name=name)
+    if period > 1:
+        m.d.sync += c.eq(Mux(c == period - 1, 0, c + 1))
+    return c

@@ -1,0 +1,39 @@
+"""The data word that flows through every part of a pipeline.
+
+A word is a complex sample plus tag bits that travel with it:
+
+* ``re``, ``im``: signed, ``width`` bits each;
+* ``ovf``: this word (or any value it was computed from) was clipped;
+* ``inv``: (runtime-direction cores only) the word belongs to an inverse frame.
+"""
+
+from amaranth.hdl import signed
+from amaranth.lib import data
+
+__all__ = ["word_layout", "word_assign", "TAGS"]
+
+TAGS = ("ovf", "inv")
+
+
+def word_layout(width: int, tags=("ovf",)) -> data.StructLayout:
+    """Layout of a word of ``width``-bit components with the given tag bits."""
+    fields = {"re": signed(width), "im": signed(width)}
+    for t in tags:
+        if t not in TAGS:
+            raise ValueError(f"unknown tag {t!r}; allowed: {', '.join(TAGS)}")
+        fields[t] = 1
+    return data.StructLayout(fields)
+
+
+def word_tags(layout: data.StructLayout):
+    return tuple(name for name, _ in layout if name in TAGS)
+
+
+def word_assign(dst, re, im, **tags):
+    """Statements assigning ``re``, ``im`` (sign-extended or truncated to the
+    destination width) and each tag of ``dst`` present in ``tags``."""
+    stmts = [dst.re.eq(re), dst.im.eq(im)]
+    for name, _ in dst.shape():
+        if name in TAGS:
+            stmts.append(getattr(dst, name).eq(tags.get(name, 0)))
+    return stmts
