@@ -1,0 +1,130 @@
+"""Verilog export and the core descriptor (JSON) -- the contract that test
+benches, the FPGA flow and users' integrations read.
+
+:func:`descriptor` returns the dict; :func:`generate` writes ``<name>.v`` and
+``<name>.json``; :func:`load_core` reads a descriptor back into its config.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from ..config import FFTConfig
+from ..errors import UserError
+
+__all__ = ["descriptor", "generate", "load_core", "stream_ports", "layout_fields",
+           "CLOCK", "RESET"]
+
+CLOCK = "clk"
+RESET = "rst"
+
+
+def layout_fields(layout) -> dict:
+    """``{field: {offset, width, signed}}`` of an Amaranth StructLayout."""
+    from amaranth.hdl import Shape
+    out = {}
+    for name, f in layout:
+        shape = Shape.cast(f.shape)
+        out[name] = {"offset": f.offset, "width": shape.width, "signed": bool(shape.signed)}
+    return out
+
+
+def stream_ports(prefix: str, layout) -> dict:
+    """Flattened Verilog port names of an Amaranth stream member ``prefix``."""
+    return {
+        "valid": f"{prefix}__valid",
+        "ready": f"{prefix}__ready",
+        "payload": f"{prefix}__payload",
+        "width": layout.size,
+        "fields": layout_fields(layout),
+    }
+
+
+def descriptor(cfg: FFTConfig) -> dict:
+    """The core descriptor of an FFT core (see README, "Core descriptor")."""
+    from .fft import input_layout, output_layout
+    ports = {
+        "clock": CLOCK,
+        "reset": RESET,
+        "reset_active_high": True,
+        "reset_synchronous": True,
+        "input": stream_ports("i", input_layout(cfg)),
+        "output": stream_ports("o", output_layout(cfg)),
+    }
+    if cfg.direction == "runtime":
+        ports["direction"] = {"name": "inverse", "width": 1, "inverse_when": 1,
+                              "sampled": "with the first sample of each frame"}
+    return {
+        "kind": "fft",
+        "name": cfg.name,
+        "n": cfg.n,
+        "direction": cfg.direction,
+        "arch": cfg.arch,
+        "input_width": cfg.width,
+        "output_width": cfg.output_width,
+        "twiddle_width": cfg.twiddle_width,
+        "widths": {"input": cfg.width, "output": cfg.output_width, "twiddle": cfg.twiddle_width,
+                   "internal": cfg.internal_width,
+                   "stages": [cfg.stage_width(s) for s in range(cfg.stages)]},
+        "scaling": cfg.scaling,
+        "schedule": list(cfg.shifts),
+        "scale_log2": cfg.scale_log2,
+        "scale_relation": ("output ~= DFT(x) / 2**scale_log2, DFT(x)[k] = sum_n x[n] e^{-j2pi kn/N}; "
+                           "inverse: output ~= sum_n x[n] e^{+j2pi kn/N} / 2**scale_log2"),
+        "rounding": cfg.rounding,
+        "overflow": cfg.overflow,
+        "output_order": cfg.order,
+        "cmul": cfg.cmul,
+        "lanes": cfg.lanes,
+        "samples_per_cycle": cfg.lanes,
+        "latency_cycles": cfg.latency_cycles,
+        "frame_cycles": cfg.n // cfg.lanes,
+        "drain_after": cfg.drain_after,
+        "frames": "consecutive groups of n accepted input samples after reset",
+        "ports": ports,
+        "resources": cfg.resources(),
+        "files": {"verilog": f"{cfg.name}.v"},
+        "config": cfg.to_dict(),
+    }
+
+
+def generate(cfg: FFTConfig, outdir: str) -> dict:
+    """Write ``<outdir>/<name>.v`` and ``<outdir>/<name>.json``.
+
+    Returns ``{"verilog": path, "json": path, "seconds": elapsed}``."""
+    from amaranth.back import verilog
+    from .fft import FFTCore
+    t0 = time.perf_counter()
+    os.makedirs(outdir, exist_ok=True)
+    text = verilog.convert(FFTCore(cfg), name=cfg.name, emit_src=False)
+    vpath = os.path.join(outdir, f"{cfg.name}.v")
+    jpath = os.path.join(outdir, f"{cfg.name}.json")
+    with open(vpath, "w") as f:
+        f.write(text)
+    with open(jpath, "w") as f:
+        json.dump(descriptor(cfg), f, indent=2)
+        f.write("\n")
+    return {"verilog": vpath, "json": jpath, "seconds": time.perf_counter() - t0}
+
+
+def load_core(path: str):
+    """Read a core descriptor; return ``(config, descriptor)``.
+
+    Raises :class:`~fftforge.errors.UserError` for an unreadable file or one
+    that is not an fftforge descriptor."""
+    try:
+        with open(path) as f:
+            desc = json.load(f)
+    except OSError as e:
+        raise UserError(f"cannot read core descriptor {path}: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path} is not valid JSON (line {e.lineno}: {e.msg})") from None
+    if not isinstance(desc, dict) or "kind" not in desc or "config" not in desc:
+        raise UserError(f"{path} is not an fftforge core descriptor (no 'kind'/'config')")
+    kind = desc["kind"]
+    if kind == "fft":
+        return FFTConfig.from_dict(desc["config"]), desc
+    from ..pyref import registry
+    return registry.config_from_descriptor(desc), desc
