@@ -155,8 +155,8 @@ def multi_array_gemm(count, M, N, K, rows, cols, arrays, dataflow="ws", mode="ov
     """``count`` independent GEMMs on a chip with ``arrays`` identical arrays.
 
     Whole GEMMs are spread over the arrays (``ceil(count / arrays)`` rounds);
-    when there are fewer GEMMs than arrays, each GEMM's N dimension is split
-    over ``arrays // count`` arrays.
+    when there are fewer GEMMs than arrays, each GEMM's larger output
+    dimension (M or N) is split over ``arrays // count`` arrays.
 
     Returns the :func:`gemm_cycles` dict for the chip, with ``cycles``,
     ``compute`` and ``fill_drain`` multiplied by the number of rounds and
@@ -164,14 +164,16 @@ def multi_array_gemm(count, M, N, K, rows, cols, arrays, dataflow="ws", mode="ov
     """
     count, M, N, K = (_i(v) for v in (count, M, N, K))
     A = _i(arrays)
-    split = np.maximum(A // np.maximum(count, 1), 1)
-    n_each = np.where(count < A, _ceil_div(N, split), N)
+    split = np.where(count < A, np.maximum(A // np.maximum(count, 1), 1), 1)
+    split_m = M >= N
+    m_each = np.where(split_m, _ceil_div(M, split), M)
+    n_each = np.where(split_m, N, _ceil_div(N, split))
     rounds = np.where(count < A, 1, _ceil_div(count, A))
-    g = gemm_cycles(M, n_each, K, rows, cols, dataflow, mode)
+    g = gemm_cycles(m_each, n_each, K, rows, cols, dataflow, mode)
     cyc = g["cycles"] * rounds
     macs = M * N * K * count
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(cyc > 0, macs / (_i(rows) * _i(cols) * A * np.maximum(cyc, 1)), 0.0)
     return {"cycles": cyc, "compute": g["compute"] * rounds, "fill_drain": g["fill_drain"] * rounds,
             "folds": g["folds"] * rounds, "macs": macs, "utilization": util,
-            "n_per_array": n_each, "rounds": rounds}
+            "m_per_array": m_each, "n_per_array": n_each, "rounds": rounds}

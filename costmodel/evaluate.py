@@ -1,0 +1,485 @@
+"""Cost of a workload on a target: cycles, seconds, joules, with every term.
+
+:func:`evaluate` maps the kernels of :mod:`.workloads` onto one target and
+returns an :class:`Evaluation` whose ``terms`` hold each contribution
+separately (compute, fill/drain, vector, memory, static energy ...) so that
+``fftforge cost explain`` can show where a number comes from.
+
+Target models
+-------------
+systolic
+    GEMMs: :func:`.systolic.multi_array_gemm` (``overlap`` mode by default,
+    ``scalesim`` selectable), weight-stationary unless told otherwise.
+    FFTs: four-step / Cooley-Tukey factorisation into small DFT matmuls
+    (:func:`fft_passes`): radix ``r = min(rows, cols) / 2`` so that the
+    complex DFT as a real ``2r x 2r`` matrix fills the array; between passes
+    a twiddle multiply (one complex multiply per point) on the vector unit.
+    Elementwise work runs on the vector unit (``vector_ops_per_cycle``).
+    Each kernel takes ``max(compute, memory)`` cycles (roofline per kernel,
+    kernels serial).
+gpu
+    Roofline per kernel: ``max(flops / peak, bytes / bandwidth)``.  GEMMs at
+    the tensor-core peak of ``precision``; FFTs at the ``fft_precision``
+    peak with the exact split-radix operation count, reading and writing the
+    data once per pass of ``fft_single_pass`` points.
+fpga
+    FFTs on fftforge cores (:mod:`.fpga`): as many copies of the core (or of
+    the whole FFT -> pointwise -> iFFT chain) as fit in DSPs, memory bits
+    and LUTs, each accepting one frame per N cycles.  GEMMs on a DSP systolic
+    array of side ``floor(sqrt(DSPs))`` at the calibrated GEMM clock.
+
+Energy = arithmetic (per-op table, node-scaled) + SRAM accesses + DRAM/I-O
+bits + static power x latency.  The arithmetic and memory energies are
+datapath energies (no instruction, control or clock-tree overheads), so for
+GPUs in particular they are lower bounds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fftforge.config import ConfigError, N_RANGE
+from fftforge.errors import UserError
+
+from . import fftops, fpga as fpgamod, systolic
+from .energy import EnergyTable, load_energy_table
+from .hardware import Target, BYTES_PER
+from .workloads import FFT, Gemm, Vec, Shape, build_workload
+
+__all__ = ["Evaluation", "evaluate", "fft_passes", "Options"]
+
+PJ = 1e-12
+
+
+@dataclass
+class Options:
+    """Model options.
+
+    dataflow : systolic dataflow for GEMMs (``ws``, ``os``, ``is``).
+    mode : systolic cycle model (``overlap`` or ``scalesim``).
+    width : FPGA data width (bits per real component).
+    arch, order, cmul, lanes : fftforge core parameters.
+    fft_algorithm : operation-count convention for GPU FFTs.
+    """
+    dataflow: str = "ws"
+    mode: str = "overlap"
+    width: int = 16
+    arch: str = "r22sdf"
+    order: str = "natural"
+    cmul: int = 4
+    lanes: int = 1
+    fft_algorithm: str = "split_radix"
+
+
+@dataclass
+class Evaluation:
+    """Result of :func:`evaluate`; every array has the sweep's shape.
+
+    Attributes
+    ----------
+    latency_s : ndarray
+        Time for one batch, first input to last output.
+    throughput : ndarray
+        Sequences per second in steady state.
+    energy_j : ndarray
+        Joules per batch.
+    utilization : ndarray
+        Fraction of the target's peak (MACs, FLOP/s or DSPs) doing useful work.
+    clock_hz : ndarray
+    cycles : ndarray
+        ``latency_s * clock_hz``.
+    bound : ndarray of str
+        ``compute`` or ``memory`` (the larger of the two totals).
+    terms : dict
+        name -> ndarray: ``compute_cycles``, ``fill_drain_cycles``,
+        ``vector_cycles``, ``memory_cycles``, ``pipeline_latency_cycles``,
+        ``e_compute_j``, ``e_vector_j``, ``e_sram_j``, ``e_dram_j``,
+        ``e_static_j`` (those that apply to the target kind).
+    kernels : list of (label, dict)
+        The same terms per kernel.
+    notes : list of str
+        Assumptions worth stating next to the numbers.
+    """
+    workload: str
+    target: str
+    kind: str
+    latency_s: np.ndarray
+    throughput: np.ndarray
+    energy_j: np.ndarray
+    utilization: np.ndarray
+    clock_hz: np.ndarray
+    cycles: np.ndarray
+    bound: np.ndarray
+    terms: dict = field(default_factory=dict)
+    kernels: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ helpers
+def _f(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+def _factor(S: int, r: int) -> list:
+    """Factor S into the fewest passes of at most r points.
+
+    Powers of two are split as evenly as possible (8192 with r = 64 gives
+    32 x 16 x 16, not 64 x 64 x 2: a pass costs about one array row per
+    S / f points, so a tiny last factor would cost as much as a full pass);
+    other sizes take the largest divisor <= r first.
+    """
+    if S <= 1:
+        return [1]
+    if S & (S - 1) == 0 and r >= 2:
+        L, a = S.bit_length() - 1, r.bit_length() - 1
+        p = -(-L // a)
+        return [1 << (L // p + (1 if i < L % p else 0)) for i in range(p)]
+    out = []
+    while S > 1:
+        f = max(k for k in range(1, min(S, r) + 1) if S % k == 0)
+        if f == 1:          # a prime factor larger than r: one dense pass
+            f = S
+        out.append(f)
+        S //= f
+    return out
+
+
+def fft_passes(size, radix: int) -> np.ndarray:
+    """Four-step factorisation of every ``size`` into passes of <= ``radix``.
+
+    Returns an int array of shape ``(P,) + size.shape``; unused passes are 1.
+    Powers of two give ``ceil(log2 size / log2 radix)`` passes, all of
+    ``radix`` points except the last.
+    """
+    size = np.asarray(size, dtype=np.int64)
+    uniq, inv = np.unique(size, return_inverse=True)
+    facs = [_factor(int(s), radix) for s in uniq]
+    P = max(len(f) for f in facs)
+    table = np.ones((P, len(uniq)), dtype=np.int64)
+    for j, f in enumerate(facs):
+        table[:len(f), j] = f
+    return table[:, inv.reshape(size.shape)]
+
+
+def _terms_zero(shape):
+    return {k: np.zeros(shape) for k in (
+        "compute_cycles", "fill_drain_cycles", "vector_cycles", "memory_cycles",
+        "pipeline_latency_cycles", "macs", "flops", "dram_bytes",
+        "e_compute_j", "e_vector_j", "e_sram_j", "e_dram_j")}
+
+
+def _int_op(et: EnergyTable, kind: str, bits: float, node: float) -> float:
+    """Integer add/mult energy at ``bits`` by log-log interpolation between the
+    table's 8- and 32-bit entries (mult: on the geometric mean width)."""
+    e8, e32 = et.op("int8", kind, node), et.op("int32", kind, node)
+    slope = math.log(e32 / e8) / math.log(4.0)
+    return e8 * (bits / 8.0) ** slope
+
+
+# ---------------------------------------------------------------- systolic
+def _systolic(kernels, t: Target, et: EnergyTable, opt: Options, shape):
+    R, C, A = t.rows, t.cols, t.arrays
+    clk = t.clock_hz
+    bpe = t.bytes_per_element
+    sram_el = t.sram_bytes / bpe
+    bytes_per_cycle = t.dram_bandwidth / clk
+    e_mac = et.mac(t.precision, t.node_nm) * PJ
+    e_sram_el = float(et.sram_pj_per_bit(t.sram_bytes, t.node_nm)) * 8 * bpe * PJ
+    e_dram_byte = et.dram(t.dram_kind) * 8 * PJ
+    e_vadd = et.op("fp32", "add", t.node_nm) * PJ
+    e_vmul = et.op("fp32", "mult", t.node_nm) * PJ
+    radix = max(min(R, C) // 2, 2)
+    out, tot = [], _terms_zero(shape)
+
+    def gemm_terms(label, count, M, N, K, dram_el=None):
+        g = systolic.multi_array_gemm(count, M, N, K, R, C, A, opt.dataflow, opt.mode)
+        acc = systolic.gemm_accesses(M, N, K, R, C, opt.dataflow)["total"] * _f(count)
+        if dram_el is None:
+            dram_el = systolic.dram_elements(M, N, K, sram_el) * _f(count)
+        d = _terms_zero(shape)
+        d["compute_cycles"] = _f(g["compute"]) + 0
+        d["fill_drain_cycles"] = _f(g["fill_drain"])
+        d["memory_cycles"] = _f(dram_el) * bpe / bytes_per_cycle
+        d["macs"] = _f(g["macs"])
+        d["dram_bytes"] = _f(dram_el) * bpe
+        d["e_compute_j"] = d["macs"] * e_mac
+        d["e_sram_j"] = _f(acc) * e_sram_el
+        d["e_dram_j"] = d["dram_bytes"] * e_dram_byte
+        return d
+
+    for k in kernels:
+        if isinstance(k, Gemm):
+            out.append((k.label, gemm_terms(k.label, k.count, k.M, k.N, k.K)))
+        elif isinstance(k, Vec):
+            d = _terms_zero(shape)
+            d["vector_cycles"] = _f(k.adds + k.mults) / t.vector_ops_per_cycle
+            d["e_vector_j"] = _f(k.adds) * e_vadd + _f(k.mults) * e_vmul
+            out.append((k.label, d))
+        elif isinstance(k, FFT):
+            size = np.broadcast_to(np.asarray(k.size, dtype=np.int64), shape)
+            count = np.broadcast_to(np.asarray(k.count, dtype=np.int64), shape)
+            facs = fft_passes(size, radix)
+            npass = (facs > 1).sum(axis=0)
+            data_el = _f(count) * size * 2                     # complex values
+            fits = data_el <= sram_el
+            for i in range(facs.shape[0]):
+                f = facs[i]
+                active = f > 1
+                # block-diagonal packing: g independent f-point DFTs share
+                # one (2 f g) x (2 f g) matrix so that small passes still
+                # fill the array (the zero blocks cost MACs, not cycles)
+                g = np.maximum(min(R, C) // np.maximum(2 * f, 1), 1)
+                fK = np.where((i == 0) & k.real_in, f, 2 * f) * g
+                fN = np.where((i == npass - 1) & k.real_out, f, 2 * f) * g
+                M = np.maximum(count * (size // np.maximum(f * g, 1)), 1)
+                dram_el = np.where(fits, np.where(i == 0, data_el, 0) + np.where(i == npass - 1, data_el, 0),
+                                   2 * data_el) + 4.0 * f * f
+                d = gemm_terms(k.label, 1, M, np.maximum(fN, 1), np.maximum(fK, 1), dram_el)
+                for key in d:
+                    d[key] = np.where(active, d[key], 0.0)
+                out.append((f"{k.label}: pass {i + 1} (small-DFT matmul)", d))
+            tw = _f(count) * size * np.maximum(npass - 1, 0)           # complex twiddle multiplies
+            d = _terms_zero(shape)
+            d["vector_cycles"] = tw * 6 / t.vector_ops_per_cycle
+            d["e_vector_j"] = tw * (2 * e_vadd + 4 * e_vmul)
+            out.append((f"{k.label}: twiddles between passes", d))
+    for _, d in out:
+        for key in tot:
+            tot[key] = tot[key] + d[key]
+    # per-kernel roofline: kernels are serial, each max(compute, memory)
+    cyc = np.zeros(shape)
+    for _, d in out:
+        cyc = cyc + np.maximum(d["compute_cycles"] + d["fill_drain_cycles"] + d["vector_cycles"],
+                               d["memory_cycles"])
+    lat = cyc / clk
+    tot["e_static_j"] = t.static_power_w * lat
+    peak = R * C * A * cyc
+    util = np.where(peak > 0, tot["macs"] / np.maximum(peak, 1), 0.0)
+    notes = [f"{t.name}: {A} x {R}x{C} {t.precision} arrays at {clk / 1e6:.0f} MHz, "
+             f"dataflow {opt.dataflow}, {opt.mode} mode; FFT passes of <= {radix} points"]
+    return cyc, clk, lat, lat, util, tot, out, notes
+
+
+# --------------------------------------------------------------------- gpu
+def _gpu(kernels, t: Target, et: EnergyTable, opt: Options, shape):
+    peak_mm = float(t.peak_flops[t.precision])
+    peak_fft = float(t.peak_flops[t.fft_precision])
+    bw = t.dram_bandwidth
+    bpe = BYTES_PER[t.precision]
+    e_dram_byte = et.dram(t.dram_kind) * 8 * PJ
+    e_mm = 0.5 * (et.op(t.precision, "mult", t.node_nm) + et.op("fp32", "add", t.node_nm)) * PJ
+    e_add = et.op(t.fft_precision, "add", t.node_nm) * PJ
+    e_mul = et.op(t.fft_precision, "mult", t.node_nm) * PJ
+    out, tot = [], _terms_zero(shape)
+    times = []
+    for k in kernels:
+        d = _terms_zero(shape)
+        if isinstance(k, Gemm):
+            flops = 2.0 * _f(k.M) * _f(k.N) * _f(k.K) * _f(k.count)
+            by = systolic.dram_elements(k.M, k.N, k.K, t.sram_bytes / bpe) * _f(k.count) * bpe
+            tc, tm = flops / peak_mm, by / bw
+            d["macs"] = flops / 2
+            d["e_compute_j"] = flops * e_mm
+        elif isinstance(k, FFT):
+            size = np.broadcast_to(np.asarray(k.size, dtype=np.int64), shape)
+            a, m = fftops.fft_ops(np.maximum(size, 4), opt.fft_algorithm)
+            a, m = _f(a) * _f(k.count), _f(m) * _f(k.count)
+            flops = a + m
+            passes = np.ceil(np.log2(np.maximum(size, 2)) / math.log2(t.fft_single_pass))
+            by = _f(k.count) * size * 8.0 * 2 * passes        # complex64 read + write per pass
+            tc, tm = flops / peak_fft, by / bw
+            d["e_compute_j"] = a * e_add + m * e_mul
+        else:
+            flops = _f(k.adds + k.mults)
+            by = _f(k.elements) * 4.0 * 2                      # fp32 read + write
+            tc, tm = flops / peak_fft, by / bw
+            d["e_vector_j"] = _f(k.adds) * e_add + _f(k.mults) * e_mul
+        d["flops"] = flops
+        d["dram_bytes"] = by
+        d["compute_cycles"] = tc            # seconds (clock = 1 Hz for GPUs)
+        d["memory_cycles"] = tm
+        d["e_dram_j"] = by * e_dram_byte
+        out.append((k.label, d))
+        times.append(np.maximum(tc, tm))
+    for _, d in out:
+        for key in tot:
+            tot[key] = tot[key] + d[key]
+    lat = sum(times)
+    tot["e_static_j"] = t.static_power_w * lat
+    util = np.where(lat > 0, tot["flops"] / np.maximum(lat * peak_mm, 1e-30), 0.0)
+    notes = [f"{t.name}: roofline, GEMM at {peak_mm / 1e12:.0f} TFLOP/s {t.precision}, FFT at "
+             f"{peak_fft / 1e12:.1f} TFLOP/s {t.fft_precision}, {bw / 1e9:.0f} GB/s; 'cycles' are seconds"]
+    return lat, 1.0, lat, lat, util, tot, out, notes
+
+
+# -------------------------------------------------------------------- fpga
+def _fpga(kernels, t: Target, et: EnergyTable, opt: Options, shape):
+    cal = fpgamod.calibration_for(t.family)
+    node = t.node_nm
+    ov = et.fpga_overhead
+    e_io_byte = et.dram(t.dram_kind) * 8 * PJ
+    dpm = fpgamod.dsps_per_multiplier(opt.width, opt.width, t.dsp_a_bits, t.dsp_b_bits)
+    e_add_w = _int_op(et, "add", opt.width + 1, node) * ov * PJ
+    e_mul_w = _int_op(et, "mult", math.sqrt((opt.width + 1) * 18), node) * ov * PJ
+    out, tot = [], _terms_zero(shape)
+    seconds, steady, notes = [], [], []
+    dsp_busy = np.zeros(shape)
+
+    # group chained kernels
+    groups, cur = [], None
+    for k in kernels:
+        ch = getattr(k, "chain", "")
+        if ch and cur is not None and cur[0] == ch:
+            cur[1].append(k)
+        else:
+            cur = (ch, [k])
+            groups.append(cur)
+
+    def core_for(n):
+        try:
+            return fpgamod.core_model(int(n), t.family, t.dsp_a_bits, t.dsp_b_bits, opt.width,
+                                      opt.arch, opt.order, opt.cmul, opt.lanes)
+        except ConfigError as e:
+            raise UserError(f"{t.name}: FFT size {int(n)} has no fftforge core ({e})") from None
+
+    for ch, ks in groups:
+        ffts = [k for k in ks if isinstance(k, FFT)]
+        if ffts:
+            size = np.broadcast_to(np.asarray(ffts[0].size, dtype=np.int64), shape)
+            frames = np.broadcast_to(_f(ffts[0].count), shape)
+            if np.any((size & (size - 1)) != 0) or np.any(size < N_RANGE[0]) or np.any(size > N_RANGE[1]):
+                bad = int(size[((size & (size - 1)) != 0) | (size < N_RANGE[0]) | (size > N_RANGE[1])][0])
+                raise UserError(f"{t.name}: FFT size {bad} is not a power of two in "
+                                f"[{N_RANGE[0]}, {N_RANGE[1]}] (fftforge cores; for fnet-fft use a "
+                                f"power-of-two --d)")
+            uniq, inv = np.unique(size, return_inverse=True)
+            inv = inv.reshape(shape)
+            cores = [core_for(n) for n in uniq]
+            vecs = [k for k in ks if isinstance(k, Vec)]
+            nf = len(ffts)
+            sm = sum(k.stream_mults for k in vecs)
+            u_dsp = np.array([nf * c.dsps + sm * dpm for c in cores], dtype=float)[inv]
+            u_mem = np.array([nf * c.memory_bits for c in cores], dtype=float)[inv]
+            u_lut = np.array([nf * c.luts + 40 * sm for c in cores], dtype=float)[inv]
+            fit = np.floor(np.minimum.reduce([
+                np.where(u_dsp > 0, t.dsps / np.maximum(u_dsp, 1), np.inf),
+                t.bram_bits / np.maximum(u_mem, 1), t.luts / np.maximum(u_lut, 1)]))
+            units = np.where(np.isfinite(fit), fit, 0)
+            fmax = np.array([c.fmax_hz for c in cores])[inv]
+            cpf = np.array([c.cycles_per_frame for c in cores], dtype=float)[inv]
+            lat_pipe = np.array([nf * c.latency_cycles + (fpgamod.POINTWISE_LATENCY if vecs else 0)
+                                 for c in cores], dtype=float)[inv]
+            rounds = np.ceil(frames / np.maximum(units, 1))
+            stream = rounds * cpf
+            # I/O: real samples in and out at `width` bits, plus the complex
+            # filter coefficients for chains with a pointwise stage
+            bits_per_sample = 2 * opt.width + (2 * opt.width if vecs else 0)
+            io_bytes = frames * size * bits_per_sample / 8
+            mem_cyc = io_bytes / (t.io_bandwidth / fmax)
+            d = _terms_zero(shape)
+            d["compute_cycles"] = stream
+            d["pipeline_latency_cycles"] = lat_pipe
+            d["memory_cycles"] = mem_cyc
+            d["dram_bytes"] = io_bytes
+            adds = np.array([nf * c.adds_per_frame for c in cores], dtype=float)[inv] * frames
+            mults = np.array([nf * c.mults_per_frame for c in cores], dtype=float)[inv] * frames
+            macc = np.array([nf * c.memory_bit_accesses_per_frame for c in cores], dtype=float)[inv] * frames
+            mem_bytes = np.maximum(u_mem / 8, 1)
+            d["e_compute_j"] = adds * e_add_w + mults * e_mul_w
+            d["e_sram_j"] = macc * et.sram_pj_per_bit(mem_bytes, node) * ov * PJ
+            d["e_vector_j"] = sum(_f(k.adds) * e_add_w + _f(k.mults) * e_mul_w for k in vecs) if vecs else 0 * d["e_sram_j"]
+            d["e_dram_j"] = io_bytes * e_io_byte
+            d["macs"] = mults / 4
+            feasible = units >= 1
+            sec = np.where(feasible, (lat_pipe + np.maximum(stream, mem_cyc)) / fmax, np.nan)
+            seconds.append(sec)
+            steady.append(np.where(feasible, np.maximum(stream, mem_cyc) / fmax, np.nan))
+            dsp_busy = dsp_busy + np.where(feasible, units * u_dsp * frames / np.maximum(rounds * units, 1)
+                                           * stream / fmax, 0)
+            label = " -> ".join(k.label for k in ks)
+            c0 = cores[0]
+            notes.append(f"{t.name}: {label}: fftforge {opt.arch} core(s), {opt.width}-bit, "
+                         f"up to {int(np.nanmax(units))} parallel unit(s) "
+                         f"({'lanes modelled' if c0.lanes_modelled else f'{opt.lanes} lane(s)'}); "
+                         f"Fmax/LUTs: {c0.calibration_status} ({cal['source'].split(':')[0]})")
+            d["units"] = units
+            out.append((label, d))
+            for k in ks:
+                if not isinstance(k, (FFT, Vec)) or (isinstance(k, Vec) and not ch):
+                    raise AssertionError("unexpected kernel in chain")
+            continue
+        for k in ks:
+            d = _terms_zero(shape)
+            if isinstance(k, Gemm):
+                side = max(int(math.isqrt(t.dsps // dpm)), 1)
+                clk = cal["gemm_fmax_mhz"] * 1e6
+                g = systolic.multi_array_gemm(k.count, k.M, k.N, k.K, side, side, 1, "ws", "overlap")
+                el = systolic.dram_elements(k.M, k.N, k.K, t.bram_bits / opt.width / 2) * _f(k.count)
+                by = el * (opt.width / 8)
+                d["compute_cycles"] = _f(g["compute"])
+                d["fill_drain_cycles"] = _f(g["fill_drain"])
+                d["memory_cycles"] = by / (t.io_bandwidth / clk)
+                d["macs"] = _f(g["macs"])
+                d["dram_bytes"] = by
+                d["e_compute_j"] = d["macs"] * (e_add_w + e_mul_w)
+                d["e_dram_j"] = by * e_io_byte
+                cyc = np.maximum(d["compute_cycles"] + d["fill_drain_cycles"], d["memory_cycles"])
+                seconds.append(cyc / clk)
+                steady.append(cyc / clk)
+                dsp_busy = dsp_busy + d["macs"] / clk * dpm
+            else:   # a Vec outside a chain: one op per DSP per cycle at the GEMM clock
+                clk = cal["gemm_fmax_mhz"] * 1e6
+                d["vector_cycles"] = _f(k.adds + k.mults) / t.dsps
+                d["e_vector_j"] = _f(k.adds) * e_add_w + _f(k.mults) * e_mul_w
+                seconds.append(d["vector_cycles"] / clk)
+                steady.append(d["vector_cycles"] / clk)
+            out.append((k.label, d))
+    for _, d in out:
+        for key in tot:
+            tot[key] = tot[key] + d[key]
+    lat = sum(seconds)
+    st = sum(steady)
+    tot["e_static_j"] = t.static_power_w * lat
+    fclk = float(cal["fmax_mhz"][opt.arch]) * 1e6
+    util = np.where(lat > 0, dsp_busy / np.maximum(lat * t.dsps, 1e-30), 0.0)
+    return lat * fclk, fclk, lat, st, util, tot, out, notes
+
+
+def evaluate(workload: str, target: Target, shape: Shape, energy: EnergyTable | None = None,
+             options: Options | None = None) -> Evaluation:
+    """Cost of ``workload`` for ``shape`` on ``target``.
+
+    Parameters
+    ----------
+    workload : str
+        One of :data:`.workloads.WORKLOADS`.
+    target : Target
+        From :func:`.hardware.load_target`.
+    shape : Shape
+        Sizes; arrays give a vectorised sweep.
+    energy : EnergyTable, optional
+        Default ``horowitz45``.
+    options : Options, optional
+
+    Returns
+    -------
+    Evaluation
+    """
+    et = energy or load_energy_table()
+    opt = options or Options()
+    B, n, d, h = shape.arrays()
+    kernels = build_workload(workload, shape)
+    sh = n.shape
+    fn = {"systolic": _systolic, "gpu": _gpu, "fpga": _fpga}[target.kind]
+    cyc, clk, lat, steady, util, tot, per, notes = fn(kernels, target, et, opt, sh)
+    energy_j = tot["e_compute_j"] + tot["e_vector_j"] + tot["e_sram_j"] + tot["e_dram_j"] + tot["e_static_j"]
+    comp = tot["compute_cycles"] + tot["fill_drain_cycles"] + tot["vector_cycles"]
+    bound = np.where(tot["memory_cycles"] > comp, "memory", "compute")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        thr = _f(B) / steady
+    tot["energy_j"] = energy_j
+    return Evaluation(workload, target.name, target.kind, _f(lat), thr, _f(energy_j), _f(util),
+                      np.broadcast_to(_f(clk), sh), _f(cyc), bound, tot, per, notes)

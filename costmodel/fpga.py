@@ -1,0 +1,167 @@
+"""FPGA model of fftforge FFT cores.
+
+Latency, cycles per frame and architectural resources come from
+:class:`fftforge.config.FFTConfig` (the generator's single source of truth):
+this module never re-derives them.  It adds what the generator cannot know:
+
+* DSP blocks per real multiplier (from the part's native multiplier width),
+* a LUT estimate and the clock (Fmax), from the calibration table
+  ``tables/fpga_calibration.toml`` (estimates until synthesis results
+  replace them),
+* energy per frame from per-operation counts.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from fftforge.config import FFTConfig, ConfigError, TWIDDLE_LATENCY
+from fftforge.errors import UserError
+
+__all__ = ["CoreModel", "core_model", "load_calibration", "dsps_per_multiplier"]
+
+
+def load_calibration(path: str | None = None) -> dict:
+    """Load the FPGA calibration table (schema in the file's header).
+
+    Returns ``{family: {"status", "source", "fmax_mhz": {arch: MHz},
+    "gemm_fmax_mhz", "luts_base", "luts_per_butterfly_bit",
+    "luts_per_cmul_bit", "luts_per_mem_kbit"}}``.
+    """
+    if path is None:
+        path = str(resources.files("fftforge.costmodel").joinpath("tables", "fpga_calibration.toml"))
+    try:
+        with open(path, "rb") as f:
+            d = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise UserError(f"malformed TOML in {path}: {e}") from None
+    need = ("status", "source", "fmax_mhz", "gemm_fmax_mhz", "luts_base",
+            "luts_per_butterfly_bit", "luts_per_cmul_bit", "luts_per_mem_kbit")
+    for fam, t in d.items():
+        for k in need:
+            if k not in t:
+                raise UserError(f"{path}: [{fam}] is missing '{k}'")
+    return d
+
+
+@lru_cache(maxsize=None)
+def _calibration():
+    return load_calibration()
+
+
+def calibration_for(family: str) -> dict:
+    cal = _calibration()
+    if family not in cal:
+        raise UserError(f"no FPGA calibration for family {family!r}; have {', '.join(cal)}")
+    return cal[family]
+
+
+def dsps_per_multiplier(a_bits: int, b_bits: int, dsp_a: int, dsp_b: int) -> int:
+    """DSP blocks for one ``a_bits x b_bits`` signed multiplier built from
+    ``dsp_a x dsp_b`` blocks (tiling, both orientations tried)."""
+    t1 = math.ceil(a_bits / dsp_a) * math.ceil(b_bits / dsp_b)
+    t2 = math.ceil(a_bits / dsp_b) * math.ceil(b_bits / dsp_a)
+    return min(t1, t2)
+
+
+@dataclass(frozen=True)
+class CoreModel:
+    """Cost facts of one fftforge core on one FPGA family.
+
+    Attributes
+    ----------
+    config : FFTConfig
+    lanes : int
+        Samples per clock asked for.
+    lanes_modelled : bool
+        True when FFTConfig does not support ``lanes`` yet and the
+        throughput is multiplied by ``lanes`` here (a model, not the RTL).
+    latency_cycles : int
+        ``FFTConfig.latency_cycles``.
+    cycles_per_frame : int
+        ``n / lanes``.
+    dsps, memory_bits, luts : int
+        Resources of one core (``lanes`` copies when modelled).
+    fmax_hz : float
+    adds_per_frame, mults_per_frame : int
+        Real additions and multiplications per frame (all cores).
+    memory_bit_accesses_per_frame : int
+        Delay-line, twiddle-ROM and reorder bits read or written per frame.
+    """
+    config: FFTConfig
+    lanes: int
+    lanes_modelled: bool
+    latency_cycles: int
+    cycles_per_frame: int
+    dsps: int
+    memory_bits: int
+    luts: int
+    fmax_hz: float
+    adds_per_frame: int
+    mults_per_frame: int
+    memory_bit_accesses_per_frame: int
+    calibration_status: str
+
+
+@lru_cache(maxsize=4096)
+def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
+               arch: str = "r22sdf", order: str = "natural", cmul: int = 4,
+               lanes: int = 1, twiddle_width: int = 18) -> CoreModel:
+    """Build the :class:`CoreModel` of an fftforge core.
+
+    Raises
+    ------
+    fftforge.config.ConfigError
+        ``n``, ``width``, ``arch`` ... out of the generator's range (the
+        message names the parameter).
+    """
+    kw = dict(n=n, width=width, arch=arch, order=order, cmul=cmul, twiddle_width=twiddle_width)
+    try:
+        cfg = FFTConfig(lanes=lanes, **kw)
+        modelled = False
+    except ConfigError as e:
+        if "lanes" not in str(e):
+            raise
+        cfg = FFTConfig(lanes=1, **kw)
+        modelled = True
+    copies = lanes if modelled else 1
+    res = cfg.resources()
+    plan = cfg.plan()
+    cal = calibration_for(family)
+    dpm = dsps_per_multiplier(max(p.width_in for p in plan), twiddle_width, dsp_a, dsp_b)
+    dsps = res["real_multipliers"] * dpm
+    mem_bits = res["feedback_bits"] + res["twiddle_rom_bits"] + res["reorder_bits"]
+    bf_bits = sum(2 * p.width_out for p in plan if p.kind in ("bf2", "bf2ii"))
+    cm_bits = sum(2 * p.width_out for p in plan if p.kind == "twiddle")
+    luts = (cal["luts_base"] + cal["luts_per_butterfly_bit"] * bf_bits
+            + cal["luts_per_cmul_bit"] * cm_bits + cal["luts_per_mem_kbit"] * mem_bits / 1024)
+    # per-frame operation counts: each SDF butterfly does n/2 radix-2
+    # butterflies (2 complex adds = 4 real adds); each twiddle part does n
+    # complex multiplies (cmul real mults, 2 or 5 real adds)
+    n_bf = res["butterflies"]
+    adds = n_bf * (n // 2) * 4 + res["complex_multipliers"] * n * (2 if cmul == 4 else 5)
+    mults = res["complex_multipliers"] * n * cmul
+    # every cycle each delay line is read and written once; ROM read once per
+    # sample per twiddle part; the reorder buffer written and read once
+    acc = sum(2 * n * 2 * max(p.width_in, p.width_out) for p in plan if p.kind in ("bf2", "bf2ii"))
+    acc += res["complex_multipliers"] * n * 2 * twiddle_width
+    acc += sum(2 * n * 2 * p.width_in for p in plan if p.kind == "reorder")
+    return CoreModel(
+        config=cfg, lanes=lanes, lanes_modelled=modelled,
+        latency_cycles=cfg.latency_cycles,
+        cycles_per_frame=max(n // lanes, 1),
+        dsps=dsps * copies, memory_bits=mem_bits * copies, luts=int(round(luts * copies)),
+        fmax_hz=float(cal["fmax_mhz"][arch]) * 1e6,
+        adds_per_frame=adds, mults_per_frame=mults,
+        memory_bit_accesses_per_frame=acc,
+        calibration_status=cal["status"])
+
+
+#: Latency of the pointwise complex multiplier between chained cores (the
+#: generator's twiddle-multiplier latency: same ROM/operand/product/sum/round
+#: structure).
+POINTWISE_LATENCY = TWIDDLE_LATENCY
