@@ -99,7 +99,7 @@ class Shape:
     h: object = 12
 
     def arrays(self):
-        B, n, d, h = np.broadcast_arrays(*(np.asarray(v, dtype=np.int64) for v in
+        B, n, d, h = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=np.int64)) for v in
                                            (self.B, self.n, self.d, self.h)))
         for name, v in (("batch", B), ("n", n), ("d", d), ("heads", h)):
             if np.any(v < 1):
