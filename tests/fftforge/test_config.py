@@ -1,0 +1,78 @@
+import math
+
+import pytest
+
+from fftforge.config import ConfigError, FFTConfig
+
+
+@pytest.mark.parametrize("kw, needle", [
+    ({"n": 1000}, "n must be a power of two in [8, 65536]"),
+    ({"n": 4}, "n must be in [8, 65536]"),
+    ({"n": 131072}, "n must be in [8, 65536]"),
+    ({"n": 8.0}, "n must be an integer"),
+    ({"width": 3}, "width must be in [4, 32]"),
+    ({"width": 33}, "width must be in [4, 32]"),
+    ({"twiddle_width": 40}, "twiddle_width must be in [4, 32]"),
+    ({"arch": "r4sdf"}, "arch must be one of 'r2sdf', 'r22sdf'"),
+    ({"direction": "both"}, "direction must be one of"),
+    ({"scaling": "block"}, "scaling must be one of"),
+    ({"rounding": "nearest"}, "rounding must be one of 'truncate', 'convergent'"),
+    ({"overflow": "clip"}, "overflow must be one of 'saturate', 'wrap'"),
+    ({"order": "reversed"}, "order must be one of 'natural', 'bit_reversed'"),
+    ({"cmul": 2}, "cmul must be one of 4, 3"),
+    ({"drain_after": -1}, "drain_after must be in [0, 65536]"),
+    ({"name": "1bad"}, "name must be a Verilog identifier"),
+    ({"n": 16, "schedule": (1, 1, 1)}, "schedule must have log2(n) = 4 entries"),
+    ({"n": 16, "schedule": (1, 1, 3, 1)}, "schedule[2] must be in [0, 2]"),
+    ({"n": 16, "scaling": "unscaled", "schedule": (1, 1, 1, 1)}, "schedule is only allowed with scaling='scaled'"),
+])
+def test_bad_parameters_name_the_parameter_and_range(kw, needle):
+    with pytest.raises(ConfigError) as e:
+        FFTConfig(**kw)
+    assert needle in str(e.value)
+    assert isinstance(e.value, ValueError)
+
+
+@pytest.mark.parametrize("arch", ["r2sdf", "r22sdf"])
+@pytest.mark.parametrize("n", [8, 16, 32, 64, 1024, 65536])
+def test_plan_matches_architecture_theory(arch, n):
+    cfg = FFTConfig(n=n, arch=arch)
+    k = int(math.log2(n))
+    assert cfg.feedback_words == n - 1                       # N - 1 delay words
+    if arch == "r22sdf":
+        assert cfg.twiddle_parts == math.ceil(k / 2) - 1     # ceil(log4 N) - 1
+    else:
+        assert cfg.twiddle_parts == k - 1
+    butterflies = [p for p in cfg.plan() if p.kind in ("bf2", "bf2ii")]
+    assert [p.delay for p in butterflies] == [n >> (s + 1) for s in range(k)]
+    # offsets are the running sum of latencies
+    total = 0
+    for p in cfg.plan():
+        assert p.offset == total
+        total += p.latency
+    assert total == cfg.pipeline_latency
+
+
+@pytest.mark.parametrize("arch", ["r2sdf", "r22sdf"])
+@pytest.mark.parametrize("order", ["natural", "bit_reversed"])
+def test_latency_formula(arch, order):
+    cfg = FFTConfig(n=256, arch=arch, order=order)
+    k = 8
+    twiddles = k - 1 if arch == "r2sdf" else 3
+    expected = 1 + sum((256 >> (s + 1)) + 1 for s in range(k)) + 5 * twiddles \
+        + (256 + 1 if order == "natural" else 0) + 1
+    assert cfg.latency_cycles == expected
+
+
+def test_widths_and_scale():
+    c = FFTConfig(n=1024, width=16)
+    assert c.output_width == 17 and c.scale_log2 == 10
+    u = FFTConfig(n=1024, width=16, scaling="unscaled")
+    assert u.output_width == 16 + 10 + 1 and u.scale_log2 == 0
+    s = FFTConfig(n=16, schedule=(0, 1, 2, 0))
+    assert s.scale_log2 == 3 and s.output_width == c.internal_width
+
+
+def test_dict_round_trip():
+    c = FFTConfig(n=64, arch="r2sdf", schedule=(1, 0, 1, 1, 2, 1), cmul=3, name="x")
+    assert FFTConfig.from_dict(c.to_dict()) == c
