@@ -110,7 +110,7 @@ class VerilatorSim:
         verilator_env()
         self.runner = get_runner("verilator")
         self.runner.build(
-            verilog_sources=[vfile],
+            sources=[vfile],
             hdl_toplevel=self.toplevel,
             build_dir=self.build_dir,
             build_args=["-Wno-fatal", "-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-Wno-CASEINCOMPLETE"],
