@@ -17,6 +17,8 @@ from .errors import UserError
 SUBCOMMAND_MODULES = (
     "fftforge.cli_core",       # generate, sim, model, vectors, demo
     "fftforge.costmodel.cli",  # cost
+    "fftforge.cli_fpga",       # build, synth (FPGA flow)
+    "fftforge.cli_formal",     # prove (formal verification)
 )
 
 
