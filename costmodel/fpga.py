@@ -135,20 +135,24 @@ def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
     dpm = dsps_per_multiplier(max(p.width_in for p in plan), twiddle_width, dsp_a, dsp_b)
     dsps = res["real_multipliers"] * dpm
     mem_bits = res["feedback_bits"] + res["twiddle_rom_bits"] + res["reorder_bits"]
-    bf_bits = sum(2 * p.width_out for p in plan if p.kind in ("bf2", "bf2ii"))
-    cm_bits = sum(2 * p.width_out for p in plan if p.kind == "twiddle")
+    # every lane has its own butterfly adders; twiddle parts have one
+    # multiplier per lane that sees a non-trivial twiddle
+    bf_bits = cfg.lanes * sum(2 * p.width_out for p in plan if p.kind in ("bf2", "bf2ii"))
+    cm_bits = sum(2 * p.width_out * cfg.multiplier_lanes(p) for p in plan if p.kind == "twiddle")
     luts = (cal["luts_base"] + cal["luts_per_butterfly_bit"] * bf_bits
             + cal["luts_per_cmul_bit"] * cm_bits + cal["luts_per_mem_kbit"] * mem_bits / 1024)
-    # per-frame operation counts: each SDF butterfly does n/2 radix-2
-    # butterflies (2 complex adds = 4 real adds); each twiddle part does n
-    # complex multiplies (cmul real mults, 2 or 5 real adds)
+    # per-frame operation counts: each SDF butterfly stage does n/2 radix-2
+    # butterflies (2 complex adds = 4 real adds); each physical complex
+    # multiplier does n/lanes complex multiplies (cmul real mults, 2 or 5
+    # real adds)
     n_bf = res["butterflies"]
-    adds = n_bf * (n // 2) * 4 + res["complex_multipliers"] * n * (2 if cmul == 4 else 5)
-    mults = res["complex_multipliers"] * n * cmul
+    per_mult = n // cfg.lanes
+    adds = n_bf * (n // 2) * 4 + res["complex_multipliers"] * per_mult * (2 if cmul == 4 else 5)
+    mults = res["complex_multipliers"] * per_mult * cmul
     # every cycle each delay line is read and written once; ROM read once per
     # sample per twiddle part; the reorder buffer written and read once
     acc = sum(2 * n * 2 * max(p.width_in, p.width_out) for p in plan if p.kind in ("bf2", "bf2ii"))
-    acc += res["complex_multipliers"] * n * 2 * twiddle_width
+    acc += res["complex_multipliers"] * per_mult * 2 * twiddle_width
     acc += sum(2 * n * 2 * p.width_in for p in plan if p.kind == "reorder")
     return CoreModel(
         config=cfg, lanes=lanes, lanes_modelled=modelled,

@@ -41,10 +41,11 @@ Numerics (see ``docs`` in README for the derivation)
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Optional
+
+import numpy as np
 
 __all__ = [
     "FFTConfig", "ConfigError", "Part",
@@ -64,7 +65,7 @@ N_RANGE = (8, 65536)
 WIDTH_RANGE = (4, 32)
 TWIDDLE_WIDTH_RANGE = (4, 32)
 SHIFT_RANGE = (0, 2)
-LANES = (1,)
+LANES = (1, 2, 4, 8)
 DRAIN_AFTER_RANGE = (0, 1 << 16)
 
 # Latencies of the parts, in pipeline slots (one slot = one accepted sample
@@ -138,6 +139,13 @@ class Part:
     pattern: str = ""
     shift: int = 0
     index: int = 0
+    lanes: int = 1
+
+    @property
+    def spatial(self) -> bool:
+        """A butterfly whose pairs (n, n + D) sit in the same group of
+        ``lanes`` samples (D < lanes): it works across lanes, with no delay."""
+        return self.kind in ("bf2", "bf2ii") and self.delay < self.lanes
 
 
 @dataclass(frozen=True)
@@ -180,7 +188,11 @@ class FFTConfig:
         Complex multiplier form: 4 real multipliers, or 3 (with pre-adders).
         Both give identical output words.
     lanes : int
-        Samples per clock (1).
+        Samples per clock P in {1, 2, 4, 8}, P <= N/2.  A multi-path
+        delay-feedback arrangement of the same DIF pipeline: butterflies with
+        D >= P run per lane with delay D/P, those with D < P across the lanes
+        of a group.  Every butterfly, twiddle and rounding is the same as for
+        P = 1, so the output words are identical for every P.
     drain_after : int
         Idle input cycles at a frame boundary after which the core drains the
         frames still in flight (their outputs would otherwise wait for the
@@ -215,6 +227,8 @@ class FFTConfig:
         _check_choice("order", self.order, ORDERS)
         _check_choice("cmul", self.cmul, CMULS)
         _check_choice("lanes", self.lanes, LANES)
+        if self.lanes > self.n // 2:
+            raise ConfigError(f"lanes must be at most n/2 = {self.n // 2}, got {self.lanes}")
         _check_int("drain_after", self.drain_after, *DRAIN_AFTER_RANGE)
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", self.name):
             raise ConfigError(f"name must be a Verilog identifier ([A-Za-z_][A-Za-z0-9_]*, "
@@ -277,9 +291,14 @@ class FFTConfig:
         offset = 0
         w = self.internal_width
 
+        P = self.lanes
+
+        def bf_latency(d):
+            return (d // P if d >= P else 0) + BUTTERFLY_LATENCY_EXTRA
+
         def add(**kw):
             nonlocal offset
-            p = Part(offset=offset, **kw)
+            p = Part(offset=offset, lanes=P, **kw)
             parts.append(p)
             offset += p.latency
             return p
@@ -292,10 +311,10 @@ class FFTConfig:
             d = self.n >> (s + 1)
             if self.arch == "r22sdf" and s + 1 < k:
                 w1 = self.stage_width(s)
-                add(kind="bf2", delay=d, period=2 * d, latency=d + BUTTERFLY_LATENCY_EXTRA,
+                add(kind="bf2", delay=d, period=2 * d, latency=bf_latency(d),
                     width_in=w, width_out=w1, shift=shifts[s], index=s)
                 w2 = self.stage_width(s + 1)
-                add(kind="bf2ii", delay=d // 2, period=2 * d, latency=d // 2 + BUTTERFLY_LATENCY_EXTRA,
+                add(kind="bf2ii", delay=d // 2, period=2 * d, latency=bf_latency(d // 2),
                     width_in=w1, width_out=w2, shift=shifts[s + 1], index=s + 1)
                 w = w2
                 if s + 2 < k:
@@ -304,7 +323,7 @@ class FFTConfig:
                 s += 2
             else:
                 w1 = self.stage_width(s)
-                add(kind="bf2", delay=d, period=2 * d, latency=d + BUTTERFLY_LATENCY_EXTRA,
+                add(kind="bf2", delay=d, period=2 * d, latency=bf_latency(d),
                     width_in=w, width_out=w1, shift=shifts[s], index=s)
                 w = w1
                 if s + 1 < k:
@@ -312,7 +331,7 @@ class FFTConfig:
                         width_in=w, width_out=w, index=s)
                 s += 1
         if self.order == "natural":
-            add(kind="reorder", period=self.n, latency=self.n + REORDER_LATENCY_EXTRA,
+            add(kind="reorder", period=self.n, latency=self.n // P + REORDER_LATENCY_EXTRA,
                 width_in=w, width_out=w)
         return tuple(parts)
 
@@ -327,7 +346,9 @@ class FFTConfig:
         output sample, with no stalls:
 
         ``1 + sum(D_s + 1 over butterflies) + 5 * twiddle parts
-        + (N + 1 if natural order) + 1``.
+        + (N + 1 if natural order) + 1``; with P lanes a butterfly takes
+        ``D_s/P + 1`` (``1`` when D_s < P), the reorder ``N/P + 1``.  All in
+        cycles of one group of P samples.
         """
         return self.pipeline_latency + OUTPUT_LATENCY
 
@@ -338,13 +359,43 @@ class FFTConfig:
         return sum(1 for p in self.plan() if p.kind == "twiddle")
 
     @property
+    def frame_cycles(self) -> int:
+        """Cycles per frame at full throughput: N / lanes."""
+        return self.n // self.lanes
+
+    @property
+    def lane_fields(self):
+        """Payload field names per lane, ``[(re, im), ...]``: ``("re", "im")``
+        with one lane, ``("re0", "im0"), ("re1", "im1"), ...`` with P lanes
+        (lane l carries sample ``t*P + l`` of group t)."""
+        if self.lanes == 1:
+            return (("re", "im"),)
+        return tuple((f"re{l}", f"im{l}") for l in range(self.lanes))
+
+    def multiplier_lanes(self, part: Part) -> int:
+        """Lanes of a twiddle part that need a multiplier (and a ROM): those
+        with at least one phase that is not an exact rotation."""
+        from .pyref.twiddle import phase_factors
+        _, _, triv = phase_factors(part.period, part.pattern, self.twiddle_width)
+        j = (np.arange(max(part.period // self.lanes, 1))[:, None] * self.lanes
+             + np.arange(self.lanes)[None, :]) % part.period
+        return int((~triv[j]).any(axis=0).sum())
+
+    @property
+    def complex_multipliers(self) -> int:
+        """Complex multipliers in the RTL: one per lane of each twiddle part,
+        except lanes whose twiddles are all exact rotations."""
+        return sum(self.multiplier_lanes(p) for p in self.plan() if p.kind == "twiddle")
+
+    @property
     def real_multipliers(self) -> int:
-        return self.cmul * self.twiddle_parts
+        return self.cmul * self.complex_multipliers
 
     @property
     def feedback_words(self) -> int:
-        """Words of butterfly feedback memory: N - 1."""
-        return sum(p.delay for p in self.plan() if p.kind in ("bf2", "bf2ii"))
+        """Words of butterfly feedback memory: N - 1 for one lane, N - P for
+        P lanes (the butterflies across lanes need none)."""
+        return sum(p.delay for p in self.plan() if p.kind in ("bf2", "bf2ii") and not p.spatial)
 
     @property
     def flag_bits(self) -> int:
@@ -356,17 +407,21 @@ class FFTConfig:
         """Architectural resource counts (not synthesis results)."""
         plan = self.plan()
         fb_bits = sum(p.delay * (2 * max(p.width_in, p.width_out) + self.flag_bits)
-                      for p in plan if p.kind in ("bf2", "bf2ii"))
-        rom_bits = sum(max(p.period // 4, 1) * 2 * self.twiddle_width for p in plan if p.kind == "twiddle")
-        reorder_bits = sum(p.period * (2 * p.width_in + self.flag_bits) for p in plan if p.kind == "reorder")
+                      for p in plan if p.kind in ("bf2", "bf2ii") and not p.spatial)
+        rom_bits = sum(max(p.period // 4, 1) * 2 * self.twiddle_width * self.multiplier_lanes(p)
+                       for p in plan if p.kind == "twiddle" and p.period > 4)
+        # P = 1: one N-word buffer used in place; P > 1: double-buffered banks
+        reorder_words = (self.n if self.lanes == 1 else 2 * self.n) if self.order == "natural" else 0
+        reorder_bits = reorder_words * (2 * self.output_width + self.flag_bits)
         return {
-            "complex_multipliers": self.twiddle_parts,
+            "lanes": self.lanes,
+            "complex_multipliers": self.complex_multipliers,
             "real_multipliers": self.real_multipliers,
             "butterflies": sum(1 for p in plan if p.kind in ("bf2", "bf2ii")),
             "feedback_words": self.feedback_words,
             "feedback_bits": fb_bits,
             "twiddle_rom_bits": rom_bits,
-            "reorder_words": self.n if self.order == "natural" else 0,
+            "reorder_words": reorder_words,
             "reorder_bits": reorder_bits,
         }
 

@@ -11,39 +11,67 @@ FFTCore ports
 -------------
 i : In(stream.Signature({re: signed(width), im: signed(width)}))
     Input samples; frames are consecutive groups of N accepted samples.
+    With ``lanes`` = P > 1 the payload is ``{re0, im0, re1, im1, ...}``: P
+    consecutive samples per transfer, lane 0 the lowest index.
 inverse : In(1)  (``direction="runtime"`` only)
-    Sampled with the first sample of each frame: 1 = inverse transform.
+    Sampled with the first transfer of each frame: 1 = inverse transform.
 o : Out(stream.Signature({re, im: signed(output_width), last: 1, overflow: 1}))
-    ``last`` marks each frame's final sample; ``overflow`` is sticky within a
-    frame: high from the first output sample whose computation clipped (or
+    (``{re0, im0, ..., last, overflow}`` with P lanes.)
+    ``last`` marks each frame's final transfer; ``overflow`` is sticky within a
+    frame: high from the first output transfer whose computation clipped (or
     wrapped) to the end of that frame.
 
-Latency: :attr:`fftforge.config.FFTConfig.latency_cycles`.  Throughput: one
-sample per clock, frames back to back, when ``valid`` and ``ready`` stay high.
+Latency: :attr:`fftforge.config.FFTConfig.latency_cycles`.  Throughput: P
+samples per clock, frames back to back, when ``valid`` and ``ready`` stay high.
+
+Lanes: P > 1 is a multi-path delay-feedback arrangement of the same DIF
+pipeline.  A butterfly with delay D >= P becomes P SDF butterflies of delay
+D/P (lane l only pairs with itself, since n and n + D share n mod P); one
+with D < P pairs lanes of the same group (:class:`~.spatial.SpatialButterfly`);
+each twiddle part has one multiplier per lane (none for lanes that only see
+exact rotations); :class:`~.reorder.LaneReorder` restores natural order.
+Every value is computed by the same operation on the same operands as with
+one lane, so the output words equal the P = 1 core's words exactly.
 """
 
-from amaranth.hdl import Cat, EnableInserter, Module, Mux, ResetInserter, Signal, signed
+import dataclasses
+
+from amaranth.hdl import EnableInserter, Module, Mux, ResetInserter, Signal, signed
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.fifo import SyncFIFO
 from amaranth.lib.wiring import In, Out
 
 from ..config import FFTConfig
 from .control import PipelineControl
-from .reorder import BitReverseReorder
+from .reorder import BitReverseReorder, LaneReorder
 from .sdf import SDFButterfly
+from .spatial import SpatialButterfly
 from .twiddle import TwiddleMultiplier
 from .word import word_assign, word_layout
 
-__all__ = ["FFTDatapath", "FFTCore", "input_layout", "output_layout", "build_parts"]
+__all__ = ["FFTDatapath", "FFTCore", "input_layout", "output_layout", "build_parts", "lane_names"]
+
+
+def lane_names(cfg: FFTConfig):
+    """``[(re_field, im_field)]`` per lane: ``("re", "im")`` for one lane,
+    ``("re0", "im0"), ("re1", "im1"), ...`` for P lanes."""
+    return list(cfg.lane_fields)
+
+
+def _sample_fields(cfg: FFTConfig, width: int) -> dict:
+    fields = {}
+    for re, im in lane_names(cfg):
+        fields[re] = signed(width)
+        fields[im] = signed(width)
+    return fields
 
 
 def input_layout(cfg: FFTConfig) -> data.StructLayout:
-    return data.StructLayout({"re": signed(cfg.width), "im": signed(cfg.width)})
+    return data.StructLayout(_sample_fields(cfg, cfg.width))
 
 
 def output_layout(cfg: FFTConfig) -> data.StructLayout:
-    w = cfg.output_width
-    return data.StructLayout({"re": signed(w), "im": signed(w), "last": 1, "overflow": 1})
+    return data.StructLayout({**_sample_fields(cfg, cfg.output_width), "last": 1, "overflow": 1})
 
 
 def core_tags(cfg: FFTConfig):
@@ -51,45 +79,76 @@ def core_tags(cfg: FFTConfig):
 
 
 def build_parts(cfg: FFTConfig, tags):
-    """The RTL part for each non-input entry of ``cfg.plan()``, in order."""
+    """The RTL of each non-input entry of ``cfg.plan()``, in order: a
+    component with ``i``/``o`` words (one lane), or for P lanes either one
+    component with ``i``/``o`` arrays of P words (spatial butterflies, the
+    lane reorder) or a list of P single-lane components."""
+    P = cfg.lanes
     parts = []
     for p in cfg.plan():
         if p.kind in ("bf2", "bf2ii"):
-            parts.append(SDFButterfly(p, cfg.rounding, cfg.overflow, tags))
+            if P == 1:
+                parts.append(SDFButterfly(p, cfg.rounding, cfg.overflow, tags))
+            elif p.spatial:
+                parts.append(SpatialButterfly(p, cfg.rounding, cfg.overflow, tags))
+            else:
+                lane_part = dataclasses.replace(p, delay=p.delay // P, period=p.period // P)
+                parts.append([SDFButterfly(lane_part, cfg.rounding, cfg.overflow, tags) for _ in range(P)])
         elif p.kind == "twiddle":
-            parts.append(TwiddleMultiplier(p, cfg.twiddle_width, cfg.rounding, cfg.overflow, cfg.cmul, tags))
+            lane_parts = [TwiddleMultiplier(p, cfg.twiddle_width, cfg.rounding, cfg.overflow, cfg.cmul, tags,
+                                            lanes=P, lane=l) for l in range(P)]
+            parts.append(lane_parts[0] if P == 1 else lane_parts)
         elif p.kind == "reorder":
-            parts.append(BitReverseReorder(p, tags))
+            parts.append(BitReverseReorder(p, tags) if P == 1 else LaneReorder(p, tags))
     return parts
 
 
 class FFTDatapath(wiring.Component):
     """Slot pipeline of an FFT core.  ``i``: input word (``inv`` tag = inverse
     frame); ``o``: output word in output order, still swapped for inverse
-    frames.  Latency: ``cfg.pipeline_latency`` slots."""
+    frames.  With P lanes ``i`` and ``o`` are arrays of P words.  Latency:
+    ``cfg.pipeline_latency`` cycles."""
 
     def __init__(self, cfg: FFTConfig):
         self.cfg = cfg
         self.tags = core_tags(cfg)
-        super().__init__({
-            "i": In(word_layout(cfg.width, ("ovf", "inv"))),
-            "o": Out(word_layout(cfg.output_width, self.tags)),
-        })
+        wi = word_layout(cfg.width, ("ovf", "inv"))
+        wo = word_layout(cfg.output_width, self.tags)
+        if cfg.lanes > 1:
+            wi, wo = data.ArrayLayout(wi, cfg.lanes), data.ArrayLayout(wo, cfg.lanes)
+        super().__init__({"i": In(wi), "o": Out(wo)})
 
     def elaborate(self, platform):
         m = Module()
         cfg = self.cfg
+        P = cfg.lanes
         first = word_layout(cfg.internal_width, self.tags)
-        x = Signal(first, name="x_in")
-        inv = self.i.inv
-        tags = {"inv": inv} if "inv" in self.tags else {}
-        m.d.sync += word_assign(x, Mux(inv, self.i.im, self.i.re), Mux(inv, self.i.re, self.i.im), ovf=0, **tags)
-        prev = x
+        ins = [self.i] if P == 1 else [self.i[l] for l in range(P)]
+        inv = ins[0].inv
+        prev = []
+        for l, x_in in enumerate(ins):
+            x = Signal(first, name=f"x_in{l}" if P > 1 else "x_in")
+            tags = {"inv": inv} if "inv" in self.tags else {}
+            m.d.sync += word_assign(x, Mux(inv, x_in.im, x_in.re), Mux(inv, x_in.re, x_in.im), ovf=0, **tags)
+            prev.append(x)
         for k, part in enumerate(build_parts(cfg, self.tags)):
-            m.submodules[f"p{k}_{part.part.kind}"] = part
-            m.d.comb += part.i.eq(prev)
-            prev = part.o
-        m.d.comb += self.o.eq(prev)
+            if isinstance(part, list):
+                for l, lane_part in enumerate(part):
+                    m.submodules[f"p{k}_{lane_part.part.kind}_l{l}"] = lane_part
+                    m.d.comb += lane_part.i.eq(prev[l])
+                prev = [lp.o for lp in part]
+            elif P == 1:
+                m.submodules[f"p{k}_{part.part.kind}"] = part
+                m.d.comb += part.i.eq(prev[0])
+                prev = [part.o]
+            else:
+                m.submodules[f"p{k}_{part.part.kind}"] = part
+                m.d.comb += [part.i[l].eq(prev[l]) for l in range(P)]
+                prev = [part.o[l] for l in range(P)]
+        if P == 1:
+            m.d.comb += self.o.eq(prev[0])
+        else:
+            m.d.comb += [self.o[l].eq(prev[l]) for l in range(P)]
         return m
 
 
@@ -107,11 +166,15 @@ class FFTCore(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         cfg = self.cfg
-        m.submodules.ctl = ctl = PipelineControl(cfg.pipeline_latency, cfg.n, cfg.drain_after)
+        P = cfg.lanes
+        names = lane_names(cfg)
+        m.submodules.ctl = ctl = PipelineControl(cfg.pipeline_latency, cfg.frame_cycles, cfg.drain_after)
         dp = FFTDatapath(cfg)
         m.submodules.datapath = ResetInserter(ctl.clr)(EnableInserter(ctl.adv)(dp))
         ol = output_layout(cfg)
         m.submodules.fifo = fifo = SyncFIFO(width=ol.size, depth=2)
+        dp_in = [dp.i] if P == 1 else [dp.i[l] for l in range(P)]
+        dp_out = [dp.o] if P == 1 else [dp.o[l] for l in range(P)]
 
         # Input side.
         if cfg.direction == "runtime":
@@ -125,22 +188,30 @@ class FFTCore(wiring.Component):
             ctl.in_valid.eq(self.i.valid),
             self.i.ready.eq(ctl.in_ready),
             ctl.space.eq(fifo.w_rdy),
-            dp.i.re.eq(self.i.payload.re),
-            dp.i.im.eq(self.i.payload.im),
-            dp.i.inv.eq(inv_now),
         ]
+        for w_in, (re, im) in zip(dp_in, names):
+            m.d.comb += [
+                w_in.re.eq(getattr(self.i.payload, re)),
+                w_in.im.eq(getattr(self.i.payload, im)),
+                w_in.inv.eq(inv_now),
+            ]
 
         # Output side: undo the inverse swap, frame flags, FIFO.
-        w = dp.o
-        inv_out = w.inv if cfg.direction == "runtime" else int(cfg.direction == "inverse")
+        inv_out = dp_out[0].inv if cfg.direction == "runtime" else int(cfg.direction == "inverse")
+        word_ovf = dp_out[0].ovf
+        for w in dp_out[1:]:
+            word_ovf = word_ovf | w.ovf
         ovf_acc = Signal()
-        out_ovf = w.ovf | (ovf_acc & ~ctl.out_first)
+        out_ovf = word_ovf | (ovf_acc & ~ctl.out_first)
         with m.If(ctl.emit):
             m.d.sync += ovf_acc.eq(out_ovf)
         out = Signal(ol)
+        for w, (re, im) in zip(dp_out, names):
+            m.d.comb += [
+                getattr(out, re).eq(Mux(inv_out, w.im, w.re)),
+                getattr(out, im).eq(Mux(inv_out, w.re, w.im)),
+            ]
         m.d.comb += [
-            out.re.eq(Mux(inv_out, w.im, w.re)),
-            out.im.eq(Mux(inv_out, w.re, w.im)),
             out.last.eq(ctl.out_last),
             out.overflow.eq(out_ovf),
             fifo.w_data.eq(out),

@@ -16,3 +16,18 @@ def phase_counter(m, period: int, offset: int = 0, name: str = "phase"):
     if period > 1:
         m.d.sync += c.eq(Mux(c == period - 1, 0, c + 1))
     return c
+
+
+def lane_phase(m, period: int, offset: int, lanes: int, lane: int, name: str = "phase"):
+    """Phase ``(t * lanes + lane) mod period`` of lane ``lane`` of a
+    ``lanes``-wide stream, where ``t`` counts groups from a frame's first
+    group (which reaches the part ``offset`` cycles after the input).
+
+    Returns an expression; with one lane it is a plain :func:`phase_counter`."""
+    if lanes == 1:
+        return phase_counter(m, period, offset, name)
+    groups = max(period // lanes, 1)
+    c = phase_counter(m, groups, offset, name)
+    if period <= lanes:
+        return lane % period
+    return c * lanes + lane

@@ -14,14 +14,14 @@ o : Out(word(width))    bins in natural order
 Latency N + 1 slots.  No bit growth.
 """
 
-from amaranth.hdl import Cat, Module, Mux
-from amaranth.lib import memory, wiring
+from amaranth.hdl import Array, C, Cat, Module, Mux, Signal, Value
+from amaranth.lib import data, memory, wiring
 from amaranth.lib.wiring import In, Out
 
 from .phase import phase_counter
 from .word import word_layout
 
-__all__ = ["BitReverseReorder"]
+__all__ = ["BitReverseReorder", "LaneReorder", "digit_xor"]
 
 
 class BitReverseReorder(wiring.Component):
@@ -52,4 +52,114 @@ class BitReverseReorder(wiring.Component):
             rp.addr.eq(addr), rp.en.eq(1),
             self.o.eq(rp.data),
         ]
+        return m
+
+
+def digit_xor(b: int, lanes: int) -> int:
+    """XOR of the log2(lanes)-bit digits of ``b`` (from the least significant
+    end): the bank that holds bin ``b`` in :class:`LaneReorder`."""
+    out = 0
+    while b:
+        out ^= b & (lanes - 1)
+        b //= lanes
+    return out
+
+
+def _xor_sum(terms):
+    out = C(0, 1)
+    for x in terms:
+        out = out ^ x
+    return out
+
+
+def _bitrev(x: int, bits: int) -> int:
+    return int(format(x, f"0{bits}b")[::-1], 2) if bits else 0
+
+
+class LaneReorder(wiring.Component):
+    """Bit-reversed to natural order for a P-lane stream (P > 1).
+
+    Stream position ``n = t*P + l`` (group ``t``, lane ``l``) holds bin
+    ``b = bitrev(n)``.  Bin ``b`` is stored in bank ``digit_xor(b)`` at
+    address ``b // P``: the P bins of an input group (which differ in the
+    top log2 P bits of ``b``) and of an output group (which differ in the
+    bottom log2 P bits) always fall in P different banks, so each bank takes
+    one write and one read per cycle.  Banks hold two frames (double
+    buffered by frame parity); a write crossbar routes lanes to banks and a
+    read crossbar (select registered with the read) routes banks to lanes.
+
+    Ports
+    -----
+    i : In(ArrayLayout(word(width), P))   bins in bit-reversed stream order
+    o : Out(ArrayLayout(word(width), P))  bins in natural order, lane 0 lowest
+
+    Latency ``N/P + 1`` cycles.  No bit growth.  Memory: P banks of
+    ``2N/P`` words.
+    """
+
+    def __init__(self, part, tags=("ovf",)):
+        if part.kind != "reorder":
+            raise ValueError(f"LaneReorder needs a reorder part, got {part.kind}")
+        if part.lanes < 2:
+            raise ValueError("LaneReorder needs lanes >= 2; use BitReverseReorder for one lane")
+        self.part = part
+        self.tags = tuple(tags)
+        wl = word_layout(part.width_in, tags)
+        super().__init__({
+            "i": In(data.ArrayLayout(wl, part.lanes)),
+            "o": Out(data.ArrayLayout(wl, part.lanes)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        n, P = self.part.period, self.part.lanes
+        k, p = n.bit_length() - 1, P.bit_length() - 1
+        groups = n // P
+        gb = k - p                                  # bits of a group index
+        wl = word_layout(self.part.width_in, self.tags)
+
+        cnt = phase_counter(m, 2 * groups, self.part.offset)
+        t = cnt[:gb] if gb else 0
+        parity = cnt[gb]
+
+        # Write side: bank(l, t) = f(l) ^ g(t), both linear over GF(2).
+        f = [digit_xor(_bitrev(l, p) << gb, P) for l in range(P)]
+        finv = [f.index(beta) for beta in range(P)]
+        g = Signal(range(P), name="g")
+        # bit i of t is bit gb-1-i of bitrev(t): its weight in g
+        m.d.comb += g.eq(_xor_sum([Mux(t[i], digit_xor(1 << (gb - 1 - i), P), 0) for i in range(gb)]))
+        rev_t = Cat(*(t[i] for i in reversed(range(gb)))) if gb else C(0, 1)
+
+        # Read side: output lane l' comes from bank l' ^ h(g'), h = digit_xor(g'*P).
+        h = Signal(range(P), name="h")
+        h_q = Signal(range(P), name="h_q")
+        m.d.comb += h.eq(_xor_sum([Mux(t[i], digit_xor((1 << i) * P, P), 0) for i in range(gb)]))
+        m.d.sync += h_q.eq(h)
+
+        lanes_in = Array(Value.cast(self.i[l]) for l in range(P))
+        bank_out = []
+        for beta in range(P):
+            mem = memory.Memory(shape=wl, depth=2 * groups, init=[])
+            m.submodules[f"bank{beta}"] = mem
+            wp = mem.write_port()
+            rp = mem.read_port(transparent_for=())
+            src = Signal(range(P), name=f"src{beta}")
+            with m.Switch(g):
+                for gamma in range(P):
+                    with m.Case(gamma):
+                        m.d.comb += src.eq(finv[beta ^ gamma])
+            # Address of bin b in its bank: b >> p, where b = bitrev_p(l) << gb | bitrev(t).
+            top = Array(C(_bitrev(l, p), p) for l in range(P))[src]
+            b = Cat(rev_t, top) if gb else top
+            m.d.comb += [
+                wp.addr.eq(Cat(b[p:], parity) if gb else parity),
+                wp.data.eq(lanes_in[src]),
+                wp.en.eq(1),
+                rp.addr.eq(Cat(t, ~parity) if gb else ~parity),
+                rp.en.eq(1),
+            ]
+            bank_out.append(Value.cast(rp.data))
+        banks = Array(bank_out)
+        for l in range(P):
+            m.d.comb += Value.cast(self.o[l]).eq(banks[h_q ^ l])
         return m

@@ -8,6 +8,9 @@ At stream phase ``j`` of its period ``L`` the part multiplies the sample by
 is rotated exactly by ``(-j)**q`` before the multiplier.  When ``r == 0`` the
 sample itself is rotated exactly and the product is not used.
 
+With ``lanes`` > 1 the part serves lane ``lane`` of a P-wide stream: its
+phase is ``(t*P + lane) mod L``.
+
 Ports
 -----
 i : In(word(width))
@@ -28,14 +31,15 @@ from ..pyref.twiddle import R22_MULT, quarter_table
 from .cmul import CMUL_LATENCY, ComplexMultiplier, rotate
 from .delay import DelayLine
 from .fixed import resize, round_shift
-from .phase import phase_counter
+from .phase import lane_phase
 from .word import word_assign, word_layout
 
 __all__ = ["TwiddleMultiplier"]
 
 
 class TwiddleMultiplier(wiring.Component):
-    def __init__(self, part, twiddle_width: int, rounding: str, overflow: str, cmul: int = 4, tags=("ovf",)):
+    def __init__(self, part, twiddle_width: int, rounding: str, overflow: str, cmul: int = 4, tags=("ovf",),
+                 lanes: int = 1, lane: int = 0):
         if part.kind != "twiddle":
             raise ValueError(f"TwiddleMultiplier needs a twiddle part, got {part.kind}")
         assert part.latency == TWIDDLE_LATENCY == 2 + CMUL_LATENCY
@@ -45,10 +49,23 @@ class TwiddleMultiplier(wiring.Component):
         self.overflow = overflow
         self.cmul = cmul
         self.tags = tuple(tags)
+        self.lanes = lanes
+        self.lane = lane
         super().__init__({
             "i": In(word_layout(part.width_in, tags)),
             "o": Out(word_layout(part.width_out, tags)),
         })
+
+    @property
+    def needs_multiplier(self) -> bool:
+        """False when every phase this lane sees is an exact rotation (then
+        the part has no multiplier and no ROM)."""
+        import numpy as np
+        from ..pyref.twiddle import phase_factors
+        L, P = self.part.period, self.lanes
+        _, _, triv = phase_factors(L, self.part.pattern, self.twiddle_width)
+        phases = (np.arange(max(L // P, 1)) * P + self.lane) % L
+        return bool((~triv[phases]).any())
 
     def _exponent(self, m, j):
         L = self.part.period
@@ -72,7 +89,8 @@ class TwiddleMultiplier(wiring.Component):
         nq = max(L // 4, 1)
         qb = nq.bit_length() - 1
         tw = self.twiddle_width
-        j = phase_counter(m, L, p.offset)
+        j = Signal(range(L), name="j")
+        m.d.comb += j.eq(lane_phase(m, L, p.offset, self.lanes, self.lane))
         e = self._exponent(m, j)
         rot = Signal(2, name="rot")
         addr = Signal(range(nq), name="addr")
@@ -85,7 +103,8 @@ class TwiddleMultiplier(wiring.Component):
         triv_a = Signal()
         m.d.sync += [xa.eq(self.i), rot_a.eq(rot), triv_a.eq(addr == 0)]
 
-        if nq > 1:
+        need_mult = nq > 1 and self.needs_multiplier
+        if need_mult:
             m.submodules.mult = mult = ComplexMultiplier(p.width_in, tw, self.cmul)
             c_tab, s_tab = quarter_table(L, tw)
             tl = data.StructLayout({"c": signed(tw), "s": signed(tw)})
@@ -109,7 +128,7 @@ class TwiddleMultiplier(wiring.Component):
         t_re, f1 = resize(t_re, p.width_out, self.overflow)
         t_im, f2 = resize(t_im, p.width_out, self.overflow)
         inv = {"inv": xd.inv} if "inv" in self.tags else {}
-        if nq > 1:
+        if need_mult:
             shift = tw - 1
             p_re, f3 = resize(round_shift(mult.p.re, shift, self.rounding), p.width_out, self.overflow)
             p_im, f4 = resize(round_shift(mult.p.im, shift, self.rounding), p.width_out, self.overflow)

@@ -34,12 +34,22 @@ def test_dsp_tiling():
     assert fpga.dsps_per_multiplier(25, 18, 27, 18) == 1
 
 
-def test_lanes_beyond_generator_are_marked_modelled():
+def test_lanes_come_from_the_generator():
     c1 = fpga.core_model(1024, "ecp5", 18, 18, lanes=1)
     c4 = fpga.core_model(1024, "ecp5", 18, 18, lanes=4)
-    assert c4.lanes_modelled and not c1.lanes_modelled
-    assert c4.cycles_per_frame == 256 and c4.dsps == 4 * c1.dsps
-    assert c4.latency_cycles == c1.latency_cycles
+    cfg4 = FFTConfig(n=1024, width=16, lanes=4)
+    assert not c4.lanes_modelled and not c1.lanes_modelled
+    assert c4.cycles_per_frame == 256 and c4.dsps == cfg4.real_multipliers
+    assert c4.latency_cycles == cfg4.latency_cycles < c1.latency_cycles
+    assert c4.mults_per_frame == cfg4.complex_multipliers * 256 * cfg4.cmul
+
+
+def test_lanes_beyond_generator_are_marked_modelled():
+    c1 = fpga.core_model(1024, "ecp5", 18, 18, lanes=1)
+    c16 = fpga.core_model(1024, "ecp5", 18, 18, lanes=16)
+    assert c16.lanes_modelled
+    assert c16.cycles_per_frame == 64 and c16.dsps == 16 * c1.dsps
+    assert c16.latency_cycles == c1.latency_cycles
 
 
 def test_calibration_schema_and_status():

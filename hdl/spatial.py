@@ -1,0 +1,70 @@
+"""Radix-2 butterfly across the lanes of a P-wide stream (D < P).
+
+The same DIF butterfly as :class:`fftforge.hdl.sdf.SDFButterfly`, for a stage
+whose partners ``n`` and ``n + D`` arrive in the same group of P samples:
+lane ``l`` (``l mod 2D < D``) gets ``a + b``, lane ``l + D`` gets ``a - b``,
+each rounded and resized exactly as the SDF stage does.  For ``bf2ii`` the
+operand is multiplied by -j where its position ``n + D`` lies in the last
+quarter of the 4D period.  Twin: :func:`fftforge.pyref.sdf.sdf_stage` (the
+arithmetic is identical; only the schedule differs).
+
+Ports
+-----
+i : In(ArrayLayout(word(width_in), P))
+o : Out(ArrayLayout(word(width_out), P))
+
+Latency 1 (output register).  Bit growth as the SDF stage.
+"""
+
+from amaranth.hdl import Module
+from amaranth.lib import data, wiring
+from amaranth.lib.wiring import In, Out
+
+from .butterfly import Butterfly
+from .fixed import resize, round_shift
+from .phase import lane_phase
+from .word import word_assign, word_layout
+
+__all__ = ["SpatialButterfly"]
+
+
+class SpatialButterfly(wiring.Component):
+    def __init__(self, part, rounding: str, overflow: str, tags=("ovf",)):
+        if part.kind not in ("bf2", "bf2ii") or not part.spatial:
+            raise ValueError("SpatialButterfly needs a bf2/bf2ii part with delay < lanes")
+        self.part = part
+        self.rounding = rounding
+        self.overflow = overflow
+        self.tags = tuple(tags)
+        P = part.lanes
+        super().__init__({
+            "i": In(data.ArrayLayout(word_layout(part.width_in, tags), P)),
+            "o": Out(data.ArrayLayout(word_layout(part.width_out, tags), P)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        p = self.part
+        d, P = p.delay, p.lanes
+        for lane in range(P):
+            if lane % (2 * d) >= d:
+                continue
+            a, b = self.i[lane], self.i[lane + d]
+            m.submodules[f"bfly{lane}"] = bfly = Butterfly(p.width_in)
+            if p.kind == "bf2ii":
+                pos = lane_phase(m, 4 * d, p.offset, P, lane + d, name=f"pos{lane}")
+                minus_j = pos >= 3 * d if not isinstance(pos, int) else int(pos >= 3 * d)
+            else:
+                minus_j = 0
+            m.d.comb += [
+                bfly.a.re.eq(a.re), bfly.a.im.eq(a.im),
+                bfly.b.re.eq(b.re), bfly.b.im.eq(b.im),
+                bfly.minus_j.eq(minus_j),
+            ]
+            tag_in = a.ovf | b.ovf
+            inv = {"inv": b.inv} if "inv" in self.tags else {}
+            for out_lane, v in ((lane, bfly.sum), (lane + d, bfly.diff)):
+                re, f1 = resize(round_shift(v.re, p.shift, self.rounding), p.width_out, self.overflow)
+                im, f2 = resize(round_shift(v.im, p.shift, self.rounding), p.width_out, self.overflow)
+                m.d.sync += word_assign(self.o[out_lane], re, im, ovf=tag_in | f1 | f2, **inv)
+        return m
