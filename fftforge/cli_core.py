@@ -63,6 +63,10 @@ def add_fft_options(p: argparse.ArgumentParser, name_default: str = "fft"):
     g = p.add_argument_group("hardware")
     g.add_argument("--order", choices=ORDERS, default="natural",
                    help="output order: natural (adds an N-word reorder buffer, default) or bit_reversed")
+    g.add_argument("--lanes", type=int, default=1, metavar="P",
+                   help="samples per clock, 1, 2, 4 or 8 (<= n/2; default 1). P > 1 carries P samples "
+                        "per transfer in fields re0,im0,re1,im1,... (lane 0 = lowest index); the "
+                        "output words are identical to P = 1")
     g.add_argument("--cmul", type=int, choices=CMULS, default=4,
                    help="complex multiplier with 4 or 3 real multipliers (identical results)")
     g.add_argument("--drain-after", type=int, default=16,
@@ -75,7 +79,7 @@ def fft_config_from_args(args, **overrides) -> FFTConfig:
     kw = dict(n=args.n, width=args.width, twiddle_width=args.twiddle_width, arch=args.arch,
               direction=args.direction, scaling=args.scaling, schedule=args.schedule,
               rounding=args.rounding, overflow=args.overflow, order=args.order, cmul=args.cmul,
-              drain_after=args.drain_after, name=args.name)
+              drain_after=args.drain_after, lanes=getattr(args, "lanes", 1), name=args.name)
     kw.update(overrides)
     return FFTConfig(**kw)
 
@@ -87,7 +91,7 @@ def cmd_generate_fft(args):
     print(f"wrote {r['verilog']} and {r['json']} in {r['seconds']:.1f} s")
     print(f"  n={cfg.n} arch={cfg.arch} direction={cfg.direction} width={cfg.width}->{cfg.output_width} "
           f"scale_log2={cfg.scale_log2} latency_cycles={cfg.latency_cycles} "
-          f"complex multipliers={cfg.twiddle_parts}")
+          f"lanes={cfg.lanes} complex multipliers={cfg.complex_multipliers}")
 
 
 def cmd_sim(args):
@@ -166,6 +170,7 @@ def cmd_model(args):
 def cmd_vectors(args):
     from .hdl.export import load_core
     from .pyref.registry import model_for
+    from .pyref.fft import to_lanes
     from .pyref.stimulus import make_stimulus
     from .sim.payload import pack
     cfg, desc = load_core(args.core)
@@ -183,12 +188,19 @@ def cmd_vectors(args):
     if inverse is not None:
         np.save(base + "_inverse.npy", inverse)
     ports = desc["ports"]
-    total = re.size
-    last = np.zeros(re.shape, dtype=np.int64)
+    if isinstance(cfg, FFTConfig) and cfg.lanes > 1:
+        # one stream word per group of P samples (lane 0 = lowest index)
+        in_vals = to_lanes(cfg, re, im)
+        out_vals = to_lanes(cfg, y_re, y_im, overflow=np.asarray(ovf, dtype=np.int64))
+    else:
+        in_vals = {"re": re, "im": im}
+        out_vals = {"re": y_re, "im": y_im, "overflow": np.asarray(ovf, dtype=np.int64)}
+    shape = np.asarray(in_vals[next(iter(in_vals))]).shape
+    total = int(np.prod(shape))
+    last = np.zeros(shape, dtype=np.int64)
     last[:, -1] = 1
-    in_words = pack(ports["input"]["fields"], {"re": re, "im": im}, total)
-    out_words = pack(ports["output"]["fields"], {"re": y_re, "im": y_im, "last": last,
-                                                 "overflow": ovf.astype(np.int64)}, total)
+    in_words = pack(ports["input"]["fields"], in_vals, total)
+    out_words = pack(ports["output"]["fields"], {**out_vals, "last": last}, total)
     for suffix, words, width in (("_input.hex", in_words, ports["input"]["width"]),
                                  ("_expected.hex", out_words, ports["output"]["width"])):
         digits = -(-width // 4)
@@ -206,7 +218,7 @@ def cmd_demo(args):
     print("== fftforge demo: a 1024-point radix-2^2 SDF FFT, 16-bit in, 18-bit twiddles")
     r = generate(cfg, out)
     print(f"generated {r['verilog']} + {r['json']} in {r['seconds']:.1f} s "
-          f"({cfg.twiddle_parts} complex multipliers, {cfg.feedback_words} feedback words)")
+          f"({cfg.complex_multipliers} complex multipliers, {cfg.feedback_words} feedback words)")
     print("simulating on Verilator against the bit-true model (random input, then random stalls) ...",
           flush=True)
     rep = check_core(r["json"], frames=args.frames, kind="random", seed=1)
@@ -230,7 +242,7 @@ def add_parser(sub):
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=GENERATE_EPILOG)
     gsub = p.add_subparsers(dest="kind", metavar="KIND")
     pf = gsub.add_parser("fft", help="streaming FFT/iFFT core",
-                         description="Streaming fixed-point FFT/iFFT core, 1 sample per clock.",
+                         description="Streaming fixed-point FFT/iFFT core, 1 (or --lanes P) samples per clock.",
                          formatter_class=argparse.RawDescriptionHelpFormatter, epilog=GENERATE_EPILOG)
     add_fft_options(pf)
     pf.set_defaults(func=cmd_generate_fft)

@@ -42,6 +42,15 @@ def stream_ports(prefix: str, layout) -> dict:
     }
 
 
+def lane_map(cfg: FFTConfig, layout) -> list:
+    """Per-lane payload fields of a stream: ``[{lane, re, im, re_offset,
+    im_offset, width}]``, lane 0 carrying the lowest sample index of a group."""
+    fields = layout_fields(layout)
+    return [{"lane": l, "re": re, "im": im, "re_offset": fields[re]["offset"],
+             "im_offset": fields[im]["offset"], "width": fields[re]["width"]}
+            for l, (re, im) in enumerate(cfg.lane_fields)]
+
+
 def descriptor(cfg: FFTConfig) -> dict:
     """The core descriptor of an FFT core (see README, "Core descriptor")."""
     from .fft import input_layout, output_layout
@@ -50,12 +59,12 @@ def descriptor(cfg: FFTConfig) -> dict:
         "reset": RESET,
         "reset_active_high": True,
         "reset_synchronous": True,
-        "input": stream_ports("i", input_layout(cfg)),
-        "output": stream_ports("o", output_layout(cfg)),
+        "input": {**stream_ports("i", input_layout(cfg)), "lanes": lane_map(cfg, input_layout(cfg))},
+        "output": {**stream_ports("o", output_layout(cfg)), "lanes": lane_map(cfg, output_layout(cfg))},
     }
     if cfg.direction == "runtime":
         ports["direction"] = {"name": "inverse", "width": 1, "inverse_when": 1,
-                              "sampled": "with the first sample of each frame"}
+                              "sampled": "with the first transfer of each frame"}
     return {
         "kind": "fft",
         "name": cfg.name,
@@ -82,7 +91,7 @@ def descriptor(cfg: FFTConfig) -> dict:
         "latency_cycles": cfg.latency_cycles,
         "frame_cycles": cfg.n // cfg.lanes,
         "drain_after": cfg.drain_after,
-        "frames": "consecutive groups of n accepted input samples after reset",
+        "frames": "consecutive groups of n accepted input samples (n/lanes transfers) after reset",
         "ports": ports,
         "resources": cfg.resources(),
         "files": {"verilog": f"{cfg.name}.v"},

@@ -10,7 +10,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..pyref.fft import FFTModel, fft_float, sqnr_db
+from ..pyref.fft import FFTModel, fft_float, from_lanes, sqnr_db, to_lanes
 from ..pyref.noise import sqnr_bound_db
 from ..pyref.stimulus import make_stimulus
 from .runner import SimJob, VerilatorSim
@@ -76,11 +76,13 @@ def fft_job(cfg, kind: str, frames: int, seed: int, **job_kw):
     re, im = make_stimulus(kind, frames, cfg.n, cfg.width, rng)
     inverse = rng.random(frames) < 0.5 if cfg.direction == "runtime" else None
     y_re, y_im, y_ovf = FFTModel(cfg)(re, im, inverse)
-    last = np.zeros((frames, cfg.n), dtype=np.int64)
+    # stream words: one per group of P samples (P = lanes), lane 0 lowest
+    inputs = to_lanes(cfg, re, im)
+    expected = to_lanes(cfg, y_re, y_im, overflow=y_ovf.astype(np.int64))
+    last = np.zeros((frames, cfg.frame_cycles), dtype=np.int64)
     last[:, -1] = 1
-    job = SimJob(inputs={"re": re, "im": im},
-                 expected={"re": y_re, "im": y_im, "last": last, "overflow": y_ovf.astype(np.int64)},
-                 direction=inverse, seed=seed, **job_kw)
+    expected["last"] = last
+    job = SimJob(inputs=inputs, expected=expected, direction=inverse, seed=seed, **job_kw)
     ref = fft_float(cfg, re + 1j * im, inverse)
     return job, ref, (y_re, y_im)
 
@@ -95,11 +97,12 @@ def check_fft_core(descriptor_path: str, frames: int = 20, kind: str = "random",
     cfg, desc = load_core(descriptor_path)
     sim = VerilatorSim(descriptor_path, build_dir=build_dir)
     # Enough frames that the input never runs dry before the first output.
-    frames_nostall = max(frames, -(-desc["latency_cycles"] // cfg.n) + 2)
+    frames_nostall = max(frames, -(-desc["latency_cycles"] // cfg.frame_cycles) + 2)
     job0, ref, (y_re, y_im) = fft_job(cfg, kind, frames_nostall, seed)
     bound = None
     if kind in ("random", "tone"):
-        p_in = float(np.mean(job0.inputs["re"].astype(float) ** 2 + job0.inputs["im"].astype(float) ** 2))
+        x_re, x_im = from_lanes(cfg, job0.inputs)
+        p_in = float(np.mean(x_re.astype(float) ** 2 + x_im.astype(float) ** 2))
         bound = sqnr_bound_db(cfg, ref, p_in)
     jobs = [job0]
     if stalls:
@@ -108,12 +111,13 @@ def check_fft_core(descriptor_path: str, frames: int = 20, kind: str = "random",
         jobs.append(job1)
     res = sim.run(jobs)
     r0 = res[0]
-    measured = r0.outputs["re"] + 1j * r0.outputs["im"].astype(np.float64)
+    o_re, o_im = from_lanes(cfg, r0.outputs)
+    measured = o_re + 1j * o_im.astype(np.float64)
     return CheckReport(
         name=cfg.name, frames=frames_nostall, bit_exact=r0.bit_exact, mismatches=r0.mismatches,
         first_mismatch=r0.first_mismatch, sqnr_db=sqnr_db(ref, measured), sqnr_bound_db=bound,
         latency_cycles=r0.latency, latency_expected=cfg.latency_cycles,
-        input_samples_per_cycle=r0.accepted / r0.in_span, output_gaps=r0.out_gaps,
+        input_samples_per_cycle=r0.accepted * cfg.lanes / r0.in_span, output_gaps=r0.out_gaps,
         stalled_bit_exact=res[1].bit_exact if stalls else None,
         stall_mismatches=res[1].mismatches if stalls else None,
     )

@@ -81,6 +81,8 @@ def test_sim_command_reports_pass(core16, capsys):
     (["generate", "fft", "--n", "1000"], "n must be a power of two in [8, 65536], got 1000"),
     (["generate", "fft", "--width", "40"], "width must be in [4, 32], got 40"),
     (["generate", "fft", "--n", "16", "--schedule", "1,1"], "schedule must have log2(n) = 4 entries"),
+    (["generate", "fft", "--n", "16", "--lanes", "3"], "lanes must be one of"),
+    (["generate", "fft", "--n", "8", "--lanes", "8"], "lanes must be at most n/2 = 4, got 8"),
     (["sim", "--core", "/nonexistent.json"], "cannot read core descriptor /nonexistent.json"),
     (["model", "--core", "/nonexistent.json", "--input", "x", "--output", "y"], "cannot read core descriptor"),
 ])
@@ -99,3 +101,27 @@ def test_model_rejects_wrong_input_shape(core16, tmp_path, capsys):
                "--output", str(tmp_path / "y.npy")])
     assert rc == 2
     assert "frames must have 16 samples" in capsys.readouterr().err
+
+
+def test_generate_and_vectors_with_lanes(tmp_path):
+    rc = main(["generate", "fft", "--n", "16", "--width", "8", "--lanes", "4", "--name", "f16x4", "-o", str(tmp_path)])
+    assert rc == 0
+    desc = json.load(open(tmp_path / "f16x4.json"))
+    assert desc["lanes"] == 4 and desc["frame_cycles"] == 4
+    for side in ("input", "output"):
+        lanes = desc["ports"][side]["lanes"]
+        fields = desc["ports"][side]["fields"]
+        assert [ln["re"] for ln in lanes] == ["re0", "re1", "re2", "re3"]
+        assert all(fields[ln["im"]]["offset"] == ln["im_offset"] for ln in lanes)
+    rc = main(["vectors", "--core", str(tmp_path / "f16x4.json"), "--frames", "2", "-o", str(tmp_path)])
+    assert rc == 0
+    words = [int(w, 16) for w in open(tmp_path / "f16x4_expected.hex").read().split()]
+    assert len(words) == 2 * 4                       # one word per group of 4 samples
+    expected = np.load(tmp_path / "f16x4_expected.npy")
+    f = desc["ports"]["output"]["fields"]
+    for k, w in enumerate(words):
+        for lane in range(4):
+            spec = f[f"re{lane}"]
+            v = (w >> spec["offset"]) & ((1 << spec["width"]) - 1)
+            v -= (1 << spec["width"]) if v >> (spec["width"] - 1) else 0
+            assert v == expected.reshape(-1)[4 * k + lane].real

@@ -18,7 +18,7 @@ import pytest
 from fftforge.config import FFTConfig
 from fftforge.hdl.export import generate
 from fftforge.pyref.noise import sqnr_bound_db
-from fftforge.pyref.fft import sqnr_db
+from fftforge.pyref.fft import from_lanes, sqnr_db
 from fftforge.sim.check import fft_job
 from fftforge.sim.runner import VerilatorSim
 
@@ -39,6 +39,20 @@ REPRESENTATIVE = [
          direction="runtime", drain_after=0),
 ]
 
+# P samples per clock: one core per N in the fast set, the whole
+# N x P x direction matrix in the full run.
+LANES_REPRESENTATIVE = [
+    dict(n=16, lanes=8, arch="r22sdf", width=16, direction="inverse"),
+    dict(n=64, lanes=4, arch="r2sdf", width=12, direction="runtime", order="bit_reversed"),
+    dict(n=256, lanes=2, arch="r22sdf", width=16, rounding="truncate", cmul=3),
+    dict(n=1024, lanes=4, arch="r22sdf", width=16),
+]
+
+LANES_MATRIX = [
+    dict(n=n, lanes=p, arch="r22sdf", width=16, direction=d)
+    for n, p, d in itertools.product((16, 64, 256, 1024), (2, 4, 8), ("forward", "inverse"))
+]
+
 FULL_MATRIX = [
     dict(n=n, arch=a, scaling=sc, rounding=rd, order=o, width=w, twiddle_width=min(w + 2, 32),
          direction="runtime")
@@ -57,7 +71,7 @@ def _run_core(kw, tmp_path_factory):
     out = tmp_path_factory.mktemp("core")
     paths = generate(cfg, str(out))
     sim = VerilatorSim(paths["json"], build_dir=str(out / "build"))
-    nostall_frames = cfg.latency_cycles // cfg.n + 3
+    nostall_frames = cfg.latency_cycles // cfg.frame_cycles + 3
     kinds = ["random", "impulse", "tone", "square", "dc"]
     jobs, refs = [], []
     job, ref, _ = fft_job(cfg, "random", nostall_frames, seed=11)
@@ -75,18 +89,20 @@ def _run_core(kw, tmp_path_factory):
 def _assert_core(cfg, jobs, refs, results):
     for job, res in zip(jobs, results):
         assert res.bit_exact, f"mismatches {res.mismatches}, first {res.first_mismatch}"
-        assert res.accepted == job.inputs["re"].size
+        assert res.accepted * cfg.lanes == cfg.n * len(job.inputs[cfg.lane_fields[0][0]])
     r0 = results[0]
     assert r0.latency == cfg.latency_cycles
-    assert r0.in_span == r0.accepted          # one sample accepted every cycle
-    assert r0.out_gaps == 0                   # one sample out every cycle while streaming
+    assert r0.in_span == r0.accepted          # one transfer (P samples) accepted every cycle
+    assert r0.out_gaps == 0                   # one transfer out every cycle while streaming
     # SQNR against NumPy for the random and tone runs, against the derived bound
     for idx in (0, 2):
         job, ref, res = jobs[idx], refs[idx], results[idx]
         if cfg.overflow == "saturate" and res.outputs["overflow"].any():
             continue
-        p_in = float(np.mean(job.inputs["re"].astype(float) ** 2 + job.inputs["im"].astype(float) ** 2))
-        measured = sqnr_db(ref, res.outputs["re"] + 1j * res.outputs["im"].astype(float))
+        x_re, x_im = from_lanes(cfg, job.inputs)
+        y_re, y_im = from_lanes(cfg, res.outputs)
+        p_in = float(np.mean(x_re.astype(float) ** 2 + x_im.astype(float) ** 2))
+        measured = sqnr_db(ref, y_re + 1j * y_im.astype(float))
         assert measured >= sqnr_bound_db(cfg, ref, p_in)
 
 
@@ -99,4 +115,16 @@ def test_representative_cores_on_verilator(kw, tmp_path_factory):
 @pytest.mark.skipif(not FULL, reason="full matrix: make test-full")
 @pytest.mark.parametrize("kw", FULL_MATRIX, ids=_ident)
 def test_full_matrix_on_verilator(kw, tmp_path_factory):
+    _assert_core(*_run_core(kw, tmp_path_factory))
+
+
+@pytest.mark.parametrize("kw", LANES_REPRESENTATIVE, ids=_ident)
+def test_lane_cores_on_verilator(kw, tmp_path_factory):
+    _assert_core(*_run_core(kw, tmp_path_factory))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not FULL, reason="full matrix: make test-full")
+@pytest.mark.parametrize("kw", LANES_MATRIX, ids=_ident)
+def test_lanes_matrix_on_verilator(kw, tmp_path_factory):
     _assert_core(*_run_core(kw, tmp_path_factory))
