@@ -6,8 +6,9 @@ this module never re-derives them.  It adds what the generator cannot know:
 
 * DSP blocks per real multiplier (from the part's native multiplier width),
 * a LUT estimate and the clock (Fmax), from the calibration table
-  ``tables/fpga_calibration.toml`` (estimates until synthesis results
-  replace them),
+  ``tables/fpga_calibration.toml`` (regenerated from synthesis sweeps by
+  ``fftforge synth --calibrate``; a core with a measured row uses its own
+  measured LUTs and Fmax),
 * energy per frame from per-operation counts.
 """
 
@@ -22,7 +23,8 @@ from importlib import resources
 from fftforge.config import FFTConfig, ConfigError, TWIDDLE_LATENCY
 from fftforge.errors import UserError
 
-__all__ = ["CoreModel", "core_model", "load_calibration", "dsps_per_multiplier"]
+__all__ = ["CoreModel", "core_model", "load_calibration", "dsps_per_multiplier", "lut_features",
+           "measured_row"]
 
 
 def load_calibration(path: str | None = None) -> dict:
@@ -107,6 +109,32 @@ class CoreModel:
     calibration_status: str
 
 
+def lut_features(cfg: FFTConfig) -> dict:
+    """The quantities the LUT estimate is linear in (also the regressors of
+    the calibration fit in :mod:`fftforge.fpga.calibrate`): butterfly output
+    bits (every lane has its own butterfly adders), twiddle-multiplier output
+    bits (one multiplier per lane that sees a non-trivial twiddle) and memory
+    kbit of one core."""
+    res = cfg.resources()
+    plan = cfg.plan()
+    return {"butterfly_bits": cfg.lanes * sum(2 * p.width_out for p in plan if p.kind in ("bf2", "bf2ii")),
+            "cmul_bits": sum(2 * p.width_out * cfg.multiplier_lanes(p) for p in plan if p.kind == "twiddle"),
+            "mem_kbit": (res["feedback_bits"] + res["twiddle_rom_bits"] + res["reorder_bits"]) / 1024}
+
+
+def measured_row(family: str, cfg: FFTConfig):
+    """The calibration table's measured row for exactly this core (n, arch,
+    width, twiddle_width, order, cmul, lanes), or None."""
+    cal = calibration_for(family)
+    for row in cal.get("measured", ()):
+        if (row.get("n") == cfg.n and row.get("arch") == cfg.arch and row.get("width") == cfg.width
+                and row.get("twiddle_width", 18) == cfg.twiddle_width
+                and row.get("order", "natural") == cfg.order and row.get("cmul", 4) == cfg.cmul
+                and row.get("lanes", 1) == cfg.lanes):
+            return row
+    return None
+
+
 @lru_cache(maxsize=4096)
 def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
                arch: str = "r22sdf", order: str = "natural", cmul: int = 4,
@@ -135,12 +163,16 @@ def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
     dpm = dsps_per_multiplier(max(p.width_in for p in plan), twiddle_width, dsp_a, dsp_b)
     dsps = res["real_multipliers"] * dpm
     mem_bits = res["feedback_bits"] + res["twiddle_rom_bits"] + res["reorder_bits"]
-    # every lane has its own butterfly adders; twiddle parts have one
-    # multiplier per lane that sees a non-trivial twiddle
-    bf_bits = cfg.lanes * sum(2 * p.width_out for p in plan if p.kind in ("bf2", "bf2ii"))
-    cm_bits = sum(2 * p.width_out * cfg.multiplier_lanes(p) for p in plan if p.kind == "twiddle")
-    luts = (cal["luts_base"] + cal["luts_per_butterfly_bit"] * bf_bits
-            + cal["luts_per_cmul_bit"] * cm_bits + cal["luts_per_mem_kbit"] * mem_bits / 1024)
+    feat = lut_features(cfg)
+    luts = (cal["luts_base"] + cal["luts_per_butterfly_bit"] * feat["butterfly_bits"]
+            + cal["luts_per_cmul_bit"] * feat["cmul_bits"] + cal["luts_per_mem_kbit"] * feat["mem_kbit"])
+    fmax_mhz = float(cal["fmax_mhz"][arch])
+    row = None if modelled else measured_row(family, cfg)
+    if row is not None:     # a synthesised core: its own measured figures replace the fit
+        if row.get("luts") is not None:
+            luts = float(row["luts"])
+        if row.get("fmax_mhz") is not None:
+            fmax_mhz = float(row["fmax_mhz"])
     # per-frame operation counts: each SDF butterfly stage does n/2 radix-2
     # butterflies (2 complex adds = 4 real adds); each physical complex
     # multiplier does n/lanes complex multiplies (cmul real mults, 2 or 5
@@ -159,7 +191,7 @@ def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
         latency_cycles=cfg.latency_cycles,
         cycles_per_frame=max(n // lanes, 1),
         dsps=dsps * copies, memory_bits=mem_bits * copies, luts=int(round(luts * copies)),
-        fmax_hz=float(cal["fmax_mhz"][arch]) * 1e6,
+        fmax_hz=fmax_mhz * 1e6,
         adds_per_frame=adds, mults_per_frame=mults,
         memory_bit_accesses_per_frame=acc,
         calibration_status=cal["status"])
