@@ -115,6 +115,9 @@ def cmd_synth(args):
         if not args.family:
             raise UserError("--family is required (ecp5 or ice40)")
         device_for(args.family, args.device)
+        if not args.scheduler:                 # workers of a cluster have their own tools
+            from .fpga.toolchain import tool_env
+            tool_env(args.family, "synth")
         if args.workers < 1 or args.workers > 64:
             raise UserError(f"--workers must be in [1, 64], got {args.workers}")
         sweep = sw.parse_sweep(args.sweep)
@@ -127,14 +130,18 @@ def cmd_synth(args):
         else:
             from .cli_core import fft_config_from_args
             base = fft_config_from_args(args)
-        if sweep or args.scheduler:
+        if sweep or args.scheduler or not args.core:
             jobs = sw.expand_jobs(base, sweep, args.family, args.device, target_mhz=args.target_mhz,
                                   seed=args.seed, pnr=not args.no_pnr,
                                   keep_dir=os.path.join(out, "synth-runs") if args.keep else None)
-            where = args.scheduler or f"{min(args.workers, len(jobs))} local processes"
-            print(f"sweep: {len(jobs)} builds on {where}", flush=True)
+            if len(jobs) > 1 or args.scheduler:
+                where = args.scheduler or f"{min(args.workers, len(jobs))} local processes"
+                print(f"sweep: {len(jobs)} builds on {where}", flush=True)
+            else:
+                print(f"synthesising {jobs[0]['config']['name']} (n={base.n}, {base.arch}) for "
+                      f"{args.family} ...", flush=True)
             results = sw.run_sweep(jobs, workers=args.workers, scheduler=args.scheduler,
-                                   progress=not args.no_progress)
+                                   progress=not args.no_progress and len(jobs) > 1)
         else:
             from .fpga.synth import synth_core
             core = _core_source(args, out)

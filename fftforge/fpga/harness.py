@@ -199,7 +199,7 @@ class StimulusHarness(Elaboratable):
     def elaborate(self, platform):
         m = Module()
         io = self.io
-        self._attach(m, ClockSignal("sync"), ResetSignal("sync"))
+        self._attach(m, ClockSignal("sync"), ResetSignal("sync", allow_reset_less=True))
 
         lfsr = Signal(64, init=LFSR_SEED)
         stall = Signal(16, init=STALL_SEED)

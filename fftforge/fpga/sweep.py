@@ -95,20 +95,25 @@ def run_job(job: dict) -> dict:
     Returns the report dict plus ``job`` and ``host``; tool or design
     failures come back as ``status="failed"`` with ``error``, never raise."""
     import socket
-    from .core import core_from_config
-    from .synth import SynthReport, synth_core
+    from .synth import SynthReport
     t0 = time.perf_counter()
     cfg = FFTConfig.from_dict(job["config"])
     try:
-        with tempfile.TemporaryDirectory(prefix="fftforge-job-") as tmp:
-            t1 = time.perf_counter()
-            core = core_from_config(cfg, os.path.join(tmp, "core"))
-            gen = time.perf_counter() - t1
-            rep = synth_core(core, job["family"], job.get("device"), workdir=job.get("workdir"),
-                             target_mhz=job.get("target_mhz"), seed=job.get("seed", 1),
-                             timeout=job.get("timeout"), pnr=job.get("pnr", True))
-            rep.seconds["generate"] = round(gen, 2)
+        from .core import CoreSource
+        from .synth import architectural_overflow, device_for
+        dev, cap = device_for(job["family"], job.get("device"))
+        over = architectural_overflow(CoreSource(cfg, {"resources": cfg.resources()}, ""), cap)
+        if over:                 # instant: no Verilog, no tools
+            core = CoreSource(cfg, {"name": cfg.name, "kind": "fft", "n": cfg.n, "arch": cfg.arch,
+                                    "input_width": cfg.width, "twiddle_width": cfg.twiddle_width,
+                                    "output_order": cfg.order, "cmul": cfg.cmul, "lanes": cfg.lanes,
+                                    "resources": cfg.resources()}, "")
+            rep = SynthReport(family=job["family"], device=dev, core=core.summary(), status="does_not_fit",
+                              overflow=over, architecture=cfg.resources(),
+                              capacity={k: v for k, v in cap.items() if k != "nextpnr"})
             d = rep.to_dict()
+        else:
+            d = _build(job, cfg)
     except Exception as e:  # a job never takes the sweep down
         d = SynthReport(family=job["family"], device=job.get("device") or "", core={
             "name": cfg.name, "kind": "fft", "n": cfg.n, "arch": cfg.arch, "width": cfg.width,
@@ -118,6 +123,20 @@ def run_job(job: dict) -> dict:
     d["job"] = job
     d["host"] = socket.gethostname()
     return d
+
+
+def _build(job, cfg):
+    from .core import core_from_config
+    from .synth import synth_core
+    with tempfile.TemporaryDirectory(prefix="fftforge-job-") as tmp:
+        t1 = time.perf_counter()
+        core = core_from_config(cfg, os.path.join(tmp, "core"))
+        gen = time.perf_counter() - t1
+        rep = synth_core(core, job["family"], job.get("device"), workdir=job.get("workdir"),
+                         target_mhz=job.get("target_mhz"), seed=job.get("seed", 1),
+                         timeout=job.get("timeout"), pnr=job.get("pnr", True))
+        rep.seconds["generate"] = round(gen, 2)
+        return rep.to_dict()
 
 
 def _progress(total, enabled):
@@ -149,6 +168,7 @@ def run_sweep(jobs: list, workers: int = 2, scheduler: str | None = None, progre
         Called with each report as it arrives (e.g. to save partial results).
     """
     results = [None] * len(jobs)
+    client = _dask_client(scheduler) if scheduler else None
     bar = _progress(len(jobs), progress)
 
     def done(i, r):
@@ -160,8 +180,8 @@ def run_sweep(jobs: list, workers: int = 2, scheduler: str | None = None, progre
             bar.update(1)
 
     try:
-        if scheduler:
-            _run_dask(jobs, scheduler, done)
+        if client is not None:
+            _run_dask(jobs, client, done)
         elif workers <= 1 or len(jobs) == 1:
             for i, j in enumerate(jobs):
                 done(i, run_job(j))
@@ -178,17 +198,21 @@ def run_sweep(jobs: list, workers: int = 2, scheduler: str | None = None, progre
     return results
 
 
-def _run_dask(jobs, scheduler, done):
+def _dask_client(scheduler):
     if not scheduler.startswith(("tcp://", "tls://", "ws://", "wss://", "inproc://")):
         raise UserError(f"--scheduler must be an address like tcp://host:8786, got {scheduler!r}")
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:
         raise UserError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
     try:
-        client = Client(scheduler, timeout="10s")
+        return Client(scheduler, timeout="5s")
     except (OSError, TimeoutError) as e:
         raise UserError(f"cannot connect to Dask scheduler {scheduler}: {e}") from None
+
+
+def _run_dask(jobs, client, done):
+    from distributed import as_completed
     try:
         futs = client.map(run_job, jobs, pure=False)
         index = {f.key: i for i, f in enumerate(futs)}

@@ -81,7 +81,10 @@ def device_for(family: str, device: str | None = None) -> tuple:
     if family not in DEVICES:
         raise UserError(f"--family must be one of {', '.join(FAMILIES)}, got {family!r}")
     device = device or DEFAULT_DEVICE[family]
-    device = device.lower().removeprefix("lfe5u-").removeprefix("ice40")
+    device = device.lower().removeprefix("ice40")
+    if family == "ecp5":                       # 85k, 85f, LFE5U-85F -> 85k
+        m = re.fullmatch(r"(?:lfe5um?5?g?-)?(\d+)[kf]?", device)
+        device = f"{m.group(1)}k" if m else device
     if device not in DEVICES[family]:
         raise UserError(f"--device for {family} must be one of {', '.join(DEVICES[family])}, got {device!r}")
     return device, DEVICES[family][device]
@@ -118,6 +121,7 @@ class SynthReport:
     target_mhz: float | None = None
     capacity: dict = field(default_factory=dict)
     utilization: dict = field(default_factory=dict)
+    critical_path: dict | None = None
     cells: dict = field(default_factory=dict)
     architecture: dict = field(default_factory=dict)
     overflow: list = field(default_factory=list)
@@ -199,7 +203,37 @@ def parse_nextpnr_report(rep: dict, family: str) -> dict:
             clocks[clk] = float(v["achieved"])
     out["clocks"] = clocks
     out["fmax_mhz"] = min(clocks.values()) if clocks else None
+    out["critical_path"] = _critical_path(rep.get("critical_paths") or [])
     return out
+
+
+def _where(cell: str) -> str:
+    # hierarchy of a mapped cell name: keep the RTL part names (a.b.c), drop
+    # the cell suffixes techmapping appended (_LUT4_Z..., $CCU2_COMB1, ...)
+    parts = cell.split(".")
+    keep = []
+    for p in parts:
+        if re.search(r"(_LUT4|_TRELLIS|_CCU2|_SB_|\$|_DI_|_DFF|_MULT|_DP16)", p) or p.isdigit():
+            break
+        keep.append(p)
+    return ".".join(keep) or cell[:60]
+
+
+def _critical_path(paths: list):
+    # the slowest register-to-register path: where it starts and ends, its
+    # delay and how many logic elements it crosses
+    best = None
+    for cp in paths:
+        steps = cp.get("path") or []
+        delay = sum(float(st.get("delay", 0.0)) for st in steps)
+        if best is None or delay > best["delay_ns"]:
+            logic = [st for st in steps if st.get("type") == "logic"]
+            best = {"from_clock": cp.get("from"), "to_clock": cp.get("to"), "delay_ns": round(delay, 2),
+                    "logic_elements": len(logic),
+                    "start": _where(steps[0]["from"]["cell"]) if steps else None,
+                    "end": _where(steps[-1]["to"]["cell"]) if steps else None,
+                    "through": sorted({_where(st["from"]["cell"]) for st in logic})[:8]}
+    return best
 
 
 _FMAX_RE = re.compile(r"Max frequency for clock\s+'([^']+)':\s*([0-9.]+)\s*MHz")
@@ -396,6 +430,7 @@ def _synth_in(core, family, cap, wd, rep, env, seed, timeout, pnr, keep):
     except (OSError, ValueError):
         parsed = {"utilization": {}, "fmax_mhz": None}
     rep.utilization = parsed["utilization"]
+    rep.critical_path = parsed.get("critical_path")
     rep.fmax_mhz = parsed["fmax_mhz"] if parsed["fmax_mhz"] is not None else parsed_log["fmax_mhz"]
     if rep.fmax_mhz is not None:
         rep.fmax_mhz = round(rep.fmax_mhz, 2)

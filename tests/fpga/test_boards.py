@@ -1,0 +1,82 @@
+"""Board builds: board lookup, clear errors, and a full iCEBreaker bitstream
+of a small core in its self-checking top."""
+
+import json
+import os
+
+import pytest
+
+from fftforge.config import FFTConfig
+from fftforge.errors import UserError
+from fftforge.fpga.boards import build_board, check_fits, list_boards, platform_family, resolve_board
+from fftforge.fpga.core import core_from_config
+from fftforge.fpga.harness import expected_checksum
+
+
+def test_board_names():
+    from amaranth_boards.icebreaker import ICEBreakerPlatform
+    from amaranth_boards.ulx3s import ULX3S_85F_Platform
+    assert resolve_board("icebreaker") is ICEBreakerPlatform
+    assert resolve_board("ICEBreakerPlatform") is ICEBreakerPlatform
+    assert resolve_board("ulx3s-85f") is ULX3S_85F_Platform
+    assert resolve_board("ulx3s.ULX3S_85F_Platform") is ULX3S_85F_Platform
+    assert platform_family(ICEBreakerPlatform) == "ice40"
+    assert platform_family(ULX3S_85F_Platform) == "ecp5"
+    names = list_boards()
+    assert "icebreaker" in names and "ulx3s.ULX3S_85F_Platform" in names
+
+
+def test_unknown_and_unsupported_boards():
+    with pytest.raises(UserError, match="unknown board 'nosuchboard'"):
+        resolve_board("nosuchboard")
+    from amaranth_boards.arty_a7 import ArtyA7_35Platform
+    with pytest.raises(UserError, match="not an iCE40 or ECP5"):
+        platform_family(ArtyA7_35Platform)
+
+
+def test_core_too_big_for_the_board():
+    cfg = FFTConfig(n=4096, arch="r2sdf")
+    desc = {"name": "fft", "n": 4096, "arch": "r2sdf", "resources": cfg.resources()}
+    with pytest.raises(UserError) as e:
+        check_fits(desc, "icebreaker")
+    msg = str(e.value)
+    assert "does not fit iCE40UP5K on icebreaker" in msg and "memory bits" in msg and "\n" not in msg
+    check_fits(desc, "ulx3s-85f")          # the 85F has the block RAM
+
+
+def test_icebreaker_bitstream(tmp_path):
+    cfg = FFTConfig(n=8, width=16, name="fft8")
+    core = core_from_config(cfg, str(tmp_path / "core"))
+    rep = build_board(core, "icebreaker", str(tmp_path / "build"), check_frames=3)
+    assert os.path.exists(rep.bitstream) and rep.bitstream.endswith("top.bin")
+    # an iCE40 UP5K configuration image is 104090 bytes (icepack output for the part)
+    assert os.path.getsize(rep.bitstream) == 104090
+    assert rep.device == "iCE40UP5K" and rep.family == "ice40" and rep.clock_mhz == 12.0
+    assert rep.fmax_mhz > 0 and rep.timing_met == (rep.fmax_mhz >= 12.0)
+    assert rep.dsps >= cfg.real_multipliers and 0 < rep.logic_cells <= 5280
+    assert rep.self_check["expected_checksum"] == f"0x{expected_checksum(cfg, core.desc, 3):08x}"
+    assert set(rep.leds) == {"led_g", "led_r"} and rep.program.startswith("iceprog ")
+    d = json.loads((tmp_path / "build" / "report.json").read_text())
+    assert d["schema"] == "fftforge.build/1" and d["bitstream"] == rep.bitstream
+
+
+def test_ulx3s_top_elaborates_with_eight_leds(tmp_path):
+    # platform preparation only (no tools): the reset-less ECP5 clock domain,
+    # the LED row and the core's Verilog file in the build plan
+    from fftforge.fpga.boards import BoardTop
+    cfg = FFTConfig(n=8, name="fft8")
+    core = core_from_config(cfg, str(tmp_path))
+    top = BoardTop(core, 0x1234)
+    plan = resolve_board("ulx3s-85f")().prepare(top, name="top")
+    assert "fft8.v" in plan.files and "top.il" in plan.files
+    assert [top.legend[f"led{i}"] for i in range(4)] == ["alive (blinks)", "pass", "fail", "overflow seen"]
+
+
+@pytest.mark.slow
+def test_ulx3s_85f_bitstream(tmp_path):
+    cfg = FFTConfig(n=16, width=16, name="fft16")
+    core = core_from_config(cfg, str(tmp_path / "core"))
+    rep = build_board(core, "ulx3s-85f", str(tmp_path / "build"))
+    assert rep.bitstream.endswith("top.bit") and os.path.getsize(rep.bitstream) > 100_000
+    assert rep.device == "LFE5U-85F" and rep.clock_mhz == 25.0 and rep.fmax_mhz > 25.0
+    assert rep.dsps >= cfg.real_multipliers and rep.program.startswith("openFPGALoader -b ulx3s")

@@ -1,0 +1,67 @@
+"""Sweeps: option parsing, job expansion, the local process pool, and a Dask
+distributed cluster (a local scheduler with two worker processes) running two
+tiny iCE40 builds."""
+
+import json
+
+import pytest
+
+from fftforge.config import ConfigError, FFTConfig
+from fftforge.errors import UserError
+from fftforge.fpga import sweep as sw
+
+
+def test_parse_sweep_and_errors():
+    assert sw.parse_sweep(["n=64,256", "arch=r2sdf,r22sdf", "device=up5k"]) == {
+        "n": [64, 256], "arch": ["r2sdf", "r22sdf"], "device": ["up5k"]}
+    with pytest.raises(UserError, match="KEY=V1"):
+        sw.parse_sweep(["n64"])
+    with pytest.raises(UserError, match="parameter must be one of"):
+        sw.parse_sweep(["size=64"])
+    with pytest.raises(UserError, match="no values"):
+        sw.parse_sweep(["n="])
+
+
+def test_expand_jobs_is_the_cartesian_product_and_validates():
+    base = FFTConfig(n=64, width=12)
+    jobs = sw.expand_jobs(base, sw.parse_sweep(["n=64,256,1024", "arch=r2sdf,r22sdf"]), "ecp5")
+    assert len(jobs) == 6
+    got = {(j["config"]["n"], j["config"]["arch"]) for j in jobs}
+    assert got == {(n, a) for n in (64, 256, 1024) for a in ("r2sdf", "r22sdf")}
+    assert all(j["config"]["width"] == 12 and j["family"] == "ecp5" for j in jobs)
+    assert len({j["config"]["name"] for j in jobs}) == 6
+    with pytest.raises(ConfigError, match="n must be a power of two"):
+        sw.expand_jobs(base, {"n": [100]}, "ice40")
+
+
+def test_local_pool_returns_reports_in_job_order():
+    # cores whose memory cannot fit the part: reported without running tools
+    base = FFTConfig(n=4096, arch="r2sdf")
+    jobs = sw.expand_jobs(base, {"n": [8192, 4096]}, "ice40")
+    res = sw.run_sweep(jobs, workers=2, progress=False)
+    assert [r["core"]["n"] for r in res] == [8192, 4096]
+    assert all(r["status"] == "does_not_fit" and r["overflow"][0]["stage"] == "architecture" for r in res)
+    assert res[0]["overflow"][0]["used"] > res[1]["overflow"][0]["used"]
+
+
+def test_dask_cluster_runs_the_sweep(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from fftforge.cli import main
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        addr = cluster.scheduler_address
+        assert addr.startswith("tcp://")
+        rc = main(["synth", "--family", "ice40", "--n", "8", "--sweep", "arch=r22sdf,r2sdf",
+                   "--scheduler", addr, "--no-progress", "-o", str(tmp_path), "--json", "--csv", "--plot"])
+    assert rc == 0
+    d = json.loads((tmp_path / "synth.json").read_text())
+    res = d["results"]
+    assert sorted(r["core"]["arch"] for r in res) == ["r22sdf", "r2sdf"]
+    for r in res:
+        assert r["status"] == "ok" and r["fmax_mhz"] > 0 and r["luts"] > 0 and r["job"]["family"] == "ice40"
+        assert r["architecture"] == FFTConfig(n=8, arch=r["core"]["arch"]).resources()
+        # every real 17x18 multiplier needs at least one 16x16 SB_MAC16
+        assert r["dsps"] == r["utilization"]["ICESTORM_DSP"]["used"] >= r["architecture"]["real_multipliers"]
+    csv = (tmp_path / "synth.csv").read_text().splitlines()
+    assert csv[0].startswith("family,device,n,arch") and len(csv) == 3
+    assert (tmp_path / "synth.png").stat().st_size > 1000
