@@ -10,7 +10,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.fftforge-installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-full venv bench clean
+.PHONY: demo test test-full venv bench clean formal
 
 venv: $(STAMP)
 
@@ -28,6 +28,9 @@ test: $(STAMP)
 
 test-full: $(STAMP)
 	FFTFORGE_FULL=1 $(PY) -m pytest -q $(PYTEST_ARGS)
+
+formal: $(STAMP)
+	$(PY) -m fftforge.cli prove
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

@@ -1,0 +1,140 @@
+"""Deliberately broken designs: every proof family must FAIL on one.
+
+Each mutant is a small, realistic bug applied to the real design (through a
+wrapper, or by overriding one assignment in an opened part, see
+:mod:`.whitebox`).  :data:`MUTANTS` maps a name to ``(family, Check)``; the
+tests run each check and require ``FAIL`` with a counterexample VCD.
+"""
+
+from __future__ import annotations
+
+import types
+
+from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.lib import wiring
+
+from ..hdl import fixed as hdl_fixed
+from ..hdl.cmul import ComplexMultiplier
+from .registry import Check, proof_config
+
+__all__ = ["MUTANTS", "DropReady", "SignBugMultiplier"]
+
+
+class DropReady(wiring.Component):
+    """Wrapper that forwards a core's streams but drops the output ``ready``
+    term: the core's FIFO is read every cycle whatever the sink says."""
+
+    def __init__(self, core):
+        self._core = core
+        super().__init__(core.signature)
+
+    def elaborate(self, platform):
+        m = Module()
+        c = self._core
+        m.d.comb += [
+            c.i.valid.eq(self.i.valid), c.i.payload.eq(self.i.payload), self.i.ready.eq(c.i.ready),
+            self.o.valid.eq(c.o.valid), self.o.payload.eq(c.o.payload),
+            c.o.ready.eq(1),                                 # the bug: was self.o.ready
+        ]
+        return m
+
+
+def _accept_while_draining(opened):
+    c = opened.component
+    opened.module.d.comb += c.in_ready.eq(c.space)          # was space & ~draining
+
+
+def _last_off_by_one(opened):
+    c = opened.component
+    opened.module.d.comb += c.out_last.eq(opened.sig("out_pos") == c.frame - 2)
+
+
+def _butterfly_no_negate(opened):
+    c = opened.component
+    bi = Mux(c.minus_j, c.b.re, c.b.im)                     # was -b.re under -j
+    opened.module.d.comb += [c.sum.im.eq(c.a.im + bi), c.diff.im.eq(c.a.im - bi)]
+
+
+class SignBugMultiplier(ComplexMultiplier):
+    """Form-4 complex multiplier with the real part's sign wrong."""
+
+    def elaborate(self, platform):
+        m = Module()
+        wa, ww = self.width, self.twiddle_width
+        ra, rb = Signal(signed(wa)), Signal(signed(wa))
+        rc, rd = Signal(signed(ww)), Signal(signed(ww))
+        m.d.sync += [ra.eq(self.a.re), rb.eq(self.a.im), rc.eq(self.w.re), rd.eq(self.w.im)]
+        ac, bd = Signal(signed(wa + ww)), Signal(signed(wa + ww))
+        ad, bc = Signal(signed(wa + ww)), Signal(signed(wa + ww))
+        m.d.sync += [ac.eq(ra * rc), bd.eq(rb * rd), ad.eq(ra * rd), bc.eq(rb * rc)]
+        m.d.sync += [self.p.re.eq(ac + bd), self.p.im.eq(ad + bc)]       # the bug: was ac - bd
+        return m
+
+
+def _round_half_up(v, shift, rounding):
+    if shift == 0 or rounding == "truncate":
+        return hdl_fixed.round_shift(v, shift, rounding)
+    return (v + (1 << (shift - 1))) >> shift                  # ties away from even
+
+
+WRAPPING_STAGE = types.SimpleNamespace(
+    round_shift=hdl_fixed.round_shift,
+    resize=lambda v, w, overflow: hdl_fixed.resize(v, w, "wrap"))   # saturation forgotten
+HALF_UP_STAGE = types.SimpleNamespace(round_shift=_round_half_up, resize=hdl_fixed.resize)
+
+
+def _mutants():
+    from .parts import ButterflyHarness, CmulHarness, FixedStageHarness
+    from .streams import ControlHarness, CoreHarness
+    cfg = proof_config("r22sdf", 8)
+    L, n = cfg.pipeline_latency, cfg.n
+    sat_cases = [(19, 1, 17, "convergent", "saturate"), (12, 2, 9, "truncate", "saturate")]
+    conv_cases = [(19, 1, 17, "convergent", "saturate"), (12, 2, 9, "convergent", "wrap")]
+    lat = cfg.latency_cycles
+    cut = ("top.core.datapath",)
+    # Mutants of sequential designs are checked by BMC deep enough to reach
+    # the bug from reset, so the failure is a real counterexample trace.
+    return {
+        "core.drop_ready": ("core", Check("bmc", lat + 3, lambda: CoreHarness(cfg, wrap=DropReady), cut=cut)),
+        "core.last_off_by_one": ("core", Check("bmc", lat + n + 2,
+                                               lambda: CoreHarness(cfg, mutate_control=_last_off_by_one), cut=cut)),
+        "core.latency_claim_late": ("core", Check("bmc", lat + 3, lambda: CoreHarness(cfg, latency=lat + 1), cut=cut)),
+        "core.latency_claim_early": ("core", Check("cover", cfg.latency_cycles + 4,
+                                                   lambda: CoreHarness(cfg, covers=True, latency=cfg.latency_cycles - 1),
+                                                   cut=("top.core.datapath",))),
+        "control.accept_while_draining": ("control", Check("bmc", n + 8,
+                                                           lambda: ControlHarness(L, n, 2, mutate=_accept_while_draining))),
+        "fixed.saturate_wraps": ("fixed", Check("prove", 1, lambda: FixedStageHarness(sat_cases, fixed=WRAPPING_STAGE))),
+        "fixed.round_half_up": ("fixed", Check("prove", 1, lambda: FixedStageHarness(conv_cases, fixed=HALF_UP_STAGE))),
+        "butterfly.no_negate": ("butterfly", Check("prove", 1, lambda: ButterflyHarness(8, mutate=_butterfly_no_negate))),
+        "cmul.sign": ("cmul", Check("bmc", 5, lambda: CmulHarness(4, 4, 4, multiplier=SignBugMultiplier))),
+    }
+
+
+class _LazyMutants(dict):
+    def _fill(self):
+        if not dict.__len__(self):
+            dict.update(self, _mutants())
+
+    def __getitem__(self, k):
+        self._fill()
+        return dict.__getitem__(self, k)
+
+    def __iter__(self):
+        self._fill()
+        return dict.__iter__(self)
+
+    def __len__(self):
+        self._fill()
+        return dict.__len__(self)
+
+    def items(self):
+        self._fill()
+        return dict.items(self)
+
+    def keys(self):
+        self._fill()
+        return dict.keys(self)
+
+
+MUTANTS = _LazyMutants()

@@ -1,0 +1,193 @@
+"""Arithmetic part harnesses: each part against an Amaranth-level spec.
+
+Inputs are ``AnyConst``/``AnySeq`` values, so a PASS covers every input at the
+chosen widths.  The specs are written differently from the parts, in wide
+integer arithmetic:
+
+Rounding/saturation stage (``hdl/fixed.py``: ``resize(round_shift(v, s), w)``)
+    ``r = round_shift(v, s)`` is characterised by its remainder
+    ``e = v - r * 2**s``: truncate ``0 <= e < 2**s``; convergent
+    ``|e| <= 2**(s-1)`` and a tie (``|e| == 2**(s-1)``) only with ``r`` even.
+    ``saturate``: the output is ``r`` when ``r`` fits, else the nearest bound;
+    it never wraps (its sign is ``r``'s sign).  ``wrap``: the output equals
+    ``r`` modulo ``2**w``.  Both: ``overflow`` is high exactly when the output
+    differs from ``r`` (the value was clipped or wrapped).
+Butterfly (``hdl/butterfly.py``)
+    with ``b' = b * (-j)**minus_j`` (``(b.im, -b.re)`` when ``minus_j``):
+    ``sum + diff == 2 a`` and ``sum - diff == 2 b'`` in wide arithmetic, so
+    ``sum = a + b'`` and ``diff = a - b'`` exactly (no width is lost).
+Complex multiplier (``hdl/cmul.py``, forms 4 and 3)
+    ``p`` equals ``(a.re*w.re - a.im*w.im, a.re*w.im + a.im*w.re)`` of the
+    operands 3 cycles earlier (``CMUL_LATENCY``), across resets.
+"""
+
+from __future__ import annotations
+
+from amaranth.asserts import AnyConst, AnySeq
+from amaranth.hdl import Assert, Cover
+from amaranth.hdl import C, Elaboratable, Module, Mux, Signal, signed
+
+from ..hdl import fixed as hdl_fixed
+from ..hdl.butterfly import Butterfly
+from ..hdl.cmul import CMUL_LATENCY, ComplexMultiplier
+from .whitebox import open_module
+
+__all__ = ["FixedStageHarness", "ButterflyHarness", "CmulHarness", "fixed_cases"]
+
+
+def fixed_cases(cfgs):
+    """The distinct ``(value_width, shift, out_width)`` of every rounding
+    stage in the given configurations' plans (butterfly sums and twiddle
+    products)."""
+    out = set()
+    for cfg in cfgs:
+        for p in cfg.plan():
+            if p.kind in ("bf2", "bf2ii"):
+                store = max(p.width_in, p.width_out)
+                out.add((store + 2, p.shift, p.width_out))
+            elif p.kind == "twiddle":
+                out.add((p.width_in + cfg.twiddle_width + 2, cfg.twiddle_width - 1, p.width_out))
+    return sorted(out)
+
+
+class FixedStageHarness(Elaboratable):
+    """The rounding/saturation stage for each ``(vw, shift, w, rounding,
+    overflow)`` case.  ``fixed`` provides ``round_shift`` and ``resize``
+    (default: :mod:`fftforge.hdl.fixed`, the real stage; a mutation test
+    passes a broken one)."""
+
+    def __init__(self, cases, fixed=None):
+        self.cases = list(cases)
+        self.fixed = fixed or hdl_fixed
+
+    def elaborate(self, platform):
+        m = Module()
+        for k, (vw, s, w, rnd, ovf) in enumerate(self.cases):
+            v = Signal(signed(vw), name=f"v{k}")
+            m.d.comb += v.eq(AnyConst(signed(vw)))
+            # the stage's rounded value, before resizing
+            r = Signal(signed(vw + 1), name=f"r{k}")
+            out = Signal(signed(w), name=f"out{k}")
+            flag = Signal(name=f"ovf{k}")
+            rr = self.fixed.round_shift(v, s, rnd)
+            m.d.comb += r.eq(rr)
+            o_val, o_flag = self.fixed.resize(rr, w, ovf)
+            m.d.comb += [out.eq(o_val), flag.eq(o_flag)]
+            # rounding spec: remainder characterisation
+            e = Signal(signed(vw + 2), name=f"rem{k}")
+            m.d.comb += e.eq(v - r * C(1 << s, s + 2))
+            if rnd == "truncate":
+                m.d.comb += Assert((e >= 0) & (e < (1 << s)))
+            else:
+                half = (1 << (s - 1)) if s > 0 else 0
+                if s == 0:
+                    m.d.comb += Assert(e == 0)
+                else:
+                    m.d.comb += Assert((e >= -half) & (e <= half))
+                    with m.If((e == half) | (e == -half)):
+                        m.d.comb += Assert(~r[0])
+            lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
+            fits = (r >= lo) & (r <= hi)
+            if ovf == "saturate":
+                with m.If(fits):
+                    m.d.comb += Assert(out == r)
+                with m.Elif(r > hi):
+                    m.d.comb += Assert(out == hi)
+                with m.Else():
+                    m.d.comb += Assert(out == lo)
+                # never wraps: the sign survives
+                m.d.comb += [Assert((r < 0) == (out < 0)), Assert((r > 0) == (out > 0))]
+            else:
+                diff = Signal(signed(vw + 2), name=f"wrapdiff{k}")
+                m.d.comb += diff.eq(r - out)
+                m.d.comb += Assert(diff[:w] == 0)
+            m.d.comb += Assert(flag == (out != r))
+            if (vw + 1) - s > w:   # overflow possible at these widths
+                m.d.comb += Cover(flag)
+            m.d.comb += Cover(~flag & (r != 0))
+        return m
+
+
+def _open(component, mutate, platform):
+    if mutate is None:
+        return component
+    opened = open_module(component, platform)
+    mutate(opened)
+    return opened.module
+
+
+def _cplx(m, name, width, any_cls):
+    re = Signal(signed(width), name=f"{name}_re")
+    im = Signal(signed(width), name=f"{name}_im")
+    m.d.comb += [re.eq(any_cls(signed(width))), im.eq(any_cls(signed(width)))]
+    return re, im
+
+
+class ButterflyHarness(Elaboratable):
+    """Butterfly(width) against its spec; ``mutate(opened)`` may change the
+    opened part (mutation tests)."""
+
+    def __init__(self, width: int, mutate=None):
+        self.width = width
+        self.mutate = mutate
+
+    def elaborate(self, platform):
+        m = Module()
+        w = self.width
+        dut = Butterfly(w)
+        m.submodules.dut = _open(dut, self.mutate, platform)
+        a_re, a_im = _cplx(m, "a", w, AnyConst)
+        b_re, b_im = _cplx(m, "b", w, AnyConst)
+        mj = Signal(name="minus_j")
+        m.d.comb += mj.eq(AnyConst(1))
+        m.d.comb += [dut.a.re.eq(a_re), dut.a.im.eq(a_im), dut.b.re.eq(b_re), dut.b.im.eq(b_im),
+                     dut.minus_j.eq(mj)]
+        # b' = b * (-j)**minus_j, then the butterfly's defining identities
+        # sum + diff = 2a and sum - diff = 2b' in wide arithmetic
+        bp_re = Signal(signed(w + 2), name="bp_re")
+        bp_im = Signal(signed(w + 2), name="bp_im")
+        with m.If(mj):
+            m.d.comb += [bp_re.eq(b_im), bp_im.eq(C(0, 1) - b_re)]
+        with m.Else():
+            m.d.comb += [bp_re.eq(b_re), bp_im.eq(b_im)]
+        m.d.comb += [
+            Assert(dut.sum.re + dut.diff.re == 2 * a_re), Assert(dut.sum.im + dut.diff.im == 2 * a_im),
+            Assert(dut.sum.re - dut.diff.re == 2 * bp_re), Assert(dut.sum.im - dut.diff.im == 2 * bp_im),
+        ]
+        m.d.comb += Cover(mj & (b_re != 0) & (dut.sum.im == a_im - b_re))
+        return m
+
+
+class CmulHarness(Elaboratable):
+    """ComplexMultiplier(width, twiddle_width, form) against the exact
+    complex product delayed by its latency; ``mutate(opened)`` may change the
+    opened part (mutation tests).  Prove with k-induction depth >= latency + 1."""
+
+    def __init__(self, width: int, twiddle_width: int, form: int = 4, mutate=None, multiplier=ComplexMultiplier):
+        self.width, self.twiddle_width, self.form = width, twiddle_width, form
+        self.mutate = mutate
+        self.multiplier = multiplier
+
+    def elaborate(self, platform):
+        m = Module()
+        wa, ww = self.width, self.twiddle_width
+        dut = self.multiplier(wa, ww, self.form)
+        m.submodules.dut = _open(dut, self.mutate, platform)
+        a_re, a_im = _cplx(m, "a", wa, AnySeq)
+        w_re, w_im = _cplx(m, "w", ww, AnySeq)
+        m.d.comb += [dut.a.re.eq(a_re), dut.a.im.eq(a_im), dut.w.re.eq(w_re), dut.w.im.eq(w_im)]
+        pw = wa + ww + 1
+        spec_re = Signal(signed(pw), name="spec_re")
+        spec_im = Signal(signed(pw), name="spec_im")
+        m.d.comb += [spec_re.eq(a_re * w_re - a_im * w_im), spec_im.eq(a_re * w_im + a_im * w_re)]
+        prev_re, prev_im = spec_re, spec_im
+        for k in range(CMUL_LATENCY):
+            d_re = Signal(signed(pw), name=f"spec_re_d{k + 1}")
+            d_im = Signal(signed(pw), name=f"spec_im_d{k + 1}")
+            m.d.sync += [d_re.eq(prev_re), d_im.eq(prev_im)]
+            prev_re, prev_im = d_re, d_im
+        m.d.comb += [Assert(dut.p.re == prev_re), Assert(dut.p.im == prev_im)]
+        # the most negative operands: the product's extreme corner is reachable
+        lo_a, lo_w = -(1 << (wa - 1)), -(1 << (ww - 1))
+        m.d.comb += Cover(prev_im == 2 * lo_a * lo_w)
+        return m

@@ -1,0 +1,201 @@
+"""The property sets ``fftforge prove`` runs.
+
+Each :class:`PropertySet` names a harness and one or more checks (a
+k-induction proof, a cover run); :func:`run_set` runs them and returns one
+:class:`~.runner.SbyResult` per check.  A set passes when every check passes.
+
+Families
+--------
+``fixed``      rounding/saturation stage vs its spec, every stage width of the
+               N=16, 16-bit cores (both architectures, scaled and unscaled),
+               both roundings, both overflow modes, plus extra shifts.
+``butterfly``  the radix-2 butterfly (with and without -j) vs its spec.
+``cmul``       the pipelined complex multiplier (forms 4 and 3) vs the exact
+               product 3 cycles earlier, at small widths (see the README).
+``control``    PipelineControl alone: slot validity, conservation, frames.
+``core``       whole FFTCore, N = 8 and 16, r2sdf and r22sdf: stream
+               contract, conservation, frame alignment, latency, covers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+from amaranth.hdl import Elaboratable, Module
+
+from ..config import FFTConfig
+from .runner import SbyResult, run_sby
+
+__all__ = ["Check", "PropertySet", "REGISTRY", "get", "run_set", "proof_config"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """One sby run: ``mode`` ('prove', 'bmc', 'cover'), ``depth``, the harness
+    factory (``covers`` flag passed for cover runs) and modules to cut."""
+    mode: str
+    depth: int
+    build: Callable[[], Elaboratable]
+    cut: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class PropertySet:
+    name: str
+    family: str
+    description: str
+    checks: tuple
+    slow: bool = False
+
+
+class _Many(Elaboratable):
+    """Several independent harnesses in one design (one sby run)."""
+
+    def __init__(self, harnesses):
+        self.harnesses = list(harnesses)
+
+    def elaborate(self, platform):
+        m = Module()
+        for k, h in enumerate(self.harnesses):
+            m.submodules[f"h{k}"] = h
+        return m
+
+
+def proof_config(arch: str, n: int, **kw) -> FFTConfig:
+    """The core configuration the whole-core proofs use: 8-bit data and
+    twiddles (the control properties do not depend on widths) and
+    ``drain_after=2`` so that draining is reached in few cycles."""
+    base = dict(n=n, width=8, twiddle_width=8, arch=arch, drain_after=2)
+    base.update(kw)
+    return FFTConfig(**base)
+
+
+def _fixed_cases():
+    from .parts import fixed_cases
+    cfgs = [FFTConfig(n=16, width=16, arch=a, scaling=s) for a in ("r2sdf", "r22sdf")
+            for s in ("scaled", "unscaled")]
+    widths = set(fixed_cases(cfgs)) | {(12, 2, 9), (10, 3, 6), (9, 4, 4), (8, 1, 8)}
+    return [(vw, s, w, r, o) for (vw, s, w) in sorted(widths)
+            for r in ("truncate", "convergent") for o in ("saturate", "wrap")]
+
+
+def _fixed_harness(**kw):
+    from .parts import FixedStageHarness
+    return FixedStageHarness(_fixed_cases(), **kw)
+
+
+def _bfly_harness(**kw):
+    from .parts import ButterflyHarness
+    return _Many(ButterflyHarness(w, **kw) for w in (8, 17, 21))
+
+
+def _build_registry():
+    from .parts import CmulHarness
+    from .streams import ControlHarness, CoreHarness
+    sets = [
+        PropertySet("fixed.round_saturate", "fixed",
+                    "rounding (truncate/convergent) + saturate/wrap stage vs remainder spec; "
+                    "never wraps when saturating; overflow flag exactly when clipped",
+                    (Check("prove", 1, _fixed_harness), Check("cover", 1, _fixed_harness))),
+        PropertySet("butterfly", "butterfly",
+                    "sum/diff = a +- b*(-j)^minus_j exactly, widths 8, 17, 21",
+                    (Check("prove", 1, _bfly_harness),)),
+        PropertySet("cmul.form4.w4", "cmul",
+                    "4-multiplier complex product, 4x4 bits, = exact product 3 cycles earlier",
+                    (Check("prove", 4, lambda: CmulHarness(4, 4, 4)),)),
+        PropertySet("cmul.form3.w4", "cmul",
+                    "3-multiplier complex product, 4x4 bits, = exact product 3 cycles earlier",
+                    (Check("prove", 4, lambda: CmulHarness(4, 4, 3)),), slow=True),
+    ]
+    for arch in ("r2sdf", "r22sdf"):
+        for n in (8, 16):
+            cfg = proof_config(arch, n)
+            L = cfg.pipeline_latency
+            sets.append(PropertySet(
+                f"control.{arch}.n{n}", "control",
+                f"PipelineControl(latency={L}, frame={n}): output slot real exactly when out_valid, "
+                f"accepted = emitted + in flight <= {L}, drains only at frame boundaries, last/first flags",
+                (Check("prove", 3, lambda L=L, n=n: ControlHarness(L, n, 2)),
+                 Check("cover", L + n + 8, lambda L=L, n=n: ControlHarness(L, n, 2, covers=True))),
+            ))
+            cover_depth = cfg.latency_cycles + 2 * n + 4
+            sets.append(PropertySet(
+                f"core.{arch}.n{n}", "core",
+                f"FFTCore {arch} N={n}: stream contract on o (hold, reset), accepted = emitted + in flight "
+                f"<= {L + 2}, last on every {n}-th output, no output before latency_cycles={cfg.latency_cycles}; "
+                f"covers: first output at exactly latency_cycles, pipeline full, back-to-back frames, "
+                f"stall with full output, drain",
+                (Check("prove", 3, lambda cfg=cfg: CoreHarness(cfg)),
+                 Check("cover", cover_depth, lambda cfg=cfg: CoreHarness(cfg, covers=True),
+                       cut=("top.core.datapath",))),
+                slow=(n == 16),
+            ))
+    return {s.name: s for s in sets}
+
+
+_REGISTRY = None
+
+
+def registry() -> dict:
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = _build_registry()
+    return _REGISTRY
+
+
+class _Lazy(dict):
+    def _fill(self):
+        if not dict.__len__(self):
+            dict.update(self, registry())
+
+    def __getitem__(self, k):
+        self._fill()
+        return dict.__getitem__(self, k)
+
+    def __iter__(self):
+        self._fill()
+        return dict.__iter__(self)
+
+    def __len__(self):
+        self._fill()
+        return dict.__len__(self)
+
+    def __contains__(self, k):
+        self._fill()
+        return dict.__contains__(self, k)
+
+    def items(self):
+        self._fill()
+        return dict.items(self)
+
+    def values(self):
+        self._fill()
+        return dict.values(self)
+
+    def keys(self):
+        self._fill()
+        return dict.keys(self)
+
+
+REGISTRY = _Lazy()
+
+
+def get(name: str) -> PropertySet:
+    try:
+        return registry()[name]
+    except KeyError:
+        raise KeyError(f"unknown property set {name!r}; known: {', '.join(registry())}") from None
+
+
+def run_set(pset: PropertySet, *, depth: int | None = None, build_dir=None,
+            timeout: int | None = None) -> list[SbyResult]:
+    """Run every check of ``pset``; ``depth`` overrides the prove checks' k."""
+    results = []
+    for k, chk in enumerate(pset.checks):
+        d = depth if (depth is not None and chk.mode == "prove") else chk.depth
+        name = f"{pset.name}.{chk.mode}" if sum(c.mode == chk.mode for c in pset.checks) == 1 \
+            else f"{pset.name}.{chk.mode}{k}"
+        results.append(run_sby(name, chk.build(), mode=chk.mode, depth=d, cut=chk.cut,
+                               build_dir=build_dir, timeout=timeout))
+    return results
