@@ -131,6 +131,21 @@ def _build_registry():
                        cut=("top.core.datapath",))),
                 slow=(n == 16),
             ))
+    # parallel lanes and the runtime direction input (same harness: frames
+    # are cfg.frame_cycles transfers)
+    for arch, n, kw, tag in (("r22sdf", 16, dict(lanes=2), "p2"), ("r2sdf", 16, dict(lanes=4), "p4"),
+                             ("r22sdf", 8, dict(direction="runtime"), "runtime")):
+        cfg = proof_config(arch, n, **kw)
+        frame = cfg.frame_cycles
+        sets.append(PropertySet(
+            f"core.{arch}.n{n}.{tag}", "core",
+            f"FFTCore {arch} N={n} {tag}: as core.{arch}.n{n} ({frame} transfers per frame, "
+            f"latency_cycles={cfg.latency_cycles})",
+            (Check("prove", 3, lambda cfg=cfg: CoreHarness(cfg)),
+             Check("cover", cfg.latency_cycles + 2 * frame + 4, lambda cfg=cfg: CoreHarness(cfg, covers=True),
+                   cut=("top.core.datapath",))),
+            slow=True,
+        ))
     return {s.name: s for s in sets}
 
 

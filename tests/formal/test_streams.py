@@ -8,7 +8,8 @@ from fftforge.formal.registry import get, registry, run_set
 # N=8 r22sdf in `make test` (~25 s on the 2-core VM); the rest are slow.
 FAST = ["control.r22sdf.n8", "core.r22sdf.n8"]
 SLOW = ["control.r2sdf.n8", "core.r2sdf.n8", "control.r22sdf.n16", "control.r2sdf.n16",
-        "core.r22sdf.n16", "core.r2sdf.n16"]
+        "core.r22sdf.n16", "core.r2sdf.n16", "core.r22sdf.n16.p2", "core.r2sdf.n16.p4",
+        "core.r22sdf.n8.runtime"]
 
 
 @pytest.mark.parametrize("name", FAST)
