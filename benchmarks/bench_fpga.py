@@ -57,6 +57,51 @@ def comparison(results: list) -> str:
     return "\n".join(lines)
 
 
+def markdown(results: list) -> str:
+    """Markdown tables for BENCHMARKS.md: measured figures, then the
+    comparison with each architecture's theoretical minimum."""
+    out = ["| part | arch | N | status | LUT4 | FF | DSP | BRAM (18k/4k) | LUTRAM bits | Fmax MHz | "
+           "critical path | yosys s | nextpnr s |",
+           "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+    dev = {"ecp5": "ECP5-85F", "ice40": "iCE40 UP5K"}
+    for r in results:
+        c, s = r["core"], r.get("seconds", {})
+        cp = r.get("critical_path") or {}
+        path = f"{cp.get('start')} -> {cp.get('end')} ({cp.get('logic_elements')} elements)" if cp else "-"
+        st = r["status"] if r["status"] == "ok" else (
+            "does not fit: " + "; ".join(f"{o['resource']} {o['used']}/{o['available']}"
+                                         for o in r.get("overflow") or []) if r["overflow"] else r["status"])
+
+        def v(x, fmt="{}"):
+            return "-" if x is None else fmt.format(x)
+        out.append(f"| {dev.get(r['family'], r['family'])} | {c['arch']} | {c['n']} | {st} | {v(r.get('luts'))} | "
+                   f"{v(r.get('ffs'))} | {v(r.get('dsps'))} | {v(r.get('bram'))} | {v(r.get('lutram_bits'))} | "
+                   f"{v(r.get('fmax_mhz'), '{:.1f}')} | {path} | {v(s.get('yosys'), '{:.0f}')} | "
+                   f"{v(s.get('nextpnr'), '{:.0f}')} |")
+    out += ["", "| part | arch | N | cmul min | cmul gen | real mult | DSP | DSP - min | feedback words min/gen | "
+            "memory bits gen (fb+ROM+reorder) | BRAM bits | LUTRAM bits |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        c, a = r["core"], r.get("architecture") or {}
+        if not a:
+            continue
+        th = theory(c["n"], c["arch"])
+        mem = a["feedback_bits"] + a["twiddle_rom_bits"] + a["reorder_bits"]
+        cfg_mults = a["real_multipliers"]
+        d = r.get("dsps")
+        # minimum DSPs: one block per real multiplier when a 17x18 product fits
+        # one (ECP5 MULT18X18D); iCE40's SB_MAC16 is 16x16 (two needed)
+        per = 1 if r["family"] == "ecp5" else 2
+        mind = 4 * th["complex_multipliers"] * per
+        out.append(f"| {dev.get(r['family'], r['family'])} | {c['arch']} | {c['n']} | {th['complex_multipliers']} | "
+                   f"{a['complex_multipliers']} | {cfg_mults} | {'-' if d is None else d} | "
+                   f"{'-' if d is None else d - mind} | {th['feedback_words']}/{a['feedback_words']} | "
+                   f"{a['feedback_bits']}+{a['twiddle_rom_bits']}+{a['reorder_bits']}={mem} | "
+                   f"{'-' if r.get('bram_bits') is None else r['bram_bits']} | "
+                   f"{'-' if r.get('lutram_bits') is None else r['lutram_bits']} |")
+    return "\n".join(out)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--workers", type=int, default=2)
@@ -67,7 +112,18 @@ def main(argv=None):
     ap.add_argument("--width", type=int, default=16)
     ap.add_argument("--scheduler", default=None, help="tcp://host:port of a Dask scheduler")
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
+    ap.add_argument("--report-only", nargs="+", metavar="RESULTS.json",
+                    help="print the tables (text and markdown) of saved results; run nothing")
     args = ap.parse_args(argv)
+    if args.report_only:
+        results = sorted(sw.load_results(args.report_only),
+                         key=lambda x: (x["family"], x["core"]["arch"], x["core"]["n"]))
+        print(sw.format_table(results))
+        print()
+        print(comparison(results))
+        print()
+        print(markdown(results))
+        return
 
     base = FFTConfig(n=64, width=args.width, name="fft")
     archs = args.archs.split(",")
@@ -113,6 +169,8 @@ def main(argv=None):
     print(sw.format_table(results))
     print()
     print(comparison(results))
+    print()
+    print(markdown(results))
 
 
 if __name__ == "__main__":

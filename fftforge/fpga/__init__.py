@@ -1,0 +1,21 @@
+"""FPGA builds with the open toolchain (Yosys, nextpnr, icepack/ecppack from
+PyPI as YoWASP WebAssembly).
+
+Modules
+-------
+toolchain
+    Finding the tools (``YOSYS``, ``NEXTPNR_ICE40``, ... environment
+    variables, YoWASP defaults) and one-line errors for missing ones.
+core
+    :class:`~fftforge.fpga.core.CoreSource`: a descriptor and its Verilog.
+harness
+    LFSR stimulus, output checksum and self-check against the bit-true model.
+synth
+    Out-of-context synthesis + place-and-route and the report schema.
+boards
+    Board tops and bitstreams for amaranth-boards platforms (iCE40, ECP5).
+sweep
+    Design-space sweeps on local processes or a Dask cluster; CSV/JSON/plots.
+calibrate
+    Regenerating the cost model's FPGA calibration table from results.
+"""

@@ -77,8 +77,16 @@ def _platform_classes():
 
 
 def list_boards() -> list:
-    """Short names, then ``module.Class`` of every amaranth-boards platform."""
-    return sorted(BOARDS) + sorted(_platform_classes())
+    """Short names, then ``module.Class`` of every amaranth-boards platform
+    the open flow can build (iCE40 and ECP5 parts)."""
+    ok = []
+    for q, cls in sorted(_platform_classes().items()):
+        try:
+            platform_family(cls)
+        except UserError:
+            continue
+        ok.append(q)
+    return sorted(BOARDS) + ok
 
 
 def resolve_board(name: str):
@@ -159,6 +167,9 @@ class BoardTop(Elaboratable):
                     leds.append(led("led", i))
                 except ResourceError:
                     break
+            if not leds:
+                raise UserError(f"board {type(platform).__name__} has no 'led' or 'led_g'/'led_r' "
+                                f"resources to show the self-check on")
             sigs = [("alive (blinks)", h.alive), ("pass", h.pass_), ("fail", h.fail),
                     ("overflow seen", h.overflow)]
             sigs += [(f"checksum bit {k}", h.latched[k]) for k in range(4)]

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from ..config import ConfigError, FFTConfig
+from ..config import FFTConfig
 from ..errors import UserError
 
 __all__ = ["parse_sweep", "expand_jobs", "run_job", "run_sweep", "format_table", "write_csv",

@@ -299,7 +299,8 @@ def _run(cmd, cwd, env, log, timeout):
         raise ToolError(f"cannot start {cmd[0]}: {e.strerror}") from None
     except subprocess.TimeoutExpired as e:
         with open(os.path.join(cwd, log), "w") as f:
-            f.write(e.stdout or "" if isinstance(e.stdout, str) else "")
+            out = e.stdout or ""
+            f.write(out if isinstance(out, str) else out.decode(errors="replace"))
         return None, time.perf_counter() - t0, f"{os.path.basename(cmd[0])} timed out after {timeout} s"
     with open(os.path.join(cwd, log), "w") as f:
         f.write(r.stdout)

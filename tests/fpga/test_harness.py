@@ -3,7 +3,6 @@ the core's output equals the one computed from the bit-true model (so a board
 lights 'pass' only when the hardware is bit-exact), and a wrong expectation
 lights 'fail'."""
 
-import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
