@@ -104,13 +104,21 @@ def cmd_synth(args):
     out = args.output_dir
     if args.from_json:
         results = sw.load_results(args.from_json)
-        meta = {}
+        metas = []
         for p in args.from_json:
             try:
                 with open(p) as f:
-                    meta = json.load(f).get("meta", {}) or meta
+                    m = json.load(f).get("meta") or {}
             except (OSError, ValueError, AttributeError):
-                pass
+                m = {}
+            if m:
+                metas.append(m)
+        # several result files: every command, the latest date, the tools named
+        meta = {"command": "; ".join(m["command"] for m in metas if m.get("command")),
+                "date": max((str(m["date"]) for m in metas if m.get("date")), default=None)}
+        tools = {k: v for m in metas for k, v in (m.get("tools") or {}).items() if v}
+        if tools:
+            meta["tools"] = sorted(set(tools.values()))
     else:
         if not args.family:
             raise UserError("--family is required (ecp5 or ice40)")
@@ -154,7 +162,10 @@ def cmd_synth(args):
         import datetime
         import platform as _pf
         cmdline = [f"--family {args.family}"] + ([f"--device {args.device}"] if args.device else [])
-        cmdline += [f"--core {args.core}"] if args.core else [f"--n {args.n} --arch {args.arch} --width {args.width}"]
+        swept = set(sw.parse_sweep(args.sweep))
+        cmdline += [f"--core {args.core}"] if args.core else (
+            [f"--n {args.n}"] * ("n" not in swept) + [f"--arch {args.arch}"] * ("arch" not in swept)
+            + [f"--width {args.width}"] * ("width" not in swept))
         cmdline += [f"--sweep {s}" for s in args.sweep or ()]
         meta = {"command": "fftforge synth " + " ".join(cmdline),
                 "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -175,8 +186,10 @@ def cmd_synth(args):
     if args.calibrate is not None:
         from .fpga.calibrate import calibrate, calibration_path
         p = args.calibrate or calibration_path()
-        new = calibrate(results, p, meta={"command": meta.get("command", ""),
-                                          "date": str(meta.get("date", ""))[:10] or None})
+        cal_meta = {"command": meta.get("command", ""), "date": str(meta.get("date") or "")[:10] or None}
+        if meta.get("tools"):
+            cal_meta["tools"] = meta["tools"]
+        new = calibrate(results, p, meta={k: v for k, v in cal_meta.items() if v})
         fams = [f for f, t in new.items() if t.get("status") == "measured"]
         print(f"wrote {p} (measured: {', '.join(fams) or 'none'})")
     if args.from_json:

