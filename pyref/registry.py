@@ -18,6 +18,12 @@ def _ensure_builtin():
         from ..config import FFTConfig
         from .fft import FFTModel
         register("fft", FFTConfig, FFTModel)
+    if "filter" not in _KINDS:
+        from ..filter_config import FFTNetConfig, FilterConfig
+        from .fftnet import FFTNetModel
+        from .filter import FilterModel
+        register("filter", FilterConfig, FilterModel)
+        register("fftnet", FFTNetConfig, FFTNetModel)
 
 
 def config_from_descriptor(desc: dict):

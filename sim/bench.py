@@ -65,6 +65,20 @@ async def _run_job(dut, desc, job):
     o_ready = getattr(dut, ports["output"]["ready"])
     o_payload = getattr(dut, ports["output"]["payload"])
 
+    # Extra input streams (additive: jobs without "aux" drive none).
+    aux = []
+    for key, st in job.get("aux", {}).items():
+        pd = ports[key]
+        fields = {k[len(f"aux_{key}__"):]: data[k] for k in data.files if k.startswith(f"aux_{key}__")}
+        at = [int(v) for v in data[f"auxat_{key}"]]
+        a_words = pack(pd["fields"], fields, len(at))
+        a_draw = (rng.random(budget) < st["p_valid"]).tolist()
+        a_valid = getattr(dut, pd["valid"])
+        a_valid.value = 0
+        aux.append({"key": key, "words": a_words, "at": at, "draw": a_draw, "k": 0, "valid": a_valid,
+                    "ready": getattr(dut, pd["ready"]), "payload": getattr(dut, pd["payload"]),
+                    "offered": False})
+
     outs = []
     out_cycles = []
     k = 0
@@ -87,7 +101,15 @@ async def _run_job(dut, desc, job):
                 dir_port.value = direction[k]
         r = ready_draw[cycle]
         o_ready.value = int(r)
+        for a in aux:
+            a["offered"] = a["k"] < len(a["words"]) and cycle >= a["at"][a["k"]] and a["draw"][cycle]
+            a["valid"].value = int(a["offered"])
+            if a["offered"]:
+                a["payload"].value = a["words"][a["k"]]
         await ReadOnly()
+        for a in aux:
+            if a["offered"] and a["ready"].value:
+                a["k"] += 1
         if v and i_ready.value:
             if first_in < 0:
                 first_in = cycle
@@ -102,6 +124,8 @@ async def _run_job(dut, desc, job):
     await RisingEdge(clk)
     i_valid.value = 0
     o_ready.value = 0
+    for a in aux:
+        a["valid"].value = 0
 
     got = unpack(ports["output"]["fields"], outs)
     mismatches, first = {}, None
@@ -126,6 +150,8 @@ async def _run_job(dut, desc, job):
         "last_out_cycle": out_cycles[-1] if out_cycles else -1, "cycles": cycle,
         "accepted": k, "emitted": len(outs),
     }
+    if aux:
+        meta["aux_accepted"] = {a["key"]: a["k"] for a in aux}
     oshape = next(iter(exp_fields.values())).shape
     arrays = {f"out_{n}": v.reshape(oshape) for n, v in got.items()}
     np.savez(job["result"], meta=json.dumps(meta), **arrays)

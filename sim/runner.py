@@ -69,6 +69,11 @@ class SimJob:
     idle_every: int = 0
     idle_cycles: int = 0
     max_cycles: int = 0
+    # Extra input streams (e.g. a weight port), by descriptor port key:
+    # {key: {"fields": {field: 1-D int array}, "at": 1-D int array (earliest
+    # cycle each word may be offered, counted from the end of reset),
+    # "p_valid": float}}.  Each is driven with its own random valid stalls.
+    streams: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -84,6 +89,7 @@ class SimResult:
     emitted: int
     in_span: int            # cycles from the first to the last accepted input
     out_gaps: int           # cycles without output between the first output and the last input
+    aux_accepted: dict = dataclasses.field(default_factory=dict)  # extra stream key -> words accepted
 
     @property
     def bit_exact(self) -> bool:
@@ -131,12 +137,19 @@ class VerilatorSim:
                 arrays.update({f"exp_{f}": np.asarray(v) for f, v in job.expected.items()})
                 if job.direction is not None:
                     arrays["direction"] = np.asarray(job.direction, dtype=np.int64)
+                aux = {}
+                for key, st in job.streams.items():
+                    for f, v in st["fields"].items():
+                        arrays[f"aux_{key}__{f}"] = np.asarray(v)
+                    count = len(next(iter(st["fields"].values())))
+                    arrays[f"auxat_{key}"] = np.asarray(st.get("at", np.zeros(count)), dtype=np.int64)
+                    aux[key] = {"p_valid": float(st.get("p_valid", 1.0))}
                 np.savez(jpath, **arrays)
                 spec["jobs"].append({
                     "data": jpath, "result": os.path.join(tmp, f"res{k}.npz"),
                     "p_valid": job.p_valid, "p_ready": job.p_ready, "seed": job.seed,
                     "idle_every": job.idle_every, "idle_cycles": job.idle_cycles,
-                    "max_cycles": job.max_cycles,
+                    "max_cycles": job.max_cycles, "aux": aux,
                 })
             spath = os.path.join(tmp, "jobs.json")
             with open(spath, "w") as f:

@@ -1,0 +1,412 @@
+"""Configuration of the spectral-filter pipelines: :class:`FilterConfig`
+(FFT -> per-bin complex multiply -> iFFT) and :class:`FFTNetConfig` (the same
+with modReLU between the multiply and the iFFT, real part out).
+
+Both are frozen dataclasses that validate themselves once (errors name the
+parameter and its allowed range, :class:`fftforge.config.ConfigError`) and
+derive every other fact -- the two FFT configurations, the widths of each
+stage, the latency -- from their fields.  ``hdl`` builds from them, ``pyref``
+models from them and ``sim`` checks against them.
+
+Numerics (single source of truth for the widths)
+------------------------------------------------
+* Forward FFT: :attr:`fft_forward` -- scaled, default schedule, natural
+  order, input ``width`` bits, output ``X = DFT(x)/N`` in ``width + 1`` bits.
+  With the default schedule no value can overflow (see
+  :mod:`fftforge.config`): ``|X| <= sqrt(2) * 2**(width-1)``.
+* Per-bin multiply: ``Y = X * W`` with ``W = (W_re + j W_im) / 2**(coef_width-1)``;
+  the exact product is shifted right by ``coef_width - 1`` (configured
+  rounding) and resized (saturating) to ``width + 1`` bits.  ``|W| <= 1`` is
+  enforced on the integer weights (``W_re**2 + W_im**2 <= 2**(2 coef_width - 2)``),
+  so ``|Re Y|, |Im Y| <= sqrt(2) * 2**(width-1) + 1/2 < 2**width``: the
+  resize never clips.
+* FFTNet modReLU (:mod:`fftforge.hdl.modrelu`): ``Z = Y * max(0, |Y| + b)/|Y|``,
+  bias ``b`` an integer in units of Y's LSB (= the input LSB), ``|b| <=
+  2**width - 1``; ``|Z| < (sqrt(2)/2 + 1) * 2**width < 2**(width+1)``, so Z
+  takes ``width + 2`` bits and is never clipped.
+* Inverse FFT: :attr:`fft_inverse` -- unscaled (full growth, no rounding in
+  the butterflies), so the output is, in input units,
+  ``IDFT_unnormalised(Y) = N * ifft(Y)``, i.e. the circular convolution of
+  the frame with ``w = ifft(W)`` at scale 1.  Output width
+  ``fft_inverse.output_width``.
+
+Latency (cycles, no stalls) = forward pipeline latency + multiply latency
+(+ modReLU latency) + inverse pipeline latency + output FIFO latency -- each
+term taken from the part that defines it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from .config import (ARCHS, CMULS, ConfigError, FFTConfig, N_RANGE, OUTPUT_LATENCY, ROUNDINGS,
+                     TWIDDLE_LATENCY, TWIDDLE_WIDTH_RANGE, DRAIN_AFTER_RANGE,
+                     _check_choice, _check_int)
+
+__all__ = ["FilterConfig", "FFTNetConfig", "CHANNELS_RANGE", "COEF_WIDTH_RANGE", "WEIGHTS", "MODES",
+           "MUL_LATENCY", "WSEQ_WIDTH", "modrelu_latency"]
+
+CHANNELS_RANGE = (1, 4096)
+COEF_WIDTH_RANGE = (4, 27)
+FILTER_WIDTH_RANGE = (4, 24)
+WEIGHTS = ("rom", "runtime")
+MODES = ("circular", "overlap_save")
+ITER_RANGE = (4, 40)
+GUARD_RANGE = (0, 8)
+# Per-bin multiply: coefficient read / operand capture, the complex
+# multiplier's three stages, the rounding register -- the same register
+# placement as a twiddle part, so the same count.
+MUL_LATENCY = TWIDDLE_LATENCY
+# Width of the ``wseq`` output field (count of applied weight-port writes).
+WSEQ_WIDTH = 16
+
+
+def modrelu_latency(iterations: int) -> int:
+    """Slots through :class:`fftforge.hdl.modrelu.ModReLU`: input register,
+    ``iterations`` vectoring stages, gain multiply, bias add, gain multiply,
+    ``iterations`` rotation stages, output register."""
+    return 2 * iterations + 5
+
+
+def _tuple_ints(name, values, length, lo, hi):
+    if values is None:
+        return None
+    try:
+        t = tuple(int(v) for v in np.asarray(values).reshape(-1))
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be integers") from None
+    if len(t) != length:
+        raise ConfigError(f"{name} must have {length} entries, got {len(t)}")
+    arr = np.asarray(t, dtype=np.int64)
+    if arr.size and (arr.min() < lo or arr.max() > hi):
+        raise ConfigError(f"{name} must be in [{lo}, {hi}], got values in [{arr.min()}, {arr.max()}]")
+    return t
+
+
+@dataclass(frozen=True)
+class FilterConfig:
+    """A streaming spectral filter: FFT -> per-bin complex weight -> iFFT.
+
+    Parameters
+    ----------
+    n : int
+        Frame (transform) size, a power of two in [8, 65536].
+    width : int
+        Input width per real component, in [4, 24].
+    twiddle_width : int
+        FFT twiddle width, in [4, 32].
+    coef_width : int
+        Weight width per real component, in [4, 27]; a weight word ``c``
+        means ``c / 2**(coef_width-1)``.
+    arch : str
+        FFT architecture, ``"r22sdf"`` or ``"r2sdf"``.
+    rounding : str
+        ``"convergent"`` or ``"truncate"``, used by every rounding point.
+    cmul : int
+        Complex multiplier form (4 or 3 real multipliers; same results).
+    channels : int
+        D, in [1, 4096]: frame ``f`` uses channel ``f mod D`` of the weights.
+    weights : str
+        ``"rom"`` (weights fixed at generation time) or ``"runtime"`` (a
+        weight memory with a write port ``w``; see :mod:`fftforge.hdl.filter`).
+    weights_re, weights_im : tuple of int, optional
+        Initial weights, ``channels * n`` integers each (channel-major), in
+        +-(2**(coef_width-1) - 1) (symmetric, like the twiddles), with
+        ``re**2 + im**2 <= 2**(2*coef_width-2)`` (``|W| <= 1``).
+        Default: every weight ``2**(coef_width-1) - 1`` (pass-through).
+    mode : str
+        ``"circular"`` (each frame is filtered circularly) or
+        ``"overlap_save"`` (a continuous stream is filtered with an FIR of
+        length ``taps``; frames overlap by ``taps - 1`` samples).
+    taps : int
+        overlap-save only: FIR length M in [2, n/2].
+    real_pairs : bool
+        Real-input pairing: each frame carries two real channels, ``x_a`` in
+        ``re`` and ``x_b`` in ``im`` (channels ``2f mod D`` and ``2f+1 mod D``
+        for frame f), separated after one complex FFT by conjugate symmetry,
+        weighted (and modReLU'd) each, recombined as Hermitian parts, and
+        recovered from one complex iFFT: ``re`` = ``Re(...)`` of channel a,
+        ``im`` of channel b.  Half the frames per layer.
+    drain_after : int
+        Idle input cycles at a frame boundary before frames in flight drain.
+    name : str
+        Module and file name.
+    """
+    n: int = 256
+    width: int = 16
+    twiddle_width: int = 18
+    coef_width: int = 16
+    arch: str = "r22sdf"
+    rounding: str = "convergent"
+    cmul: int = 4
+    channels: int = 1
+    weights: str = "rom"
+    weights_re: Optional[tuple] = None
+    weights_im: Optional[tuple] = None
+    mode: str = "circular"
+    taps: int = 0
+    real_pairs: bool = False
+    drain_after: int = 16
+    name: str = "filt"
+
+    kind = "filter"
+
+    def __post_init__(self):
+        _check_int("n", self.n, *N_RANGE, pow2=True)
+        _check_int("width", self.width, *FILTER_WIDTH_RANGE)
+        _check_int("twiddle_width", self.twiddle_width, *TWIDDLE_WIDTH_RANGE)
+        _check_int("coef_width", self.coef_width, *COEF_WIDTH_RANGE)
+        _check_choice("arch", self.arch, ARCHS)
+        _check_choice("rounding", self.rounding, ROUNDINGS)
+        _check_choice("cmul", self.cmul, CMULS)
+        _check_int("channels", self.channels, *CHANNELS_RANGE)
+        _check_choice("weights", self.weights, WEIGHTS)
+        _check_choice("mode", self.mode, MODES)
+        _check_int("drain_after", self.drain_after, *DRAIN_AFTER_RANGE)
+        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", self.name):
+            raise ConfigError(f"name must be a Verilog identifier ([A-Za-z_][A-Za-z0-9_]*, "
+                              f"at most 63 characters), got {self.name!r}")
+        if self.mode == "overlap_save":
+            _check_int("taps", self.taps, 2, self.n // 2)
+            if self.channels != 1:
+                raise ConfigError(f"channels must be 1 in overlap_save mode (one continuous stream), "
+                                  f"got {self.channels}")
+        elif self.taps != 0:
+            raise ConfigError("taps is only allowed with mode='overlap_save'")
+        if self.real_pairs not in (False, True, 0, 1):
+            raise ConfigError(f"real_pairs must be True or False, got {self.real_pairs!r}")
+        object.__setattr__(self, "real_pairs", bool(self.real_pairs))
+        if self.real_pairs and self.mode != "circular":
+            raise ConfigError("real_pairs needs mode='circular'")
+        size = self.channels * self.n
+        lim = (1 << (self.coef_width - 1))
+        wr = _tuple_ints("weights_re", self.weights_re, size, -(lim - 1), lim - 1)
+        wi = _tuple_ints("weights_im", self.weights_im, size, -(lim - 1), lim - 1)
+        if (wr is None) != (wi is None):
+            raise ConfigError("weights_re and weights_im must be given together")
+        if wr is not None:
+            mag2 = np.asarray(wr, dtype=np.int64) ** 2 + np.asarray(wi, dtype=np.int64) ** 2
+            if mag2.max() > lim * lim:
+                k = int(np.argmax(mag2))
+                raise ConfigError(f"weights must have |W| <= 1, i.e. re**2 + im**2 <= 2**{2 * self.coef_width - 2}; "
+                                  f"weight {k} (channel {k // self.n}, bin {k % self.n}) has |W| = "
+                                  f"{math.sqrt(mag2[k]) / lim:.4f}")
+        object.__setattr__(self, "weights_re", wr)
+        object.__setattr__(self, "weights_im", wi)
+
+    # ------------------------------------------------------------ derived
+    @property
+    def log2n(self) -> int:
+        return self.n.bit_length() - 1
+
+    @property
+    def fft_forward(self) -> FFTConfig:
+        """The forward transform: scaled (X = DFT(x)/N), natural order."""
+        return FFTConfig(n=self.n, width=self.width, twiddle_width=self.twiddle_width, arch=self.arch,
+                         direction="forward", scaling="scaled", rounding=self.rounding,
+                         overflow="saturate", order="natural", cmul=self.cmul,
+                         drain_after=self.drain_after, name=f"{self.name}_fwd")
+
+    @property
+    def mul_width(self) -> int:
+        """Width of the weighted spectrum Y (= the forward output width)."""
+        return self.fft_forward.output_width
+
+    @property
+    def spectrum_width(self) -> int:
+        """Width of the weighted (FFTNet: modReLU'd) spectrum words."""
+        return self.mul_width
+
+    @property
+    def inverse_width(self) -> int:
+        """Width of the words entering the inverse FFT (real pairs: the
+        recombined Hermitian parts, one bit more)."""
+        return self.spectrum_width + (1 if self.real_pairs else 0)
+
+    @property
+    def fft_inverse(self) -> FFTConfig:
+        """The inverse transform: unscaled (full growth), natural order."""
+        return FFTConfig(n=self.n, width=self.inverse_width, twiddle_width=self.twiddle_width,
+                         arch=self.arch, direction="inverse", scaling="unscaled", rounding=self.rounding,
+                         overflow="saturate", order="natural", cmul=self.cmul,
+                         drain_after=self.drain_after, name=f"{self.name}_inv")
+
+    @property
+    def output_width(self) -> int:
+        return self.fft_inverse.output_width
+
+    @property
+    def real_output(self) -> bool:
+        return False
+
+    @property
+    def input_fields(self) -> tuple:
+        return ("re",) if self.real_output and not self.real_pairs else ("re", "im")
+
+    @property
+    def output_fields(self) -> tuple:
+        return ("re",) if self.real_output and not self.real_pairs else ("re", "im")
+
+    @property
+    def pair_latency(self) -> int:
+        """Slots of the pairing buffer + separation stage (real pairs only):
+        N + 1 (double-buffered frame, synchronous read) + 1."""
+        return self.n + 2 if self.real_pairs else 0
+
+    @property
+    def mul_offset(self) -> int:
+        """Slots from the input to the multiplier's input."""
+        return self.fft_forward.pipeline_latency + self.pair_latency
+
+    @property
+    def modrelu_slots(self) -> int:
+        return 0
+
+    @property
+    def mid_latency(self) -> int:
+        """Slots between the forward and the inverse FFT datapaths: [pairing
+        + separation,] multiply, [modReLU,] [recombination (1)]."""
+        return self.pair_latency + MUL_LATENCY + self.modrelu_slots + (1 if self.real_pairs else 0)
+
+    @property
+    def pipeline_latency(self) -> int:
+        return self.fft_forward.pipeline_latency + self.mid_latency + self.fft_inverse.pipeline_latency
+
+    @property
+    def latency_cycles(self) -> int:
+        """Cycles from the first accepted input sample to the first output
+        sample with no stalls: forward + multiply (+ modReLU) + inverse
+        pipeline latencies + the output FIFO."""
+        return self.pipeline_latency + OUTPUT_LATENCY
+
+    @property
+    def hop(self) -> int:
+        """overlap-save: new input samples per frame, L = n - taps + 1."""
+        return self.n - self.taps + 1 if self.mode == "overlap_save" else self.n
+
+    @property
+    def addr_width(self) -> int:
+        """Width of the weight port's ``addr`` field."""
+        return max((self.address_space - 1).bit_length(), 1)
+
+    @property
+    def address_space(self) -> int:
+        """Weight-port addresses: weight (c, k) at c*n + k."""
+        return self.channels * self.n
+
+    @property
+    def chan_bits(self) -> int:
+        return max((self.channels - 1).bit_length(), 1)
+
+    def weight_arrays(self):
+        """Initial weights as int64 arrays (channels, n): (re, im)."""
+        shape = (self.channels, self.n)
+        if self.weights_re is None:
+            full = (1 << (self.coef_width - 1)) - 1
+            return np.full(shape, full, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+        return (np.asarray(self.weights_re, dtype=np.int64).reshape(shape),
+                np.asarray(self.weights_im, dtype=np.int64).reshape(shape))
+
+    def weights_float(self, re=None, im=None) -> np.ndarray:
+        """Weights as complex floats (channels, n) (``re``/``im`` default to
+        the initial weights)."""
+        if re is None:
+            re, im = self.weight_arrays()
+        return (np.asarray(re, dtype=np.float64) + 1j * np.asarray(im, dtype=np.float64)) / float(
+            1 << (self.coef_width - 1))
+
+    # ------------------------------------------------------------ helpers
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        for k in ("weights_re", "weights_im", "bias"):
+            if d.get(k) is not None:
+                d[k] = list(d[k])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict):
+        names = {f.name for f in dataclasses.fields(cls)}
+        kw = {k: v for k, v in d.items() if k in names}
+        for k in ("weights_re", "weights_im", "bias"):
+            if kw.get(k) is not None:
+                kw[k] = tuple(kw[k])
+        return cls(**kw)
+
+
+@dataclass(frozen=True)
+class FFTNetConfig(FilterConfig):
+    """The FFTNet token-mixing layer: per channel c,
+    ``y = Re(iFFT(modReLU(FFT(x) * W_c, b_c)))``.
+
+    Parameters (besides those of :class:`FilterConfig`)
+    ----------
+    bias : tuple of int, optional
+        ``channels`` integers in [-(2**width - 1), 2**width - 1], in units of
+        the input LSB (the scale of ``Y = DFT(x)/N * W``).  Default 0.
+    iterations : int, optional
+        CORDIC iterations of the modReLU, in [4, 40]; default ``width + 3``
+        (angle error of the vectoring < 2**-(width+2) rad).
+    guard : int, optional
+        Fractional guard bits inside the CORDIC, in [0, 8]; default
+        ``ceil(log2(iterations)) + 2``.
+
+    The output is the real part only (``re``; with ``real_pairs``, ``re``
+    and ``im`` are the two channels' real outputs).  Runtime weights: the weight
+    port also writes biases at addresses ``channels*n + c``.
+    """
+    bias: Optional[tuple] = None
+    iterations: Optional[int] = None
+    guard: Optional[int] = None
+    name: str = "fftnet"
+
+    kind = "fftnet"
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.mode != "circular":
+            raise ConfigError(f"mode must be 'circular' for an fftnet layer, got {self.mode!r}")
+        it = self.iterations if self.iterations is not None else min(self.width + 3, ITER_RANGE[1])
+        _check_int("iterations", it, *ITER_RANGE)
+        object.__setattr__(self, "iterations", it)
+        g = self.guard if self.guard is not None else min((it - 1).bit_length() + 2, GUARD_RANGE[1])
+        _check_int("guard", g, *GUARD_RANGE)
+        object.__setattr__(self, "guard", g)
+        lim = (1 << self.width) - 1
+        b = _tuple_ints("bias", self.bias, self.channels, -lim, lim)
+        object.__setattr__(self, "bias", b)
+
+    @property
+    def bias_width(self) -> int:
+        return self.width + 1
+
+    @property
+    def spectrum_width(self) -> int:
+        """modReLU output width: ``width + 2`` (never clipped, see module doc)."""
+        return self.mul_width + 1
+
+    @property
+    def real_output(self) -> bool:
+        return True
+
+    @property
+    def modrelu_slots(self) -> int:
+        return modrelu_latency(self.iterations)
+
+    @property
+    def address_space(self) -> int:
+        """Weights at c*n + k, biases at channels*n + c."""
+        return self.channels * self.n + self.channels
+
+    def bias_array(self) -> np.ndarray:
+        if self.bias is None:
+            return np.zeros(self.channels, dtype=np.int64)
+        return np.asarray(self.bias, dtype=np.int64)

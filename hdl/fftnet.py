@@ -1,0 +1,31 @@
+"""The FFTNet token-mixing layer in hardware (FFTNet, arXiv 2502.18394):
+per channel c, ``y = Re(iFFT(modReLU(FFT(x) * W_c, b_c)))``.
+
+:class:`FFTNetCore` is :class:`fftforge.hdl.filter.FilterCore` built from an
+:class:`~fftforge.filter_config.FFTNetConfig`: the same forward FFT, per-bin
+multiply and inverse FFT, with :class:`fftforge.hdl.modrelu.ModReLU` between
+the multiply and the inverse (per-channel bias from a D-word bias memory read
+with the weights) and the real part out.
+
+Ports
+-----
+i : In(stream {re: signed(width)})          real tokens, n per frame
+o : Out(stream {re: signed(output_width), last, overflow[, wseq]})
+w : In(stream {addr, re, im})               runtime weights only: weights at
+    ``c*n + k``, biases at ``channels*n + c`` (``re``)
+
+Latency :attr:`~fftforge.filter_config.FilterConfig.latency_cycles`
+(forward FFT + 5 + ``2*iterations + 5`` + inverse FFT + 1).
+"""
+
+from ..filter_config import FFTNetConfig
+from .filter import FilterCore, descriptor, generate
+
+__all__ = ["FFTNetCore", "descriptor", "generate"]
+
+
+class FFTNetCore(FilterCore):
+    def __init__(self, cfg: FFTNetConfig):
+        if not isinstance(cfg, FFTNetConfig):
+            raise TypeError(f"FFTNetCore needs an FFTNetConfig, got {type(cfg).__name__}")
+        super().__init__(cfg)

@@ -1,0 +1,643 @@
+"""Streaming spectral filter: FFT -> per-bin complex weight -> iFFT, and (with
+an :class:`~fftforge.filter_config.FFTNetConfig`) the FFTNet layer with
+modReLU between the multiply and the iFFT and the real part out.
+
+Composition of the FFT core's parts (nothing copied):
+
+* :class:`fftforge.hdl.fft.FFTDatapath` of ``cfg.fft_forward`` (scaled,
+  natural order) and of ``cfg.fft_inverse`` (unscaled, natural order);
+* :class:`BinMultiply` (:class:`fftforge.hdl.cmul.ComplexMultiplier` plus the
+  :mod:`fftforge.hdl.fixed` rounding/saturation stage), fed from a weight
+  memory indexed by (channel, bin);
+* :class:`fftforge.hdl.modrelu.ModReLU` (FFTNet only);
+* one :class:`fftforge.hdl.control.PipelineControl` for the summed latency:
+  the whole chain is one slot pipeline under one global stall, as in
+  :class:`fftforge.hdl.fft.FFTCore`, with the same 2-deep output FIFO.
+
+FilterCore ports
+----------------
+i : In(stream {re, im: signed(width)})   (FFTNet: {re} only -- real tokens)
+    Frames are consecutive groups of ``n`` accepted samples after reset;
+    frame ``f`` is filtered with channel ``f mod channels``.
+o : Out(stream {re, im: signed(output_width), last, overflow[, wseq]})
+    (FFTNet: no ``im``.)  ``last`` marks a frame's final sample;
+    ``overflow`` is sticky within the frame (only the inverse FFT can clip,
+    and with its full growth it cannot); ``wseq`` (runtime weights only): the
+    number (mod 2**16) of weight-port writes applied before this frame's
+    weights were read -- constant over the frame.
+w : In(stream {addr, re, im})            (``weights="runtime"`` only)
+    Writes weight ``(c, k)`` at ``addr = c*n + k`` (FFTNet: bias ``b_c`` at
+    ``channels*n + c`` from ``re``); other addresses are accepted and ignored.
+
+Weight writes never tear a frame: a write to channel ``c`` is held
+(``w.ready`` low) while the multiplier is in the middle of a frame of channel
+``c``; it is applied at the next frame boundary of the multiplier, so every
+frame uses one consistent memory state, the state after exactly ``wseq``
+writes.  Writes to other channels go through at once (one per cycle).  With
+one channel, writes land one per frame boundary while frames stream.
+
+Latency: :attr:`fftforge.filter_config.FilterConfig.latency_cycles`.
+Throughput: one sample per clock, frames back to back.
+"""
+
+from amaranth.hdl import Array, Cat, Const, EnableInserter, Module, Mux, ResetInserter, Signal, signed, unsigned
+from amaranth.lib import data, memory, stream, wiring
+from amaranth.lib.fifo import SyncFIFO
+from amaranth.lib.wiring import In, Out
+
+from ..filter_config import MUL_LATENCY, WSEQ_WIDTH, FilterConfig
+from .butterfly import complex_layout
+from .cmul import CMUL_LATENCY, ComplexMultiplier
+from .control import PipelineControl
+from .delay import DelayLine
+from .fft import FFTDatapath
+from .fixed import resize, round_shift
+from .phase import phase_counter
+from .word import word_assign, word_layout
+
+__all__ = ["BinMultiply", "FilterDatapath", "FilterCore", "OverlapSaveFilter", "input_layout",
+           "output_layout", "weight_layout", "wseq_frames", "descriptor", "generate"]
+
+
+def input_layout(cfg: FilterConfig) -> data.StructLayout:
+    return data.StructLayout({f: signed(cfg.width) for f in cfg.input_fields})
+
+
+def output_layout(cfg: FilterConfig) -> data.StructLayout:
+    w = cfg.output_width
+    fields = {f: signed(w) for f in cfg.output_fields}
+    fields.update({"last": 1, "overflow": 1})
+    if cfg.weights == "runtime":
+        fields["wseq"] = WSEQ_WIDTH
+    return data.StructLayout(fields)
+
+
+def weight_value_width(cfg: FilterConfig) -> int:
+    """Width of the weight port's ``re``/``im`` fields (FFTNet: wide enough
+    for a bias too)."""
+    return max(cfg.coef_width, getattr(cfg, "bias_width", 0))
+
+
+def weight_layout(cfg: FilterConfig) -> data.StructLayout:
+    v = weight_value_width(cfg)
+    return data.StructLayout({"addr": unsigned(cfg.addr_width), "re": signed(v), "im": signed(v)})
+
+
+def wseq_frames(cfg: FilterConfig) -> int:
+    """Frames whose ``wseq`` is held at once: from a frame's first weight
+    read to its last output word there are at most this many frame starts."""
+    fl = cfg.fft_forward.pipeline_latency
+    return (cfg.n - 1 + cfg.pipeline_latency - fl) // cfg.n + 2
+
+
+class BinMultiply(wiring.Component):
+    """Per-bin complex weight.  Twin of :func:`fftforge.pyref.filter.bin_multiply`.
+
+    Ports
+    -----
+    i : In(word(width_in))          X (bin k of a frame)
+    coef : In(complex(coef_width))  W for that bin, valid one slot after ``i``
+        (a synchronous memory read issued with ``i``)
+    o : Out(word(width_out))        Y = round(X W / 2**shift), saturated
+        (``shift`` defaults to coef_width - 1; the real-pair path feeds
+        doubled spectra and shifts by coef_width)
+
+    Latency :data:`fftforge.filter_config.MUL_LATENCY` (5): operand register,
+    the multiplier's three stages, the rounding register.  Bit growth: none
+    beyond ``width_out`` (the product is shifted right by coef_width - 1).
+    """
+
+    def __init__(self, width_in: int, coef_width: int, width_out: int, rounding: str, form: int = 4,
+                 shift=None):
+        assert MUL_LATENCY == 2 + CMUL_LATENCY
+        self.shift = coef_width - 1 if shift is None else shift
+        self.width_in = width_in
+        self.coef_width = coef_width
+        self.width_out = width_out
+        self.rounding = rounding
+        self.form = form
+        super().__init__({
+            "i": In(word_layout(width_in)),
+            "coef": In(complex_layout(coef_width)),
+            "o": Out(word_layout(width_out)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        xa = Signal(word_layout(self.width_in), name="xa")
+        m.d.sync += xa.eq(self.i)
+        m.submodules.mult = mult = ComplexMultiplier(self.width_in, self.coef_width, self.form)
+        m.d.comb += [mult.a.re.eq(xa.re), mult.a.im.eq(xa.im),
+                     mult.w.re.eq(self.coef.re), mult.w.im.eq(self.coef.im)]
+        m.submodules.tag = tag = DelayLine(1, CMUL_LATENCY)
+        m.d.comb += tag.i.eq(xa.ovf)
+        s = self.shift
+        p_re, f1 = resize(round_shift(mult.p.re, s, self.rounding), self.width_out, "saturate")
+        p_im, f2 = resize(round_shift(mult.p.im, s, self.rounding), self.width_out, "saturate")
+        m.d.sync += word_assign(self.o, p_re, p_im, ovf=tag.o | f1 | f2)
+        return m
+
+
+class PairBuffer(wiring.Component):
+    """Real-pair pairing buffer: for each bin k of a frame (natural order in)
+    it outputs ``Z[k]`` and ``Z[-k mod N]`` of that frame.
+
+    Ports: ``i`` In(word(width)); ``p``, ``q`` Out(word(width)).
+    A double-buffered 2N-word memory with two synchronous read ports: frame
+    f is written into bank f mod 2 while frame f - 1 is read from the other.
+    Latency N + 1 slots.  ``offset``: slots from the pipeline input to this
+    part's input (its phase counter starts so a frame's bin 0 is phase 0)."""
+
+    def __init__(self, n: int, width: int, offset: int):
+        self.n = n
+        self.width = width
+        self.offset = offset
+        super().__init__({
+            "i": In(word_layout(width)),
+            "p": Out(word_layout(width)),
+            "q": Out(word_layout(width)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        n = self.n
+        k = n.bit_length() - 1
+        cnt = phase_counter(m, 2 * n, self.offset)
+        idx, bank = cnt[:k], cnt[k]
+        neg = Signal(k, name="neg_idx")
+        m.d.comb += neg.eq(-idx)
+        m.submodules.mem = mem = memory.Memory(shape=word_layout(self.width), depth=2 * n, init=[])
+        wp = mem.write_port()
+        rp = mem.read_port(transparent_for=())
+        rq = mem.read_port(transparent_for=())
+        m.d.comb += [
+            wp.addr.eq(Cat(idx, bank)), wp.data.eq(self.i), wp.en.eq(1),
+            rp.addr.eq(Cat(idx, ~bank)), rp.en.eq(1),
+            rq.addr.eq(Cat(neg, ~bank)), rq.en.eq(1),
+            self.p.eq(rp.data), self.q.eq(rq.data),
+        ]
+        return m
+
+
+class FilterDatapath(wiring.Component):
+    """The slot pipeline: forward FFT -> BinMultiply [-> ModReLU] -> inverse FFT.
+
+    Real pairs: forward FFT -> :class:`PairBuffer` -> separation (1 slot:
+    doubled spectra of both channels) -> four BinMultiply (bins k and -k of
+    each channel) [-> four ModReLU] -> recombination of the Hermitian parts
+    (1 slot) -> inverse FFT.  Twin: :meth:`fftforge.pyref.filter.FilterModel.paired_spectrum`.
+
+    Ports: ``i`` (forward input word), ``coef`` (the weight of the bin at the
+    multiplier's input, one slot after it arrives; real pairs: ``coef_ak``,
+    ``coef_ank``, ``coef_bk``, ``coef_bnk`` = W_a[k], W_a[-k], W_b[k], W_b[-k]),
+    ``bias`` (FFTNet: b of that frame's channel, same timing; real pairs:
+    ``bias_a``, ``bias_b``), ``o`` (inverse output word, still swapped: re/im
+    exchanged), ``inv_en`` (high from the slot in which the first word of
+    the first frame after a reset/clear reaches the inverse FFT: its phase
+    counters start there).
+    Latency ``cfg.pipeline_latency`` slots."""
+
+    def __init__(self, cfg: FilterConfig):
+        self.cfg = cfg
+        sig = {
+            "i": In(word_layout(cfg.width, ("ovf", "inv"))),
+            "o": Out(word_layout(cfg.output_width)),
+            "inv_en": In(1),
+        }
+        cl = complex_layout(cfg.coef_width)
+        if cfg.real_pairs:
+            sig.update({"coef_ak": In(cl), "coef_ank": In(cl), "coef_bk": In(cl), "coef_bnk": In(cl)})
+            if cfg.real_output:
+                sig.update({"bias_a": In(signed(cfg.bias_width)), "bias_b": In(signed(cfg.bias_width))})
+        else:
+            sig["coef"] = In(cl)
+            if cfg.real_output:
+                sig["bias"] = In(signed(cfg.bias_width))
+        super().__init__(sig)
+
+    def _modrelu(self, m, name, word, bias):
+        from .modrelu import ModReLU
+        cfg = self.cfg
+        bd = DelayLine(signed(cfg.bias_width), MUL_LATENCY - 1)
+        mr = ModReLU(cfg.mul_width, cfg.spectrum_width, cfg.bias_width, cfg.iterations, cfg.guard, cfg.rounding)
+        m.submodules[f"bias_delay{name}"] = bd
+        m.submodules[f"modrelu{name}"] = mr
+        m.d.comb += [bd.i.eq(bias), mr.i.eq(word), mr.bias.eq(bd.o)]
+        return mr.o
+
+    def elaborate(self, platform):
+        m = Module()
+        cfg = self.cfg
+        m.submodules.fwd = fwd = FFTDatapath(cfg.fft_forward)
+        m.d.comb += fwd.i.eq(self.i)
+        wf = cfg.fft_forward.output_width
+        if not cfg.real_pairs:
+            m.submodules.mul = mul = BinMultiply(wf, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul)
+            m.d.comb += [mul.i.eq(fwd.o), mul.coef.eq(self.coef)]
+            spec = mul.o
+            if cfg.real_output:
+                spec = self._modrelu(m, "", mul.o, self.bias)
+        else:
+            spec = self._paired(m, fwd.o, wf)
+        # The inverse datapath's phase counters expect a frame's first word
+        # in its first slot: it is held (clock enable) until then.
+        inv = FFTDatapath(cfg.fft_inverse)
+        m.submodules.inv = EnableInserter(self.inv_en)(inv)
+        m.d.comb += [inv.i.re.eq(spec.re), inv.i.im.eq(spec.im), inv.i.ovf.eq(spec.ovf), inv.i.inv.eq(1),
+                     self.o.eq(inv.o)]
+        return m
+
+    def _paired(self, m, z, wf):
+        cfg = self.cfg
+        m.submodules.pairs = pb = PairBuffer(cfg.n, wf, cfg.fft_forward.pipeline_latency)
+        m.d.comb += pb.i.eq(z)
+        # Separation: P = Z[k], Q = conj(Z[-k]); 2Xa = P + Q, 2Xb = -j (P - Q).
+        ws = wf + 1
+        xa = Signal(word_layout(ws), name="xa2")
+        xb = Signal(word_layout(ws), name="xb2")
+        p, q = pb.p, pb.q
+        ovf = p.ovf | q.ovf
+        m.d.sync += [
+            word_assign(xa, p.re + q.re, p.im - q.im, ovf=ovf),
+            word_assign(xb, p.im + q.im, -(p.re - q.re), ovf=ovf),
+        ]
+        outs = {}
+        for ch, x in (("a", xa), ("b", xb)):
+            for tag, conj in (("k", False), ("nk", True)):
+                mul = BinMultiply(ws, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul, shift=cfg.coef_width)
+                m.submodules[f"mul_{ch}{tag}"] = mul
+                m.d.comb += [mul.i.re.eq(x.re), mul.i.im.eq(-x.im if conj else x.im), mul.i.ovf.eq(x.ovf),
+                             mul.coef.eq(getattr(self, f"coef_{ch}{tag}"))]
+                y = mul.o
+                if cfg.real_output:
+                    y = self._modrelu(m, f"_{ch}{tag}", mul.o, getattr(self, f"bias_{ch}"))
+                outs[ch + tag] = y
+        # Recombination: V = round((Za[k] + conj Za[-k] + j (Zb[k] + conj Zb[-k])) / 2).
+        ak, ank, bk, bnk = outs["ak"], outs["ank"], outs["bk"], outs["bnk"]
+        ha_re, ha_im = ak.re + ank.re, ak.im - ank.im
+        hb_re, hb_im = bk.re + bnk.re, bk.im - bnk.im
+        w = cfg.inverse_width
+        v_re, f1 = resize(round_shift(ha_re - hb_im, 1, cfg.rounding), w, "saturate")
+        v_im, f2 = resize(round_shift(ha_im + hb_re, 1, cfg.rounding), w, "saturate")
+        v = Signal(word_layout(w), name="v")
+        m.d.sync += word_assign(v, v_re, v_im, ovf=ak.ovf | ank.ovf | bk.ovf | bnk.ovf | f1 | f2)
+        return v
+
+
+def _wrap_inc(v, modulus):
+    return Mux(v == modulus - 1, 0, v + 1)
+
+
+class FilterCore(wiring.Component):
+    """The stream component of a spectral filter or FFTNet layer (module doc)."""
+
+    def __init__(self, cfg: FilterConfig):
+        self.cfg = cfg
+        sig = {
+            "i": In(stream.Signature(input_layout(cfg))),
+            "o": Out(stream.Signature(output_layout(cfg))),
+        }
+        if cfg.weights == "runtime":
+            sig["w"] = In(stream.Signature(weight_layout(cfg)))
+        super().__init__(sig)
+
+    def elaborate(self, platform):
+        m = Module()
+        cfg = self.cfg
+        n, nch = cfg.n, cfg.channels
+        fl = cfg.fft_forward.pipeline_latency
+        m.submodules.ctl = ctl = PipelineControl(cfg.pipeline_latency, n, cfg.drain_after)
+        dp = FilterDatapath(cfg)
+        m.submodules.datapath = ResetInserter(ctl.clr)(EnableInserter(ctl.adv)(dp))
+        ol = output_layout(cfg)
+        m.submodules.fifo = fifo = SyncFIFO(width=ol.size, depth=2)
+
+        # Input side.
+        m.d.comb += [
+            ctl.in_valid.eq(self.i.valid),
+            self.i.ready.eq(ctl.in_ready),
+            ctl.space.eq(fifo.w_rdy),
+            dp.i.re.eq(self.i.payload.re),
+            dp.i.im.eq(self.i.payload.im if "im" in cfg.input_fields else 0),
+            dp.i.inv.eq(0),
+            dp.i.ovf.eq(0),
+        ]
+        # Channel of the next accepted frame (counts real frames; never cleared).
+        in_pos = Signal(range(n), name="in_pos")
+        in_chan = Signal(range(nch), name="in_chan")
+        # (real pairs: frame f uses channels 2f and 2f + 1 mod D; ``chan`` is the first)
+        step = (lambda c: _wrap_inc(_wrap_inc(c, nch), nch)) if cfg.real_pairs else (lambda c: _wrap_inc(c, nch))
+        with m.If(ctl.accept):
+            m.d.sync += in_pos.eq(in_pos + 1)
+            with m.If(in_pos == n - 1):
+                m.d.sync += in_chan.eq(step(in_chan))
+
+        # Position of the word at the multiplier's input: bin, channel.  The
+        # first ``fl`` slots after a reset/clear are bubbles (``started`` < fl);
+        # after a clear every real frame has passed, so the channel restarts
+        # from the input's count.
+        # ``started`` counts slots (saturating) so the inverse FFT can start
+        # when the first word reaches it.
+        t_inv = fl + cfg.mid_latency
+        fl = cfg.mul_offset            # slots from the input to the multiplier
+        bin_init = (-fl) % n
+        bin_ = Signal(range(n), init=bin_init, name="bin")
+        started = Signal(range(t_inv + 1), name="started")
+        chan = Signal(range(nch), name="chan")
+        region = started >= fl
+        m.d.comb += dp.inv_en.eq(started == t_inv)
+        with m.If(ctl.clr):
+            m.d.sync += [bin_.eq(bin_init), started.eq(0), chan.eq(in_chan)]
+        with m.Elif(ctl.adv):
+            m.d.sync += bin_.eq(bin_ + 1)
+            with m.If(started != t_inv):
+                m.d.sync += started.eq(started + 1)
+            with m.If(region & (bin_ == n - 1)):
+                m.d.sync += chan.eq(step(chan))
+        chan_b = Signal(range(nch), name="chan_b")
+        m.d.comb += chan_b.eq(_wrap_inc(chan, nch))
+        neg_bin = Signal(range(n), name="neg_bin")
+        m.d.comb += neg_bin.eq(-bin_)
+
+        # Weight memory (and bias memory), read with the word at the multiplier.
+        w_re, w_im = cfg.weight_arrays()
+        cl = complex_layout(cfg.coef_width)
+        init = [{"re": int(a), "im": int(b)} for a, b in zip(w_re.reshape(-1), w_im.reshape(-1))]
+        m.submodules.wmem = wmem = memory.Memory(shape=cl, depth=nch * n, init=init)
+        runtime = cfg.weights == "runtime"
+        wp = wmem.write_port() if runtime else None
+
+        def addr(b, c):
+            return Cat(b, c) if nch > 1 else b
+
+        if cfg.real_pairs:
+            reads = {"coef_ak": addr(bin_, chan), "coef_ank": addr(neg_bin, chan),
+                     "coef_bk": addr(bin_, chan_b), "coef_bnk": addr(neg_bin, chan_b)}
+        else:
+            reads = {"coef": addr(bin_, chan)}
+        for port, a in reads.items():
+            rp = wmem.read_port(transparent_for=(wp,) if runtime else ())
+            m.d.comb += [rp.addr.eq(a), rp.en.eq(ctl.adv), getattr(dp, port).eq(rp.data)]
+        bwp = None
+        if cfg.real_output:
+            b_init = [int(v) for v in cfg.bias_array()]
+            m.submodules.bmem = bmem = memory.Memory(shape=signed(cfg.bias_width), depth=nch, init=b_init)
+            bwp = bmem.write_port() if runtime else None
+            breads = {"bias_a": chan, "bias_b": chan_b} if cfg.real_pairs else {"bias": chan}
+            for port, a in breads.items():
+                brp = bmem.read_port(transparent_for=(bwp,) if runtime else ())
+                m.d.comb += [brp.addr.eq(a), brp.en.eq(ctl.adv), getattr(dp, port).eq(brp.data)]
+
+        # Output side: undo the inverse's swap, frame flags, FIFO.
+        w = dp.o
+        ovf_acc = Signal()
+        out_ovf = w.ovf | (ovf_acc & ~ctl.out_first)
+        with m.If(ctl.emit):
+            m.d.sync += ovf_acc.eq(out_ovf)
+        out = Signal(ol)
+        m.d.comb += [
+            out.re.eq(w.im),
+            out.last.eq(ctl.out_last),
+            out.overflow.eq(out_ovf),
+        ]
+        if "im" in cfg.output_fields:
+            m.d.comb += out.im.eq(w.re)
+
+        if runtime:
+            self._weight_port(m, ctl, region, bin_, chan, chan_b, wp, bwp, out)
+
+        m.d.comb += [
+            fifo.w_data.eq(out),
+            fifo.w_en.eq(ctl.emit),
+            self.o.valid.eq(fifo.r_rdy),
+            self.o.payload.eq(fifo.r_data),
+            fifo.r_en.eq(self.o.ready),
+        ]
+        return m
+
+    def _weight_port(self, m, ctl, region, bin_, chan, chan_b, wp, bwp, out):
+        cfg = self.cfg
+        n, nch = cfg.n, cfg.channels
+        size = nch * n
+        lg = n.bit_length() - 1
+        addr = self.w.payload.addr
+        is_w = addr < size
+        is_b = (addr >= size) & (addr < size + nch) if bwp is not None else Const(0, 1)
+        tchan = Signal(range(nch), name="w_chan")
+        m.d.comb += tchan.eq(Mux(is_w, addr >> lg, addr - size))
+        # Hold a write to the channel whose frame is being read.
+        reading = (tchan == chan) | (tchan == chan_b) if cfg.real_pairs else (tchan == chan)
+        busy = region & (bin_ != 0) & reading & (is_w | is_b)
+        fire = Signal(name="w_fire")
+        m.d.comb += [self.w.ready.eq(~busy), fire.eq(self.w.valid & ~busy)]
+        m.d.comb += [wp.addr.eq(addr), wp.data.re.eq(self.w.payload.re), wp.data.im.eq(self.w.payload.im),
+                     wp.en.eq(fire & is_w)]
+        if bwp is not None:
+            m.d.comb += [bwp.addr.eq(addr - size), bwp.data.eq(self.w.payload.re), bwp.en.eq(fire & is_b)]
+        wcount = Signal(WSEQ_WIDTH, name="wcount")
+        with m.If(fire):
+            m.d.sync += wcount.eq(wcount + 1)
+        # wseq of each frame in flight, from its first weight read to its output.
+        k = wseq_frames(cfg)
+        regs = Array(Signal(WSEQ_WIDTH, name=f"wseq{j}") for j in range(k))
+        mf = Signal(range(k), name="mul_frame")
+        of = Signal(range(k), name="out_frame")
+        start = ctl.adv & ~ctl.clr & region & (bin_ == 0)
+        with m.If(ctl.clr):
+            m.d.sync += [mf.eq(0), of.eq(0)]
+        with m.Else():
+            with m.If(start):
+                m.d.sync += [regs[mf].eq(wcount + fire), mf.eq(_wrap_inc(mf, k))]
+            with m.If(ctl.emit & ctl.out_last):
+                m.d.sync += of.eq(_wrap_inc(of, k))
+        m.d.comb += out.wseq.eq(regs[of])
+
+
+# ------------------------------------------------------------------ export
+def descriptor(cfg: FilterConfig) -> dict:
+    """The core descriptor of a filter / FFTNet core (same contract as the
+    FFT core's, :func:`fftforge.hdl.export.descriptor`, plus ``channels``,
+    the weight port and the scale relation)."""
+    from .export import CLOCK, RESET, stream_ports
+    ports = {
+        "clock": CLOCK, "reset": RESET, "reset_active_high": True, "reset_synchronous": True,
+        "input": stream_ports("i", input_layout(cfg)),
+        "output": stream_ports("o", output_layout(cfg)),
+    }
+    if cfg.weights == "runtime":
+        wp = stream_ports("w", weight_layout(cfg))
+        wp["address_map"] = {"weight": "addr = channel * n + bin (re, im: coef_width-bit weight, "
+                                       "value / 2**(coef_width-1))"}
+        if cfg.real_output:
+            wp["address_map"]["bias"] = "addr = channels * n + channel (re: bias, input LSB units)"
+        wp["address_space"] = cfg.address_space
+        wp["takes_effect"] = ("at the multiplier's next frame boundary of the addressed channel: a write to "
+                              "the channel being read is held (ready low) until its frame ends; every frame "
+                              "sees the memory after exactly 'wseq' writes (output field)")
+        ports["weights"] = wp
+    fwd, inv = cfg.fft_forward, cfg.fft_inverse
+    if cfg.real_pairs:
+        core = ("Re(ifft(modReLU(fft(x_c, norm='forward') * W_c, b_c), norm='forward'))" if cfg.real_output
+                else "Re(ifft(fft(x_c) * W_c))")
+        rel = (f"real pairs: output re ~= {core} for x_c = input re, c = 2f mod channels; output im ~= the "
+               "same for x_c = input im, c = 2f+1 mod channels; input units; W_c = (re + j im) / 2**(coef_width-1)")
+    elif cfg.real_output:
+        rel = ("output ~= Re(ifft(modReLU(fft(x, norm='forward') * W_c, b_c), norm='forward')) per frame, "
+               "input units; W_c = (re + j im) / 2**(coef_width-1), b_c integer, c = frame mod channels")
+    else:
+        rel = ("output ~= ifft(fft(x) * W_c) per frame (circular convolution with ifft(W_c)), input units; "
+               "W_c = (re + j im) / 2**(coef_width-1), c = frame mod channels")
+    if cfg.mode == "overlap_save":
+        rel += ("; overlap-save: frame f = stream[f*L-(M-1) .. f*L+L-1], keep the last L outputs of each frame "
+                f"(L = {cfg.hop}, M = {cfg.taps})")
+    return {
+        "kind": cfg.kind,
+        "name": cfg.name,
+        "n": cfg.n,
+        "channels": cfg.channels,
+        "weights": cfg.weights,
+        "mode": cfg.mode,
+        "taps": cfg.taps,
+        "hop": cfg.hop,
+        "input_width": cfg.width,
+        "output_width": cfg.output_width,
+        "coef_width": cfg.coef_width,
+        "twiddle_width": cfg.twiddle_width,
+        "real_output": cfg.real_output,
+        "real_pairs": cfg.real_pairs,
+        "channel_of_frame": ("frame f carries channels 2f mod channels (re) and 2f+1 mod channels (im)"
+                             if cfg.real_pairs else "frame f uses channel f mod channels"),
+        "widths": {"input": cfg.width, "spectrum": cfg.mul_width, "inverse_input": cfg.inverse_width,
+                   "output": cfg.output_width, "coef": cfg.coef_width},
+        "rounding": cfg.rounding,
+        "scale_relation": rel,
+        "scale_log2": 0,
+        "latency_cycles": cfg.latency_cycles,
+        "latency_parts": {"forward_fft": fwd.pipeline_latency, "pairing": cfg.pair_latency,
+                          "multiply": MUL_LATENCY, "modrelu": cfg.modrelu_slots,
+                          "recombine": cfg.mid_latency - cfg.pair_latency - MUL_LATENCY - cfg.modrelu_slots,
+                          "inverse_fft": inv.pipeline_latency,
+                          "output_fifo": cfg.latency_cycles - cfg.pipeline_latency},
+        "frame_cycles": cfg.n,
+        "samples_per_cycle": 1,
+        "lanes": 1,
+        "drain_after": cfg.drain_after,
+        "frames": ("a continuous input stream; each group of hop accepted samples completes a frame "
+                   "(with the previous taps-1 samples), each frame gives hop outputs"
+                   if cfg.mode == "overlap_save" else
+                   "consecutive groups of n accepted input samples after reset; frame f uses channel f mod channels"),
+        "input_samples_per_cycle": cfg.hop / cfg.n,
+        "ports": ports,
+        "fft": {"forward": fwd.to_dict(), "inverse": inv.to_dict()},
+        "resources": {
+            "complex_multipliers": fwd.complex_multipliers + inv.complex_multipliers + (4 if cfg.real_pairs else 1),
+            "modrelu_units": (4 if cfg.real_pairs else 1) if cfg.real_output else 0,
+            "weight_words": cfg.channels * cfg.n,
+            "weight_bits": cfg.channels * cfg.n * 2 * cfg.coef_width,
+            "fft_forward": fwd.resources(), "fft_inverse": inv.resources(),
+        },
+        "files": {"verilog": f"{cfg.name}.v"},
+        "config": cfg.to_dict(),
+    }
+
+
+def generate(cfg: FilterConfig, outdir: str) -> dict:
+    """Write ``<outdir>/<name>.v`` and ``<outdir>/<name>.json``; return
+    ``{"verilog", "json", "seconds"}``."""
+    import json
+    import os
+    import time
+    from amaranth.back import verilog
+    t0 = time.perf_counter()
+    os.makedirs(outdir, exist_ok=True)
+    top = OverlapSaveFilter(cfg) if cfg.mode == "overlap_save" else FilterCore(cfg)
+    text = verilog.convert(top, name=cfg.name, emit_src=False)
+    vpath = os.path.join(outdir, f"{cfg.name}.v")
+    jpath = os.path.join(outdir, f"{cfg.name}.json")
+    with open(vpath, "w") as f:
+        f.write(text)
+    with open(jpath, "w") as f:
+        json.dump(descriptor(cfg), f, indent=1)
+        f.write("\n")
+    return {"verilog": vpath, "json": jpath, "seconds": time.perf_counter() - t0}
+
+
+class OverlapSaveFilter(wiring.Component):
+    """Overlap-save fast convolution of a continuous stream: a framer, the
+    :class:`FilterCore`, and an output discarder.
+
+    The framer builds each N-sample frame from the last ``M - 1`` samples of
+    the previous frame (zeros before the first, and again after a reset) and
+    ``L = N - M + 1`` new input samples; the discarder drops the first
+    ``M - 1`` (circularly wrapped) outputs of each frame.  The kept outputs
+    are the linear convolution of the input stream with the FIR whose DFT the
+    weights are (length <= M), with no seams.
+
+    Ports
+    -----
+    i : In(stream {re, im: signed(width)})     the continuous input stream
+    o : Out(stream {re, im, last, overflow})   L outputs per frame; ``last``
+        marks each frame's final kept output
+    History: an (M-1)-word buffer, read at frame positions 0..M-2 and written
+    at L..N-1 (L >= M-1, so one buffer serves both).  Input rate L/N samples
+    per clock.  Latency (first input to first output) = the core's
+    ``latency_cycles``.  A frame starts (history words enter the core) only
+    once its first new sample is offered, so when the stream pauses at a hop
+    boundary the frames in flight drain; a stream that stops mid-hop leaves
+    its last partial frame waiting for the rest of the hop.
+    """
+
+    def __init__(self, cfg: FilterConfig):
+        if cfg.mode != "overlap_save" or cfg.real_output or cfg.weights != "rom":
+            raise ValueError("OverlapSaveFilter needs a filter config with mode='overlap_save' and ROM weights")
+        self.cfg = cfg
+        super().__init__({
+            "i": In(stream.Signature(input_layout(cfg))),
+            "o": Out(stream.Signature(output_layout(cfg))),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        cfg = self.cfg
+        n, hist = cfg.n, cfg.taps - 1
+        keep_from = hist
+        m.submodules.core = core = FilterCore(cfg)
+        m.submodules.hist = mem = memory.Memory(shape=input_layout(cfg), depth=hist, init=[])
+        wp = mem.write_port()
+        rp = mem.read_port(domain="comb")
+        pos = Signal(range(n), name="frame_pos")
+        fresh = Signal(init=1, name="fresh")      # no history yet: zeros
+        in_hist = pos < hist
+        m.d.comb += rp.addr.eq(pos)
+        with m.If(in_hist):
+            # a frame starts only when its first new sample is there, so an
+            # idle input leaves the core at a frame boundary (and it drains)
+            m.d.comb += [
+                core.i.valid.eq((pos != 0) | self.i.valid),
+                self.i.ready.eq(0),
+                core.i.payload.eq(Mux(fresh, 0, rp.data)),
+            ]
+        with m.Else():
+            m.d.comb += [
+                core.i.valid.eq(self.i.valid),
+                self.i.ready.eq(core.i.ready),
+                core.i.payload.eq(self.i.payload),
+            ]
+        fire = core.i.valid & core.i.ready
+        m.d.comb += [wp.addr.eq(pos - (n - hist)), wp.data.eq(self.i.payload),
+                     wp.en.eq(fire & (pos >= n - hist))]
+        with m.If(fire):
+            m.d.sync += pos.eq(pos + 1)
+            with m.If(pos == n - 1):
+                m.d.sync += fresh.eq(0)
+        # Discard the first M-1 outputs of every frame.
+        opos = Signal(range(n), name="out_pos")
+        keep = opos >= keep_from
+        m.d.comb += [
+            self.o.payload.eq(core.o.payload),
+            self.o.valid.eq(core.o.valid & keep),
+            core.o.ready.eq(Mux(keep, self.o.ready, 1)),
+        ]
+        with m.If(core.o.valid & core.o.ready):
+            m.d.sync += opos.eq(opos + 1)
+        return m

@@ -1,0 +1,288 @@
+"""Simulation check of filter / FFTNet cores (descriptor kinds ``filter`` and
+``fftnet``), the counterpart of :func:`fftforge.sim.check.check_fft_core`.
+
+Two jobs on one Verilator build: no stalls (latency, throughput,
+bit-exactness, SQNR against the float reference with the derived bound) and
+random valid/ready stalls with idle gaps, where runtime-weight cores also get
+random weight (and bias) rewrites through the weight port, with its own
+random stalls, before, between and during frames.  Frames of a runtime core
+are checked against the bit-true model with the memory state after the
+``wseq`` writes the core reports for that frame (``wseq`` must be constant
+over a frame and never decrease).
+
+Overlap-save cores take a continuous stream: the check feeds ``frames *
+hop`` samples and compares the kept outputs with the bit-true model and
+(SQNR) with ``numpy.convolve``; throughput is reported relative to the
+mode's full rate ``hop/n``.
+
+Importing this module registers the checker in
+:data:`fftforge.sim.check.CHECKERS`.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ..filter_config import FilterConfig
+from ..pyref.fft import sqnr_db
+from ..pyref.filter import FilterModel, filter_float, filter_sqnr_bound_db, frame_weights, quantise_weights
+from ..pyref.stimulus import make_stimulus
+from .check import CHECKERS, CheckReport
+from .runner import SimJob, VerilatorSim
+
+__all__ = ["check_filter_core", "filter_job", "compare_job", "random_weights", "random_bias",
+           "random_writes"]
+
+
+def _model(cfg):
+    if cfg.real_output:
+        from ..pyref.fftnet import FFTNetModel
+        return FFTNetModel(cfg)
+    return FilterModel(cfg)
+
+
+def random_weights(cfg: FilterConfig, rng, count: Optional[int] = None):
+    """Random integer weights with |W| <= 1 (uniform over the unit disc):
+    ``(re, im)`` of shape (channels, n), or (count,) when ``count`` given."""
+    shape = (cfg.channels, cfg.n) if count is None else (count,)
+    w = np.sqrt(rng.random(shape)) * np.exp(2j * np.pi * rng.random(shape))
+    return quantise_weights(w, cfg.coef_width)
+
+
+def typical_spectrum_rms(cfg: FilterConfig) -> float:
+    """RMS of |Y| for full-range uniform input and |W| uniform on the disc:
+    E|x|^2 = 2**(2 width - 2) / 3 per real component; E|W|^2 = 1/2."""
+    comps = 1 if (cfg.real_output or cfg.real_pairs) else 2
+    p_in = comps * (1 << (2 * cfg.width - 2)) / 3.0
+    return float(np.sqrt(p_in / cfg.n * 0.5))
+
+
+def random_bias(cfg: FilterConfig, rng, count: Optional[int] = None):
+    """Biases spanning the modReLU dead zone: uniform in [-1.5, 0.5] x the
+    typical |Y| (so some bins are zeroed, some shrunk, some grown)."""
+    shape = (cfg.channels,) if count is None else (count,)
+    rms = typical_spectrum_rms(cfg)
+    lim = (1 << cfg.width) - 1
+    return np.clip(np.round(rng.uniform(-1.5, 0.5, shape) * rms), -lim, lim).astype(np.int64)
+
+
+def random_writes(cfg: FilterConfig, rng, count: int, span: int):
+    """``count`` random weight (and, for FFTNet, bias) writes offered at
+    random cycles in [0, span): ``(fields, at)``."""
+    addr = rng.integers(0, cfg.channels * cfg.n, count)
+    re, im = random_weights(cfg, rng, count)
+    if cfg.real_output:
+        is_b = rng.random(count) < 0.2
+        addr = np.where(is_b, cfg.channels * cfg.n + rng.integers(0, cfg.channels, count), addr)
+        b = random_bias(cfg, rng, count)
+        re = np.where(is_b, b, re)
+        im = np.where(is_b, 0, im)
+    at = np.sort(rng.integers(0, max(span, 1), count))
+    # a burst at the start (before the first frame) as well
+    at[: max(count // 4, 1)] = 0
+    return {"addr": addr.astype(np.int64), "re": re.astype(np.int64), "im": im.astype(np.int64)}, at
+
+
+def overlap_save_job(cfg: FilterConfig, frames: int, seed: int, kind: str = "random", **job_kw):
+    """A bench job for an overlap-save core: a continuous stream of
+    ``frames * hop`` samples (shaped (frames, hop)); expected = the bit-true
+    model on the overlap-save frames, first ``taps - 1`` outputs dropped."""
+    from ..pyref.filter import overlap_save_frames
+    rng = np.random.default_rng(seed)
+    re, im = make_stimulus(kind, frames, cfg.hop, cfg.width, rng)
+    x = (re + 1j * im).reshape(-1)
+    fr = overlap_save_frames(cfg, x)
+    y_re, y_im, ovf = FilterModel(cfg)(fr.real.astype(np.int64), fr.imag.astype(np.int64))
+    k = cfg.taps - 1
+    last = np.zeros((frames, cfg.hop), dtype=np.int64)
+    last[:, -1] = 1
+    expected = {"re": y_re[:, k:], "im": y_im[:, k:], "overflow": ovf[:, k:].astype(np.int64), "last": last}
+    job = SimJob(inputs={"re": re, "im": im}, expected=expected, seed=seed, **job_kw)
+    job.writes = None
+    return job
+
+
+def overlap_save_reference(cfg: FilterConfig, job: SimJob):
+    """``numpy.convolve`` of the job's stream with the FIR the quantised
+    weights realise, and the SQNR bound."""
+    re, im = job.inputs["re"], job.inputs["im"]
+    x = (re + 1j * im).reshape(-1)
+    w = cfg.weights_float()[0]
+    h = np.fft.ifft(w)[:cfg.taps]
+    ref = np.convolve(x, h)[:len(x)].reshape(re.shape)
+    p_in = float(np.mean(np.abs(x) ** 2))
+    return ref, filter_sqnr_bound_db(cfg, ref, p_in, np.broadcast_to(w, (re.shape[0], cfg.n)))
+
+
+def filter_job(cfg: FilterConfig, frames: int, seed: int, kind: str = "random", writes=None,
+               write_at=None, p_w: float = 0.7, **job_kw):
+    """A bench job: stimulus, expected fields (for runtime cores only
+    ``last``: the rest is compared after the run, see :func:`compare_job`)."""
+    if cfg.mode == "overlap_save":
+        return overlap_save_job(cfg, frames, seed, kind, **job_kw)
+    rng = np.random.default_rng(seed)
+    re, im = make_stimulus(kind, frames, cfg.n, cfg.width, rng)
+    if "im" not in cfg.input_fields:
+        im = np.zeros_like(re)
+    last = np.zeros((frames, cfg.n), dtype=np.int64)
+    last[:, -1] = 1
+    inputs = {"re": re, "im": im} if "im" in cfg.input_fields else {"re": re}
+    expected = {"last": last}
+    if cfg.weights != "runtime":
+        y_re, y_im, ovf = _model(cfg)(re, im)
+        expected.update({"re": y_re, "overflow": ovf.astype(np.int64)})
+        if "im" in cfg.output_fields:
+            expected["im"] = y_im
+    streams = {}
+    if writes is not None:
+        streams["weights"] = {"fields": writes, "at": write_at, "p_valid": p_w}
+    job = SimJob(inputs=inputs, expected=expected, seed=seed, streams=streams, **job_kw)
+    job.writes = writes
+    return job
+
+
+def compare_job(cfg: FilterConfig, job: SimJob, res) -> dict:
+    """Compare a run with the bit-true model.  Returns ``{"mismatches",
+    "first_mismatch", "expected": (re, im), "wseq"}``; for runtime cores the
+    model uses the memory state after ``wseq[f]`` writes for frame ``f``."""
+    re = job.inputs["re"]
+    im = job.inputs.get("im", np.zeros_like(re))
+    frames = re.shape[0]
+    mism = dict(res.mismatches)
+    first = res.first_mismatch
+    wseq = None
+    if cfg.weights == "runtime":
+        ws = np.asarray(res.outputs["wseq"])
+        wseq = ws[:, 0]
+        torn = int(np.sum(ws != wseq[:, None]))
+        back = int(np.sum(np.diff(wseq.astype(np.int64)) < 0))
+        writes = getattr(job, "writes", None)
+        accepted = res.aux_accepted.get("weights", 0)
+        over = int(np.sum(wseq > accepted))
+        mism["wseq"] = torn + back + over
+        ws = wseq if writes is not None else None
+        f_re, f_im, f_b = frame_weights(cfg, frames, writes, ws)
+        weights, bias = (f_re, f_im), f_b
+        if cfg.real_pairs:
+            g_re, g_im, g_b = frame_weights(cfg, frames, writes, ws, second=True)
+            weights, bias = ((f_re, f_im), (g_re, g_im)), (f_b, g_b)
+        model = _model(cfg)
+        if cfg.real_output:
+            y_re, y_im, ovf = model(re, im, weights=weights, bias=bias)
+        else:
+            y_re, y_im, ovf = model(re, im, weights=weights)
+        exp = {"re": y_re, "overflow": ovf.astype(np.int64)}
+        if "im" in cfg.output_fields:
+            exp["im"] = y_im
+        for name, e in exp.items():
+            bad = np.nonzero(np.asarray(e).reshape(-1) != np.asarray(res.outputs[name]).reshape(-1))[0]
+            mism[name] = int(len(bad))
+            if len(bad) and first is None:
+                i = int(bad[0])
+                first = {"field": name, "index": i, "frame": i // cfg.n, "sample": i % cfg.n,
+                         "expected": int(np.asarray(e).reshape(-1)[i]),
+                         "got": int(np.asarray(res.outputs[name]).reshape(-1)[i])}
+        if mism["wseq"] and first is None:
+            first = {"field": "wseq", "torn_words": torn, "decreases": back, "beyond_accepted": over}
+    else:
+        y_re = job.expected["re"]
+        y_im = job.expected.get("im")
+    return {"mismatches": mism, "first_mismatch": first, "expected": (y_re, y_im), "wseq": wseq}
+
+
+def reference(cfg: FilterConfig, job: SimJob, wseq=None):
+    """Float reference and SQNR bound for a job (configured weights, or the
+    per-frame state after ``wseq`` writes)."""
+    re = job.inputs["re"]
+    im = job.inputs.get("im", np.zeros_like(re))
+    frames = re.shape[0]
+    writes = getattr(job, "writes", None)
+    f_re, f_im, f_b = frame_weights(cfg, frames, writes, wseq)
+    w = cfg.weights_float(f_re, f_im)
+    x = re + 1j * im
+    p_in = float(np.mean(np.abs(x) ** 2))
+    if cfg.real_pairs:
+        g_re, g_im, g_b = frame_weights(cfg, frames, writes, wseq, second=True)
+        wb = cfg.weights_float(g_re, g_im)
+        if not cfg.real_output:
+            ref = filter_float(cfg, x, (w, wb))
+            return ref, filter_sqnr_bound_db(cfg, ref, p_in, (w, wb))
+        from ..pyref.fftnet import fftnet_float, fftnet_sqnr_bound_db
+        ref = fftnet_float(re, w, f_b) + 1j * fftnet_float(im, wb, g_b)
+        ys = (np.fft.fft(re, axis=1, norm="forward") * w, np.fft.fft(im, axis=1, norm="forward") * wb)
+        pins = (float(np.mean(re.astype(float) ** 2)), float(np.mean(im.astype(float) ** 2)))
+        return ref, fftnet_sqnr_bound_db(cfg, ref, pins, ys, (f_b, g_b))
+    if cfg.real_output:
+        from ..pyref.fftnet import fftnet_float, fftnet_sqnr_bound_db
+        ref = fftnet_float(re, w, f_b)
+        y = np.fft.fft(re, axis=1, norm="forward") * w
+        return ref, fftnet_sqnr_bound_db(cfg, ref, p_in, y, f_b)
+    ref = filter_float(cfg, x, w)
+    return ref, filter_sqnr_bound_db(cfg, ref, p_in, w)
+
+
+def check_filter_core(descriptor_path: str, frames: int = 20, kind: str = "random", seed: int = 1,
+                      p_valid: float = 0.7, p_ready: float = 0.7, stalls: bool = True,
+                      build_dir: Optional[str] = None, writes: int = 0) -> CheckReport:
+    """Check a filter / FFTNet core: no-stall job (latency, throughput,
+    bit-exact, SQNR >= bound) and a stall job (bit-exact; runtime cores: with
+    ``writes`` random weight-port writes, default 4 per frame)."""
+    from ..hdl.export import load_core
+    cfg, desc = load_core(descriptor_path)
+    sim = VerilatorSim(descriptor_path, build_dir=build_dir)
+    frames0 = max(frames, -(-desc["latency_cycles"] // cfg.n) + 2)
+    jobs = [filter_job(cfg, frames0, seed, kind)]
+    if stalls:
+        wr, at = None, None
+        if cfg.weights == "runtime":
+            rng = np.random.default_rng(seed + 100)
+            count = writes or 4 * frames
+            span = frames * cfg.n + desc["latency_cycles"] // 2   # well inside the run
+            wr, at = random_writes(cfg, rng, count, span)
+        jobs.append(filter_job(cfg, frames, seed + 1, kind, writes=wr, write_at=at, p_valid=p_valid,
+                               p_ready=p_ready, idle_every=3, idle_cycles=cfg.drain_after + 5))
+    res = sim.run(jobs)
+    c0 = compare_job(cfg, jobs[0], res[0])
+    r0 = res[0]
+    if cfg.mode == "overlap_save":
+        ref, bound = overlap_save_reference(cfg, jobs[0])
+    else:
+        ref, bound = reference(cfg, jobs[0], c0["wseq"])
+    if kind not in ("random", "tone"):
+        bound = None
+    if "im" not in cfg.output_fields:
+        measured = np.asarray(r0.outputs["re"], dtype=np.float64)
+    else:
+        measured = r0.outputs["re"] + 1j * r0.outputs["im"].astype(np.float64)
+    c1 = compare_job(cfg, jobs[1], res[1]) if stalls else None
+    rep = CheckReport(
+        name=cfg.name, frames=frames0, bit_exact=not any(c0["mismatches"].values()),
+        mismatches=c0["mismatches"], first_mismatch=c0["first_mismatch"] or (c1 or {}).get("first_mismatch"),
+        sqnr_db=sqnr_db(ref, measured), sqnr_bound_db=bound,
+        latency_cycles=r0.latency, latency_expected=cfg.latency_cycles,
+        # relative to the mode's full rate: F frames take (F-1)*n + hop cycles
+        # (overlap-save: hop new samples per n-cycle frame; circular: hop = n)
+        input_samples_per_cycle=((r0.accepted // cfg.hop - 1) * cfg.n + cfg.hop) / r0.in_span,
+        output_gaps=max(r0.out_gaps - _expected_gaps(cfg, r0), 0),
+        stalled_bit_exact=(not any(c1["mismatches"].values())) if stalls else None,
+        stall_mismatches=c1["mismatches"] if stalls else None,
+    )
+    # runtime cores: what the stall run saw of the weight port (for tests/reports)
+    rep.stall_wseq = c1["wseq"] if stalls else None
+    rep.writes_offered = len(jobs[1].writes["addr"]) if stalls and jobs[1].writes is not None else 0
+    rep.writes_accepted = res[1].aux_accepted.get("weights", 0) if stalls else 0
+    return rep
+
+
+def _expected_gaps(cfg: FilterConfig, r) -> int:
+    """Output gaps a full-rate core shows anyway: overlap-save drops taps-1
+    outputs of each frame, at most (taps-1) * frames in the measured window."""
+    if cfg.mode != "overlap_save":
+        return 0
+    return (cfg.taps - 1) * (r.emitted // cfg.hop)
+
+
+CHECKERS["filter"] = check_filter_core
+CHECKERS["fftnet"] = check_filter_core
