@@ -36,6 +36,12 @@ frame uses one consistent memory state, the state after exactly ``wseq``
 writes.  Writes to other channels go through at once (one per cycle).  With
 one channel, writes land one per frame boundary while frames stream.
 
+Real pairs (``cfg.real_pairs``): input and output are ``{re, im}`` for both
+kinds; ``re`` carries channel ``2f mod D`` and ``im`` channel ``2f+1 mod D``
+(two real token sequences per frame); see :class:`PairBuffer` and
+:class:`FilterDatapath`.  Overlap-save (``cfg.mode``): :class:`OverlapSaveFilter`
+wraps the core with a framer and a discarder.
+
 Latency: :attr:`fftforge.filter_config.FilterConfig.latency_cycles`.
 Throughput: one sample per clock, frames back to back.
 """
