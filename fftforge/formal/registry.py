@@ -27,7 +27,7 @@ from amaranth.hdl import Elaboratable, Module
 from ..config import FFTConfig
 from .runner import SbyResult, run_sby
 
-__all__ = ["Check", "PropertySet", "REGISTRY", "get", "run_set", "proof_config"]
+__all__ = ["Check", "PropertySet", "registry", "get", "run_set", "proof_config"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +42,8 @@ class Check:
 
 @dataclasses.dataclass(frozen=True)
 class PropertySet:
+    """A named group of checks on one harness; ``slow`` sets are skipped by
+    ``fftforge prove --fast`` and by ``make test``."""
     name: str
     family: str
     description: str
@@ -153,50 +155,16 @@ _REGISTRY = None
 
 
 def registry() -> dict:
+    """``{name: PropertySet}`` of every property set, in run order (built on
+    first use: building imports the HDL)."""
     global _REGISTRY
     if _REGISTRY is None:
         _REGISTRY = _build_registry()
     return _REGISTRY
 
 
-class _Lazy(dict):
-    def _fill(self):
-        if not dict.__len__(self):
-            dict.update(self, registry())
-
-    def __getitem__(self, k):
-        self._fill()
-        return dict.__getitem__(self, k)
-
-    def __iter__(self):
-        self._fill()
-        return dict.__iter__(self)
-
-    def __len__(self):
-        self._fill()
-        return dict.__len__(self)
-
-    def __contains__(self, k):
-        self._fill()
-        return dict.__contains__(self, k)
-
-    def items(self):
-        self._fill()
-        return dict.items(self)
-
-    def values(self):
-        self._fill()
-        return dict.values(self)
-
-    def keys(self):
-        self._fill()
-        return dict.keys(self)
-
-
-REGISTRY = _Lazy()
-
-
 def get(name: str) -> PropertySet:
+    """The property set called ``name`` (KeyError lists the known names)."""
     try:
         return registry()[name]
     except KeyError:
