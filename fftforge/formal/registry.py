@@ -13,8 +13,10 @@ Families
 ``cmul``       the pipelined complex multiplier (forms 4 and 3) vs the exact
                product 3 cycles earlier, at small widths (see the README).
 ``control``    PipelineControl alone: slot validity, conservation, frames.
-``core``       whole FFTCore, N = 8 and 16, r2sdf and r22sdf: stream
-               contract, conservation, frame alignment, latency, covers.
+``core``       whole FFTCore, N = 8 and 16, r2sdf and r22sdf (and 2/4 lanes,
+               runtime direction): stream contract, conservation, frame
+               alignment, latency, covers.
+``filter``     spectral filter and FFTNet cores (N = 8): the same.
 """
 
 from __future__ import annotations
@@ -148,7 +150,39 @@ def _build_registry():
                    cut=("top.core.datapath",))),
             slow=True,
         ))
+    sets.extend(_filter_sets(CoreHarness))
     return {s.name: s for s in sets}
+
+
+def _filter_sets(CoreHarness):
+    """Spectral filter and FFTNet cores: same harness (same control, FIFO and
+    stream contract; the runtime weight port is a free source)."""
+    try:
+        from ..filter_config import FFTNetConfig, FilterConfig
+        from ..hdl.fftnet import FFTNetCore
+        from ..hdl.filter import FilterCore
+    except ImportError:          # the filter pipelines are optional here
+        return []
+    base = dict(n=8, width=8, twiddle_width=8, coef_width=8, drain_after=2)
+    out = []
+    for name, cfg, cls, covers in (
+            ("filter.r22sdf.n8", FilterConfig(**base), FilterCore, True),
+            ("filter.r22sdf.n8.runtime2", FilterConfig(weights="runtime", channels=2, **base), FilterCore, False),
+            ("filter.r22sdf.n8.pairs", FilterConfig(real_pairs=True, channels=2, **base), FilterCore, False),
+            ("fftnet.r22sdf.n8", FFTNetConfig(**base), FFTNetCore, False)):
+        checks = [Check("prove", 3, lambda cfg=cfg, cls=cls: CoreHarness(cfg, core_cls=cls))]
+        if covers:
+            checks.append(Check("cover", cfg.latency_cycles + 2 * cfg.n + 4,
+                                lambda cfg=cfg, cls=cls: CoreHarness(cfg, covers=True, core_cls=cls),
+                                cut=("top.core.datapath",)))
+        out.append(PropertySet(
+            name, "filter",
+            f"{cls.__name__} N={cfg.n}{' runtime weights (w stream free)' if cfg.weights == 'runtime' else ''}"
+            f"{' real pairs' if cfg.real_pairs else ''}: stream contract on o, accepted = emitted + in flight "
+            f"<= {cfg.pipeline_latency + 2}, last on every {cfg.n}-th output, no output before "
+            f"latency_cycles={cfg.latency_cycles}" + ("; covers as for the FFT core" if covers else ""),
+            tuple(checks), slow=True))
+    return out
 
 
 _REGISTRY = None

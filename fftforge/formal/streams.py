@@ -191,11 +191,17 @@ class CoreHarness(Elaboratable):
     ``mutate_control(opened)`` changes the core's opened PipelineControl;
     ``latency`` overrides the latency the proof claims (default
     ``cfg.latency_cycles``; mutation tests claim a wrong one).
+    ``core_cls`` builds the core from ``cfg`` (default FFTCore; any stream
+    core built the same way -- submodules ``ctl`` (PipelineControl),
+    ``datapath``, ``fifo`` (2-deep SyncFIFO), e.g. the spectral filter's
+    FilterCore); its other input streams (e.g. a weight port ``w``) are free
+    sources obeying the stream contract.
     """
 
     def __init__(self, cfg: FFTConfig, covers: bool = False, wrap=None, mutate_control=None,
-                 latency: int | None = None):
+                 latency: int | None = None, core_cls=None):
         self.cfg = cfg
+        self.core_cls = core_cls
         self.covers = covers
         self.wrap = wrap
         self.mutate_control = mutate_control
@@ -206,7 +212,7 @@ class CoreHarness(Elaboratable):
         cfg = self.cfg
         n = _frame(cfg)
         m = Module()
-        core = FFTCore(cfg)
+        core = (self.core_cls or FFTCore)(cfg)
         opened = open_module(core, platform)
         ctl_obj = opened.sub("ctl")
         ctl_open_for_sigs = open_module(ctl_obj, platform)
@@ -227,6 +233,13 @@ class CoreHarness(Elaboratable):
         m.d.comb += o.ready.eq(AnySeq(1))
         if hasattr(ports, "inverse"):
             m.d.comb += ports.inverse.eq(AnySeq(1))
+        for pname in core.signature.members:
+            if pname in ("i", "o", "inverse"):
+                continue
+            extra = getattr(ports, pname)
+            if hasattr(extra, "valid") and hasattr(extra, "ready"):
+                m.d.comb += [extra.valid.eq(AnySeq(1)), extra.payload.eq(AnySeq(len(extra.payload.as_value())))]
+                assume_source(m, extra.valid, extra.ready, extra.payload.as_value(), pname)
         assume_source(m, i.valid, i.ready, i.payload.as_value(), "i")
         check_sink(m, o.valid, o.ready, o.payload.as_value(), "o")
 

@@ -27,6 +27,27 @@ def test_stream_proofs_slow(name, formal_dir, report):
     assert all(r.status == "PASS" for r in results)
 
 
+def test_filter_core_stream_proof(formal_dir, report):
+    """The spectral filter core (same control and FIFO as the FFT core):
+    the k-induction proof only (its cover run is in the slow set)."""
+    from fftforge.formal.runner import run_sby
+    ps = get("filter.r22sdf.n8")
+    chk = ps.checks[0]
+    assert chk.mode == "prove"
+    r = run_sby("filter.r22sdf.n8.prove", chk.build(), mode=chk.mode, depth=chk.depth, build_dir=formal_dir)
+    report([r])
+    assert r.status == "PASS", r.log
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["filter.r22sdf.n8", "filter.r22sdf.n8.runtime2", "filter.r22sdf.n8.pairs",
+                                  "fftnet.r22sdf.n8"])
+def test_filter_proofs_slow(name, formal_dir, report):
+    results = run_set(get(name), build_dir=formal_dir)
+    report(results)
+    assert all(r.status == "PASS" for r in results)
+
+
 def test_registry_covers_both_archs_and_sizes():
     names = set(registry())
     for arch in ("r2sdf", "r22sdf"):
