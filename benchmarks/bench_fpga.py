@@ -113,7 +113,8 @@ def main(argv=None):
     ap.add_argument("--scheduler", default=None, help="tcp://host:port of a Dask scheduler")
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
     ap.add_argument("--report-only", nargs="+", metavar="RESULTS.json",
-                    help="print the tables (text and markdown) of saved results; run nothing")
+                    help="print the tables (text and markdown) and redraw the plot of saved results; "
+                         "run no tool")
     args = ap.parse_args(argv)
     if args.report_only:
         results = sorted(sw.load_results(args.report_only),
@@ -123,6 +124,7 @@ def main(argv=None):
         print(comparison(results))
         print()
         print(markdown(results))
+        sw.plot_sweep(results, os.path.join(args.out, "bench_fpga_plot.png"))
         return
 
     base = FFTConfig(n=64, width=args.width, name="fft")
