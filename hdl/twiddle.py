@@ -79,7 +79,9 @@ class TwiddleMultiplier(wiring.Component):
             with m.Switch(quarter):
                 for qd, mult in enumerate(R22_MULT):
                     with m.Case(qd):
-                        m.d.comb += e.eq(n * mult)
+                        # constant multiples by shift-and-add, so that
+                        # synthesis spends no DSP block on them
+                        m.d.comb += e.eq(sum((n << b for b in range(mult.bit_length()) if mult >> b & 1), 0))
         return e
 
     def elaborate(self, platform):
