@@ -20,6 +20,7 @@ examples:
   fftforge generate filter --n 256 --mode overlap_save --taps 65 --design bandpass --cutoff 0.05,0.2 -o out/
   fftforge generate fftnet --n 256 --channels 64 --width 16 --weights w.npy --bias b.npy -o out/
   fftforge generate fftnet --n 256 --channels 64 --real-pairs --runtime-weights -o out/
+  fftforge generate fftnet --n 256 --channels 64 --lanes 4 --runtime-weights -o out/
 
 weights .npy: complex (channels, n) or (n,) with |W| <= 1, or integer
 (channels, n, 2) words of coef_width bits.  bias .npy: (channels,) numbers in
@@ -48,6 +49,9 @@ def _common(p, name_default):
     g.add_argument("--rounding", choices=ROUNDINGS, default="convergent", help="rounding everywhere (default convergent)")
     g.add_argument("--cmul", type=int, choices=CMULS, default=4, help="complex multiplier form (same results)")
     g.add_argument("--drain-after", type=int, default=16, help="idle cycles before frames in flight drain (default 16)")
+    g.add_argument("--lanes", type=int, default=1, metavar="P",
+                   help="samples per clock, P in {1, 2, 4, 8}, P <= n/2 (default 1; not with --real-pairs "
+                        "or overlap_save)")
     g = p.add_argument_group("weights")
     g.add_argument("--weights", default=None, metavar="FILE.npy", help="initial weights (see below)")
     g.add_argument("--runtime-weights", action="store_true",
@@ -61,7 +65,7 @@ def _common(p, name_default):
 
 def add_generate_parser(gsub):
     p = gsub.add_parser("filter", help="spectral filter: FFT -> per-bin weight -> iFFT",
-                        description="Streaming spectral filter (fast convolution), 1 sample per clock.",
+                        description="Streaming spectral filter (fast convolution), 1 (or --lanes P) samples per clock.",
                         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     _common(p, "filt")
     g = p.add_argument_group("filter")
@@ -136,7 +140,7 @@ def _kw(args):
     return dict(n=args.n, width=args.width, twiddle_width=args.twiddle_width, coef_width=args.coef_width,
                 arch=args.arch, rounding=args.rounding, cmul=args.cmul, channels=args.channels,
                 weights="runtime" if args.runtime_weights else "rom", real_pairs=args.real_pairs,
-                drain_after=args.drain_after,
+                drain_after=args.drain_after, lanes=args.lanes,
                 name=args.name)
 
 
@@ -207,7 +211,7 @@ def _finish(cfg, generate, outdir):
     r = generate(cfg, outdir)
     print(f"wrote {r['verilog']} and {r['json']} in {r['seconds']:.1f} s")
     print(f"  kind={cfg.kind} n={cfg.n} channels={cfg.channels} weights={cfg.weights} mode={cfg.mode} "
-          f"real_pairs={cfg.real_pairs} width={cfg.width}->{cfg.output_width} latency_cycles={cfg.latency_cycles}")
+          f"real_pairs={cfg.real_pairs} lanes={cfg.lanes} width={cfg.width}->{cfg.output_width} latency_cycles={cfg.latency_cycles}")
 
 
 

@@ -32,7 +32,8 @@ Numerics (single source of truth for the widths)
 
 Latency (cycles, no stalls) = forward pipeline latency + multiply latency
 (+ modReLU latency) + inverse pipeline latency + output FIFO latency -- each
-term taken from the part that defines it.
+term taken from the part that defines it (with ``lanes`` P > 1 the two FFT
+terms are those of the P-lane FFT configurations).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from typing import Optional
 
 import numpy as np
 
-from .config import (ARCHS, CMULS, ConfigError, FFTConfig, N_RANGE, OUTPUT_LATENCY, ROUNDINGS,
+from .config import (ARCHS, CMULS, LANES, ConfigError, FFTConfig, N_RANGE, OUTPUT_LATENCY, ROUNDINGS,
                      TWIDDLE_LATENCY, TWIDDLE_WIDTH_RANGE, DRAIN_AFTER_RANGE,
                      _check_choice, _check_int)
 
@@ -133,6 +134,13 @@ class FilterConfig:
         weighted (and modReLU'd) each, recombined as Hermitian parts, and
         recovered from one complex iFFT: ``re`` = ``Re(...)`` of channel a,
         ``im`` of channel b.  Half the frames per layer.
+    lanes : int
+        P in {1, 2, 4, 8}, P <= n/2: samples per transfer (per clock) on the
+        input and output streams; both FFTs are P-lane cores, the per-bin
+        multiply (and modReLU) is replicated per lane and the weight memory
+        is split into P banks (bin k in bank k mod P).  Lane l of transfer t
+        carries sample (bin) t*P + l.  The output words equal those with one
+        lane.  Not available with ``real_pairs`` or ``overlap_save``.
     drain_after : int
         Idle input cycles at a frame boundary before frames in flight drain.
     name : str
@@ -152,6 +160,7 @@ class FilterConfig:
     mode: str = "circular"
     taps: int = 0
     real_pairs: bool = False
+    lanes: int = 1
     drain_after: int = 16
     name: str = "filt"
 
@@ -184,6 +193,15 @@ class FilterConfig:
         object.__setattr__(self, "real_pairs", bool(self.real_pairs))
         if self.real_pairs and self.mode != "circular":
             raise ConfigError("real_pairs needs mode='circular'")
+        _check_choice("lanes", self.lanes, LANES)
+        if self.lanes > self.n // 2:
+            raise ConfigError(f"lanes must be at most n/2 = {self.n // 2}, got {self.lanes}")
+        if self.lanes > 1 and self.real_pairs:
+            raise ConfigError(f"lanes must be 1 with real_pairs (real-input pairing is single-lane), "
+                              f"got lanes={self.lanes}")
+        if self.lanes > 1 and self.mode == "overlap_save":
+            raise ConfigError(f"lanes must be 1 in overlap_save mode (the overlap-save framer is "
+                              f"single-lane), got lanes={self.lanes}")
         size = self.channels * self.n
         lim = (1 << (self.coef_width - 1))
         wr = _tuple_ints("weights_re", self.weights_re, size, -(lim - 1), lim - 1)
@@ -210,7 +228,7 @@ class FilterConfig:
         """The forward transform: scaled (X = DFT(x)/N), natural order."""
         return FFTConfig(n=self.n, width=self.width, twiddle_width=self.twiddle_width, arch=self.arch,
                          direction="forward", scaling="scaled", rounding=self.rounding,
-                         overflow="saturate", order="natural", cmul=self.cmul,
+                         overflow="saturate", order="natural", cmul=self.cmul, lanes=self.lanes,
                          drain_after=self.drain_after, name=f"{self.name}_fwd")
 
     @property
@@ -234,7 +252,7 @@ class FilterConfig:
         """The inverse transform: unscaled (full growth), natural order."""
         return FFTConfig(n=self.n, width=self.inverse_width, twiddle_width=self.twiddle_width,
                          arch=self.arch, direction="inverse", scaling="unscaled", rounding=self.rounding,
-                         overflow="saturate", order="natural", cmul=self.cmul,
+                         overflow="saturate", order="natural", cmul=self.cmul, lanes=self.lanes,
                          drain_after=self.drain_after, name=f"{self.name}_inv")
 
     @property
@@ -246,12 +264,32 @@ class FilterConfig:
         return False
 
     @property
-    def input_fields(self) -> tuple:
+    def frame_cycles(self) -> int:
+        """Transfers (cycles at full throughput) per frame: n / lanes."""
+        return self.n // self.lanes
+
+    @property
+    def sample_fields(self) -> tuple:
+        """Components of one sample: ``("re", "im")``, or ``("re",)`` for
+        FFTNet's real tokens (without real pairs)."""
         return ("re",) if self.real_output and not self.real_pairs else ("re", "im")
 
     @property
+    def lane_fields(self) -> tuple:
+        """Payload field names per lane: ``(("re", "im"),)`` with one lane,
+        ``(("re0", "im0"), ("re1", "im1"), ...)`` with P lanes (FFTNet:
+        ``(("re0",), ("re1",), ...)``) -- the FFT core's naming."""
+        if self.lanes == 1:
+            return (self.sample_fields,)
+        return tuple(tuple(f"{f}{l}" for f in self.sample_fields) for l in range(self.lanes))
+
+    @property
+    def input_fields(self) -> tuple:
+        return tuple(f for lane in self.lane_fields for f in lane)
+
+    @property
     def output_fields(self) -> tuple:
-        return ("re",) if self.real_output and not self.real_pairs else ("re", "im")
+        return tuple(f for lane in self.lane_fields for f in lane)
 
     @property
     def pair_latency(self) -> int:

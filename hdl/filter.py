@@ -17,6 +17,9 @@ Composition of the FFT core's parts (nothing copied):
 FilterCore ports
 ----------------
 i : In(stream {re, im: signed(width)})   (FFTNet: {re} only -- real tokens)
+    With ``lanes`` P > 1: ``{re0, im0, re1, im1, ...}`` (FFTNet ``{re0, re1,
+    ...}``), P samples per transfer, lane l of transfer t = sample t*P + l;
+    the output likewise, with one ``last``/``overflow``/``wseq`` per transfer.
     Frames are consecutive groups of ``n`` accepted samples after reset;
     frame ``f`` is filtered with channel ``f mod channels``.
 o : Out(stream {re, im: signed(output_width), last, overflow[, wseq]})
@@ -42,8 +45,16 @@ kinds; ``re`` carries channel ``2f mod D`` and ``im`` channel ``2f+1 mod D``
 :class:`FilterDatapath`.  Overlap-save (``cfg.mode``): :class:`OverlapSaveFilter`
 wraps the core with a framer and a discarder.
 
+Lanes (``cfg.lanes`` = P): both FFTs are P-lane datapaths, the multiply
+(and modReLU) is replicated per lane, and the weight memory is split into P
+banks by bin mod P (bin k of channel c at word ``c*n/P + k//P`` of bank
+``k mod P``: one read per bank per transfer); a port write to ``addr`` goes
+to bank ``addr mod P``.  The no-tear rule and ``wseq`` are per transfer
+index, unchanged.  The words equal the one-lane core's.  Real pairs and
+overlap-save are single-lane.
+
 Latency: :attr:`fftforge.filter_config.FilterConfig.latency_cycles`.
-Throughput: one sample per clock, frames back to back.
+Throughput: P samples per clock (one transfer), frames back to back.
 """
 
 from amaranth.hdl import Array, Cat, Const, EnableInserter, Module, Mux, ResetInserter, Signal, signed, unsigned
@@ -93,7 +104,8 @@ def wseq_frames(cfg: FilterConfig) -> int:
     """Frames whose ``wseq`` is held at once: from a frame's first weight
     read to its last output word there are at most this many frame starts."""
     fl = cfg.fft_forward.pipeline_latency
-    return (cfg.n - 1 + cfg.pipeline_latency - fl) // cfg.n + 2
+    fc = cfg.frame_cycles
+    return (fc - 1 + cfg.pipeline_latency - fl) // fc + 2
 
 
 class BinMultiply(wiring.Component):
@@ -205,12 +217,17 @@ class FilterDatapath(wiring.Component):
 
     def __init__(self, cfg: FilterConfig):
         self.cfg = cfg
+        P = cfg.lanes
+        wi, wo = word_layout(cfg.width, ("ovf", "inv")), word_layout(cfg.output_width)
+        cl = complex_layout(cfg.coef_width)
+        if P > 1:
+            # P lanes: arrays of P words/coefficients (lane l = bin t*P + l)
+            wi, wo, cl = data.ArrayLayout(wi, P), data.ArrayLayout(wo, P), data.ArrayLayout(cl, P)
         sig = {
-            "i": In(word_layout(cfg.width, ("ovf", "inv"))),
-            "o": Out(word_layout(cfg.output_width)),
+            "i": In(wi),
+            "o": Out(wo),
             "inv_en": In(1),
         }
-        cl = complex_layout(cfg.coef_width)
         if cfg.real_pairs:
             sig.update({"coef_ak": In(cl), "coef_ank": In(cl), "coef_bk": In(cl), "coef_bnk": In(cl)})
             if cfg.real_output:
@@ -234,23 +251,33 @@ class FilterDatapath(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         cfg = self.cfg
+        P = cfg.lanes
         m.submodules.fwd = fwd = FFTDatapath(cfg.fft_forward)
         m.d.comb += fwd.i.eq(self.i)
         wf = cfg.fft_forward.output_width
         if not cfg.real_pairs:
-            m.submodules.mul = mul = BinMultiply(wf, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul)
-            m.d.comb += [mul.i.eq(fwd.o), mul.coef.eq(self.coef)]
-            spec = mul.o
-            if cfg.real_output:
-                spec = self._modrelu(m, "", mul.o, self.bias)
+            fwd_o = [fwd.o] if P == 1 else [fwd.o[l] for l in range(P)]
+            coefs = [self.coef] if P == 1 else [self.coef[l] for l in range(P)]
+            specs = []
+            for l in range(P):
+                sfx = "" if P == 1 else str(l)
+                mul = BinMultiply(wf, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul)
+                m.submodules[f"mul{sfx}"] = mul
+                m.d.comb += [mul.i.eq(fwd_o[l]), mul.coef.eq(coefs[l])]
+                spec = mul.o
+                if cfg.real_output:
+                    spec = self._modrelu(m, sfx, mul.o, self.bias)
+                specs.append(spec)
         else:
-            spec = self._paired(m, fwd.o, wf)
+            specs = [self._paired(m, fwd.o, wf)]
         # The inverse datapath's phase counters expect a frame's first word
         # in its first slot: it is held (clock enable) until then.
         inv = FFTDatapath(cfg.fft_inverse)
         m.submodules.inv = EnableInserter(self.inv_en)(inv)
-        m.d.comb += [inv.i.re.eq(spec.re), inv.i.im.eq(spec.im), inv.i.ovf.eq(spec.ovf), inv.i.inv.eq(1),
-                     self.o.eq(inv.o)]
+        inv_i = [inv.i] if P == 1 else [inv.i[l] for l in range(P)]
+        for x, spec in zip(inv_i, specs):
+            m.d.comb += [x.re.eq(spec.re), x.im.eq(spec.im), x.ovf.eq(spec.ovf), x.inv.eq(1)]
+        m.d.comb += self.o.eq(inv.o)
         return m
 
     def _paired(self, m, z, wf):
@@ -311,8 +338,9 @@ class FilterCore(wiring.Component):
         m = Module()
         cfg = self.cfg
         n, nch = cfg.n, cfg.channels
+        P, fc = cfg.lanes, cfg.frame_cycles
         fl = cfg.fft_forward.pipeline_latency
-        m.submodules.ctl = ctl = PipelineControl(cfg.pipeline_latency, n, cfg.drain_after)
+        m.submodules.ctl = ctl = PipelineControl(cfg.pipeline_latency, fc, cfg.drain_after)
         dp = FilterDatapath(cfg)
         m.submodules.datapath = ResetInserter(ctl.clr)(EnableInserter(ctl.adv)(dp))
         ol = output_layout(cfg)
@@ -323,19 +351,24 @@ class FilterCore(wiring.Component):
             ctl.in_valid.eq(self.i.valid),
             self.i.ready.eq(ctl.in_ready),
             ctl.space.eq(fifo.w_rdy),
-            dp.i.re.eq(self.i.payload.re),
-            dp.i.im.eq(self.i.payload.im if "im" in cfg.input_fields else 0),
-            dp.i.inv.eq(0),
-            dp.i.ovf.eq(0),
         ]
+        dp_in = [dp.i] if P == 1 else [dp.i[l] for l in range(P)]
+        for x, names in zip(dp_in, cfg.lane_fields):
+            m.d.comb += [
+                x.re.eq(getattr(self.i.payload, names[0])),
+                x.im.eq(getattr(self.i.payload, names[1]) if len(names) > 1 else 0),
+                x.inv.eq(0),
+                x.ovf.eq(0),
+            ]
         # Channel of the next accepted frame (counts real frames; never cleared).
-        in_pos = Signal(range(n), name="in_pos")
+        # (positions count transfers: P samples each)
+        in_pos = Signal(range(fc), name="in_pos")
         in_chan = Signal(range(nch), name="in_chan")
         # (real pairs: frame f uses channels 2f and 2f + 1 mod D; ``chan`` is the first)
         step = (lambda c: _wrap_inc(_wrap_inc(c, nch), nch)) if cfg.real_pairs else (lambda c: _wrap_inc(c, nch))
         with m.If(ctl.accept):
             m.d.sync += in_pos.eq(in_pos + 1)
-            with m.If(in_pos == n - 1):
+            with m.If(in_pos == fc - 1):
                 m.d.sync += in_chan.eq(step(in_chan))
 
         # Position of the word at the multiplier's input: bin, channel.  The
@@ -346,8 +379,9 @@ class FilterCore(wiring.Component):
         # when the first word reaches it.
         t_inv = fl + cfg.mid_latency
         fl = cfg.mul_offset            # slots from the input to the multiplier
-        bin_init = (-fl) % n
-        bin_ = Signal(range(n), init=bin_init, name="bin")
+        # ``bin_``: transfer index t within the frame (bins t*P .. t*P + P-1)
+        bin_init = (-fl) % fc
+        bin_ = Signal(range(fc), init=bin_init, name="bin")
         started = Signal(range(t_inv + 1), name="started")
         chan = Signal(range(nch), name="chan")
         region = started >= fl
@@ -358,7 +392,7 @@ class FilterCore(wiring.Component):
             m.d.sync += bin_.eq(bin_ + 1)
             with m.If(started != t_inv):
                 m.d.sync += started.eq(started + 1)
-            with m.If(region & (bin_ == n - 1)):
+            with m.If(region & (bin_ == fc - 1)):
                 m.d.sync += chan.eq(step(chan))
         chan_b = Signal(range(nch), name="chan_b")
         m.d.comb += chan_b.eq(_wrap_inc(chan, nch))
@@ -366,24 +400,32 @@ class FilterCore(wiring.Component):
         m.d.comb += neg_bin.eq(-bin_)
 
         # Weight memory (and bias memory), read with the word at the multiplier.
+        # P lanes: P banks, bin k of channel c in bank k mod P at c*(n/P) + k//P
+        # (one read per bank per transfer).
         w_re, w_im = cfg.weight_arrays()
         cl = complex_layout(cfg.coef_width)
-        init = [{"re": int(a), "im": int(b)} for a, b in zip(w_re.reshape(-1), w_im.reshape(-1))]
-        m.submodules.wmem = wmem = memory.Memory(shape=cl, depth=nch * n, init=init)
         runtime = cfg.weights == "runtime"
-        wp = wmem.write_port() if runtime else None
 
         def addr(b, c):
             return Cat(b, c) if nch > 1 else b
 
-        if cfg.real_pairs:
-            reads = {"coef_ak": addr(bin_, chan), "coef_ank": addr(neg_bin, chan),
-                     "coef_bk": addr(bin_, chan_b), "coef_bnk": addr(neg_bin, chan_b)}
-        else:
-            reads = {"coef": addr(bin_, chan)}
-        for port, a in reads.items():
-            rp = wmem.read_port(transparent_for=(wp,) if runtime else ())
-            m.d.comb += [rp.addr.eq(a), rp.en.eq(ctl.adv), getattr(dp, port).eq(rp.data)]
+        wps = []
+        for l in range(P):
+            b_re, b_im = w_re[:, l::P], w_im[:, l::P]
+            init = [{"re": int(a), "im": int(b)} for a, b in zip(b_re.reshape(-1), b_im.reshape(-1))]
+            wmem = memory.Memory(shape=cl, depth=nch * fc, init=init)
+            m.submodules["wmem" if P == 1 else f"wmem{l}"] = wmem
+            wp = wmem.write_port() if runtime else None
+            wps.append(wp)
+            if cfg.real_pairs:
+                reads = {"coef_ak": addr(bin_, chan), "coef_ank": addr(neg_bin, chan),
+                         "coef_bk": addr(bin_, chan_b), "coef_bnk": addr(neg_bin, chan_b)}
+            else:
+                reads = {"coef": addr(bin_, chan)}
+            for port, a in reads.items():
+                rp = wmem.read_port(transparent_for=(wp,) if runtime else ())
+                target = getattr(dp, port) if P == 1 else getattr(dp, port)[l]
+                m.d.comb += [rp.addr.eq(a), rp.en.eq(ctl.adv), target.eq(rp.data)]
         bwp = None
         if cfg.real_output:
             b_init = [int(v) for v in cfg.bias_array()]
@@ -395,22 +437,26 @@ class FilterCore(wiring.Component):
                 m.d.comb += [brp.addr.eq(a), brp.en.eq(ctl.adv), getattr(dp, port).eq(brp.data)]
 
         # Output side: undo the inverse's swap, frame flags, FIFO.
-        w = dp.o
+        dp_out = [dp.o] if P == 1 else [dp.o[l] for l in range(P)]
+        word_ovf = dp_out[0].ovf
+        for w in dp_out[1:]:
+            word_ovf = word_ovf | w.ovf
         ovf_acc = Signal()
-        out_ovf = w.ovf | (ovf_acc & ~ctl.out_first)
+        out_ovf = word_ovf | (ovf_acc & ~ctl.out_first)
         with m.If(ctl.emit):
             m.d.sync += ovf_acc.eq(out_ovf)
         out = Signal(ol)
         m.d.comb += [
-            out.re.eq(w.im),
             out.last.eq(ctl.out_last),
             out.overflow.eq(out_ovf),
         ]
-        if "im" in cfg.output_fields:
-            m.d.comb += out.im.eq(w.re)
+        for w, names in zip(dp_out, cfg.lane_fields):
+            m.d.comb += getattr(out, names[0]).eq(w.im)
+            if len(names) > 1:
+                m.d.comb += getattr(out, names[1]).eq(w.re)
 
         if runtime:
-            self._weight_port(m, ctl, region, bin_, chan, chan_b, wp, bwp, out)
+            self._weight_port(m, ctl, region, bin_, chan, chan_b, wps, bwp, out)
 
         m.d.comb += [
             fifo.w_data.eq(out),
@@ -421,8 +467,9 @@ class FilterCore(wiring.Component):
         ]
         return m
 
-    def _weight_port(self, m, ctl, region, bin_, chan, chan_b, wp, bwp, out):
+    def _weight_port(self, m, ctl, region, bin_, chan, chan_b, wps, bwp, out):
         cfg = self.cfg
+        P = cfg.lanes
         n, nch = cfg.n, cfg.channels
         size = nch * n
         lg = n.bit_length() - 1
@@ -436,8 +483,12 @@ class FilterCore(wiring.Component):
         busy = region & (bin_ != 0) & reading & (is_w | is_b)
         fire = Signal(name="w_fire")
         m.d.comb += [self.w.ready.eq(~busy), fire.eq(self.w.valid & ~busy)]
-        m.d.comb += [wp.addr.eq(addr), wp.data.re.eq(self.w.payload.re), wp.data.im.eq(self.w.payload.im),
-                     wp.en.eq(fire & is_w)]
+        # bank of addr = c*n + k is k mod P = addr mod P; word c*(n/P) + k//P = addr >> log2(P)
+        lgp = P.bit_length() - 1
+        for l, wp in enumerate(wps):
+            sel = (addr[:lgp] == l) if P > 1 else Const(1, 1)
+            m.d.comb += [wp.addr.eq(addr >> lgp), wp.data.re.eq(self.w.payload.re),
+                         wp.data.im.eq(self.w.payload.im), wp.en.eq(fire & is_w & sel)]
         if bwp is not None:
             m.d.comb += [bwp.addr.eq(addr - size), bwp.data.eq(self.w.payload.re), bwp.en.eq(fire & is_b)]
         wcount = Signal(WSEQ_WIDTH, name="wcount")
@@ -460,6 +511,22 @@ class FilterCore(wiring.Component):
 
 
 # ------------------------------------------------------------------ export
+def lane_map(cfg: FilterConfig, layout) -> list:
+    """Per-lane payload fields of a stream, like :func:`fftforge.hdl.export.lane_map`:
+    ``[{lane, re, re_offset, width[, im, im_offset]}]`` (FFTNet: ``re`` only),
+    lane 0 carrying the lowest sample index (bin) of a transfer."""
+    from .export import layout_fields
+    fields = layout_fields(layout)
+    out = []
+    for l, names in enumerate(cfg.lane_fields):
+        e = {"lane": l, "re": names[0], "re_offset": fields[names[0]]["offset"],
+             "width": fields[names[0]]["width"]}
+        if len(names) > 1:
+            e.update({"im": names[1], "im_offset": fields[names[1]]["offset"]})
+        out.append(e)
+    return out
+
+
 def descriptor(cfg: FilterConfig) -> dict:
     """The core descriptor of a filter / FFTNet core (same contract as the
     FFT core's, :func:`fftforge.hdl.export.descriptor`, plus ``channels``,
@@ -467,8 +534,8 @@ def descriptor(cfg: FilterConfig) -> dict:
     from .export import CLOCK, RESET, stream_ports
     ports = {
         "clock": CLOCK, "reset": RESET, "reset_active_high": True, "reset_synchronous": True,
-        "input": stream_ports("i", input_layout(cfg)),
-        "output": stream_ports("o", output_layout(cfg)),
+        "input": {**stream_ports("i", input_layout(cfg)), "lanes": lane_map(cfg, input_layout(cfg))},
+        "output": {**stream_ports("o", output_layout(cfg)), "lanes": lane_map(cfg, output_layout(cfg))},
     }
     if cfg.weights == "runtime":
         wp = stream_ports("w", weight_layout(cfg))
@@ -477,6 +544,9 @@ def descriptor(cfg: FilterConfig) -> dict:
         if cfg.real_output:
             wp["address_map"]["bias"] = "addr = channels * n + channel (re: bias, input LSB units)"
         wp["address_space"] = cfg.address_space
+        if cfg.lanes > 1:
+            wp["banks"] = (f"{cfg.lanes} weight banks: addr < channels*n goes to bank (addr mod n) mod "
+                           f"{cfg.lanes}, word addr >> {cfg.lanes.bit_length() - 1}; one write per cycle")
         wp["takes_effect"] = ("at the multiplier's next frame boundary of the addressed channel: a write to "
                               "the channel being read is held (ready low) until its frame ends; every frame "
                               "sees the memory after exactly 'wseq' writes (output field)")
@@ -524,21 +594,24 @@ def descriptor(cfg: FilterConfig) -> dict:
                           "recombine": cfg.mid_latency - cfg.pair_latency - MUL_LATENCY - cfg.modrelu_slots,
                           "inverse_fft": inv.pipeline_latency,
                           "output_fifo": cfg.latency_cycles - cfg.pipeline_latency},
-        "frame_cycles": cfg.n,
-        "samples_per_cycle": 1,
-        "lanes": 1,
+        "frame_cycles": cfg.frame_cycles,
+        "samples_per_cycle": cfg.lanes,
+        "lanes": cfg.lanes,
         "drain_after": cfg.drain_after,
         "frames": ("a continuous input stream; each group of hop accepted samples completes a frame "
                    "(with the previous taps-1 samples), each frame gives hop outputs"
                    if cfg.mode == "overlap_save" else
-                   "consecutive groups of n accepted input samples after reset; frame f uses channel f mod channels"),
-        "input_samples_per_cycle": cfg.hop / cfg.n,
+                   "consecutive groups of n accepted input samples (n/lanes transfers, lane l of transfer t = "
+                   "sample t*lanes + l) after reset; frame f uses channel f mod channels"),
+        "input_samples_per_cycle": cfg.hop / cfg.n * cfg.lanes,
         "ports": ports,
         "fft": {"forward": fwd.to_dict(), "inverse": inv.to_dict()},
         "resources": {
-            "complex_multipliers": fwd.complex_multipliers + inv.complex_multipliers + (4 if cfg.real_pairs else 1),
-            "modrelu_units": (4 if cfg.real_pairs else 1) if cfg.real_output else 0,
+            "complex_multipliers": (fwd.complex_multipliers + inv.complex_multipliers
+                                    + (4 if cfg.real_pairs else cfg.lanes)),
+            "modrelu_units": (4 if cfg.real_pairs else cfg.lanes) if cfg.real_output else 0,
             "weight_words": cfg.channels * cfg.n,
+            "weight_banks": cfg.lanes,
             "weight_bits": cfg.channels * cfg.n * 2 * cfg.coef_width,
             "fft_forward": fwd.resources(), "fft_inverse": inv.resources(),
         },

@@ -33,7 +33,43 @@ from .check import CHECKERS, CheckReport
 from .runner import SimJob, VerilatorSim
 
 __all__ = ["check_filter_core", "filter_job", "compare_job", "random_weights", "random_bias",
-           "random_writes"]
+           "random_writes", "lane_words", "sample_words"]
+
+
+def lane_words(cfg: FilterConfig, arrays: dict) -> dict:
+    """Sample arrays ``{"re": (frames, n)[, "im": ...]}`` -> stream words of
+    a P-lane core: ``{"re0": (frames, n/P), "im0": ..., "re1": ...}``, lane l
+    of transfer t = sample t*P + l (identity for one lane)."""
+    P = cfg.lanes
+    if P == 1:
+        return dict(arrays)
+    out = {}
+    for l, names in enumerate(cfg.lane_fields):
+        for base, name in zip(cfg.sample_fields, names):
+            if base in arrays:
+                out[name] = np.asarray(arrays[base])[:, l::P]
+    return out
+
+
+def sample_words(cfg: FilterConfig, words: dict) -> dict:
+    """Inverse of :func:`lane_words` for the sample fields: stream words ->
+    ``{"re": (frames, n)[, "im": ...]}`` (other fields are left out)."""
+    P = cfg.lanes
+    if P == 1:
+        return {f: words[f] for f in cfg.sample_fields if f in words}
+    out = {}
+    for i, base in enumerate(cfg.sample_fields):
+        lanes = [np.asarray(words[names[i]]) for names in cfg.lane_fields]
+        frames = lanes[0].shape[0]
+        out[base] = np.stack(lanes, axis=-1).reshape(frames, cfg.n)
+    return out
+
+
+def group_flags(cfg: FilterConfig, flags):
+    """Per-sample flags (frames, n) -> per-transfer (frames, n/P): OR over
+    the lanes of each transfer."""
+    flags = np.asarray(flags)
+    return flags.reshape(flags.shape[0], cfg.frame_cycles, cfg.lanes).any(axis=-1).astype(np.int64)
 
 
 def _model(cfg):
@@ -124,22 +160,25 @@ def filter_job(cfg: FilterConfig, frames: int, seed: int, kind: str = "random", 
         return overlap_save_job(cfg, frames, seed, kind, **job_kw)
     rng = np.random.default_rng(seed)
     re, im = make_stimulus(kind, frames, cfg.n, cfg.width, rng)
-    if "im" not in cfg.input_fields:
+    complex_in = "im" in cfg.sample_fields
+    if not complex_in:
         im = np.zeros_like(re)
-    last = np.zeros((frames, cfg.n), dtype=np.int64)
+    last = np.zeros((frames, cfg.frame_cycles), dtype=np.int64)
     last[:, -1] = 1
-    inputs = {"re": re, "im": im} if "im" in cfg.input_fields else {"re": re}
+    samples = {"re": re, "im": im} if complex_in else {"re": re}
+    inputs = lane_words(cfg, samples)
     expected = {"last": last}
     if cfg.weights != "runtime":
         y_re, y_im, ovf = _model(cfg)(re, im)
-        expected.update({"re": y_re, "overflow": ovf.astype(np.int64)})
-        if "im" in cfg.output_fields:
-            expected["im"] = y_im
+        exp = {"re": y_re, "im": y_im} if "im" in cfg.sample_fields else {"re": y_re}
+        expected.update(lane_words(cfg, exp))
+        expected["overflow"] = group_flags(cfg, ovf)
     streams = {}
     if writes is not None:
         streams["weights"] = {"fields": writes, "at": write_at, "p_valid": p_w}
     job = SimJob(inputs=inputs, expected=expected, seed=seed, streams=streams, **job_kw)
     job.writes = writes
+    job.samples = samples        # the input as samples (frames, n), whatever the lanes
     return job
 
 
@@ -147,8 +186,9 @@ def compare_job(cfg: FilterConfig, job: SimJob, res) -> dict:
     """Compare a run with the bit-true model.  Returns ``{"mismatches",
     "first_mismatch", "expected": (re, im), "wseq"}``; for runtime cores the
     model uses the memory state after ``wseq[f]`` writes for frame ``f``."""
-    re = job.inputs["re"]
-    im = job.inputs.get("im", np.zeros_like(re))
+    samples = getattr(job, "samples", job.inputs)
+    re = samples["re"]
+    im = samples.get("im", np.zeros_like(re))
     frames = re.shape[0]
     mism = dict(res.mismatches)
     first = res.first_mismatch
@@ -173,15 +213,15 @@ def compare_job(cfg: FilterConfig, job: SimJob, res) -> dict:
             y_re, y_im, ovf = model(re, im, weights=weights, bias=bias)
         else:
             y_re, y_im, ovf = model(re, im, weights=weights)
-        exp = {"re": y_re, "overflow": ovf.astype(np.int64)}
-        if "im" in cfg.output_fields:
-            exp["im"] = y_im
+        exp = lane_words(cfg, {"re": y_re, "im": y_im} if "im" in cfg.sample_fields else {"re": y_re})
+        exp["overflow"] = group_flags(cfg, ovf)
+        fc = cfg.frame_cycles
         for name, e in exp.items():
             bad = np.nonzero(np.asarray(e).reshape(-1) != np.asarray(res.outputs[name]).reshape(-1))[0]
             mism[name] = int(len(bad))
             if len(bad) and first is None:
                 i = int(bad[0])
-                first = {"field": name, "index": i, "frame": i // cfg.n, "sample": i % cfg.n,
+                first = {"field": name, "index": i, "frame": i // fc, "transfer": i % fc,
                          "expected": int(np.asarray(e).reshape(-1)[i]),
                          "got": int(np.asarray(res.outputs[name]).reshape(-1)[i])}
         if mism["wseq"] and first is None:
@@ -195,8 +235,9 @@ def compare_job(cfg: FilterConfig, job: SimJob, res) -> dict:
 def reference(cfg: FilterConfig, job: SimJob, wseq=None):
     """Float reference and SQNR bound for a job (configured weights, or the
     per-frame state after ``wseq`` writes)."""
-    re = job.inputs["re"]
-    im = job.inputs.get("im", np.zeros_like(re))
+    samples = getattr(job, "samples", job.inputs)
+    re = samples["re"]
+    im = samples.get("im", np.zeros_like(re))
     frames = re.shape[0]
     writes = getattr(job, "writes", None)
     f_re, f_im, f_b = frame_weights(cfg, frames, writes, wseq)
@@ -232,14 +273,15 @@ def check_filter_core(descriptor_path: str, frames: int = 20, kind: str = "rando
     from ..hdl.export import load_core
     cfg, desc = load_core(descriptor_path)
     sim = VerilatorSim(descriptor_path, build_dir=build_dir)
-    frames0 = max(frames, -(-desc["latency_cycles"] // cfg.n) + 2)
+    fc = cfg.frame_cycles
+    frames0 = max(frames, -(-desc["latency_cycles"] // fc) + 2)
     jobs = [filter_job(cfg, frames0, seed, kind)]
     if stalls:
         wr, at = None, None
         if cfg.weights == "runtime":
             rng = np.random.default_rng(seed + 100)
             count = writes or 4 * frames
-            span = frames * cfg.n + desc["latency_cycles"] // 2   # well inside the run
+            span = frames * fc + desc["latency_cycles"] // 2   # well inside the run
             wr, at = random_writes(cfg, rng, count, span)
         jobs.append(filter_job(cfg, frames, seed + 1, kind, writes=wr, write_at=at, p_valid=p_valid,
                                p_ready=p_ready, idle_every=3, idle_cycles=cfg.drain_after + 5))
@@ -252,10 +294,11 @@ def check_filter_core(descriptor_path: str, frames: int = 20, kind: str = "rando
         ref, bound = reference(cfg, jobs[0], c0["wseq"])
     if kind not in ("random", "tone"):
         bound = None
-    if "im" not in cfg.output_fields:
-        measured = np.asarray(r0.outputs["re"], dtype=np.float64)
+    out = sample_words(cfg, r0.outputs)
+    if "im" not in cfg.sample_fields:
+        measured = np.asarray(out["re"], dtype=np.float64)
     else:
-        measured = r0.outputs["re"] + 1j * r0.outputs["im"].astype(np.float64)
+        measured = out["re"] + 1j * out["im"].astype(np.float64)
     c1 = compare_job(cfg, jobs[1], res[1]) if stalls else None
     rep = CheckReport(
         name=cfg.name, frames=frames0, bit_exact=not any(c0["mismatches"].values()),
@@ -263,8 +306,10 @@ def check_filter_core(descriptor_path: str, frames: int = 20, kind: str = "rando
         sqnr_db=sqnr_db(ref, measured), sqnr_bound_db=bound,
         latency_cycles=r0.latency, latency_expected=cfg.latency_cycles,
         # relative to the mode's full rate: F frames take (F-1)*n + hop cycles
-        # (overlap-save: hop new samples per n-cycle frame; circular: hop = n)
-        input_samples_per_cycle=((r0.accepted // cfg.hop - 1) * cfg.n + cfg.hop) / r0.in_span,
+        # (overlap-save: hop new samples per n-cycle frame; circular: hop = n);
+        # with P lanes in transfers (P samples each): F frames take F*n/P cycles
+        input_samples_per_cycle=(((r0.accepted // cfg.hop - 1) * cfg.n + cfg.hop) / r0.in_span
+                                 if cfg.lanes == 1 else r0.accepted / r0.in_span),
         output_gaps=max(r0.out_gaps - _expected_gaps(cfg, r0), 0),
         stalled_bit_exact=(not any(c1["mismatches"].values())) if stalls else None,
         stall_mismatches=c1["mismatches"] if stalls else None,

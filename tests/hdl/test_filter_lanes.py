@@ -1,0 +1,201 @@
+"""P-lane spectral filter and FFTNet cores (P = 2, 4, 8) in Amaranth's
+simulator: every output word of every lane against the bit-true models (the
+same models as one lane: the words are identical), under random valid/ready
+stalls on the input, the output and the weight port, with runtime weight
+(and bias) rewrites before and during frames checked against the memory
+state after the ``wseq`` writes each frame reports."""
+
+import numpy as np
+import pytest
+from amaranth.sim import Simulator
+
+from fftforge.config import ConfigError
+from fftforge.filter_config import FFTNetConfig, FilterConfig
+from fftforge.hdl.filter import FilterCore, descriptor
+from fftforge.pyref.filter import frame_weights
+from fftforge.pyref.stimulus import make_stimulus
+from fftforge.sim.check_filter import (_model, group_flags, lane_words, random_bias, random_weights,
+                                       random_writes, sample_words)
+
+
+def _cfg(cls, seed, **kw):
+    cfg0 = cls(width=10, coef_width=12, **kw)
+    rng = np.random.default_rng(seed)
+    wr, wi = random_weights(cfg0, rng)
+    extra = {"bias": tuple(random_bias(cfg0, rng))} if cls is FFTNetConfig else {}
+    return cfg0.replace(weights_re=wr.ravel(), weights_im=wi.ravel(), **extra)
+
+
+def run_lanes(cfg, frames, seed=0, p_valid=0.75, p_ready=0.75, writes=None, write_at=None, p_w=0.7):
+    """Drive a lane core with random stalls (and weight-port writes offered no
+    earlier than ``write_at`` cycles, with their own valid stalls); return the
+    received words ``{field: (frames, n/P)}``, the cycles of the first input
+    and output transfers and the weight writes accepted."""
+    rng = np.random.default_rng(seed)
+    re, im = make_stimulus("random", frames, cfg.n, cfg.width, rng)
+    samples = {"re": re, "im": im} if "im" in cfg.sample_fields else {"re": re}
+    words = lane_words(cfg, samples)
+    fc = cfg.frame_cycles
+    total = frames * fc
+    dut = FilterCore(cfg)
+    out_fields = list(cfg.output_fields) + ["last", "overflow"] + (["wseq"] if cfg.weights == "runtime" else [])
+    outs = []
+    info = {"w": 0}
+
+    async def tb(ctx):
+        k = cycle = 0
+        nw = 0 if writes is None else len(writes["addr"])
+        while len(outs) < total:
+            assert cycle < total * 30 + 2000, f"timeout: {len(outs)} of {total} outputs"
+            v = k < total and rng.random() < p_valid
+            ctx.set(dut.i.valid, int(v))
+            if v:
+                for f, a in words.items():
+                    ctx.set(getattr(dut.i.payload, f), int(a.reshape(-1)[k]))
+            wv = info["w"] < nw and write_at[info["w"]] <= cycle and rng.random() < p_w
+            if nw:
+                ctx.set(dut.w.valid, int(wv))
+                if wv:
+                    for f in ("addr", "re", "im"):
+                        ctx.set(getattr(dut.w.payload, f), int(writes[f][info["w"]]))
+            r = rng.random() < p_ready
+            ctx.set(dut.o.ready, int(r))
+            if v and ctx.get(dut.i.ready):
+                info.setdefault("first_in", cycle)
+                k += 1
+            if wv and ctx.get(dut.w.ready):
+                info["w"] += 1
+            if r and ctx.get(dut.o.valid):
+                info.setdefault("first_out", cycle)
+                outs.append({f: ctx.get(getattr(dut.o.payload, f)) for f in out_fields})
+            await ctx.tick()
+            cycle += 1
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-8)
+    sim.add_testbench(tb)
+    sim.run()
+    got = {f: np.array([o[f] for o in outs]).reshape(frames, fc) for f in out_fields}
+    return samples, got, info
+
+
+def check(cfg, frames, seed=0, writes=None, write_at=None, **kw):
+    samples, got, info = run_lanes(cfg, frames, seed, writes=writes, write_at=write_at, **kw)
+    re = samples["re"]
+    im = samples.get("im", np.zeros_like(re))
+    model = _model(cfg)
+    margs = {}
+    if cfg.weights == "runtime":
+        wseq = got["wseq"][:, 0]
+        assert (got["wseq"] == wseq[:, None]).all(), "wseq changes within a frame"
+        assert (np.diff(wseq.astype(np.int64)) >= 0).all() and wseq[-1] <= info["w"]
+        f_re, f_im, f_b = frame_weights(cfg, frames, writes, wseq if writes is not None else None)
+        margs["weights"] = (f_re, f_im)
+        if cfg.real_output:
+            margs["bias"] = f_b
+    y_re, y_im, ovf = model(re, im, **margs)
+    g = sample_words(cfg, got)
+    assert np.array_equal(g["re"], y_re), "re mismatch"
+    if "im" in cfg.sample_fields:
+        assert np.array_equal(g["im"], y_im), "im mismatch"
+    # per lane too, by name: lane l of transfer t is sample t*P + l
+    P = cfg.lanes
+    for l, names in enumerate(cfg.lane_fields):
+        assert np.array_equal(got[names[0]], y_re[:, l::P]), f"lane {l}"
+    assert np.array_equal(got["overflow"], group_flags(cfg, ovf)), "overflow flag mismatch"
+    assert (got["last"][:, -1] == 1).all() and (got["last"][:, :-1] == 0).all(), "last misplaced"
+    return got, info
+
+
+ROM_CASES = [
+    (FilterConfig, dict(n=16, lanes=2, channels=3, arch="r22sdf")),
+    (FilterConfig, dict(n=16, lanes=8, channels=1, arch="r2sdf", rounding="truncate")),
+    (FilterConfig, dict(n=64, lanes=4, channels=3, arch="r22sdf", cmul=3)),
+    (FFTNetConfig, dict(n=16, lanes=4, channels=3, arch="r22sdf")),
+    (FFTNetConfig, dict(n=16, lanes=8, channels=1, arch="r2sdf")),
+]
+
+
+@pytest.mark.parametrize("cls,kw", ROM_CASES, ids=lambda v: v.__name__ if isinstance(v, type) else
+                         "-".join(f"{k}{x}" for k, x in v.items()))
+def test_lane_rom_cores_bit_exact_under_stalls(cls, kw):
+    cfg = _cfg(cls, kw["lanes"] + kw["channels"], **kw)
+    check(cfg, frames=kw["channels"] + 2, seed=kw["lanes"])
+
+
+RUNTIME_CASES = [
+    (FilterConfig, dict(n=16, lanes=2, channels=3)),
+    (FilterConfig, dict(n=16, lanes=4, channels=1)),
+    (FilterConfig, dict(n=64, lanes=2, channels=3, arch="r2sdf")),
+    (FFTNetConfig, dict(n=16, lanes=4, channels=3)),
+    (FFTNetConfig, dict(n=64, lanes=4, channels=1)),
+]
+
+
+@pytest.mark.parametrize("cls,kw", RUNTIME_CASES, ids=lambda v: v.__name__ if isinstance(v, type) else
+                         "-".join(f"{k}{x}" for k, x in v.items()))
+def test_lane_runtime_cores_with_writes_bit_exact_under_stalls(cls, kw):
+    cfg = _cfg(cls, 40 + kw["lanes"], weights="runtime", **kw)
+    frames = kw["channels"] + 4
+    rng = np.random.default_rng(kw["lanes"] * 7 + kw["channels"])
+    span = frames * cfg.frame_cycles + cfg.latency_cycles // 2
+    writes, at = random_writes(cfg, rng, 6 * frames, span)
+    got, info = check(cfg, frames, seed=kw["channels"], writes=writes, write_at=at)
+    # the writes went in (to every bank), before and during the run; frames saw
+    # several states.  (One channel: a write lands only at a frame boundary,
+    # one per frame, so not all of them are in before the last output.)
+    if cfg.channels > 1:
+        assert info["w"] == len(writes["addr"])
+    done = writes["addr"][: info["w"]]
+    assert set((done[done < cfg.channels * cfg.n] % cfg.lanes).tolist()) == set(range(cfg.lanes))
+    wseq = got["wseq"][:, 0]
+    assert wseq[0] > 0 and len(set(wseq.tolist())) >= 3, wseq
+
+
+@pytest.mark.parametrize("cls,lanes", [(FilterConfig, 2), (FilterConfig, 4), (FFTNetConfig, 8)])
+def test_lane_latency_and_full_throughput(cls, lanes):
+    cfg = _cfg(cls, lanes, n=16, lanes=lanes)
+    frames = cfg.latency_cycles // cfg.frame_cycles + 3
+    _, _, info = run_lanes(cfg, frames, seed=1, p_valid=1.0, p_ready=1.0)
+    assert info["first_out"] - info["first_in"] == cfg.latency_cycles
+    # latency from the lane FFTs' own formulas
+    assert cfg.pipeline_latency == (cfg.fft_forward.pipeline_latency + cfg.mid_latency
+                                    + cfg.fft_inverse.pipeline_latency)
+    assert cfg.fft_forward.lanes == cfg.fft_inverse.lanes == lanes
+
+
+def test_lane_words_equal_one_lane_words():
+    """The P-lane core's words equal the one-lane core's (same stimulus)."""
+    cfg1 = _cfg(FilterConfig, 5, n=16, channels=2)
+    _, g1, _ = run_lanes(cfg1, 4, seed=3)
+    _, g4, _ = run_lanes(cfg1.replace(lanes=4), 4, seed=3)
+    cfg4 = cfg1.replace(lanes=4)
+    s4 = sample_words(cfg4, g4)
+    assert np.array_equal(s4["re"], g1["re"]) and np.array_equal(s4["im"], g1["im"])
+
+
+def test_lanes_config_errors():
+    with pytest.raises(ConfigError, match="lanes"):
+        FilterConfig(n=16, lanes=3)
+    with pytest.raises(ConfigError, match="lanes must be at most n/2"):
+        FilterConfig(n=8, lanes=8)
+    with pytest.raises(ConfigError, match="lanes.*real_pairs"):
+        FFTNetConfig(n=16, lanes=2, real_pairs=True)
+    with pytest.raises(ConfigError, match="lanes.*overlap_save"):
+        FilterConfig(n=16, lanes=2, mode="overlap_save", taps=4)
+    cfg = FFTNetConfig(n=16, lanes=4)
+    assert cfg.input_fields == ("re0", "re1", "re2", "re3")
+    assert FilterConfig.from_dict(FilterConfig(n=32, lanes=2).to_dict()).lanes == 2
+
+
+def test_lane_descriptor():
+    cfg = FFTNetConfig(n=16, lanes=4, channels=3, weights="runtime")
+    d = descriptor(cfg)
+    assert d["lanes"] == d["samples_per_cycle"] == 4 and d["frame_cycles"] == 4
+    lanes = d["ports"]["output"]["lanes"]
+    fields = d["ports"]["output"]["fields"]
+    assert [e["re"] for e in lanes] == ["re0", "re1", "re2", "re3"]
+    assert all(e["re_offset"] == fields[e["re"]]["offset"] for e in lanes)
+    assert "wseq" in fields and "banks" in d["ports"]["weights"]
+    fl = descriptor(FilterConfig(n=16, lanes=2))["ports"]["input"]["lanes"]
+    assert [(e["re"], e["im"]) for e in fl] == [("re0", "im0"), ("re1", "im1")]
