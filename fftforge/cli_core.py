@@ -192,6 +192,11 @@ def cmd_vectors(args):
         # one stream word per group of P samples (lane 0 = lowest index)
         in_vals = to_lanes(cfg, re, im)
         out_vals = to_lanes(cfg, y_re, y_im, overflow=np.asarray(ovf, dtype=np.int64))
+    elif getattr(cfg, "lanes", 1) > 1:
+        # P-lane filter / FFTNet cores: the same grouping (fields re0, im0, ...)
+        from .sim.check_filter import group_flags, lane_words
+        in_vals = lane_words(cfg, {"re": re, "im": im})
+        out_vals = {**lane_words(cfg, {"re": y_re, "im": y_im}), "overflow": group_flags(cfg, ovf)}
     else:
         in_vals = {"re": re, "im": im}
         out_vals = {"re": y_re, "im": y_im, "overflow": np.asarray(ovf, dtype=np.int64)}

@@ -14,6 +14,10 @@ o : Out(stream {re: signed(output_width), last, overflow[, wseq]})
 w : In(stream {addr, re, im})               runtime weights only: weights at
     ``c*n + k``, biases at ``channels*n + c`` (``re``)
 
+With ``lanes`` P > 1: ``i`` is ``{re0, ..., re<P-1>}`` and ``o`` ``{re0, ...,
+re<P-1>, last, overflow[, wseq]}`` (lane l of transfer t = token t*P + l), one
+modReLU per lane (see :mod:`fftforge.hdl.filter`).
+
 Latency :attr:`~fftforge.filter_config.FilterConfig.latency_cycles`
 (forward FFT + 5 + ``2*iterations + 5`` + inverse FFT + 1).
 """

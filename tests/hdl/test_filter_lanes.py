@@ -110,9 +110,9 @@ def check(cfg, frames, seed=0, writes=None, write_at=None, **kw):
 ROM_CASES = [
     (FilterConfig, dict(n=16, lanes=2, channels=3, arch="r22sdf")),
     (FilterConfig, dict(n=16, lanes=8, channels=1, arch="r2sdf", rounding="truncate")),
-    (FilterConfig, dict(n=64, lanes=4, channels=3, arch="r22sdf", cmul=3)),
+    pytest.param(FilterConfig, dict(n=64, lanes=4, channels=3, arch="r22sdf", cmul=3), marks=pytest.mark.slow),
     (FFTNetConfig, dict(n=16, lanes=4, channels=3, arch="r22sdf")),
-    (FFTNetConfig, dict(n=16, lanes=8, channels=1, arch="r2sdf")),
+    pytest.param(FFTNetConfig, dict(n=16, lanes=8, channels=1, arch="r2sdf"), marks=pytest.mark.slow),
 ]
 
 
@@ -128,7 +128,7 @@ RUNTIME_CASES = [
     (FilterConfig, dict(n=16, lanes=4, channels=1)),
     (FilterConfig, dict(n=64, lanes=2, channels=3, arch="r2sdf")),
     (FFTNetConfig, dict(n=16, lanes=4, channels=3)),
-    (FFTNetConfig, dict(n=64, lanes=4, channels=1)),
+    pytest.param(FFTNetConfig, dict(n=64, lanes=4, channels=1), marks=pytest.mark.slow),
 ]
 
 
