@@ -23,8 +23,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/fftforge demo
 
+# -n auto: pytest-xdist, one worker per core (Verilator builds, proofs and
+# place-and-route runs are independent)
 test: $(STAMP)
-	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto -m "not slow" $(PYTEST_ARGS)
 
 test-full: $(STAMP)
 	FFTFORGE_FULL=1 $(PY) -m pytest -q $(PYTEST_ARGS)

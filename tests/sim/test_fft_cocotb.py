@@ -39,13 +39,14 @@ REPRESENTATIVE = [
          direction="runtime", drain_after=0),
 ]
 
-# P samples per clock: one core per N in the fast set, the whole
-# N x P x direction matrix in the full run.
+# P samples per clock: four cores in the fast set (every P, both archs, all
+# three directions, both orders, odd log2 N); the whole N x P x direction
+# matrix (N = 16 ... 1024) in the full run.
 LANES_REPRESENTATIVE = [
     dict(n=16, lanes=8, arch="r22sdf", width=16, direction="inverse"),
     dict(n=64, lanes=4, arch="r2sdf", width=12, direction="runtime", order="bit_reversed"),
     dict(n=256, lanes=2, arch="r22sdf", width=16, rounding="truncate", cmul=3),
-    dict(n=1024, lanes=4, arch="r22sdf", width=16),
+    dict(n=128, lanes=4, arch="r22sdf", width=16, scaling="unscaled"),
 ]
 
 LANES_MATRIX = [
