@@ -227,8 +227,9 @@ def compare_job(cfg: FilterConfig, job: SimJob, res) -> dict:
         if mism["wseq"] and first is None:
             first = {"field": "wseq", "torn_words": torn, "decreases": back, "beyond_accepted": over}
     else:
-        y_re = job.expected["re"]
-        y_im = job.expected.get("im")
+        ex = sample_words(cfg, job.expected)
+        y_re = ex["re"]
+        y_im = ex.get("im")
     return {"mismatches": mism, "first_mismatch": first, "expected": (y_re, y_im), "wseq": wseq}
 
 
