@@ -33,12 +33,13 @@ class CheckReport:
     output_gaps: int
     stalled_bit_exact: Optional[bool]
     stall_mismatches: Optional[dict]
+    lanes: int = 1                     # samples per transfer: full rate is `lanes` samples/cycle
 
     @property
     def ok(self) -> bool:
         return (self.bit_exact and self.latency_cycles == self.latency_expected
                 and (self.sqnr_bound_db is None or self.sqnr_db >= self.sqnr_bound_db)
-                and self.input_samples_per_cycle == 1.0 and self.output_gaps == 0
+                and self.input_samples_per_cycle == float(self.lanes) and self.output_gaps == 0
                 and self.stalled_bit_exact in (None, True))
 
     def to_dict(self):
@@ -120,6 +121,7 @@ def check_fft_core(descriptor_path: str, frames: int = 20, kind: str = "random",
         input_samples_per_cycle=r0.accepted * cfg.lanes / r0.in_span, output_gaps=r0.out_gaps,
         stalled_bit_exact=res[1].bit_exact if stalls else None,
         stall_mismatches=res[1].mismatches if stalls else None,
+        lanes=cfg.lanes,
     )
 
 
