@@ -137,7 +137,8 @@ def _family_table(fam: str, rows: list, old: dict, meta: dict) -> dict:
     fmax = {"r2sdf": [], "r22sdf": []}
     for r in rows:
         c = r["core"]
-        if r.get("luts") is None:
+        if r.get("luts") is None or r.get("status") == "failed":
+            # a tool failure (or an interrupted run) says nothing about fit
             continue
         cfg = FFTConfig.from_dict(r["job"]["config"]) if "job" in r else FFTConfig(
             n=c["n"], arch=c["arch"], width=c["width"], twiddle_width=c.get("twiddle_width", 18),
