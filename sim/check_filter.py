@@ -308,12 +308,13 @@ def check_filter_core(descriptor_path: str, frames: int = 20, kind: str = "rando
         latency_cycles=r0.latency, latency_expected=cfg.latency_cycles,
         # relative to the mode's full rate: F frames take (F-1)*n + hop cycles
         # (overlap-save: hop new samples per n-cycle frame; circular: hop = n);
-        # with P lanes in transfers (P samples each): F frames take F*n/P cycles
+        # with P lanes (P samples per transfer) full rate is P samples/cycle
         input_samples_per_cycle=(((r0.accepted // cfg.hop - 1) * cfg.n + cfg.hop) / r0.in_span
-                                 if cfg.lanes == 1 else r0.accepted / r0.in_span),
+                                 if cfg.lanes == 1 else r0.accepted * cfg.lanes / r0.in_span),
         output_gaps=max(r0.out_gaps - _expected_gaps(cfg, r0), 0),
         stalled_bit_exact=(not any(c1["mismatches"].values())) if stalls else None,
         stall_mismatches=c1["mismatches"] if stalls else None,
+        lanes=cfg.lanes,
     )
     # runtime cores: what the stall run saw of the weight port (for tests/reports)
     rep.stall_wseq = c1["wseq"] if stalls else None

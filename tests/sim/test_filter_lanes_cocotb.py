@@ -37,7 +37,8 @@ def _check(path, build, frames, **kw):
     assert rep.bit_exact, (rep.mismatches, rep.first_mismatch)
     assert rep.stalled_bit_exact, (rep.stall_mismatches, rep.first_mismatch)
     assert rep.latency_cycles == rep.latency_expected
-    assert rep.input_samples_per_cycle == 1.0 and rep.output_gaps == 0   # one transfer per cycle
+    assert rep.lanes > 1 and rep.input_samples_per_cycle == rep.lanes   # one transfer (P samples) per cycle
+    assert rep.output_gaps == 0
     assert rep.sqnr_db >= rep.sqnr_bound_db, (rep.sqnr_db, rep.sqnr_bound_db)
     assert rep.ok
     if rep.stall_wseq is not None:
