@@ -14,7 +14,7 @@ import time
 from ..config import FFTConfig
 from ..errors import UserError
 
-__all__ = ["descriptor", "generate", "load_core", "stream_ports", "layout_fields",
+__all__ = ["descriptor", "generate", "write_core", "load_core", "stream_ports", "layout_fields",
            "CLOCK", "RESET"]
 
 CLOCK = "clk"
@@ -103,17 +103,26 @@ def generate(cfg: FFTConfig, outdir: str) -> dict:
     """Write ``<outdir>/<name>.v`` and ``<outdir>/<name>.json``.
 
     Returns ``{"verilog": path, "json": path, "seconds": elapsed}``."""
-    from amaranth.back import verilog
     from .fft import FFTCore
+    return write_core(FFTCore(cfg), cfg.name, descriptor(cfg), outdir)
+
+
+def write_core(top, name: str, desc: dict, outdir: str, indent: int = 2) -> dict:
+    """Convert component ``top`` to Verilog module ``name`` and write
+    ``<outdir>/<name>.v`` and its descriptor ``<outdir>/<name>.json``.
+
+    Every core kind's ``generate`` ends here.  Returns ``{"verilog": path,
+    "json": path, "seconds": elapsed}`` (conversion and writing)."""
+    from amaranth.back import verilog
     t0 = time.perf_counter()
     os.makedirs(outdir, exist_ok=True)
-    text = verilog.convert(FFTCore(cfg), name=cfg.name, emit_src=False)
-    vpath = os.path.join(outdir, f"{cfg.name}.v")
-    jpath = os.path.join(outdir, f"{cfg.name}.json")
+    text = verilog.convert(top, name=name, emit_src=False)
+    vpath = os.path.join(outdir, f"{name}.v")
+    jpath = os.path.join(outdir, f"{name}.json")
     with open(vpath, "w") as f:
         f.write(text)
     with open(jpath, "w") as f:
-        json.dump(descriptor(cfg), f, indent=2)
+        json.dump(desc, f, indent=indent)
         f.write("\n")
     return {"verilog": vpath, "json": jpath, "seconds": time.perf_counter() - t0}
 

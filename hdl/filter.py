@@ -623,22 +623,9 @@ def descriptor(cfg: FilterConfig) -> dict:
 def generate(cfg: FilterConfig, outdir: str) -> dict:
     """Write ``<outdir>/<name>.v`` and ``<outdir>/<name>.json``; return
     ``{"verilog", "json", "seconds"}``."""
-    import json
-    import os
-    import time
-    from amaranth.back import verilog
-    t0 = time.perf_counter()
-    os.makedirs(outdir, exist_ok=True)
+    from .export import write_core
     top = OverlapSaveFilter(cfg) if cfg.mode == "overlap_save" else FilterCore(cfg)
-    text = verilog.convert(top, name=cfg.name, emit_src=False)
-    vpath = os.path.join(outdir, f"{cfg.name}.v")
-    jpath = os.path.join(outdir, f"{cfg.name}.json")
-    with open(vpath, "w") as f:
-        f.write(text)
-    with open(jpath, "w") as f:
-        json.dump(descriptor(cfg), f, indent=1)
-        f.write("\n")
-    return {"verilog": vpath, "json": jpath, "seconds": time.perf_counter() - t0}
+    return write_core(top, cfg.name, descriptor(cfg), outdir, indent=1)
 
 
 class OverlapSaveFilter(wiring.Component):
