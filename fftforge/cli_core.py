@@ -177,9 +177,18 @@ def cmd_vectors(args):
     if args.frames < 1 or args.frames > 10000:
         raise UserError(f"--frames must be in [1, 10000], got {args.frames}")
     rng = np.random.default_rng(args.seed)
-    re, im = make_stimulus(args.input, args.frames, desc["n"], desc["input_width"], rng)
-    inverse = rng.random(args.frames) < 0.5 if desc.get("direction") == "runtime" else None
-    y_re, y_im, ovf = model_for(cfg)(re, im, inverse)
+    if desc.get("mode") == "overlap_save":
+        # a continuous stream: hop new samples per frame in, the kept outputs out
+        from .pyref.filter import overlap_save_frames
+        re, im = make_stimulus(args.input, args.frames, cfg.hop, desc["input_width"], rng)
+        fr = overlap_save_frames(cfg, (re + 1j * im).reshape(-1))
+        k = cfg.taps - 1
+        y_re, y_im, ovf = (a[:, k:] for a in model_for(cfg)(fr.real.astype(np.int64), fr.imag.astype(np.int64)))
+        inverse = None
+    else:
+        re, im = make_stimulus(args.input, args.frames, desc["n"], desc["input_width"], rng)
+        inverse = rng.random(args.frames) < 0.5 if desc.get("direction") == "runtime" else None
+        y_re, y_im, ovf = model_for(cfg)(re, im, inverse)
     os.makedirs(args.output_dir, exist_ok=True)
     base = os.path.join(args.output_dir, desc["name"])
     np.save(base + "_input.npy", re + 1j * im)
@@ -297,7 +306,9 @@ def add_parser(sub):
 
     p = sub.add_parser("vectors", help="write golden input/expected-output vectors for a core",
                        description="Write golden vectors: <name>_input/_expected as .npy and as "
-                                   "$readmemh .hex files of packed payload words (per the descriptor).",
+                                   "$readmemh .hex files of packed payload words (per the descriptor). "
+                                   "Overlap-save filters: one continuous stream of frames x hop samples, "
+                                   "expected = the kept outputs (hop per frame).",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="example:\n  fftforge vectors --core out/fft1024.json --frames 4 -o vectors/")
     p.add_argument("--core", required=True, help="core descriptor JSON")

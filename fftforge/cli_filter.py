@@ -50,8 +50,8 @@ def _common(p, name_default):
     g.add_argument("--cmul", type=int, choices=CMULS, default=4, help="complex multiplier form (same results)")
     g.add_argument("--drain-after", type=int, default=16, help="idle cycles before frames in flight drain (default 16)")
     g.add_argument("--lanes", type=int, default=1, metavar="P",
-                   help="samples per clock, P in {1, 2, 4, 8}, P <= n/2 (default 1; not with --real-pairs "
-                        "or overlap_save)")
+                   help="samples per clock, P in {1, 2, 4, 8}, P <= n/2 (default 1; overlap_save: taps - 1 "
+                        "must be a multiple of P)")
     g = p.add_argument_group("weights")
     g.add_argument("--weights", default=None, metavar="FILE.npy", help="initial weights (see below)")
     g.add_argument("--runtime-weights", action="store_true",

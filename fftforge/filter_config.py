@@ -140,7 +140,10 @@ class FilterConfig:
         multiply (and modReLU) is replicated per lane and the weight memory
         is split into P banks (bin k in bank k mod P).  Lane l of transfer t
         carries sample (bin) t*P + l.  The output words equal those with one
-        lane.  Not available with ``real_pairs`` or ``overlap_save``.
+        lane.  Real pairs: the pairing buffer is P banks (bins -k of a
+        transfer come from two transfers, one read per bank).  Overlap-save:
+        ``taps - 1`` must be a multiple of P, so frames overlap by whole
+        transfers (history and discard are ``(taps-1)/P`` transfers).
     drain_after : int
         Idle input cycles at a frame boundary before frames in flight drain.
     name : str
@@ -196,12 +199,12 @@ class FilterConfig:
         _check_choice("lanes", self.lanes, LANES)
         if self.lanes > self.n // 2:
             raise ConfigError(f"lanes must be at most n/2 = {self.n // 2}, got {self.lanes}")
-        if self.lanes > 1 and self.real_pairs:
-            raise ConfigError(f"lanes must be 1 with real_pairs (real-input pairing is single-lane), "
-                              f"got lanes={self.lanes}")
-        if self.lanes > 1 and self.mode == "overlap_save":
-            raise ConfigError(f"lanes must be 1 in overlap_save mode (the overlap-save framer is "
-                              f"single-lane), got lanes={self.lanes}")
+        if self.lanes > 1 and self.mode == "overlap_save" and (self.taps - 1) % self.lanes:
+            up = -(-(self.taps - 1) // self.lanes) * self.lanes + 1
+            hint = (f"; use taps={up} (a shorter FIR is zero-padded)" if up <= self.n // 2
+                    else f"; no such taps <= n/2 = {self.n // 2}: use fewer lanes")
+            raise ConfigError(f"taps - 1 must be a multiple of lanes in overlap_save mode (frames overlap "
+                              f"by whole transfers), got taps={self.taps}, lanes={self.lanes}{hint}")
         size = self.channels * self.n
         lim = (1 << (self.coef_width - 1))
         wr = _tuple_ints("weights_re", self.weights_re, size, -(lim - 1), lim - 1)
@@ -294,8 +297,8 @@ class FilterConfig:
     @property
     def pair_latency(self) -> int:
         """Slots of the pairing buffer + separation stage (real pairs only):
-        N + 1 (double-buffered frame, synchronous read) + 1."""
-        return self.n + 2 if self.real_pairs else 0
+        N/P + 1 (double-buffered frame, synchronous read) + 1."""
+        return self.frame_cycles + 2 if self.real_pairs else 0
 
     @property
     def mul_offset(self) -> int:

@@ -50,8 +50,10 @@ Lanes (``cfg.lanes`` = P): both FFTs are P-lane datapaths, the multiply
 banks by bin mod P (bin k of channel c at word ``c*n/P + k//P`` of bank
 ``k mod P``: one read per bank per transfer); a port write to ``addr`` goes
 to bank ``addr mod P``.  The no-tear rule and ``wseq`` are per transfer
-index, unchanged.  The words equal the one-lane core's.  Real pairs and
-overlap-save are single-lane.
+index, unchanged.  The words equal the one-lane core's.  Real pairs: the
+pairing buffer and the ``-k`` weight reads are banked the same way (see
+:class:`PairBuffer`).  Overlap-save: the framer and discarder move whole
+transfers (``taps - 1`` is a multiple of P).
 
 Latency: :attr:`fftforge.filter_config.FilterConfig.latency_cycles`.
 Throughput: P samples per clock (one transfer), frames back to back.
@@ -160,40 +162,50 @@ class PairBuffer(wiring.Component):
     """Real-pair pairing buffer: for each bin k of a frame (natural order in)
     it outputs ``Z[k]`` and ``Z[-k mod N]`` of that frame.
 
-    Ports: ``i`` In(word(width)); ``p``, ``q`` Out(word(width)).
-    A double-buffered 2N-word memory with two synchronous read ports: frame
-    f is written into bank f mod 2 while frame f - 1 is read from the other.
-    Latency N + 1 slots.  ``offset``: slots from the pipeline input to this
-    part's input (its phase counter starts so a frame's bin 0 is phase 0)."""
+    Ports: ``i`` In(word(width)); ``p``, ``q`` Out(word(width)) -- with
+    ``lanes`` P > 1 arrays of P words (lane l of transfer t = bin t*P + l).
+    P banks (bank l holds lane l) of 2N/P words, one write and two
+    synchronous read ports each: frame f is written into half f mod 2 while
+    frame f - 1 is read from the other.  ``-k`` of lane 0 of transfer t is
+    lane 0 of transfer (N/P - t) mod N/P; of lane l > 0 it is lane P - l of
+    transfer N/P - 1 - t, so each bank serves one ``q`` lane (one read).
+    Latency N/P + 1 slots.  ``offset``: slots from the pipeline input to
+    this part's input (its phase counter starts so a frame's first transfer
+    is phase 0)."""
 
-    def __init__(self, n: int, width: int, offset: int):
+    def __init__(self, n: int, width: int, offset: int, lanes: int = 1):
         self.n = n
         self.width = width
         self.offset = offset
-        super().__init__({
-            "i": In(word_layout(width)),
-            "p": Out(word_layout(width)),
-            "q": Out(word_layout(width)),
-        })
+        self.lanes = lanes
+        w = word_layout(width)
+        if lanes > 1:
+            w = data.ArrayLayout(w, lanes)
+        super().__init__({"i": In(w), "p": Out(w), "q": Out(w)})
 
     def elaborate(self, platform):
         m = Module()
-        n = self.n
-        k = n.bit_length() - 1
-        cnt = phase_counter(m, 2 * n, self.offset)
-        idx, bank = cnt[:k], cnt[k]
-        neg = Signal(k, name="neg_idx")
-        m.d.comb += neg.eq(-idx)
-        m.submodules.mem = mem = memory.Memory(shape=word_layout(self.width), depth=2 * n, init=[])
-        wp = mem.write_port()
-        rp = mem.read_port(transparent_for=())
-        rq = mem.read_port(transparent_for=())
-        m.d.comb += [
-            wp.addr.eq(Cat(idx, bank)), wp.data.eq(self.i), wp.en.eq(1),
-            rp.addr.eq(Cat(idx, ~bank)), rp.en.eq(1),
-            rq.addr.eq(Cat(neg, ~bank)), rq.en.eq(1),
-            self.p.eq(rp.data), self.q.eq(rq.data),
-        ]
+        P = self.lanes
+        fc = self.n // P
+        k = fc.bit_length() - 1
+        cnt = phase_counter(m, 2 * fc, self.offset)
+        idx, half = cnt[:k], cnt[k]
+        neg0 = Signal(k, name="neg_idx")
+        m.d.comb += neg0.eq(-idx)
+        negl = ~idx                      # N/P - 1 - t, the transfer of -k for lanes l > 0
+        lane = (lambda port, l: port) if P == 1 else (lambda port, l: port[l])
+        for j in range(P):
+            mem = memory.Memory(shape=word_layout(self.width), depth=2 * fc, init=[])
+            m.submodules["mem" if P == 1 else f"mem{j}"] = mem
+            wp = mem.write_port()
+            rp = mem.read_port(transparent_for=())
+            rq = mem.read_port(transparent_for=())
+            m.d.comb += [
+                wp.addr.eq(Cat(idx, half)), wp.data.eq(lane(self.i, j)), wp.en.eq(1),
+                rp.addr.eq(Cat(idx, ~half)), rp.en.eq(1),
+                rq.addr.eq(Cat(neg0 if j == 0 else negl, ~half)), rq.en.eq(1),
+                lane(self.p, j).eq(rp.data), lane(self.q, (P - j) % P).eq(rq.data),
+            ]
         return m
 
 
@@ -269,7 +281,7 @@ class FilterDatapath(wiring.Component):
                     spec = self._modrelu(m, sfx, mul.o, self.bias)
                 specs.append(spec)
         else:
-            specs = [self._paired(m, fwd.o, wf)]
+            specs = self._paired(m, fwd.o, wf)
         # The inverse datapath's phase counters expect a frame's first word
         # in its first slot: it is held (clock enable) until then.
         inv = FFTDatapath(cfg.fft_inverse)
@@ -281,14 +293,24 @@ class FilterDatapath(wiring.Component):
         return m
 
     def _paired(self, m, z, wf):
+        """Real pairs: pairing buffer, then per lane separation, the four
+        weightings [and modReLUs] and recombination; returns the inverse
+        FFT's input words, one per lane."""
         cfg = self.cfg
-        m.submodules.pairs = pb = PairBuffer(cfg.n, wf, cfg.fft_forward.pipeline_latency)
+        P = cfg.lanes
+        m.submodules.pairs = pb = PairBuffer(cfg.n, wf, cfg.fft_forward.pipeline_latency, P)
         m.d.comb += pb.i.eq(z)
+        lane = (lambda port, l: port) if P == 1 else (lambda port, l: port[l])
+        return [self._pair_lane(m, lane(pb.p, l), lane(pb.q, l), wf, "" if P == 1 else str(l),
+                                {t: lane(getattr(self, f"coef_{t}"), l) for t in ("ak", "ank", "bk", "bnk")})
+                for l in range(P)]
+
+    def _pair_lane(self, m, p, q, wf, sfx, coefs):
+        cfg = self.cfg
         # Separation: P = Z[k], Q = conj(Z[-k]); 2Xa = P + Q, 2Xb = -j (P - Q).
         ws = wf + 1
-        xa = Signal(word_layout(ws), name="xa2")
-        xb = Signal(word_layout(ws), name="xb2")
-        p, q = pb.p, pb.q
+        xa = Signal(word_layout(ws), name=f"xa2{sfx}")
+        xb = Signal(word_layout(ws), name=f"xb2{sfx}")
         ovf = p.ovf | q.ovf
         m.d.sync += [
             word_assign(xa, p.re + q.re, p.im - q.im, ovf=ovf),
@@ -298,12 +320,12 @@ class FilterDatapath(wiring.Component):
         for ch, x in (("a", xa), ("b", xb)):
             for tag, conj in (("k", False), ("nk", True)):
                 mul = BinMultiply(ws, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul, shift=cfg.coef_width)
-                m.submodules[f"mul_{ch}{tag}"] = mul
+                m.submodules[f"mul_{ch}{tag}{sfx}"] = mul
                 m.d.comb += [mul.i.re.eq(x.re), mul.i.im.eq(-x.im if conj else x.im), mul.i.ovf.eq(x.ovf),
-                             mul.coef.eq(getattr(self, f"coef_{ch}{tag}"))]
+                             mul.coef.eq(coefs[ch + tag])]
                 y = mul.o
                 if cfg.real_output:
-                    y = self._modrelu(m, f"_{ch}{tag}", mul.o, getattr(self, f"bias_{ch}"))
+                    y = self._modrelu(m, f"_{ch}{tag}{sfx}", mul.o, getattr(self, f"bias_{ch}"))
                 outs[ch + tag] = y
         # Recombination: V = round((Za[k] + conj Za[-k] + j (Zb[k] + conj Zb[-k])) / 2).
         ak, ank, bk, bnk = outs["ak"], outs["ank"], outs["bk"], outs["bnk"]
@@ -312,7 +334,7 @@ class FilterDatapath(wiring.Component):
         w = cfg.inverse_width
         v_re, f1 = resize(round_shift(ha_re - hb_im, 1, cfg.rounding), w, "saturate")
         v_im, f2 = resize(round_shift(ha_im + hb_re, 1, cfg.rounding), w, "saturate")
-        v = Signal(word_layout(w), name="v")
+        v = Signal(word_layout(w), name=f"v{sfx}")
         m.d.sync += word_assign(v, v_re, v_im, ovf=ak.ovf | ank.ovf | bk.ovf | bnk.ovf | f1 | f2)
         return v
 
@@ -396,8 +418,12 @@ class FilterCore(wiring.Component):
                 m.d.sync += chan.eq(step(chan))
         chan_b = Signal(range(nch), name="chan_b")
         m.d.comb += chan_b.eq(_wrap_inc(chan, nch))
-        neg_bin = Signal(range(n), name="neg_bin")
+        # bin -k (real pairs): lane 0 of transfer -t mod n/P; lane l > 0 of
+        # transfer n/P - 1 - t, in bank P - l (see PairBuffer)
+        neg_bin = Signal(range(fc), name="neg_bin")
         m.d.comb += neg_bin.eq(-bin_)
+        neg_bin_l = Signal(range(fc), name="neg_bin_l")
+        m.d.comb += neg_bin_l.eq(~bin_)
 
         # Weight memory (and bias memory), read with the word at the multiplier.
         # P lanes: P banks, bin k of channel c in bank k mod P at c*(n/P) + k//P
@@ -418,13 +444,16 @@ class FilterCore(wiring.Component):
             wp = wmem.write_port() if runtime else None
             wps.append(wp)
             if cfg.real_pairs:
-                reads = {"coef_ak": addr(bin_, chan), "coef_ank": addr(neg_bin, chan),
-                         "coef_bk": addr(bin_, chan_b), "coef_bnk": addr(neg_bin, chan_b)}
+                nb = neg_bin if l == 0 else neg_bin_l
+                reads = {"coef_ak": addr(bin_, chan), "coef_ank": addr(nb, chan),
+                         "coef_bk": addr(bin_, chan_b), "coef_bnk": addr(nb, chan_b)}
             else:
                 reads = {"coef": addr(bin_, chan)}
             for port, a in reads.items():
                 rp = wmem.read_port(transparent_for=(wp,) if runtime else ())
-                target = getattr(dp, port) if P == 1 else getattr(dp, port)[l]
+                # bank l's -k reads serve lane (P - l) mod P
+                tl = (P - l) % P if port in ("coef_ank", "coef_bnk") else l
+                target = getattr(dp, port) if P == 1 else getattr(dp, port)[tl]
                 m.d.comb += [rp.addr.eq(a), rp.en.eq(ctl.adv), target.eq(rp.data)]
         bwp = None
         if cfg.real_output:
@@ -598,8 +627,9 @@ def descriptor(cfg: FilterConfig) -> dict:
         "samples_per_cycle": cfg.lanes,
         "lanes": cfg.lanes,
         "drain_after": cfg.drain_after,
-        "frames": ("a continuous input stream; each group of hop accepted samples completes a frame "
-                   "(with the previous taps-1 samples), each frame gives hop outputs"
+        "frames": ("a continuous input stream; each group of hop accepted samples (hop/lanes transfers, "
+                   "lane l of transfer t = sample t*lanes + l) completes a frame (with the previous taps-1 "
+                   "samples), each frame gives hop outputs"
                    if cfg.mode == "overlap_save" else
                    "consecutive groups of n accepted input samples (n/lanes transfers, lane l of transfer t = "
                    "sample t*lanes + l) after reset; frame f uses channel f mod channels"),
@@ -608,8 +638,8 @@ def descriptor(cfg: FilterConfig) -> dict:
         "fft": {"forward": fwd.to_dict(), "inverse": inv.to_dict()},
         "resources": {
             "complex_multipliers": (fwd.complex_multipliers + inv.complex_multipliers
-                                    + (4 if cfg.real_pairs else cfg.lanes)),
-            "modrelu_units": (4 if cfg.real_pairs else cfg.lanes) if cfg.real_output else 0,
+                                    + (4 if cfg.real_pairs else 1) * cfg.lanes),
+            "modrelu_units": (4 if cfg.real_pairs else 1) * cfg.lanes if cfg.real_output else 0,
             "weight_words": cfg.channels * cfg.n,
             "weight_banks": cfg.lanes,
             "weight_bits": cfg.channels * cfg.n * 2 * cfg.coef_width,
@@ -644,9 +674,13 @@ class OverlapSaveFilter(wiring.Component):
     i : In(stream {re, im: signed(width)})     the continuous input stream
     o : Out(stream {re, im, last, overflow})   L outputs per frame; ``last``
         marks each frame's final kept output
+    With ``lanes`` P > 1 both streams carry P samples per transfer (as
+    :class:`FilterCore`) and M - 1 is a multiple of P: the history is
+    (M-1)/P transfers and the discarder drops the first (M-1)/P output
+    transfers of each frame; ``last`` marks a frame's final kept transfer.
     History: an (M-1)-word buffer, read at frame positions 0..M-2 and written
     at L..N-1 (L >= M-1, so one buffer serves both).  Input rate L/N samples
-    per clock.  Latency (first input to first output) = the core's
+    per clock (P L/N with lanes).  Latency (first input to first output) = the core's
     ``latency_cycles``.  A frame starts (history words enter the core) only
     once its first new sample is offered, so when the stream pauses at a hop
     boundary the frames in flight drain; a stream that stops mid-hop leaves
@@ -665,7 +699,8 @@ class OverlapSaveFilter(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         cfg = self.cfg
-        n, hist = cfg.n, cfg.taps - 1
+        # positions count transfers (P samples; taps - 1 is a multiple of P)
+        n, hist = cfg.frame_cycles, (cfg.taps - 1) // cfg.lanes
         keep_from = hist
         m.submodules.core = core = FilterCore(cfg)
         m.submodules.hist = mem = memory.Memory(shape=input_layout(cfg), depth=hist, init=[])

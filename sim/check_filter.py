@@ -53,7 +53,8 @@ def lane_words(cfg: FilterConfig, arrays: dict) -> dict:
 
 def sample_words(cfg: FilterConfig, words: dict) -> dict:
     """Inverse of :func:`lane_words` for the sample fields: stream words ->
-    ``{"re": (frames, n)[, "im": ...]}`` (other fields are left out)."""
+    ``{"re": (frames, n)[, "im": ...]}`` (other fields are left out;
+    overlap-save: (frames, hop))."""
     P = cfg.lanes
     if P == 1:
         return {f: words[f] for f in cfg.sample_fields if f in words}
@@ -61,15 +62,16 @@ def sample_words(cfg: FilterConfig, words: dict) -> dict:
     for i, base in enumerate(cfg.sample_fields):
         lanes = [np.asarray(words[names[i]]) for names in cfg.lane_fields]
         frames = lanes[0].shape[0]
-        out[base] = np.stack(lanes, axis=-1).reshape(frames, cfg.n)
+        out[base] = np.stack(lanes, axis=-1).reshape(frames, -1)
     return out
 
 
 def group_flags(cfg: FilterConfig, flags):
     """Per-sample flags (frames, n) -> per-transfer (frames, n/P): OR over
-    the lanes of each transfer."""
+    the lanes of each transfer (any number of samples per frame, a multiple
+    of P)."""
     flags = np.asarray(flags)
-    return flags.reshape(flags.shape[0], cfg.frame_cycles, cfg.lanes).any(axis=-1).astype(np.int64)
+    return flags.reshape(flags.shape[0], -1, cfg.lanes).any(axis=-1).astype(np.int64)
 
 
 def _model(cfg):
@@ -132,18 +134,22 @@ def overlap_save_job(cfg: FilterConfig, frames: int, seed: int, kind: str = "ran
     fr = overlap_save_frames(cfg, x)
     y_re, y_im, ovf = FilterModel(cfg)(fr.real.astype(np.int64), fr.imag.astype(np.int64))
     k = cfg.taps - 1
-    last = np.zeros((frames, cfg.hop), dtype=np.int64)
+    last = np.zeros((frames, cfg.hop // cfg.lanes), dtype=np.int64)
     last[:, -1] = 1
-    expected = {"re": y_re[:, k:], "im": y_im[:, k:], "overflow": ovf[:, k:].astype(np.int64), "last": last}
-    job = SimJob(inputs={"re": re, "im": im}, expected=expected, seed=seed, **job_kw)
+    samples = {"re": re, "im": im}
+    expected = {**lane_words(cfg, {"re": y_re[:, k:], "im": y_im[:, k:]}),
+                "overflow": group_flags(cfg, ovf[:, k:]), "last": last}
+    job = SimJob(inputs=lane_words(cfg, samples), expected=expected, seed=seed, **job_kw)
     job.writes = None
+    job.samples = samples        # the input as samples (frames, hop), whatever the lanes
     return job
 
 
 def overlap_save_reference(cfg: FilterConfig, job: SimJob):
     """``numpy.convolve`` of the job's stream with the FIR the quantised
     weights realise, and the SQNR bound."""
-    re, im = job.inputs["re"], job.inputs["im"]
+    samples = getattr(job, "samples", job.inputs)
+    re, im = samples["re"], samples["im"]
     x = (re + 1j * im).reshape(-1)
     w = cfg.weights_float()[0]
     h = np.fft.ifft(w)[:cfg.taps]
@@ -309,8 +315,9 @@ def check_filter_core(descriptor_path: str, frames: int = 20, kind: str = "rando
         # relative to the mode's full rate: F frames take (F-1)*n + hop cycles
         # (overlap-save: hop new samples per n-cycle frame; circular: hop = n);
         # with P lanes (P samples per transfer) full rate is P samples/cycle
-        input_samples_per_cycle=(((r0.accepted // cfg.hop - 1) * cfg.n + cfg.hop) / r0.in_span
-                                 if cfg.lanes == 1 else r0.accepted * cfg.lanes / r0.in_span),
+        # (counted in transfers of P samples: hop/P per frame of n/P cycles)
+        input_samples_per_cycle=cfg.lanes * ((r0.accepted // (cfg.hop // cfg.lanes) - 1) * fc
+                                             + cfg.hop // cfg.lanes) / r0.in_span,
         output_gaps=max(r0.out_gaps - _expected_gaps(cfg, r0), 0),
         stalled_bit_exact=(not any(c1["mismatches"].values())) if stalls else None,
         stall_mismatches=c1["mismatches"] if stalls else None,
@@ -325,10 +332,11 @@ def check_filter_core(descriptor_path: str, frames: int = 20, kind: str = "rando
 
 def _expected_gaps(cfg: FilterConfig, r) -> int:
     """Output gaps a full-rate core shows anyway: overlap-save drops taps-1
-    outputs of each frame, at most (taps-1) * frames in the measured window."""
+    outputs ((taps-1)/P transfers) of each frame, at most that many per frame
+    in the measured window."""
     if cfg.mode != "overlap_save":
         return 0
-    return (cfg.taps - 1) * (r.emitted // cfg.hop)
+    return (cfg.taps - 1) // cfg.lanes * (r.emitted // (cfg.hop // cfg.lanes))
 
 
 CHECKERS["filter"] = check_filter_core

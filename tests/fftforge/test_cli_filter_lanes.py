@@ -53,8 +53,37 @@ def test_lanes_errors_one_line(tmp_path, capsys):
                                                              "-o", o])
     assert "lanes must be at most n/2 = 4" in _err(capsys, ["generate", "fftnet", "--n", "8", "--lanes", "8",
                                                            "-o", o])
-    assert "lanes must be 1 with real_pairs" in _err(capsys, ["generate", "fftnet", "--n", "16", "--lanes", "2",
-                                                             "--real-pairs", "-o", o])
-    assert "lanes must be 1 in overlap_save" in _err(capsys, ["generate", "filter", "--n", "16", "--lanes", "2",
-                                                             "--mode", "overlap_save", "--taps", "4",
-                                                             "--design", "lowpass", "--cutoff", "0.1", "-o", o])
+    assert "taps - 1 must be a multiple of lanes" in _err(capsys, ["generate", "filter", "--n", "16", "--lanes",
+                                                                 "2", "--mode", "overlap_save", "--taps", "4",
+                                                                 "--design", "lowpass", "--cutoff", "0.1",
+                                                                 "-o", o])
+
+
+def test_real_pairs_and_overlap_save_with_lanes(tmp_path, capsys):
+    """Real pairs and overlap-save take --lanes: descriptor and vectors."""
+    from fftforge.pyref.filter import overlap_save_frames
+    o = str(tmp_path / "out")
+    assert main(["generate", "fftnet", "--n", "16", "--lanes", "2", "--real-pairs", "--channels", "2",
+                 "--name", "rp2", "-o", o]) == 0
+    d = json.load(open(f"{o}/rp2.json"))
+    assert d["lanes"] == 2 and d["real_pairs"] and d["resources"]["modrelu_units"] == 8
+    assert [e["im"] for e in d["ports"]["input"]["lanes"]] == ["im0", "im1"]
+    assert main(["generate", "filter", "--n", "16", "--lanes", "4", "--mode", "overlap_save", "--taps", "5",
+                 "--design", "lowpass", "--cutoff", "0.2", "--name", "os4", "-o", o]) == 0
+    d = json.load(open(f"{o}/os4.json"))
+    assert d["lanes"] == 4 and d["hop"] == 12 and d["input_samples_per_cycle"] == 3.0
+    assert main(["vectors", "--core", f"{o}/os4.json", "--frames", "3", "-o", o]) == 0
+    cfg, _ = load_core(f"{o}/os4.json")
+    x = np.load(f"{o}/os4_input.npy")
+    assert x.shape == (3, 12)
+    fr = overlap_save_frames(cfg, x.reshape(-1))
+    y_re, y_im, _ = FilterModel(cfg)(fr.real.astype(np.int64), fr.imag.astype(np.int64))
+    words_in = unpack(d["ports"]["input"]["fields"], [int(w, 16) for w in open(f"{o}/os4_input.hex")])
+    words_out = unpack(d["ports"]["output"]["fields"], [int(w, 16) for w in open(f"{o}/os4_expected.hex")])
+    assert len(words_in["re0"]) == len(words_out["re0"]) == 3 * 3
+    for l in range(4):
+        assert np.array_equal(words_in[f"re{l}"], x.real.astype(np.int64)[:, l::4].reshape(-1))
+        assert np.array_equal(words_out[f"re{l}"], y_re[:, 4:][:, l::4].reshape(-1))
+        assert np.array_equal(words_out[f"im{l}"], y_im[:, 4:][:, l::4].reshape(-1))
+    assert words_out["last"].reshape(3, 3)[:, -1].all() and not words_out["last"].reshape(3, 3)[:, :-1].any()
+    capsys.readouterr()

@@ -34,10 +34,17 @@ def run_lanes(cfg, frames, seed=0, p_valid=0.75, p_ready=0.75, writes=None, writ
     rng = np.random.default_rng(seed)
     re, im = make_stimulus("random", frames, cfg.n, cfg.width, rng)
     samples = {"re": re, "im": im} if "im" in cfg.sample_fields else {"re": re}
-    words = lane_words(cfg, samples)
-    fc = cfg.frame_cycles
+    got, info = drive(FilterCore(cfg), cfg, lane_words(cfg, samples), frames, rng, p_valid, p_ready,
+                      writes, write_at, p_w)
+    return samples, got, info
+
+
+def drive(dut, cfg, words, frames, rng, p_valid=0.75, p_ready=0.75, writes=None, write_at=None, p_w=0.7):
+    """Offer the transfers ``words`` ({field: (frames, T)}) to ``dut.i`` and
+    collect as many from ``dut.o`` (random valid/ready stalls; weight-port
+    writes as in :func:`run_lanes`).  Returns ``({field: (frames, T)}, info)``."""
+    fc = next(iter(words.values())).shape[1]
     total = frames * fc
-    dut = FilterCore(cfg)
     out_fields = list(cfg.output_fields) + ["last", "overflow"] + (["wseq"] if cfg.weights == "runtime" else [])
     outs = []
     info = {"w": 0}
@@ -76,7 +83,7 @@ def run_lanes(cfg, frames, seed=0, p_valid=0.75, p_ready=0.75, writes=None, writ
     sim.add_testbench(tb)
     sim.run()
     got = {f: np.array([o[f] for o in outs]).reshape(frames, fc) for f in out_fields}
-    return samples, got, info
+    return got, info
 
 
 def check(cfg, frames, seed=0, writes=None, write_at=None, **kw):
@@ -89,10 +96,16 @@ def check(cfg, frames, seed=0, writes=None, write_at=None, **kw):
         wseq = got["wseq"][:, 0]
         assert (got["wseq"] == wseq[:, None]).all(), "wseq changes within a frame"
         assert (np.diff(wseq.astype(np.int64)) >= 0).all() and wseq[-1] <= info["w"]
-        f_re, f_im, f_b = frame_weights(cfg, frames, writes, wseq if writes is not None else None)
+        ws = wseq if writes is not None else None
+        f_re, f_im, f_b = frame_weights(cfg, frames, writes, ws)
         margs["weights"] = (f_re, f_im)
         if cfg.real_output:
             margs["bias"] = f_b
+        if cfg.real_pairs:
+            g_re, g_im, g_b = frame_weights(cfg, frames, writes, ws, second=True)
+            margs["weights"] = ((f_re, f_im), (g_re, g_im))
+            if cfg.real_output:
+                margs["bias"] = (f_b, g_b)
     y_re, y_im, ovf = model(re, im, **margs)
     g = sample_words(cfg, got)
     assert np.array_equal(g["re"], y_re), "re mismatch"
@@ -113,6 +126,10 @@ ROM_CASES = [
     pytest.param(FilterConfig, dict(n=64, lanes=4, channels=3, arch="r22sdf", cmul=3), marks=pytest.mark.slow),
     (FFTNetConfig, dict(n=16, lanes=4, channels=3, arch="r22sdf")),
     pytest.param(FFTNetConfig, dict(n=16, lanes=8, channels=1, arch="r2sdf"), marks=pytest.mark.slow),
+    # real pairs: banked pairing buffer, -k weights from the mirrored bank
+    (FilterConfig, dict(n=16, lanes=4, channels=3, real_pairs=True)),
+    (FFTNetConfig, dict(n=16, lanes=2, channels=2, real_pairs=True, arch="r2sdf")),
+    pytest.param(FilterConfig, dict(n=16, lanes=8, channels=1, real_pairs=True), marks=pytest.mark.slow),
 ]
 
 
@@ -129,6 +146,8 @@ RUNTIME_CASES = [
     (FilterConfig, dict(n=64, lanes=2, channels=3, arch="r2sdf")),
     (FFTNetConfig, dict(n=16, lanes=4, channels=3)),
     pytest.param(FFTNetConfig, dict(n=64, lanes=4, channels=1), marks=pytest.mark.slow),
+    (FFTNetConfig, dict(n=16, lanes=2, channels=3, real_pairs=True)),
+    pytest.param(FilterConfig, dict(n=32, lanes=4, channels=3, real_pairs=True), marks=pytest.mark.slow),
 ]
 
 
@@ -143,8 +162,9 @@ def test_lane_runtime_cores_with_writes_bit_exact_under_stalls(cls, kw):
     got, info = check(cfg, frames, seed=kw["channels"], writes=writes, write_at=at)
     # the writes went in (to every bank), before and during the run; frames saw
     # several states.  (One channel: a write lands only at a frame boundary,
-    # one per frame, so not all of them are in before the last output.)
-    if cfg.channels > 1:
+    # one per frame, so not all of them are in before the last output; real
+    # pairs: each frame holds two of the channels, so writes queue longer.)
+    if cfg.channels > 1 and not cfg.real_pairs:
         assert info["w"] == len(writes["addr"])
     done = writes["addr"][: info["w"]]
     assert set((done[done < cfg.channels * cfg.n] % cfg.lanes).tolist()) == set(range(cfg.lanes))
@@ -164,6 +184,25 @@ def test_lane_latency_and_full_throughput(cls, lanes):
     assert cfg.fft_forward.lanes == cfg.fft_inverse.lanes == lanes
 
 
+@pytest.mark.parametrize("n,lanes,taps", [(16, 2, 3), (16, 4, 5), pytest.param(32, 8, 9, marks=pytest.mark.slow)])
+def test_lane_overlap_save_bit_exact_under_stalls(n, lanes, taps):
+    """P-lane overlap-save: history and discard move whole transfers; the
+    kept words equal the model's (one-lane) words, ``last`` on each frame's
+    final kept transfer."""
+    from fftforge.hdl.filter import OverlapSaveFilter
+    from fftforge.pyref.filter import design_weights
+    from fftforge.sim.check_filter import overlap_save_job
+    (wr, wi), _ = design_weights("lowpass", n, 12, cutoff=0.2, taps=taps)
+    cfg = FilterConfig(n=n, width=10, coef_width=12, mode="overlap_save", taps=taps, lanes=lanes,
+                       weights_re=wr, weights_im=wi)
+    frames = 12
+    job = overlap_save_job(cfg, frames, seed=lanes)
+    got, _ = drive(OverlapSaveFilter(cfg), cfg, job.inputs, frames, np.random.default_rng(lanes))
+    for f, e in job.expected.items():
+        assert np.array_equal(got[f], e), f
+    assert got["last"].shape == (frames, cfg.hop // lanes)
+
+
 def test_lane_words_equal_one_lane_words():
     """The P-lane core's words equal the one-lane core's (same stimulus)."""
     cfg1 = _cfg(FilterConfig, 5, n=16, channels=2)
@@ -179,10 +218,11 @@ def test_lanes_config_errors():
         FilterConfig(n=16, lanes=3)
     with pytest.raises(ConfigError, match="lanes must be at most n/2"):
         FilterConfig(n=8, lanes=8)
-    with pytest.raises(ConfigError, match="lanes.*real_pairs"):
-        FFTNetConfig(n=16, lanes=2, real_pairs=True)
-    with pytest.raises(ConfigError, match="lanes.*overlap_save"):
+    with pytest.raises(ConfigError, match=r"taps - 1 must be a multiple of lanes .*taps=4, lanes=2; use taps=5"):
         FilterConfig(n=16, lanes=2, mode="overlap_save", taps=4)
+    with pytest.raises(ConfigError, match=r"taps=6, lanes=4; no such taps <= n/2 = 8"):
+        FilterConfig(n=16, lanes=4, mode="overlap_save", taps=6)
+    assert FilterConfig(n=16, lanes=4, mode="overlap_save", taps=5).hop == 12
     cfg = FFTNetConfig(n=16, lanes=4)
     assert cfg.input_fields == ("re0", "re1", "re2", "re3")
     assert FilterConfig.from_dict(FilterConfig(n=32, lanes=2).to_dict()).lanes == 2

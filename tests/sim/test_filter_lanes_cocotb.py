@@ -6,7 +6,12 @@ during frames -- each frame must match the memory state after exactly the
 ``wseq`` writes it reports.  Latency, full rate (one transfer of P samples
 per cycle) and SQNR (derived bound) on the no-stall run.
 
-Fast set: a runtime-weight filter, N=16, P=2, D=3.  The rest is slow.
+Real pairs (banked pairing buffer) and overlap-save (framer and discarder
+moving whole transfers) with lanes too.
+
+Fast set: a runtime-weight filter, N=16, P=2, D=3; a runtime-weight
+real-pair FFTNet, N=16, P=4, D=3; an overlap-save filter, N=16, P=4.
+The rest is slow.
 """
 
 import numpy as np
@@ -71,3 +76,42 @@ def test_lane_rom_cores(tmp_path_factory, cls, n, lanes, d):
     cfg = _random_cfg(cls, 2 * n + lanes + d, n=n, lanes=lanes, channels=d)
     path, build = _core(tmp_path_factory, cfg)
     _check(path, build, frames=8)
+
+
+def test_lane_real_pairs_fftnet_runtime_n16_p4_d3(tmp_path_factory):
+    cfg = _random_cfg(FFTNetConfig, 11, n=16, lanes=4, channels=3, real_pairs=True, weights="runtime")
+    path, build = _core(tmp_path_factory, cfg)
+    rep = _check(path, build, frames=12, writes=48)
+    assert rep.writes_accepted > 0
+
+
+def _overlap_save_cfg(n, lanes, taps):
+    from fftforge.pyref.filter import design_weights
+    (wr, wi), _ = design_weights("bandpass", n, 16, cutoff=(0.05, 0.2), taps=taps)
+    return FilterConfig(name="dut", n=n, lanes=lanes, mode="overlap_save", taps=taps, weights_re=wr,
+                        weights_im=wi)
+
+
+def test_lane_overlap_save_n16_p4(tmp_path_factory):
+    cfg = _overlap_save_cfg(16, 4, 5)
+    path, build = _core(tmp_path_factory, cfg)
+    rep = _check(path, build, frames=24)
+    assert rep.frames >= 24
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cls,n,lanes,d,weights", [(FilterConfig, 64, 8, 3, "runtime"),
+                                                   (FFTNetConfig, 64, 2, 1, "rom"),
+                                                   (FilterConfig, 256, 4, 2, "rom")])
+def test_lane_real_pairs_cores(tmp_path_factory, cls, n, lanes, d, weights):
+    cfg = _random_cfg(cls, n + 3 * lanes + d, n=n, lanes=lanes, channels=d, real_pairs=True, weights=weights)
+    path, build = _core(tmp_path_factory, cfg)
+    _check(path, build, frames=max(8, 3 * d), **({"writes": 8 * d + 16} if weights == "runtime" else {}))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n,lanes,taps", [(64, 8, 17), (256, 2, 65), (1024, 4, 129)])
+def test_lane_overlap_save_cores(tmp_path_factory, n, lanes, taps):
+    cfg = _overlap_save_cfg(n, lanes, taps)
+    path, build = _core(tmp_path_factory, cfg)
+    _check(path, build, frames=max(8, -(-2 * cfg.latency_cycles // cfg.frame_cycles)))
