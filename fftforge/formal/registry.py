@@ -29,7 +29,7 @@ from amaranth.hdl import Elaboratable, Module
 from ..config import FFTConfig
 from .runner import SbyResult, run_sby
 
-__all__ = ["Check", "PropertySet", "registry", "get", "run_set", "proof_config"]
+__all__ = ["Check", "PropertySet", "registry", "get", "run_set", "proof_config", "overlap_save_config"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +73,16 @@ def proof_config(arch: str, n: int, **kw) -> FFTConfig:
     base = dict(n=n, width=8, twiddle_width=8, arch=arch, drain_after=2)
     base.update(kw)
     return FFTConfig(**base)
+
+
+def overlap_save_config(**kw):
+    """The overlap-save configuration the wrapper proof uses: N = 8, M = 3
+    taps (history and discard of 2, L = 6 new samples per frame), 8-bit
+    data, twiddles and weights, ``drain_after=2``, one lane."""
+    from ..filter_config import FilterConfig
+    base = dict(n=8, taps=3, mode="overlap_save", width=8, twiddle_width=8, coef_width=8, drain_after=2)
+    base.update(kw)
+    return FilterConfig(**base)
 
 
 def _fixed_cases():
@@ -182,7 +192,27 @@ def _filter_sets(CoreHarness):
             f"<= {cfg.pipeline_latency + 2}, last on every {cfg.n}-th output, no output before "
             f"latency_cycles={cfg.latency_cycles}" + ("; covers as for the FFT core" if covers else ""),
             tuple(checks), slow=True))
+    out.append(_overlap_save_set())
     return out
+
+
+def _overlap_save_set():
+    from .streams import OverlapSaveHarness, overlap_save_capacity
+    cfg = overlap_save_config()
+    n, hist = cfg.frame_cycles, cfg.taps - 1
+    L = n - hist
+    cover_depth = cfg.latency_cycles + 2 * n + hist + 4
+    return PropertySet(
+        f"filter.overlap_save.n{n}", "filter",
+        f"OverlapSaveFilter N={n} M={cfg.taps} (L={L}): stream contract on i/o, new samples accepted = "
+        f"emitted + in flight (core words at frame positions >= {hist}) <= {overlap_save_capacity(cfg)}, "
+        f"last on every {L}-th output, history words = the input {L} samples earlier (0 after reset), "
+        f"the framer's hold rule towards the core, the core's own properties; covers: first output at "
+        f"exactly latency_cycles={cfg.latency_cycles}, back-to-back frames, stall with full output, "
+        f"in flight = capacity",
+        (Check("prove", 3, lambda: OverlapSaveHarness(cfg)),
+         Check("cover", cover_depth, lambda: OverlapSaveHarness(cfg, covers=True), cut=("top.dut.core.datapath",))),
+        slow=True)
 
 
 _REGISTRY = None

@@ -33,7 +33,8 @@ from ..config import FFTConfig
 from ..hdl.control import PipelineControl
 from .whitebox import open_module
 
-__all__ = ["assume_source", "check_sink", "ControlHarness", "CoreHarness", "core_capacity"]
+__all__ = ["assume_source", "check_sink", "ControlHarness", "CoreHarness", "OverlapSaveHarness",
+           "core_capacity", "overlap_save_capacity", "open_core", "core_properties"]
 
 
 def _frame(cfg: FFTConfig) -> int:
@@ -43,6 +44,28 @@ def _frame(cfg: FFTConfig) -> int:
 def core_capacity(cfg: FFTConfig) -> int:
     """Most samples an FFTCore holds: slot pipeline + 2-word output FIFO."""
     return cfg.pipeline_latency + 2
+
+
+def overlap_save_capacity(cfg) -> int:
+    """Most new input transfers an :class:`~fftforge.hdl.filter.OverlapSaveFilter`
+    holds (accepted on ``i``, not yet emitted on ``o``).
+
+    The wrapper has no storage of its own on the data path (the framer and
+    the discarder are combinational; the history buffer holds *copies* of
+    samples already counted as in flight or emitted), so what it holds is
+    what its core holds, counted in frame positions: the core holds a run of
+    ``C = core_capacity(cfg)`` consecutive words of its frame sequence at
+    most, of which only positions ``>= hist`` (``hist = (M-1)/P`` transfers)
+    are new samples (positions ``< hist`` are history copies going in and
+    discarded outputs coming out).  With ``n`` transfers per frame and
+    ``L = n - hist``, a run of ``C`` positions holds at most
+    ``(C // n) * L + min(C % n, L)`` of them (the run starting at the first
+    new position of a frame)."""
+    n = cfg.frame_cycles
+    hist = (cfg.taps - 1) // cfg.lanes
+    L = n - hist
+    C = core_capacity(cfg)
+    return (C // n) * L + min(C % n, L)
 
 
 def assume_source(m: Module, valid, ready, payload, name: str) -> None:
@@ -57,9 +80,12 @@ def assume_source(m: Module, valid, ready, payload, name: str) -> None:
         m.d.comb += Assume(valid & (payload == prev))
 
 
-def check_sink(m: Module, valid, ready, payload, name: str) -> None:
+def check_sink(m: Module, valid, ready, payload, name: str, reset_rule: bool = True) -> None:
     """Assert the stream contract on an output: hold (valid and payload
-    stable until ``ready``) and reset (``valid`` low after reset)."""
+    stable until ``ready``) and, with ``reset_rule``, reset (``valid`` low
+    after reset).  An internal stream whose source is combinational from a
+    free input (e.g. a framer passing its input through) obeys the hold rule
+    only: pass ``reset_rule=False``."""
     rst = ResetSignal()
     held = Signal(name=f"{name}_held", reset_less=True)
     was_rst = Signal(name=f"{name}_was_rst", reset_less=True)
@@ -67,8 +93,9 @@ def check_sink(m: Module, valid, ready, payload, name: str) -> None:
     m.d.sync += [held.eq(valid & ~ready & ~rst), was_rst.eq(rst), prev.eq(payload)]
     with m.If(held):
         m.d.comb += Assert(valid & (payload == prev))
-    with m.If(was_rst):
-        m.d.comb += Assert(~valid)
+    if reset_rule:
+        with m.If(was_rst):
+            m.d.comb += Assert(~valid)
 
 
 def _popcount(v):
@@ -210,18 +237,9 @@ class CoreHarness(Elaboratable):
     def elaborate(self, platform):
         from ..hdl.fft import FFTCore
         cfg = self.cfg
-        n = _frame(cfg)
         m = Module()
         core = (self.core_cls or FFTCore)(cfg)
-        opened = open_module(core, platform)
-        ctl_obj = opened.sub("ctl")
-        ctl_open_for_sigs = open_module(ctl_obj, platform)
-        if self.mutate_control is not None:
-            self.mutate_control(ctl_open_for_sigs)
-        opened.replace("ctl", ctl_open_for_sigs)
-        fifo_open = open_module(opened.sub("fifo"), platform)
-        opened.replace("fifo", fifo_open)
-        fifo = fifo_open.component
+        opened, ctl_open, fifo_open = open_core(core, platform, self.mutate_control)
         m.submodules.core = opened.module
         ports = core
         if self.wrap is not None:
@@ -242,77 +260,282 @@ class CoreHarness(Elaboratable):
                 assume_source(m, extra.valid, extra.ready, extra.payload.as_value(), pname)
         assume_source(m, i.valid, i.ready, i.payload.as_value(), "i")
         check_sink(m, o.valid, o.ready, o.payload.as_value(), "o")
-
-        acc = i.valid & i.ready
-        out = o.valid & o.ready
-        cap = core_capacity(cfg)
-        held = Signal(range(cap + 2), name="h_held")
-        m.d.sync += held.eq(held + acc - out)
-        m.d.comb += [
-            Assert(held <= cap),
-            Assert(held == ctl_open_for_sigs.sig("inflight") + fifo.level),
-        ]
-        sh = _ControlShadow(m, ctl_open_for_sigs, cfg.pipeline_latency, n)
-
-        # Frame alignment at the output: transfers counted mod frame.
-        out_mod = Signal(range(n), name="h_out_mod")
-        with m.If(out):
-            m.d.sync += out_mod.eq(0 if n == 1 else (out_mod + 1) % n)
-        with m.If(o.valid):
-            m.d.comb += Assert(o.payload.last == (out_mod == n - 1))
-        # FIFO entries (white-box, for induction): entry j (0 = head) holds
-        # the (out_mod + j)-th sample of its frame.
-        storage = fifo_open.sub("storage")
-        consume = fifo_open.sig("consume")
-        lo = _field_offset(o.payload, "last")
-        for j in range(2):
-            rp = storage.read_port(domain="comb")
-            m.d.comb += rp.addr.eq((consume + j) % 2)
-            want = Signal(name=f"h_fifo_last{j}")
-            m.d.comb += want.eq(((out_mod + j) % n) == n - 1)
-            with m.If(fifo.level > j):
-                m.d.comb += Assert(rp.data[lo] == want)
-        m.d.comb += Assert(((out_mod + fifo.level) % n) == sh.emit_mod)
-
-        # Latency: no output before `lat` cycles after the first accept.
-        # `since` counts cycles from the first accept, saturating at lat + 1.
-        lat = self.latency
-        started = Signal(name="h_started")
-        since = Signal(range(lat + 2), name="h_since")
-        stall = Signal(name="h_stalled")
-        seen_out = Signal(name="h_seen_out")
-        with m.If(acc & ~started):
-            m.d.sync += [started.eq(1), since.eq(1)]
-        with m.Elif(started & (since != lat + 1)):
-            m.d.sync += since.eq(since + 1)
-        with m.If(started & ~(i.valid & i.ready) & ~seen_out):
-            m.d.sync += stall.eq(1)
-        with m.If(o.valid):
-            m.d.sync += seen_out.eq(1)
-        m.d.comb += Assert(~o.valid | (started & (since >= lat)))
-        # induction strengthening: counters in range; before the first
-        # output the slot pipeline has advanced at most `since` times
-        m.d.comb += [Assert(since <= lat + 1), Assert(started | (since == 0)), Assert(~seen_out | (since >= lat))]
-        with m.If(started & ~seen_out & (since <= lat)):
-            m.d.comb += Assert(ctl_open_for_sigs.sig("t_sat") <= since)
-        with m.If(~started):
-            m.d.comb += [Assert(held == 0), Assert(ctl_open_for_sigs.sig("t_sat") == 0), Assert(~seen_out)]
+        p = core_properties(m, cfg, i, o, ctl_open, fifo_open, self.latency)
 
         if self.covers:
+            n = p.frame
             # consecutive output transfers before this cycle (saturating)
             run = Signal(range(n + 1), name="h_out_run")
-            with m.If(out):
+            with m.If(p.out):
                 m.d.sync += run.eq(Mux(run == n, n, run + 1))
             with m.Else():
                 m.d.sync += run.eq(0)
-            first_out = o.valid & ~seen_out
+            first_out = o.valid & ~p.seen_out
             m.d.comb += [
-                Cover(first_out & ~stall & (since == lat)),
-                Cover(sh.inflight_h == cfg.pipeline_latency),
-                Cover((fifo.level == 2) & ~o.ready & ~i.ready),
-                Cover(ctl_obj.clr & seen_out),
+                Cover(first_out & ~p.stall & (p.since == p.latency)),
+                Cover(p.shadow.inflight_h == cfg.pipeline_latency),
+                Cover((p.fifo.level == 2) & ~o.ready & ~i.ready),
+                Cover(ctl_open.component.clr & p.seen_out),
                 # two frame ends n transfers apart, no gap: back-to-back frames
-                Cover(out & o.payload.last & (run == n)),
+                Cover(p.out & o.payload.last & (run == n)),
+            ]
+        return m
+
+
+def open_core(core, platform, mutate_control=None):
+    """Elaborate a stream core built like FFTCore (submodules ``ctl``: a
+    PipelineControl, ``fifo``: the 2-deep output SyncFIFO) for a harness:
+    returns ``(opened_core, opened_ctl, opened_fifo)`` with the opened
+    controller and FIFO in place in the opened core, so the harness's
+    white-box names refer to the logic under proof.  ``mutate_control``
+    (mutation tests) changes the opened controller."""
+    opened = open_module(core, platform)
+    ctl_open = open_module(opened.sub("ctl"), platform)
+    if mutate_control is not None:
+        mutate_control(ctl_open)
+    opened.replace("ctl", ctl_open)
+    fifo_open = open_module(opened.sub("fifo"), platform)
+    opened.replace("fifo", fifo_open)
+    return opened, ctl_open, fifo_open
+
+
+def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | None = None):
+    """Assert a core's conservation, frame and latency properties, counted
+    on the streams ``i`` and ``o`` (the core's own ports, or a transparent
+    wrapper's), with the invariants that make them inductive:
+
+    * accepted - emitted = ``held`` = slot pipeline + FIFO level <= capacity
+      (plus the controller's slot-validity shadow, :class:`_ControlShadow`);
+    * ``last`` on exactly every frame-th transfer of ``o`` (FIFO entries too);
+    * no ``o.valid`` before ``latency`` cycles (default
+      ``cfg.latency_cycles``) after the first transfer on ``i``.
+
+    The stream contract itself (:func:`assume_source`, :func:`check_sink`) is
+    left to the caller.  Returns a namespace of the harness counters
+    (``held``, ``out_mod``, ``shadow``, ``since``, ``seen_out``, ...) for
+    further properties and covers."""
+    import types
+    n = _frame(cfg)
+    lat = cfg.latency_cycles if latency is None else latency
+    fifo = fifo_open.component
+    acc = i.valid & i.ready
+    out = o.valid & o.ready
+    cap = core_capacity(cfg)
+    held = Signal(range(cap + 2), name="h_held")
+    m.d.sync += held.eq(held + acc - out)
+    m.d.comb += [
+        Assert(held <= cap),
+        Assert(held == ctl_open.sig("inflight") + fifo.level),
+    ]
+    sh = _ControlShadow(m, ctl_open, cfg.pipeline_latency, n)
+
+    # Frame alignment at the output: transfers counted mod frame.
+    out_mod = Signal(range(n), name="h_out_mod")
+    with m.If(out):
+        m.d.sync += out_mod.eq(0 if n == 1 else (out_mod + 1) % n)
+    with m.If(o.valid):
+        m.d.comb += Assert(o.payload.last == (out_mod == n - 1))
+    # FIFO entries (white-box, for induction): entry j (0 = head) holds
+    # the (out_mod + j)-th sample of its frame.
+    storage = fifo_open.sub("storage")
+    consume = fifo_open.sig("consume")
+    lo = _field_offset(o.payload, "last")
+    for j in range(2):
+        rp = storage.read_port(domain="comb")
+        m.d.comb += rp.addr.eq((consume + j) % 2)
+        want = Signal(name=f"h_fifo_last{j}")
+        m.d.comb += want.eq(((out_mod + j) % n) == n - 1)
+        with m.If(fifo.level > j):
+            m.d.comb += Assert(rp.data[lo] == want)
+    m.d.comb += Assert(((out_mod + fifo.level) % n) == sh.emit_mod)
+
+    # Latency: no output before `lat` cycles after the first accept.
+    # `since` counts cycles from the first accept, saturating at lat + 1.
+    started = Signal(name="h_started")
+    since = Signal(range(lat + 2), name="h_since")
+    stall = Signal(name="h_stalled")
+    seen_out = Signal(name="h_seen_out")
+    with m.If(acc & ~started):
+        m.d.sync += [started.eq(1), since.eq(1)]
+    with m.Elif(started & (since != lat + 1)):
+        m.d.sync += since.eq(since + 1)
+    with m.If(started & ~acc & ~seen_out):
+        m.d.sync += stall.eq(1)
+    with m.If(o.valid):
+        m.d.sync += seen_out.eq(1)
+    m.d.comb += Assert(~o.valid | (started & (since >= lat)))
+    # induction strengthening: counters in range; before the first
+    # output the slot pipeline has advanced at most `since` times
+    m.d.comb += [Assert(since <= lat + 1), Assert(started | (since == 0)), Assert(~seen_out | (since >= lat))]
+    with m.If(started & ~seen_out & (since <= lat)):
+        m.d.comb += Assert(ctl_open.sig("t_sat") <= since)
+    with m.If(~started):
+        m.d.comb += [Assert(held == 0), Assert(ctl_open.sig("t_sat") == 0), Assert(~seen_out)]
+    return types.SimpleNamespace(frame=n, capacity=cap, latency=lat, acc=acc, out=out, held=held,
+                                 shadow=sh, out_mod=out_mod, fifo=fifo, started=started, since=since,
+                                 stall=stall, seen_out=seen_out)
+
+
+class OverlapSaveHarness(Elaboratable):
+    """An :class:`~fftforge.hdl.filter.OverlapSaveFilter` (framer + FilterCore
+    + discarder) with free input stream, free output ``ready`` and free
+    reset.  Positions count transfers (``cfg.lanes`` samples each): a frame
+    is ``n = cfg.frame_cycles`` transfers into the core, ``hist = (M-1)/P``
+    of them history, ``L = n - hist`` new.
+
+    Proven (``mode="prove"``), on the wrapper's ports:
+
+    * the stream contract on ``o`` (hold, reset), the environment assumed to
+      obey it on ``i``;
+    * conservation: new samples accepted on ``i`` = samples emitted on ``o``
+      + in flight, where *in flight* is the number of words inside the core
+      at frame positions ``>= hist`` (positions counted from the core's
+      output side: the core holds the run ``out_mod .. out_mod + held - 1``
+      of its frame sequence); in flight <= :func:`overlap_save_capacity`
+      (``(C // n) * L + min(C % n, L)`` with ``C`` the core's capacity:
+      43 for N = 8, M = 3, P = 1);
+    * ``last`` on exactly every ``L``-th transfer of ``o``;
+    * the framer's history: every history word fed to the core is the input
+      sample ``L`` positions before it (a copy of the previous frame's last
+      ``hist`` samples), or zero before the first complete frame after a
+      reset.
+
+    And, inside, everything :func:`core_properties` proves of the core (its
+    conservation, frames and latency, counted on the core's own ports), the
+    core's output contract and the hold rule on the core's input (the framer
+    obeys the stream contract towards the core).  Invariants tying the
+    wrapper's registers (``frame_pos``, ``out_pos``, ``fresh``, the history
+    memory) to the harness counters are asserted too.
+
+    With ``covers=True`` (``mode="cover"``): the first output exactly
+    ``cfg.latency_cycles`` after the first input with no stall (the
+    documented latency), back-to-back frames at the output (two ``last``
+    transfers ``n`` cycles apart: ``L`` kept transfers plus ``hist``
+    discarded ones), a stall with the core's output FIFO full and ``o``
+    valid, and in flight = capacity (the bound is tight).
+
+    ``mutate(opened, core)`` may change the opened wrapper (mutation tests;
+    ``core`` is the wrapper's FilterCore, whose ports the wrapper drives).
+    """
+
+    def __init__(self, cfg, covers: bool = False, mutate=None):
+        self.cfg = cfg
+        self.covers = covers
+        self.mutate = mutate
+
+    def elaborate(self, platform):
+        from ..hdl.filter import OverlapSaveFilter
+        cfg = self.cfg
+        n = cfg.frame_cycles
+        hist = (cfg.taps - 1) // cfg.lanes
+        L = n - hist
+        m = Module()
+        wrapper = OverlapSaveFilter(cfg)
+        w_open = open_module(wrapper, platform)
+        core = w_open.sub("core")
+        c_open, ctl_open, fifo_open = open_core(core, platform)
+        w_open.replace("core", c_open)
+        hist_mem = w_open.sub("hist")
+        if self.mutate is not None:
+            self.mutate(w_open, core)
+        m.submodules.dut = w_open.module
+
+        i, o = wrapper.i, wrapper.o
+        m.d.comb += [i.valid.eq(AnySeq(1)), i.payload.eq(AnySeq(len(i.payload.as_value()))),
+                     o.ready.eq(AnySeq(1))]
+        assume_source(m, i.valid, i.ready, i.payload.as_value(), "i")
+        check_sink(m, o.valid, o.ready, o.payload.as_value(), "o")
+        # inside: the framer obeys the hold rule towards the core (not the
+        # reset rule: at frame position 0 the core's valid is the free
+        # input's), and the core its whole contract
+        check_sink(m, core.i.valid, core.i.ready, core.i.payload.as_value(), "core_i", reset_rule=False)
+        check_sink(m, core.o.valid, core.o.ready, core.o.payload.as_value(), "core_o")
+        p = core_properties(m, cfg, core.i, core.o, ctl_open, fifo_open)
+
+        pos = w_open.sig("frame_pos")
+        opos = w_open.sig("out_pos")
+        fresh = w_open.sig("fresh")
+        m.d.comb += [Assert(pos == p.shadow.acc_mod), Assert(opos == p.out_mod),
+                     # the core's words in flight are frame positions
+                     # out_mod .. pos - 1 (mod n)
+                     Assert(pos == (p.out_mod + p.held) % n)]
+
+        # Conservation at the wrapper's ports.
+        acc = i.valid & i.ready
+        out = o.valid & o.ready
+        cap = overlap_save_capacity(cfg)
+        w_held = Signal(range(cap + 2), name="os_held")
+        m.d.sync += w_held.eq(w_held + acc - out)
+        kept = Const(0, range(p.capacity + 1))
+        for j in range(p.capacity):
+            kept = kept + ((j < p.held) & (((p.out_mod + j) % n) >= hist))
+        in_flight = Signal(range(p.capacity + 1), name="os_in_flight")
+        m.d.comb += in_flight.eq(kept)
+        m.d.comb += [Assert(w_held == in_flight), Assert(w_held <= cap)]
+        # a new sample is accepted exactly when the core takes a word at a
+        # new position
+        m.d.comb += Assert(acc == (core.i.valid & core.i.ready & (pos >= hist)))
+
+        # `last` on every L-th output transfer.
+        w_out_mod = Signal(range(L), name="os_out_mod")
+        with m.If(out):
+            m.d.sync += w_out_mod.eq(0 if L == 1 else (w_out_mod + 1) % L)
+        with m.If(o.valid):
+            m.d.comb += Assert(o.payload.last == (w_out_mod == L - 1))
+        m.d.comb += Assert(w_out_mod == Mux(opos >= hist, opos - hist, 0))
+
+        # History: a shadow of the last `hist` accepted input transfers,
+        # written by the harness's own count of new samples (w_in_mod).
+        w_in_mod = Signal(range(L), name="os_in_mod")
+        with m.If(acc):
+            m.d.sync += w_in_mod.eq(0 if L == 1 else (w_in_mod + 1) % L)
+        m.d.comb += Assert(w_in_mod == Mux(pos >= hist, pos - hist, 0))
+        pw = len(i.payload.as_value())
+        shadow = [Signal(pw, name=f"os_hist{j}", reset_less=True) for j in range(hist)]
+        seen_frame = Signal(name="os_seen_frame")    # a complete frame since reset
+        for j in range(hist):
+            with m.If(acc & (w_in_mod == L - hist + j)):
+                m.d.sync += shadow[j].eq(i.payload.as_value())
+        with m.If(acc & (w_in_mod == L - 1)):
+            m.d.sync += seen_frame.eq(1)
+        m.d.comb += Assert(fresh == ~seen_frame)
+        core_fire = core.i.valid & core.i.ready
+        for j in range(hist):
+            want = Mux(seen_frame, shadow[j], 0)
+            with m.If(core_fire & (pos == j)):
+                m.d.comb += Assert(core.i.payload.as_value() == want)
+            # induction: the buffer word equals the shadow once written
+            # this frame or earlier
+            rp = hist_mem.read_port(domain="comb")
+            m.d.comb += rp.addr.eq(j)
+            with m.If(seen_frame | (w_in_mod > L - hist + j)):
+                m.d.comb += Assert(rp.data.as_value() == shadow[j])
+
+        if self.covers:
+            lat = cfg.latency_cycles
+            started = Signal(name="os_started")
+            since = Signal(range(lat + 2), name="os_since")
+            stall = Signal(name="os_stalled")
+            seen_out = Signal(name="os_seen_out")
+            with m.If(acc & ~started):
+                m.d.sync += [started.eq(1), since.eq(1)]
+            with m.Elif(started & (since != lat + 1)):
+                m.d.sync += since.eq(since + 1)
+            with m.If(started & ~core_fire & ~seen_out):
+                m.d.sync += stall.eq(1)
+            with m.If(o.valid):
+                m.d.sync += seen_out.eq(1)
+            # cycles since the previous `last` transfer on o (saturating)
+            gap = Signal(range(n + 2), init=n + 1, name="os_since_last")
+            with m.If(out & o.payload.last):
+                m.d.sync += gap.eq(1)
+            with m.Elif(gap != n + 1):
+                m.d.sync += gap.eq(gap + 1)
+            m.d.comb += [
+                Cover(o.valid & ~seen_out & ~stall & (since == lat)),
+                Cover(out & o.payload.last & (gap == n)),
+                Cover((p.fifo.level == 2) & o.valid & ~o.ready),
+                Cover(w_held == cap),
             ]
         return m
 

@@ -3,16 +3,23 @@ counterexample VCD (the proofs have teeth)."""
 
 import pytest
 
-from fftforge.formal.mutants import MUTANTS
+from fftforge.formal.mutants import MUTANTS, SLOW_MUTANTS
 from fftforge.formal.runner import run_sby
 
 
 def test_every_family_has_a_mutant():
     families = {fam for fam, _ in MUTANTS.values()}
-    assert {"core", "control", "fixed", "butterfly", "cmul"} <= families
+    assert {"core", "control", "fixed", "butterfly", "cmul", "filter"} <= families
 
 
-@pytest.mark.parametrize("name", list(MUTANTS))
+def test_overlap_save_has_mutants():
+    """The overlap-save wrapper proof has teeth on its framer (ready, history)
+    and on its discarder."""
+    assert {"filter.os_discard_one_more", "filter.os_framer_no_ready", "filter.os_history_reversed"} <= set(MUTANTS)
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_MUTANTS else n
+                                  for n in MUTANTS])
 def test_mutant_fails(name, formal_dir):
     family, chk = MUTANTS[name]
     r = run_sby(f"mutant.{name}", chk.build(), mode=chk.mode, depth=chk.depth, cut=chk.cut,

@@ -39,9 +39,33 @@ def test_filter_core_stream_proof(formal_dir, report):
     assert r.status == "PASS", r.log
 
 
+def test_overlap_save_stream_proof(formal_dir, report):
+    """The overlap-save wrapper (framer + FilterCore + discarder): the
+    k-induction proof only (its cover run is in the slow set)."""
+    from fftforge.formal.runner import run_sby
+    ps = get("filter.overlap_save.n8")
+    chk = ps.checks[0]
+    assert chk.mode == "prove"
+    r = run_sby("filter.overlap_save.n8.prove", chk.build(), mode=chk.mode, depth=chk.depth, build_dir=formal_dir)
+    report([r])
+    assert r.status == "PASS", r.log
+
+
+def test_overlap_save_capacity():
+    """In flight <= (C // n) L + min(C % n, L): 43 for N=8, M=3 (C = 57)."""
+    from fftforge.formal.registry import overlap_save_config
+    from fftforge.formal.streams import core_capacity, overlap_save_capacity
+    cfg = overlap_save_config()
+    assert core_capacity(cfg) == cfg.pipeline_latency + 2 == 57
+    assert overlap_save_capacity(cfg) == 7 * 6 + 1
+    # brute force over every start position of a run of C frame positions
+    n, hist, C = cfg.n, cfg.taps - 1, core_capacity(cfg)
+    assert overlap_save_capacity(cfg) == max(sum((s + j) % n >= hist for j in range(C)) for s in range(n))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["filter.r22sdf.n8", "filter.r22sdf.n8.runtime2", "filter.r22sdf.n8.pairs",
-                                  "fftnet.r22sdf.n8"])
+                                  "fftnet.r22sdf.n8", "filter.overlap_save.n8"])
 def test_filter_proofs_slow(name, formal_dir, report):
     results = run_set(get(name), build_dir=formal_dir)
     report(results)
