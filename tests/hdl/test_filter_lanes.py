@@ -7,7 +7,6 @@ state after the ``wseq`` writes each frame reports."""
 
 import numpy as np
 import pytest
-from amaranth.sim import Simulator
 
 from fftforge.config import ConfigError
 from fftforge.filter_config import FFTNetConfig, FilterConfig
@@ -16,6 +15,7 @@ from fftforge.pyref.filter import frame_weights
 from fftforge.pyref.stimulus import make_stimulus
 from fftforge.sim.check_filter import (_model, group_flags, lane_words, random_bias, random_weights,
                                        random_writes, sample_words)
+from streamsim import run_stream
 
 
 def _cfg(cls, seed, **kw):
@@ -34,56 +34,25 @@ def run_lanes(cfg, frames, seed=0, p_valid=0.75, p_ready=0.75, writes=None, writ
     rng = np.random.default_rng(seed)
     re, im = make_stimulus("random", frames, cfg.n, cfg.width, rng)
     samples = {"re": re, "im": im} if "im" in cfg.sample_fields else {"re": re}
-    got, info = drive(FilterCore(cfg), cfg, lane_words(cfg, samples), frames, rng, p_valid, p_ready,
+    got, info = drive(FilterCore(cfg), cfg, lane_words(cfg, samples), frames, seed, p_valid, p_ready,
                       writes, write_at, p_w)
     return samples, got, info
 
 
-def drive(dut, cfg, words, frames, rng, p_valid=0.75, p_ready=0.75, writes=None, write_at=None, p_w=0.7):
+def drive(dut, cfg, words, frames, seed, p_valid=0.75, p_ready=0.75, writes=None, write_at=None, p_w=0.7):
     """Offer the transfers ``words`` ({field: (frames, T)}) to ``dut.i`` and
-    collect as many from ``dut.o`` (random valid/ready stalls; weight-port
-    writes as in :func:`run_lanes`).  Returns ``({field: (frames, T)}, info)``."""
+    collect as many from ``dut.o`` with :func:`streamsim.run_stream` (the
+    weight writes as its side stream).  Returns ``({field: (frames, T)},
+    {"w": writes accepted, "first_in", "first_out"})``."""
     fc = next(iter(words.values())).shape[1]
-    total = frames * fc
+    flat = {f: np.asarray(a).reshape(-1) for f, a in words.items()}
+    samples = [{f: a[k] for f, a in flat.items()} for k in range(frames * fc)]
     out_fields = list(cfg.output_fields) + ["last", "overflow"] + (["wseq"] if cfg.weights == "runtime" else [])
-    outs = []
-    info = {"w": 0}
-
-    async def tb(ctx):
-        k = cycle = 0
-        nw = 0 if writes is None else len(writes["addr"])
-        while len(outs) < total:
-            assert cycle < total * 30 + 2000, f"timeout: {len(outs)} of {total} outputs"
-            v = k < total and rng.random() < p_valid
-            ctx.set(dut.i.valid, int(v))
-            if v:
-                for f, a in words.items():
-                    ctx.set(getattr(dut.i.payload, f), int(a.reshape(-1)[k]))
-            wv = info["w"] < nw and write_at[info["w"]] <= cycle and rng.random() < p_w
-            if nw:
-                ctx.set(dut.w.valid, int(wv))
-                if wv:
-                    for f in ("addr", "re", "im"):
-                        ctx.set(getattr(dut.w.payload, f), int(writes[f][info["w"]]))
-            r = rng.random() < p_ready
-            ctx.set(dut.o.ready, int(r))
-            if v and ctx.get(dut.i.ready):
-                info.setdefault("first_in", cycle)
-                k += 1
-            if wv and ctx.get(dut.w.ready):
-                info["w"] += 1
-            if r and ctx.get(dut.o.valid):
-                info.setdefault("first_out", cycle)
-                outs.append({f: ctx.get(getattr(dut.o.payload, f)) for f in out_fields})
-            await ctx.tick()
-            cycle += 1
-
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(tb)
-    sim.run()
+    side = None if writes is None else {"port": dut.w, "words": writes, "at": write_at, "p_valid": p_w}
+    outs, first_in, first_out = run_stream(dut, samples, p_valid=p_valid, p_ready=p_ready, seed=seed,
+                                           fields=tuple(flat), out_fields=out_fields, side=side)
     got = {f: np.array([o[f] for o in outs]).reshape(frames, fc) for f in out_fields}
-    return got, info
+    return got, {"w": 0 if side is None else side["accepted"], "first_in": first_in, "first_out": first_out}
 
 
 def check(cfg, frames, seed=0, writes=None, write_at=None, **kw):
@@ -197,7 +166,7 @@ def test_lane_overlap_save_bit_exact_under_stalls(n, lanes, taps):
                        weights_re=wr, weights_im=wi)
     frames = 12
     job = overlap_save_job(cfg, frames, seed=lanes)
-    got, _ = drive(OverlapSaveFilter(cfg), cfg, job.inputs, frames, np.random.default_rng(lanes))
+    got, _ = drive(OverlapSaveFilter(cfg), cfg, job.inputs, frames, seed=lanes)
     for f, e in job.expected.items():
         assert np.array_equal(got[f], e), f
     assert got["last"].shape == (frames, cfg.hop // lanes)
