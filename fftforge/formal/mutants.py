@@ -17,7 +17,7 @@ from ..hdl import fixed as hdl_fixed
 from ..hdl.cmul import ComplexMultiplier
 from .registry import Check, proof_config
 
-__all__ = ["MUTANTS", "SLOW_MUTANTS", "DropReady", "SignBugMultiplier"]
+__all__ = ["MUTANTS", "SLOW_MUTANTS", "DropReady", "SignBugMultiplier", "NarrowProductMultiplier"]
 
 
 class DropReady(wiring.Component):
@@ -98,6 +98,24 @@ class SignBugMultiplier(ComplexMultiplier):
         return m
 
 
+class NarrowProductMultiplier(ComplexMultiplier):
+    """Form-4 complex multiplier whose product registers are one bit short:
+    wrong only for the corner a = -2**(wa-1), w = -2**(ww-1) (its products'
+    cells differ from the spec's, so the merged proof must find the corner)."""
+
+    def elaborate(self, platform):
+        m = Module()
+        wa, ww = self.width, self.twiddle_width
+        ra, rb = Signal(signed(wa)), Signal(signed(wa))
+        rc, rd = Signal(signed(ww)), Signal(signed(ww))
+        m.d.sync += [ra.eq(self.a.re), rb.eq(self.a.im), rc.eq(self.w.re), rd.eq(self.w.im)]
+        pw = wa + ww - 1                                               # the bug: was wa + ww
+        ac, bd, ad, bc = (Signal(signed(pw), name=nm) for nm in ("ac", "bd", "ad", "bc"))
+        m.d.sync += [ac.eq(ra * rc), bd.eq(rb * rd), ad.eq(ra * rd), bc.eq(rb * rc)]
+        m.d.sync += [self.p.re.eq(ac - bd), self.p.im.eq(ad + bc)]
+        return m
+
+
 def _round_half_up(v, shift, rounding):
     if shift == 0 or rounding == "truncate":
         return hdl_fixed.round_shift(v, shift, rounding)
@@ -111,7 +129,7 @@ HALF_UP_STAGE = types.SimpleNamespace(round_shift=_round_half_up, resize=hdl_fix
 
 
 def _mutants():
-    from .parts import ButterflyHarness, CmulHarness, FixedStageHarness
+    from .parts import MERGE_SCRIPT, ButterflyHarness, CmulHarness, FixedStageHarness
     from .streams import ControlHarness, CoreHarness, OverlapSaveHarness
     from .registry import overlap_save_config
     cfg = proof_config("r22sdf", 8)
@@ -147,6 +165,11 @@ def _mutants():
         "filter.os_history_reversed": ("filter", Check("bmc", 2 * os_cfg.n + 4, lambda: OverlapSaveHarness(
             os_cfg, mutate=_os_history_reversed), cut=os_cut)),
         "cmul.sign": ("cmul", Check("bmc", 5, lambda: CmulHarness(4, 4, 4, multiplier=SignBugMultiplier))),
+        # the full-width proofs (products merged with the spec's by opt_merge)
+        "cmul.sign.w16x18": ("cmul", Check("bmc", 5, lambda: CmulHarness(16, 18, 4, multiplier=SignBugMultiplier),
+                                           script=MERGE_SCRIPT)),
+        "cmul.narrow_product.w16x18": ("cmul", Check("bmc", 5, lambda: CmulHarness(
+            16, 18, 4, multiplier=NarrowProductMultiplier), script=MERGE_SCRIPT)),
     }
 
 

@@ -11,12 +11,14 @@ Families
                both roundings, both overflow modes, plus extra shifts.
 ``butterfly``  the radix-2 butterfly (with and without -j) vs its spec.
 ``cmul``       the pipelined complex multiplier (forms 4 and 3) vs the exact
-               product 3 cycles earlier, at small widths (see the README).
+               product 3 cycles earlier: form 4 at 4x4, 16x18 and every width
+               of the 16-bit cores; form 3 at 4x4 (see the README).
 ``control``    PipelineControl alone: slot validity, conservation, frames.
 ``core``       whole FFTCore, N = 8 and 16, r2sdf and r22sdf (and 2/4 lanes,
                runtime direction): stream contract, conservation, frame
                alignment, latency, covers.
-``filter``     spectral filter and FFTNet cores (N = 8): the same.
+``filter``     spectral filter and FFTNet cores (N = 8): the same; the
+               overlap-save wrapper (framer + core + discarder).
 """
 
 from __future__ import annotations
@@ -35,11 +37,13 @@ __all__ = ["Check", "PropertySet", "registry", "get", "run_set", "proof_config",
 @dataclasses.dataclass(frozen=True)
 class Check:
     """One sby run: ``mode`` ('prove', 'bmc', 'cover'), ``depth``, the harness
-    factory (``covers`` flag passed for cover runs) and modules to cut."""
+    factory (``covers`` flag passed for cover runs), modules to cut and
+    Yosys commands to run after ``prep`` (``script``)."""
     mode: str
     depth: int
     build: Callable[[], Elaboratable]
     cut: tuple = ()
+    script: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,8 +108,27 @@ def _bfly_harness(**kw):
     return _Many(ButterflyHarness(w, **kw) for w in (8, 17, 21))
 
 
-def _build_registry():
+def cmul_core_widths():
+    """The distinct ``(width, twiddle_width)`` of every complex multiplier in
+    the 16-bit cores (N = 16 .. 4096, both architectures, scaled and
+    unscaled: 17..28 x 18 bits) and the 16x18 and 17x16 (spectral filter
+    bin multiply) parts."""
+    out = {(16, 18), (17, 16)}
+    for n in (16, 64, 256, 1024, 4096):
+        for arch in ("r2sdf", "r22sdf"):
+            for scaling in ("scaled", "unscaled"):
+                cfg = FFTConfig(n=n, width=16, arch=arch, scaling=scaling)
+                out |= {(p.width_in, cfg.twiddle_width) for p in cfg.plan() if p.kind == "twiddle"}
+    return sorted(out)
+
+
+def _cmul_cores_harness():
     from .parts import CmulHarness
+    return _Many(CmulHarness(wa, ww, 4) for wa, ww in cmul_core_widths())
+
+
+def _build_registry():
+    from .parts import CUT_PRODUCTS_SCRIPT, MERGE_SCRIPT, CmulHarness
     from .streams import ControlHarness, CoreHarness
     sets = [
         PropertySet("fixed.round_saturate", "fixed",
@@ -117,10 +140,19 @@ def _build_registry():
                     (Check("prove", 1, _bfly_harness),)),
         PropertySet("cmul.form4.w4", "cmul",
                     "4-multiplier complex product, 4x4 bits, = exact product 3 cycles earlier",
-                    (Check("prove", 4, lambda: CmulHarness(4, 4, 4)),)),
+                    (Check("prove", 4, lambda: CmulHarness(4, 4, 4), script=MERGE_SCRIPT),)),
+        PropertySet("cmul.form4.w16x18", "cmul",
+                    "4-multiplier complex product, 16x18 bits, = exact product 3 cycles earlier "
+                    "(Yosys flatten+opt_merge share the part's products with the spec's)",
+                    (Check("prove", 4, lambda: CmulHarness(16, 18, 4), script=MERGE_SCRIPT),)),
+        PropertySet("cmul.form4.cores", "cmul",
+                    "4-multiplier complex product at every width of the 16-bit cores' multipliers "
+                    "(17..28 x 18, N=16..4096, both archs and scalings) and 17x16 (filter), = exact product "
+                    "3 cycles earlier (flatten+opt_merge, then the shared products cut: any product values)",
+                    (Check("prove", 4, _cmul_cores_harness, script=CUT_PRODUCTS_SCRIPT),), slow=True),
         PropertySet("cmul.form3.w4", "cmul",
                     "3-multiplier complex product, 4x4 bits, = exact product 3 cycles earlier",
-                    (Check("prove", 4, lambda: CmulHarness(4, 4, 3)),), slow=True),
+                    (Check("prove", 4, lambda: CmulHarness(4, 4, 3), script=MERGE_SCRIPT),), slow=True),
     ]
     for arch in ("r2sdf", "r22sdf"):
         for n in (8, 16):
@@ -244,5 +276,5 @@ def run_set(pset: PropertySet, *, depth: int | None = None, build_dir=None,
         name = f"{pset.name}.{chk.mode}" if sum(c.mode == chk.mode for c in pset.checks) == 1 \
             else f"{pset.name}.{chk.mode}{k}"
         results.append(run_sby(name, chk.build(), mode=chk.mode, depth=d, cut=chk.cut,
-                               build_dir=build_dir, timeout=timeout))
+                               build_dir=build_dir, timeout=timeout, script=chk.script))
     return results

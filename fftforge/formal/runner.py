@@ -84,7 +84,8 @@ def tool_env() -> dict:
     return env
 
 
-def _sby_text(mode: str, depth: int, top: str, cut: tuple[str, ...], timeout: int | None) -> str:
+def _sby_text(mode: str, depth: int, top: str, cut: tuple[str, ...], timeout: int | None,
+              script_after: tuple[str, ...] = ()) -> str:
     opts = [f"mode {mode}", f"depth {depth}", "multiclock off"]
     if timeout:
         opts.append(f"timeout {timeout}")
@@ -92,6 +93,7 @@ def _sby_text(mode: str, depth: int, top: str, cut: tuple[str, ...], timeout: in
     for c in cut:
         script.append(f"cutpoint {c}")
     script.append(f"prep -top {top}")
+    script.extend(script_after)
     return "\n".join([
         "[options]", *opts, "",
         "[engines]", "smtbmc yices", "",
@@ -102,7 +104,7 @@ def _sby_text(mode: str, depth: int, top: str, cut: tuple[str, ...], timeout: in
 
 def run_sby(name: str, design, *, mode: str = "prove", depth: int = 10, ports=None,
             build_dir: str | os.PathLike | None = None, cut: tuple[str, ...] = (),
-            timeout: int | None = None) -> SbyResult:
+            timeout: int | None = None, script: tuple[str, ...] = ()) -> SbyResult:
     """Convert ``design`` to RTLIL and check it with SymbiYosys.
 
     Parameters
@@ -124,6 +126,10 @@ def run_sby(name: str, design, *, mode: str = "prove", depth: int = 10, ports=No
         that must hold whatever those modules output.
     timeout : int, optional
         sby ``timeout`` option in seconds.
+    script : tuple of str
+        Yosys commands run after ``prep`` (equivalence-preserving passes
+        only, e.g. ``flatten``, ``opt_merge``: see
+        :class:`~.parts.CmulStagedHarness`).
     """
     if mode not in ("prove", "bmc", "cover"):
         raise ValueError(f"mode must be 'prove', 'bmc' or 'cover', got {mode!r}")
@@ -134,7 +140,7 @@ def run_sby(name: str, design, *, mode: str = "prove", depth: int = 10, ports=No
     base.mkdir(parents=True)
     il = rtlil.convert(design, name="top", ports=ports or [], platform="formal")
     (base / "top.il").write_text(il)
-    (base / "check.sby").write_text(_sby_text(mode, depth, "top", tuple(cut), timeout))
+    (base / "check.sby").write_text(_sby_text(mode, depth, "top", tuple(cut), timeout, tuple(script)))
     t0 = time.monotonic()
     proc = subprocess.Popen([_bin("yowasp-sby"), "-f", "check.sby"], cwd=base, env=tool_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -23,7 +23,7 @@ def test_overlap_save_has_mutants():
 def test_mutant_fails(name, formal_dir):
     family, chk = MUTANTS[name]
     r = run_sby(f"mutant.{name}", chk.build(), mode=chk.mode, depth=chk.depth, cut=chk.cut,
-                build_dir=formal_dir, timeout=300)
+                script=chk.script, build_dir=formal_dir, timeout=300)
     print(f"{name} ({family}): {r.status} in {r.seconds:.1f}s, counterexample VCD: {r.vcd}")
     assert r.status == "FAIL", r.log
     assert r.vcd is not None and r.vcd.exists()

@@ -5,7 +5,7 @@ import pytest
 from fftforge.formal.registry import get, run_set
 
 
-@pytest.mark.parametrize("name", ["fixed.round_saturate", "butterfly", "cmul.form4.w4"])
+@pytest.mark.parametrize("name", ["fixed.round_saturate", "butterfly", "cmul.form4.w4", "cmul.form4.w16x18"])
 def test_part_proofs(name, formal_dir, report):
     results = run_set(get(name), build_dir=formal_dir)
     report(results)
@@ -13,10 +13,23 @@ def test_part_proofs(name, formal_dir, report):
 
 
 @pytest.mark.slow
-def test_cmul_form3(formal_dir, report):
-    results = run_set(get("cmul.form3.w4"), build_dir=formal_dir)
+@pytest.mark.parametrize("name", ["cmul.form3.w4", "cmul.form4.cores"])
+def test_cmul_slow(name, formal_dir, report):
+    results = run_set(get(name), build_dir=formal_dir)
     report(results)
     assert all(r.status == "PASS" for r in results)
+
+
+def test_cmul_core_widths():
+    """The many-width multiplier set covers the real 16x18 part and the
+    widths of the 16-bit cores' twiddle stages."""
+    from fftforge.config import FFTConfig
+    from fftforge.formal.registry import cmul_core_widths
+    widths = set(cmul_core_widths())
+    assert (16, 18) in widths and (28, 18) in widths
+    for arch in ("r2sdf", "r22sdf"):
+        cfg = FFTConfig(n=1024, width=16, arch=arch, scaling="unscaled")
+        assert {(p.width_in, cfg.twiddle_width) for p in cfg.plan() if p.kind == "twiddle"} <= widths
 
 
 def test_fixed_cases_cover_the_plans():
