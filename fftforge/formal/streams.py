@@ -211,7 +211,8 @@ class CoreHarness(Elaboratable):
     With ``covers=True`` (``mode="cover"``): the first output exactly
     ``cfg.latency_cycles`` after the first input with no stalls; the pipeline
     full; back-to-back frames at the output; a stall with the output FIFO
-    full; a completed drain.
+    full; a completed drain; a sample accepted into the emptied core after
+    earlier outputs (the from-empty latency tracker restarts).
 
     ``wrap`` (optional) maps the core to the component whose ports the
     environment sees (a mutation test passes a broken wrapper);
@@ -278,6 +279,9 @@ class CoreHarness(Elaboratable):
                 Cover(ctl_open.component.clr & p.seen_out),
                 # two frame ends n transfers apart, no gap: back-to-back frames
                 Cover(p.out & o.payload.last & (run == n)),
+                # the latency tracker restarts: a sample accepted after the
+                # core emptied, following earlier outputs
+                Cover((p.empty_since == 1) & p.seen_out),
             ]
         return m
 
@@ -308,7 +312,11 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
       (plus the controller's slot-validity shadow, :class:`_ControlShadow`);
     * ``last`` on exactly every frame-th transfer of ``o`` (FIFO entries too);
     * no ``o.valid`` before ``latency`` cycles (default
-      ``cfg.latency_cycles``) after the first transfer on ``i``.
+      ``cfg.latency_cycles``) after the first transfer on ``i``; and, more
+      generally, none earlier than ``latency`` cycles after the first
+      transfer following any cycle in which the core held nothing (after a
+      drain, once its last outputs are taken: the latency holds per frame
+      that starts from an empty core, not only from reset).
 
     The stream contract itself (:func:`assume_source`, :func:`check_sink`) is
     left to the caller.  Returns a namespace of the harness counters
@@ -371,9 +379,29 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
         m.d.comb += Assert(ctl_open.sig("t_sat") <= since)
     with m.If(~started):
         m.d.comb += [Assert(held == 0), Assert(ctl_open.sig("t_sat") == 0), Assert(~seen_out)]
+
+    # Latency from empty, not only from reset: whenever the core holds
+    # nothing (held == 0: after reset, after a drain once its last outputs
+    # are taken, or after any idle spell that emptied it), no output comes
+    # earlier than `lat` cycles after the next accepted sample.
+    # `e_since`: 0 = nothing accepted since the core was last empty, else
+    # cycles since the first accept after it (saturating at lat + 1).
+    e_since = Signal(range(lat + 2), name="h_empty_since")
+    with m.If(held == 0):
+        m.d.sync += e_since.eq(acc)
+    with m.Elif((e_since != 0) & (e_since != lat + 1)):
+        m.d.sync += e_since.eq(e_since + 1)
+    m.d.comb += Assert(~o.valid | (e_since >= lat))
+    # induction: a sample in slot k has been in the pipeline >= k + 1
+    # cycles; something held means something accepted since empty
+    m.d.comb += [Assert(e_since <= lat + 1), Assert((held == 0) | (e_since != 0))]
+    for k in range(cfg.pipeline_latency):
+        m.d.comb += Assert(~sh.shadow[k] | (e_since >= k + 1))
+    with m.If(fifo.level != 0):
+        m.d.comb += Assert(e_since >= lat)
     return types.SimpleNamespace(frame=n, capacity=cap, latency=lat, acc=acc, out=out, held=held,
                                  shadow=sh, out_mod=out_mod, fifo=fifo, started=started, since=since,
-                                 stall=stall, seen_out=seen_out)
+                                 stall=stall, seen_out=seen_out, empty_since=e_since)
 
 
 class OverlapSaveHarness(Elaboratable):
