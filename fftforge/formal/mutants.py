@@ -76,6 +76,22 @@ def _os_history_reversed(opened, core):
     opened.module.d.comb += opened.sig("rp__addr").eq(_os_hist(opened) - 1 - pos)   # was pos
 
 
+def _os_history_lanes_rotated(opened, core):
+    """P-lane overlap-save framer feeds its history transfers with the lanes
+    rotated by one (lane l gets the stored transfer's lane l + 1 mod P): the
+    history samples enter the core in the wrong order."""
+    w = opened.component
+    fields = w.cfg.lane_fields
+    P = len(fields)
+    pos, fresh = opened.sig("frame_pos"), opened.sig("fresh")
+    data = opened.sub("hist").read_ports[0].data
+    mod = opened.module
+    with mod.If((pos < _os_hist(opened)) & ~fresh):
+        for l, names in enumerate(fields):
+            for k, name in enumerate(names):                 # was lane l's own field
+                mod.d.comb += getattr(core.i.payload, name).eq(getattr(data, fields[(l + 1) % P][k]))
+
+
 def _butterfly_no_negate(opened):
     c = opened.component
     bi = Mux(c.minus_j, c.b.re, c.b.im)                     # was -b.re under -j
@@ -134,6 +150,7 @@ def _mutants():
     from .registry import overlap_save_config
     cfg = proof_config("r22sdf", 8)
     os_cfg = overlap_save_config()
+    os2_cfg = overlap_save_config(lanes=2)
     os_lat = os_cfg.latency_cycles
     os_cut = ("top.dut.core.datapath",)
     L, n = cfg.pipeline_latency, cfg.n
@@ -164,6 +181,11 @@ def _mutants():
             os_cfg, mutate=_os_framer_no_ready), cut=os_cut)),
         "filter.os_history_reversed": ("filter", Check("bmc", 2 * os_cfg.n + 4, lambda: OverlapSaveHarness(
             os_cfg, mutate=_os_history_reversed), cut=os_cut)),
+        # 2 lanes: the history transfer of the second frame enters the core
+        # 4 transfers after reset
+        "filter.os_p2_history_lanes_rotated": ("filter", Check(
+            "bmc", 2 * os2_cfg.frame_cycles + 4,
+            lambda: OverlapSaveHarness(os2_cfg, mutate=_os_history_lanes_rotated), cut=os_cut)),
         "cmul.sign": ("cmul", Check("bmc", 5, lambda: CmulHarness(4, 4, 4, multiplier=SignBugMultiplier))),
         # the full-width proofs (products merged with the spec's by opt_merge)
         "cmul.sign.w16x18": ("cmul", Check("bmc", 5, lambda: CmulHarness(16, 18, 4, multiplier=SignBugMultiplier),

@@ -18,7 +18,8 @@ Families
                runtime direction): stream contract, conservation, frame
                alignment, latency, covers.
 ``filter``     spectral filter and FFTNet cores (N = 8): the same; the
-               overlap-save wrapper (framer + core + discarder).
+               overlap-save wrapper (framer + core + discarder); 2 lanes
+               (plain, real pairs, overlap-save), counted in transfers.
 """
 
 from __future__ import annotations
@@ -80,9 +81,11 @@ def proof_config(arch: str, n: int, **kw) -> FFTConfig:
 
 
 def overlap_save_config(**kw):
-    """The overlap-save configuration the wrapper proof uses: N = 8, M = 3
-    taps (history and discard of 2, L = 6 new samples per frame), 8-bit
-    data, twiddles and weights, ``drain_after=2``, one lane."""
+    """The overlap-save configuration the wrapper proofs use: N = 8, M = 3
+    taps (history and discard of 2 samples, L = 6 new samples per frame),
+    8-bit data, twiddles and weights, ``drain_after=2``, one lane unless
+    ``lanes`` is given (``lanes=2``: 4 transfers per frame, history and
+    discard 1 transfer, 3 new transfers per frame)."""
     from ..filter_config import FilterConfig
     base = dict(n=8, taps=3, mode="overlap_save", width=8, twiddle_width=8, coef_width=8, drain_after=2)
     base.update(kw)
@@ -207,39 +210,52 @@ def _filter_sets(CoreHarness):
         return []
     base = dict(n=8, width=8, twiddle_width=8, coef_width=8, drain_after=2)
     out = []
+    # P lanes: the same harness counts transfers (P samples each): frames of
+    # cfg.frame_cycles = N/P transfers, capacity and latency in transfers/cycles
     for name, cfg, cls, covers in (
             ("filter.r22sdf.n8", FilterConfig(**base), FilterCore, True),
             ("filter.r22sdf.n8.runtime2", FilterConfig(weights="runtime", channels=2, **base), FilterCore, False),
             ("filter.r22sdf.n8.pairs", FilterConfig(real_pairs=True, channels=2, **base), FilterCore, False),
-            ("fftnet.r22sdf.n8", FFTNetConfig(**base), FFTNetCore, False)):
+            ("fftnet.r22sdf.n8", FFTNetConfig(**base), FFTNetCore, False),
+            ("filter.r22sdf.n8.p2", FilterConfig(lanes=2, **base), FilterCore, True),
+            ("filter.r22sdf.n8.pairs.p2", FilterConfig(real_pairs=True, channels=2, lanes=2, **base), FilterCore,
+             False)):
+        frame = cfg.frame_cycles
         checks = [Check("prove", 3, lambda cfg=cfg, cls=cls: CoreHarness(cfg, core_cls=cls))]
         if covers:
-            checks.append(Check("cover", cfg.latency_cycles + 2 * cfg.n + 4,
+            checks.append(Check("cover", cfg.latency_cycles + 2 * frame + 4,
                                 lambda cfg=cfg, cls=cls: CoreHarness(cfg, covers=True, core_cls=cls),
                                 cut=("top.core.datapath",)))
         out.append(PropertySet(
             name, "filter",
             f"{cls.__name__} N={cfg.n}{' runtime weights (w stream free)' if cfg.weights == 'runtime' else ''}"
-            f"{' real pairs' if cfg.real_pairs else ''}: stream contract on o, accepted = emitted + in flight "
-            f"<= {cfg.pipeline_latency + 2}, last on every {cfg.n}-th output, no output before "
-            f"latency_cycles={cfg.latency_cycles}" + ("; covers as for the FFT core" if covers else ""),
+            f"{' real pairs' if cfg.real_pairs else ''}{f' {cfg.lanes} lanes' if cfg.lanes > 1 else ''}: "
+            f"stream contract on o, accepted = emitted + in flight <= {cfg.pipeline_latency + 2}"
+            f"{' transfers' if cfg.lanes > 1 else ''}, last on every {frame}-th output"
+            f"{' transfer' if cfg.lanes > 1 else ''}, no output before latency_cycles={cfg.latency_cycles}"
+            + ("; covers as for the FFT core" if covers else ""),
             tuple(checks), slow=True))
     out.append(_overlap_save_set())
+    out.append(_overlap_save_set(lanes=2))
     return out
 
 
-def _overlap_save_set():
+def _overlap_save_set(lanes: int = 1):
+    """The overlap-save wrapper set; positions, capacity and L count
+    transfers (``lanes`` samples each)."""
     from .streams import OverlapSaveHarness, overlap_save_capacity
-    cfg = overlap_save_config()
-    n, hist = cfg.frame_cycles, cfg.taps - 1
+    cfg = overlap_save_config(lanes=lanes)
+    n, hist = cfg.frame_cycles, (cfg.taps - 1) // lanes
     L = n - hist
+    unit = "" if lanes == 1 else " transfers"
     cover_depth = cfg.latency_cycles + 2 * n + hist + 4
     return PropertySet(
-        f"filter.overlap_save.n{n}", "filter",
-        f"OverlapSaveFilter N={n} M={cfg.taps} (L={L}): stream contract on i/o, new samples accepted = "
+        f"filter.overlap_save.n{cfg.n}" + ("" if lanes == 1 else f".p{lanes}"), "filter",
+        f"OverlapSaveFilter N={cfg.n} M={cfg.taps}" + ("" if lanes == 1 else f" {lanes} lanes")
+        + f" (L={L}{unit}): stream contract on i/o, new{unit or ' samples'} accepted = "
         f"emitted + in flight (core words at frame positions >= {hist}) <= {overlap_save_capacity(cfg)}, "
-        f"last on every {L}-th output, history words = the input {L} samples earlier (0 after reset), "
-        f"the framer's hold rule towards the core, the core's own properties; covers: first output at "
+        f"last on every {L}-th output, history words = the input {L}{unit or ' samples'} earlier (0 after "
+        f"reset), the framer's hold rule towards the core, the core's own properties; covers: first output at "
         f"exactly latency_cycles={cfg.latency_cycles}, back-to-back frames, stall with full output, "
         f"in flight = capacity",
         (Check("prove", 3, lambda: OverlapSaveHarness(cfg)),

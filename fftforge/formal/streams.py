@@ -60,7 +60,16 @@ def overlap_save_capacity(cfg) -> int:
     discarded outputs coming out).  With ``n`` transfers per frame and
     ``L = n - hist``, a run of ``C`` positions holds at most
     ``(C // n) * L + min(C % n, L)`` of them (the run starting at the first
-    new position of a frame)."""
+    new position of a frame).
+
+    With ``lanes`` P > 1 everything counts transfers (P samples each): the
+    core's slots and FIFO entries hold one transfer, its frame is
+    ``n = N/P`` transfers, the framer and discarder move whole transfers
+    (``M - 1`` is a multiple of P), so the same argument gives the bound in
+    transfers: ``C = pipeline_latency + 2`` transfers, ``hist = (M-1)/P``,
+    ``L = n - hist`` (N = 8, M = 3, P = 2: C = 41, n = 4, hist = 1, L = 3,
+    bound ``10 * 3 + 1 = 31`` transfers, 62 samples; checked against a brute
+    force over every run start in ``tests/formal/test_streams.py``)."""
     n = cfg.frame_cycles
     hist = (cfg.taps - 1) // cfg.lanes
     L = n - hist
@@ -421,7 +430,7 @@ class OverlapSaveHarness(Elaboratable):
       output side: the core holds the run ``out_mod .. out_mod + held - 1``
       of its frame sequence); in flight <= :func:`overlap_save_capacity`
       (``(C // n) * L + min(C % n, L)`` with ``C`` the core's capacity:
-      43 for N = 8, M = 3, P = 1);
+      43 for N = 8, M = 3, P = 1; 31 transfers for P = 2);
     * ``last`` on exactly every ``L``-th transfer of ``o``;
     * the framer's history: every history word fed to the core is the input
       sample ``L`` positions before it (a copy of the previous frame's last

@@ -18,6 +18,13 @@ def test_overlap_save_has_mutants():
     assert {"filter.os_discard_one_more", "filter.os_framer_no_ready", "filter.os_history_reversed"} <= set(MUTANTS)
 
 
+def test_lane_filter_has_mutant():
+    """The P-lane overlap-save proof has teeth (history lanes rotated)."""
+    from fftforge.formal.registry import get
+    assert "filter.os_p2_history_lanes_rotated" in MUTANTS and "filter.os_p2_history_lanes_rotated" not in SLOW_MUTANTS
+    assert get("filter.overlap_save.n8.p2")
+
+
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_MUTANTS else n
                                   for n in MUTANTS])
 def test_mutant_fails(name, formal_dir):

@@ -52,20 +52,40 @@ def test_overlap_save_stream_proof(formal_dir, report):
 
 
 def test_overlap_save_capacity():
-    """In flight <= (C // n) L + min(C % n, L): 43 for N=8, M=3 (C = 57)."""
+    """In flight <= (C // n) L + min(C % n, L): 43 for N=8, M=3 (C = 57);
+    with 2 lanes, in transfers (n = 4, hist = 1, L = 3, C = 41): 31."""
     from fftforge.formal.registry import overlap_save_config
     from fftforge.formal.streams import core_capacity, overlap_save_capacity
     cfg = overlap_save_config()
     assert core_capacity(cfg) == cfg.pipeline_latency + 2 == 57
     assert overlap_save_capacity(cfg) == 7 * 6 + 1
+    cfg2 = overlap_save_config(lanes=2)
+    assert (cfg2.frame_cycles, core_capacity(cfg2)) == (4, cfg2.pipeline_latency + 2) == (4, 41)
+    assert overlap_save_capacity(cfg2) == 10 * 3 + 1
     # brute force over every start position of a run of C frame positions
-    n, hist, C = cfg.n, cfg.taps - 1, core_capacity(cfg)
-    assert overlap_save_capacity(cfg) == max(sum((s + j) % n >= hist for j in range(C)) for s in range(n))
+    # (transfers), for every lane count and tap count the config accepts
+    from fftforge.filter_config import FilterConfig
+    cfgs = [cfg, cfg2]
+    for lanes in (1, 2, 4):
+        for taps in range(2, 9):
+            if (taps - 1) % lanes == 0:
+                try:
+                    cfgs.append(FilterConfig(n=16, taps=taps, mode="overlap_save", lanes=lanes, width=8,
+                                             twiddle_width=8, coef_width=8, drain_after=2))
+                except Exception:            # taps out of range for n = 16
+                    pass
+    assert len(cfgs) > 6
+    for c in cfgs:
+        n, hist, C = c.frame_cycles, (c.taps - 1) // c.lanes, core_capacity(c)
+        assert overlap_save_capacity(c) == max(sum((s + j) % n >= hist for j in range(C)) for s in range(n)), c
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["filter.r22sdf.n8", "filter.r22sdf.n8.runtime2", "filter.r22sdf.n8.pairs",
-                                  "fftnet.r22sdf.n8", "filter.overlap_save.n8"])
+                                  "fftnet.r22sdf.n8", "filter.overlap_save.n8",
+                                  # P = 2 lanes (frames, capacity, history in transfers)
+                                  "filter.r22sdf.n8.p2", "filter.r22sdf.n8.pairs.p2",
+                                  "filter.overlap_save.n8.p2"])
 def test_filter_proofs_slow(name, formal_dir, report):
     results = run_set(get(name), build_dir=formal_dir)
     report(results)
