@@ -286,6 +286,11 @@ def cmd_explain(a) -> int:
         for k, name in keys:
             if k in d and float(np.asarray(d[k])[0]) != 0:
                 print(f"    {name:<28} {float(np.asarray(d[k])[0]):>14.6g}")
+    if not np.isfinite(float(ev.latency_s[0])):
+        print(f"\n  does not fit: one unit of this chain needs more than {t.name} has "
+              f"({t.dsps} DSPs, {t.luts} LUTs, {t.bram_bits} block-RAM bits): 0 parallel units; "
+              "try fewer --lanes, a narrower --width or a bigger part")
+        return 0
     print("\n  totals")
     for k, name in keys:
         if k in ev.terms and float(ev.terms[k][0]) != 0:

@@ -49,6 +49,19 @@ def test_explain_lists_terms(capsys):
         assert word in out
 
 
+def test_explain_says_does_not_fit(capsys):
+    """Two 8-lane FFTNet cores (2 x 120 DSPs) exceed the ECP5-85F's 156: a
+    plain sentence, not NaN figures."""
+    rc, out, _ = run(capsys, "explain", "--workload", "fftnet", "--target", "ecp5-85f", "--n", "1024",
+                     "--d", "1024", "--lanes", "8")
+    assert rc == 0
+    assert "does not fit: one unit of this chain needs more than ecp5-85f has (156 DSPs" in out
+    assert "nan" not in out
+    rc, out, _ = run(capsys, "explain", "--workload", "fftnet", "--target", "ecp5-85f", "--n", "1024",
+                     "--d", "1024", "--lanes", "4")
+    assert rc == 0 and "does not fit" not in out and "nan" not in out
+
+
 def test_targets_and_show(capsys):
     rc, out, _ = run(capsys, "targets")
     assert rc == 0 and "tpu-v3" in out and "ecp5-85f" in out and "h100" in out
