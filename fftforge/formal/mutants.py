@@ -98,8 +98,16 @@ def _butterfly_no_negate(opened):
     opened.module.d.comb += [c.sum.im.eq(c.a.im + bi), c.diff.im.eq(c.a.im - bi)]
 
 
-class SignBugMultiplier(ComplexMultiplier):
-    """Form-4 complex multiplier with the real part's sign wrong."""
+class _Form4Mutant(ComplexMultiplier):
+    """Form-4 complex multiplier (operand registers, four product registers
+    of ``mutant_product_width()`` bits, sum/difference register) whose combine step
+    a subclass may get wrong."""
+
+    def mutant_product_width(self):
+        return self.width + self.twiddle_width
+
+    def combine(self, ac, bd, ad, bc):
+        return ac - bd, ad + bc
 
     def elaborate(self, platform):
         m = Module()
@@ -107,29 +115,28 @@ class SignBugMultiplier(ComplexMultiplier):
         ra, rb = Signal(signed(wa)), Signal(signed(wa))
         rc, rd = Signal(signed(ww)), Signal(signed(ww))
         m.d.sync += [ra.eq(self.a.re), rb.eq(self.a.im), rc.eq(self.w.re), rd.eq(self.w.im)]
-        ac, bd = Signal(signed(wa + ww)), Signal(signed(wa + ww))
-        ad, bc = Signal(signed(wa + ww)), Signal(signed(wa + ww))
+        pw = self.mutant_product_width()
+        ac, bd, ad, bc = (Signal(signed(pw), name=nm) for nm in ("ac", "bd", "ad", "bc"))
         m.d.sync += [ac.eq(ra * rc), bd.eq(rb * rd), ad.eq(ra * rd), bc.eq(rb * rc)]
-        m.d.sync += [self.p.re.eq(ac + bd), self.p.im.eq(ad + bc)]       # the bug: was ac - bd
+        re, im = self.combine(ac, bd, ad, bc)
+        m.d.sync += [self.p.re.eq(re), self.p.im.eq(im)]
         return m
 
 
-class NarrowProductMultiplier(ComplexMultiplier):
+class SignBugMultiplier(_Form4Mutant):
+    """Form-4 complex multiplier with the real part's sign wrong."""
+
+    def combine(self, ac, bd, ad, bc):
+        return ac + bd, ad + bc                                        # the bug: was ac - bd
+
+
+class NarrowProductMultiplier(_Form4Mutant):
     """Form-4 complex multiplier whose product registers are one bit short:
     wrong only for the corner a = -2**(wa-1), w = -2**(ww-1) (its products'
     cells differ from the spec's, so the merged proof must find the corner)."""
 
-    def elaborate(self, platform):
-        m = Module()
-        wa, ww = self.width, self.twiddle_width
-        ra, rb = Signal(signed(wa)), Signal(signed(wa))
-        rc, rd = Signal(signed(ww)), Signal(signed(ww))
-        m.d.sync += [ra.eq(self.a.re), rb.eq(self.a.im), rc.eq(self.w.re), rd.eq(self.w.im)]
-        pw = wa + ww - 1                                               # the bug: was wa + ww
-        ac, bd, ad, bc = (Signal(signed(pw), name=nm) for nm in ("ac", "bd", "ad", "bc"))
-        m.d.sync += [ac.eq(ra * rc), bd.eq(rb * rd), ad.eq(ra * rd), bc.eq(rb * rc)]
-        m.d.sync += [self.p.re.eq(ac - bd), self.p.im.eq(ad + bc)]
-        return m
+    def mutant_product_width(self):
+        return self.width + self.twiddle_width - 1                     # the bug: was wa + ww
 
 
 def _round_half_up(v, shift, rounding):

@@ -312,6 +312,28 @@ def open_core(core, platform, mutate_control=None):
     return opened, ctl_open, fifo_open
 
 
+def first_output_tracker(m, start, busy, o, lat, prefix):
+    """Registers for the latency properties and covers up to a stream's
+    first output: ``started`` (a ``start`` was seen), ``since`` (cycles
+    since the first ``start``, 1 in the cycle after it, saturating at
+    ``lat + 1``), ``stall`` (``busy`` was low after the start, before the
+    first output) and ``seen_out`` (``o.valid`` was high).  Returns the
+    four signals, named ``<prefix>_...``."""
+    started = Signal(name=f"{prefix}_started")
+    since = Signal(range(lat + 2), name=f"{prefix}_since")
+    stall = Signal(name=f"{prefix}_stalled")
+    seen_out = Signal(name=f"{prefix}_seen_out")
+    with m.If(start & ~started):
+        m.d.sync += [started.eq(1), since.eq(1)]
+    with m.Elif(started & (since != lat + 1)):
+        m.d.sync += since.eq(since + 1)
+    with m.If(started & ~busy & ~seen_out):
+        m.d.sync += stall.eq(1)
+    with m.If(o.valid):
+        m.d.sync += seen_out.eq(1)
+    return started, since, stall, seen_out
+
+
 def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | None = None):
     """Assert a core's conservation, frame and latency properties, counted
     on the streams ``i`` and ``o`` (the core's own ports, or a transparent
@@ -367,19 +389,7 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
     m.d.comb += Assert(((out_mod + fifo.level) % n) == sh.emit_mod)
 
     # Latency: no output before `lat` cycles after the first accept.
-    # `since` counts cycles from the first accept, saturating at lat + 1.
-    started = Signal(name="h_started")
-    since = Signal(range(lat + 2), name="h_since")
-    stall = Signal(name="h_stalled")
-    seen_out = Signal(name="h_seen_out")
-    with m.If(acc & ~started):
-        m.d.sync += [started.eq(1), since.eq(1)]
-    with m.Elif(started & (since != lat + 1)):
-        m.d.sync += since.eq(since + 1)
-    with m.If(started & ~acc & ~seen_out):
-        m.d.sync += stall.eq(1)
-    with m.If(o.valid):
-        m.d.sync += seen_out.eq(1)
+    started, since, stall, seen_out = first_output_tracker(m, acc, acc, o, lat, "h")
     m.d.comb += Assert(~o.valid | (started & (since >= lat)))
     # induction strengthening: counters in range; before the first
     # output the slot pipeline has advanced at most `since` times
@@ -550,18 +560,7 @@ class OverlapSaveHarness(Elaboratable):
 
         if self.covers:
             lat = cfg.latency_cycles
-            started = Signal(name="os_started")
-            since = Signal(range(lat + 2), name="os_since")
-            stall = Signal(name="os_stalled")
-            seen_out = Signal(name="os_seen_out")
-            with m.If(acc & ~started):
-                m.d.sync += [started.eq(1), since.eq(1)]
-            with m.Elif(started & (since != lat + 1)):
-                m.d.sync += since.eq(since + 1)
-            with m.If(started & ~core_fire & ~seen_out):
-                m.d.sync += stall.eq(1)
-            with m.If(o.valid):
-                m.d.sync += seen_out.eq(1)
+            _, since, stall, seen_out = first_output_tracker(m, acc, core_fire, o, lat, "os")
             # cycles since the previous `last` transfer on o (saturating)
             gap = Signal(range(n + 2), init=n + 1, name="os_since_last")
             with m.If(out & o.payload.last):
