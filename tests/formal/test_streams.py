@@ -27,26 +27,15 @@ def test_stream_proofs_slow(name, formal_dir, report):
     assert all(r.status == "PASS" for r in results)
 
 
-def test_filter_core_stream_proof(formal_dir, report):
-    """The spectral filter core (same control and FIFO as the FFT core):
-    the k-induction proof only (its cover run is in the slow set)."""
+@pytest.mark.parametrize("name", ["filter.r22sdf.n8", "filter.overlap_save.n8"])
+def test_filter_stream_proofs(name, formal_dir, report):
+    """The spectral filter core (same control and FIFO as the FFT core) and
+    the overlap-save wrapper (framer + FilterCore + discarder): the
+    k-induction proof only (their cover runs are in the slow set)."""
     from fftforge.formal.runner import run_sby
-    ps = get("filter.r22sdf.n8")
-    chk = ps.checks[0]
+    chk = get(name).checks[0]
     assert chk.mode == "prove"
-    r = run_sby("filter.r22sdf.n8.prove", chk.build(), mode=chk.mode, depth=chk.depth, build_dir=formal_dir)
-    report([r])
-    assert r.status == "PASS", r.log
-
-
-def test_overlap_save_stream_proof(formal_dir, report):
-    """The overlap-save wrapper (framer + FilterCore + discarder): the
-    k-induction proof only (its cover run is in the slow set)."""
-    from fftforge.formal.runner import run_sby
-    ps = get("filter.overlap_save.n8")
-    chk = ps.checks[0]
-    assert chk.mode == "prove"
-    r = run_sby("filter.overlap_save.n8.prove", chk.build(), mode=chk.mode, depth=chk.depth, build_dir=formal_dir)
+    r = run_sby(f"{name}.prove", chk.build(), mode=chk.mode, depth=chk.depth, build_dir=formal_dir)
     report([r])
     assert r.status == "PASS", r.log
 
