@@ -44,12 +44,12 @@ import numpy as np
 from fftforge.config import ConfigError, N_RANGE
 from fftforge.errors import UserError
 
-from . import fftops, fpga as fpgamod, systolic
+from . import fftops, fpga as fpgamod, impls, systolic
 from .energy import EnergyTable, load_energy_table
 from .hardware import Target, BYTES_PER
 from .workloads import FFT, Gemm, Vec, Shape, build_workload
 
-__all__ = ["Evaluation", "evaluate", "fft_passes", "Options"]
+__all__ = ["Evaluation", "evaluate", "evaluate_kernels", "fft_passes", "fourstep_pass", "Options"]
 
 PJ = 1e-12
 
@@ -63,6 +63,12 @@ class Options:
     width : FPGA data width (bits per real component).
     arch, order, cmul, lanes : fftforge core parameters.
     fft_algorithm : operation-count convention for GPU FFTs.
+    fft_impl : ``library`` (default), ``ideal`` or a name from :mod:`.impls`.
+    vpu_fft_efficiency : fraction of the TPU vector unit's peak that the
+        library FFT reaches (``xla-vpu``); None = the value fitted on Lu et
+        al. (:func:`.validate.fitted_vpu_fft_efficiency`).
+    real_pairs : FPGA: run real-input FFT chains as fftforge real-pair cores
+        (two real channels per complex frame, ``FilterConfig.real_pairs``).
     """
     dataflow: str = "ws"
     mode: str = "overlap"
@@ -72,6 +78,9 @@ class Options:
     cmul: int = 4
     lanes: int = 1
     fft_algorithm: str = "split_radix"
+    fft_impl: str = "library"
+    vpu_fft_efficiency: float | None = None
+    real_pairs: bool = True
 
 
 @dataclass
@@ -164,6 +173,31 @@ def fft_passes(size, radix: int) -> np.ndarray:
     return table[:, inv.reshape(size.shape)]
 
 
+def fourstep_pass(count, size, f, side, real_in=False, real_out=False) -> dict:
+    """One pass of the four-step FFT on a ``side``-wide matmul array.
+
+    The pass applies an ``f``-point DFT to each of the ``count * size / f``
+    vectors of the data, as a real GEMM: a complex vector is ``2 f`` reals
+    (``f`` for a real input), a complex result ``2 f`` (``f`` when only the
+    real part is kept).  So that small passes still fill the array, ``g =
+    side // (2 f)`` vectors are packed side by side against a block-diagonal
+    ``(g K_1) x (g N_1)`` DFT matrix: the GEMM has ``M = ceil(vectors / g)``
+    rows (the zero blocks cost cycles, not useful MACs).
+
+    Returns a dict of arrays: ``vectors``, ``g``, ``M``, ``K``, ``N`` (the
+    packed GEMM), ``macs`` (useful real MACs: ``vectors * K_1 * N_1``).
+    """
+    count = np.asarray(count, dtype=np.int64)
+    size = np.asarray(size, dtype=np.int64)
+    f = np.maximum(np.asarray(f, dtype=np.int64), 1)
+    vectors = count * (size // f)
+    k1 = np.where(real_in, f, 2 * f)
+    n1 = np.where(real_out, f, 2 * f)
+    g = np.maximum(side // (2 * f), 1)
+    M = np.maximum(-(-vectors // g), 1)
+    return {"vectors": vectors, "g": g, "M": M, "K": k1 * g, "N": n1 * g, "macs": vectors * k1 * n1}
+
+
 def _terms_zero(shape):
     return {k: np.zeros(shape) for k in (
         "compute_cycles", "fill_drain_cycles", "vector_cycles", "memory_cycles",
@@ -193,6 +227,11 @@ def _systolic(kernels, t: Target, et: EnergyTable, opt: Options, shape):
     e_vmul = et.op("fp32", "mult", t.node_nm) * PJ
     radix = max(min(R, C) // 2, 2)
     out, tot = [], _terms_zero(shape)
+    impl = impls.resolve(opt.fft_impl, "systolic", t.name)
+    eta = opt.vpu_fft_efficiency
+    if impl == "xla-vpu" and eta is None:
+        from .validate import fitted_vpu_fft_efficiency
+        eta = fitted_vpu_fft_efficiency()
 
     def gemm_terms(label, count, M, N, K, dram_el=None):
         g = systolic.multi_array_gemm(count, M, N, K, R, C, A, opt.dataflow, opt.mode)
@@ -218,6 +257,31 @@ def _systolic(kernels, t: Target, et: EnergyTable, opt: Options, shape):
             d["vector_cycles"] = _f(k.adds + k.mults) / t.vector_ops_per_cycle
             d["e_vector_j"] = _f(k.adds) * e_vadd + _f(k.mults) * e_vmul
             out.append((k.label, d))
+        elif isinstance(k, FFT) and impl == "xla-vpu":
+            size = np.broadcast_to(np.asarray(k.size, dtype=np.int64), shape)
+            count = _f(np.broadcast_to(np.asarray(k.count, dtype=np.int64), shape))
+            ops = fftops.real_ops(size, k.real_in, k.real_out) * count
+            el = count * size
+            # complex64 out (real input: n/2 + 1 bins), fp32 real in
+            by = el * (4.0 if k.real_in else 8.0) + count * np.where(k.real_in, size // 2 + 1, size) * 8.0
+            d = _terms_zero(shape)
+            d["vector_cycles"] = ops / (t.vector_ops_per_cycle * eta)
+            d["flops"] = ops
+            d["memory_cycles"] = by / bytes_per_cycle
+            d["dram_bytes"] = by
+            d["e_vector_j"] = ops * 0.5 * (e_vadd + e_vmul)
+            # staged through the vector memory once per radix-4 stage
+            stages = np.ceil(np.log2(np.maximum(size, 2)) / 2)
+            d["e_sram_j"] = el * 8.0 * 2 * stages / bpe * e_sram_el
+            d["e_dram_j"] = by * e_dram_byte
+            out.append((f"{k.label}: XLA FFT op on the vector unit", d))
+            if not k.minor:
+                tb = 2 * 2 * el * 8.0            # move the axis in and back: 2 x (read + write)
+                d = _terms_zero(shape)
+                d["memory_cycles"] = tb / bytes_per_cycle
+                d["dram_bytes"] = tb
+                d["e_dram_j"] = tb * e_dram_byte
+                out.append((f"{k.label}: transposes (FFT axis is not the minor one)", d))
         elif isinstance(k, FFT):
             size = np.broadcast_to(np.asarray(k.size, dtype=np.int64), shape)
             count = np.broadcast_to(np.asarray(k.count, dtype=np.int64), shape)
@@ -228,16 +292,15 @@ def _systolic(kernels, t: Target, et: EnergyTable, opt: Options, shape):
             for i in range(facs.shape[0]):
                 f = facs[i]
                 active = f > 1
-                # block-diagonal packing: g independent f-point DFTs share
-                # one (2 f g) x (2 f g) matrix so that small passes still
-                # fill the array (the zero blocks cost MACs, not cycles)
-                g = np.maximum(min(R, C) // np.maximum(2 * f, 1), 1)
-                fK = np.where((i == 0) & k.real_in, f, 2 * f) * g
-                fN = np.where((i == npass - 1) & k.real_out, f, 2 * f) * g
-                M = np.maximum(count * (size // np.maximum(f * g, 1)), 1)
+                ps = fourstep_pass(count, size, f, min(R, C), (i == 0) & k.real_in,
+                                   (i == npass - 1) & k.real_out)
                 dram_el = np.where(fits, np.where(i == 0, data_el, 0) + np.where(i == npass - 1, data_el, 0),
                                    2 * data_el) + 4.0 * f * f
-                d = gemm_terms(k.label, 1, M, np.maximum(fN, 1), np.maximum(fK, 1), dram_el)
+                d = gemm_terms(k.label, 1, ps["M"], ps["N"], ps["K"], dram_el)
+                # the packed GEMM's cycles include the zero blocks; its MACs
+                # (and their energy) are only the dense small DFTs
+                d["e_compute_j"] = d["e_compute_j"] * np.where(d["macs"] > 0, ps["macs"] / np.maximum(d["macs"], 1), 0)
+                d["macs"] = _f(ps["macs"])
                 for key in d:
                     d[key] = np.where(active, d[key], 0.0)
                 out.append((f"{k.label}: pass {i + 1} (small-DFT matmul)", d))
@@ -259,50 +322,118 @@ def _systolic(kernels, t: Target, et: EnergyTable, opt: Options, shape):
     peak = R * C * A * cyc
     util = np.where(peak > 0, tot["macs"] / np.maximum(peak, 1), 0.0)
     notes = [f"{t.name}: {A} x {R}x{C} {t.precision} arrays at {clk / 1e6:.0f} MHz, "
-             f"dataflow {opt.dataflow}, {opt.mode} mode; FFT passes of <= {radix} points"]
+             f"dataflow {opt.dataflow}, {opt.mode} mode",
+             f"{t.name}: FFT implementation " + impls.describe(impl)
+             + (f"; FFT passes of <= {radix} points" if impl == "four-step-mxu" else
+                f"; vector unit {t.vector_ops_per_cycle} fp32 ops/cycle at {eta:.3g} of peak for FFT "
+                "(fitted on Lu et al. 2020, see 'fftforge cost validate')"
+                if opt.vpu_fft_efficiency is None else f"; vector unit at {eta:.3g} of peak for FFT (set)")]
     return cyc, clk, lat, lat, util, tot, out, notes
 
 
 # --------------------------------------------------------------------- gpu
 def _gpu(kernels, t: Target, et: EnergyTable, opt: Options, shape):
+    impl = impls.resolve(opt.fft_impl, "gpu", t.name)
     peak_mm = float(t.peak_flops[t.precision])
     peak_fft = float(t.peak_flops[t.fft_precision])
+    peak_tc = float(t.peak_flops.get("fp16", peak_mm))
     bw = t.dram_bandwidth
     bpe = BYTES_PER[t.precision]
     e_dram_byte = et.dram(t.dram_kind) * 8 * PJ
     e_mm = 0.5 * (et.op(t.precision, "mult", t.node_nm) + et.op("fp32", "add", t.node_nm)) * PJ
+    e_tc = 0.5 * (et.op("fp16", "mult", t.node_nm) + et.op("fp32", "add", t.node_nm)) * PJ
     e_add = et.op(t.fft_precision, "add", t.node_nm) * PJ
     e_mul = et.op(t.fft_precision, "mult", t.node_nm) * PJ
+    tc_radix = int(t.params.get("tc_fft_radix", 16))
     out, tot = [], _terms_zero(shape)
     times = []
+
+    def fused_fft(k):
+        """flops on tensor cores (DFT factors of <= tc_radix points as real
+        GEMMs: 8 f flops per point per pass) and on CUDA cores (twiddles)."""
+        size = np.broadcast_to(np.asarray(k.size, dtype=np.int64), shape)
+        facs = fft_passes(size, tc_radix)
+        npass = (facs > 1).sum(axis=0)
+        el = _f(k.count) * size * np.where(k.real_in or k.real_out, 0.5, 1.0)
+        tcf = sum(8.0 * el * facs[i] * (facs[i] > 1) for i in range(facs.shape[0]))
+        twf = 6.0 * el * np.maximum(npass - 1, 0)
+        return tcf, twf
+
+    # fused-tc: a chain (FFT -> pointwise -> iFFT) is one kernel
+    groups, cur = [], None
     for k in kernels:
-        d = _terms_zero(shape)
-        if isinstance(k, Gemm):
-            flops = 2.0 * _f(k.M) * _f(k.N) * _f(k.K) * _f(k.count)
-            by = systolic.dram_elements(k.M, k.N, k.K, t.sram_bytes / bpe) * _f(k.count) * bpe
-            tc, tm = flops / peak_mm, by / bw
-            d["macs"] = flops / 2
-            d["e_compute_j"] = flops * e_mm
-        elif isinstance(k, FFT):
-            size = np.broadcast_to(np.asarray(k.size, dtype=np.int64), shape)
-            a, m = fftops.fft_ops(np.maximum(size, 4), opt.fft_algorithm)
-            a, m = _f(a) * _f(k.count), _f(m) * _f(k.count)
-            flops = a + m
-            passes = np.ceil(np.log2(np.maximum(size, 2)) / math.log2(t.fft_single_pass))
-            by = _f(k.count) * size * 8.0 * 2 * passes        # complex64 read + write per pass
-            tc, tm = flops / peak_fft, by / bw
-            d["e_compute_j"] = a * e_add + m * e_mul
+        ch = getattr(k, "chain", "") if impl == "fused-tc" else ""
+        if ch and cur is not None and cur[0] == ch:
+            cur[1].append(k)
         else:
-            flops = _f(k.adds + k.mults)
-            by = _f(k.elements) * 4.0 * 2                      # fp32 read + write
-            tc, tm = flops / peak_fft, by / bw
-            d["e_vector_j"] = _f(k.adds) * e_add + _f(k.mults) * e_mul
+            cur = (ch, [k])
+            groups.append(cur)
+    for ch, ks in groups:
+        d = _terms_zero(shape)
+        if impl == "fused-tc" and any(isinstance(k, FFT) for k in ks):
+            ffts = [k for k in ks if isinstance(k, FFT)]
+            tcf = twf = vf = 0.0
+            for k in ffts:
+                a, b = fused_fft(k)
+                tcf, twf = tcf + a, twf + b
+            vecs = [k for k in ks if isinstance(k, Vec)]
+            for k in vecs:
+                vf = vf + _f(k.adds + k.mults)
+            first, last = ffts[0], ffts[-1]
+            # fp16 in and out of HBM once; the filter spectrum (fp16 complex)
+            # once per channel; everything else stays on chip
+            n_in = _f(first.count) * _f(first.size) * (0.5 if first.real_in else 1.0)
+            n_out = _f(last.count) * _f(last.size) * (0.5 if last.real_out else 1.0)
+            by = 2.0 * (n_in * (1 if first.real_in else 2) + n_out * (1 if last.real_out else 2))
+            by = by + sum(_f(k.filter_bytes) for k in vecs if hasattr(k, "filter_bytes"))
+            flops = tcf + twf + vf
+            tc = tcf / peak_tc + (twf + vf) / peak_fft
+            tm = by / bw
+            d["macs"] = tcf / 2
+            d["e_compute_j"] = tcf * e_tc + twf * 0.5 * (e_add + e_mul)
+            d["e_vector_j"] = sum(_f(k.adds) * e_add + _f(k.mults) * e_mul for k in vecs) if vecs else 0 * tm
+            label = " -> ".join(k.label for k in ks) + " (fused tensor-core kernel)"
+        else:
+            (k,) = ks
+            label = k.label
+            if isinstance(k, Gemm):
+                flops = 2.0 * _f(k.M) * _f(k.N) * _f(k.K) * _f(k.count)
+                by = systolic.dram_elements(k.M, k.N, k.K, t.sram_bytes / bpe) * _f(k.count) * bpe
+                tc, tm = flops / peak_mm, by / bw
+                d["macs"] = flops / 2
+                d["e_compute_j"] = flops * e_mm
+            elif isinstance(k, FFT) and impl == "fused-tc":
+                tcf, twf = fused_fft(k)
+                flops = tcf + twf
+                n_el = _f(k.count) * _f(k.size)
+                by = n_el * (2.0 if k.real_in else 4.0) + n_el * (2.0 if k.real_out else 4.0)
+                tc, tm = tcf / peak_tc + twf / peak_fft, by / bw
+                d["macs"] = tcf / 2
+                d["e_compute_j"] = tcf * e_tc + twf * 0.5 * (e_add + e_mul)
+                label = k.label + " (tensor-core FFT)"
+            elif isinstance(k, FFT):
+                size = np.broadcast_to(np.asarray(k.size, dtype=np.int64), shape)
+                flops = fftops.real_ops(size, k.real_in, k.real_out) * _f(k.count)
+                passes = np.ceil(np.log2(np.maximum(size, 2)) / math.log2(t.fft_single_pass))
+                # complex64 read + write per pass; a real input (output) is
+                # 4 bytes per sample and the spectrum n/2 + 1 bins
+                cplx = np.where(k.real_in | k.real_out, size // 2 + 1, size) * 8.0
+                outer = np.where(k.real_in, size * 4.0, cplx) + np.where(k.real_out, size * 4.0, cplx)
+                by = _f(k.count) * (outer + 2 * cplx * (passes - 1))
+                tc, tm = flops / peak_fft, by / bw
+                d["e_compute_j"] = flops * 0.5 * (e_add + e_mul)
+                label = k.label + " (cuFFT)"
+            else:
+                flops = _f(k.adds + k.mults)
+                by = _f(k.elements) * 4.0 * 2                      # fp32 read + write
+                tc, tm = flops / peak_fft, by / bw
+                d["e_vector_j"] = _f(k.adds) * e_add + _f(k.mults) * e_mul
         d["flops"] = flops
         d["dram_bytes"] = by
         d["compute_cycles"] = tc            # seconds (clock = 1 Hz for GPUs)
         d["memory_cycles"] = tm
         d["e_dram_j"] = by * e_dram_byte
-        out.append((k.label, d))
+        out.append((label, d))
         times.append(np.maximum(tc, tm))
     for _, d in out:
         for key in tot:
@@ -311,7 +442,11 @@ def _gpu(kernels, t: Target, et: EnergyTable, opt: Options, shape):
     tot["e_static_j"] = t.static_power_w * lat
     util = np.where(lat > 0, tot["flops"] / np.maximum(lat * peak_mm, 1e-30), 0.0)
     notes = [f"{t.name}: roofline, GEMM at {peak_mm / 1e12:.0f} TFLOP/s {t.precision}, FFT at "
-             f"{peak_fft / 1e12:.1f} TFLOP/s {t.fft_precision}, {bw / 1e9:.0f} GB/s; 'cycles' are seconds"]
+             f"{peak_fft / 1e12:.1f} TFLOP/s {t.fft_precision}, {bw / 1e9:.0f} GB/s; 'cycles' are seconds",
+             f"{t.name}: FFT implementation " + impls.describe(impl)
+             + (f"; passes of {t.fft_single_pass} points from one HBM read+write" if impl == "cufft" else
+                f"; DFT factors of <= {tc_radix} points at the fp16 tensor-core peak, no efficiency loss "
+                "(an upper bound on speed)")]
     return lat, 1.0, lat, lat, util, tot, out, notes
 
 
@@ -468,10 +603,16 @@ def evaluate(workload: str, target: Target, shape: Shape, energy: EnergyTable | 
     -------
     Evaluation
     """
+    return evaluate_kernels(build_workload(workload, shape), target, shape, energy, options, workload)
+
+
+def evaluate_kernels(kernels, target: Target, shape: Shape, energy: EnergyTable | None = None,
+                     options: Options | None = None, workload: str = "custom") -> Evaluation:
+    """Cost of an explicit kernel list (see :mod:`.workloads`) on ``target``;
+    ``shape`` gives the sweep shape and the batch for throughput."""
     et = energy or load_energy_table()
     opt = options or Options()
     B, n, d, h = shape.arrays()
-    kernels = build_workload(workload, shape)
     sh = n.shape
     fn = {"systolic": _systolic, "gpu": _gpu, "fpga": _fpga}[target.kind]
     cyc, clk, lat, steady, util, tot, per, notes = fn(kernels, target, et, opt, sh)

@@ -152,3 +152,66 @@ def recursive_ops(n: int, algorithm: str = "split_radix"):
                 a, m = a + ta, m + tm
         return a, m
     raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
+
+
+# ------------------------------------------------- any size, real input
+#: Real (adds, mults) of a prime-size DFT by Winograd's small-DFT algorithms
+#: (Winograd, "On computing the discrete Fourier transform", Math. Comp. 32,
+#: 1978): 3 points 12 adds / 4 mults, 5 points 34 / 10, 7 points 72 / 16
+#: (complex input; real multiplications by real constants).
+WINOGRAD_SMALL = {2: (4, 0), 3: (12, 4), 5: (34, 10), 7: (72, 16)}
+
+
+def _smallest_prime(n: int) -> int:
+    p = 2
+    while p * p <= n:
+        if n % p == 0:
+            return p
+        p += 1
+    return n
+
+
+@lru_cache(maxsize=None)
+def any_ops(n: int):
+    """(adds, mults) of a complex FFT of any size ``n >= 1``.
+
+    Powers of two: the exact split-radix count.  Otherwise one mixed-radix
+    Cooley-Tukey step on the smallest prime factor p (``n = p m``): m
+    p-point DFTs (Winograd counts, or the direct ``(p-1)^2`` complex
+    multiply-adds for primes above 7), p transforms of m points, and
+    ``(p - 1)(m - 1)`` general twiddle multiplies.  An upper estimate of
+    what a mixed-radix library does (it treats every twiddle as general).
+    """
+    n = int(n)
+    if n <= 1:
+        return 0, 0
+    if n & (n - 1) == 0:
+        if n == 2:
+            return 4, 0
+        a, m = split_radix_ops(n)
+        return int(a), int(m)
+    p = _smallest_prime(n)
+    m = n // p
+    if p in WINOGRAD_SMALL:
+        da, dm = WINOGRAD_SMALL[p]
+    else:
+        da, dm = 2 * (p - 1) * p + 2 * (p - 1) ** 2, 4 * (p - 1) ** 2
+    sa, sm = any_ops(m)
+    tw = (p - 1) * (m - 1)
+    return m * da + p * sa + 2 * tw, m * dm + p * sm + 4 * tw
+
+
+def real_ops(n, real_in=False, real_out=False):
+    """Real operations (adds + mults) of one transform of ``n`` points
+    (array-valued).  A real input (or a real-only output) is done as a
+    complex transform of n/2 points plus the split step (n/2 butterflies
+    with a twiddle: 10 real ops per bin pair, ``5 n / 2`` in all), the
+    textbook real-FFT trick (e.g. Press et al., Numerical Recipes, sec.
+    12.3); otherwise the full complex count of :func:`any_ops`."""
+    n = np.asarray(n, dtype=np.int64)
+    half = (real_in | real_out) & (n % 2 == 0) & (n >= 4)
+    uniq = np.unique(np.concatenate([n.ravel(), (n // 2).ravel()]))
+    tot = {int(u): sum(any_ops(int(u))) for u in uniq}
+    full = np.vectorize(lambda v: tot[int(v)], otypes=[np.float64])(n)
+    hv = np.vectorize(lambda v: tot[int(v)], otypes=[np.float64])(np.maximum(n // 2, 1))
+    return np.where(half, hv + 2.5 * n, full)

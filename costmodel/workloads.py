@@ -39,6 +39,12 @@ Workloads (``WORKLOADS``):
     multiply per element; the context MLP is one d x d GEMM per sequence),
     modReLU (|z|, bias, ReLU, rescale: 3 mults + 3 adds per element), inverse
     FFT (real output).
+``fftconv``
+    long convolution by FFT, as benchmarked by FlashFFTConv (Fu et al.,
+    arXiv 2311.05908): ``B d`` real sequences of n samples, each convolved
+    (causally, so zero-padded to 2n) with its channel's n-tap filter:
+    real FFT of 2n points, complex multiply by the filter spectrum (its
+    ``d`` FFTs taken in the same call), real inverse FFT.
 ``linear``
     linear / cosine attention (Cottention, Mongaras et al., arXiv
     2404.18311): Q/K/V/O projections, row normalisation of Q and K (cosine
@@ -56,8 +62,8 @@ from fftforge.errors import UserError
 
 __all__ = ["Gemm", "FFT", "Vec", "WORKLOADS", "FFT_WORKLOADS", "build_workload", "Shape"]
 
-WORKLOADS = ("attention", "fnet-dft", "fnet-fft", "fftnet", "linear")
-FFT_WORKLOADS = ("fnet-fft", "fftnet")
+WORKLOADS = ("attention", "fnet-dft", "fnet-fft", "fftnet", "linear", "fftconv")
+FFT_WORKLOADS = ("fnet-fft", "fftnet", "fftconv")
 
 
 @dataclass
@@ -78,6 +84,7 @@ class FFT:
     real_out: bool = False
     inverse: bool = False
     chain: str = ""
+    minor: bool = True          # transform along the minor (contiguous) axis
 
 
 @dataclass
@@ -88,6 +95,7 @@ class Vec:
     mults: object
     stream_mults: int = 0
     chain: str = ""
+    filter_bytes: object = 0    # per-channel operand read once per call (a filter spectrum)
 
 
 @dataclass
@@ -130,17 +138,27 @@ def build_workload(name: str, shape: Shape) -> list:
     if name == "fnet-fft":
         return [
             FFT("FFT over hidden", B * n, d * one, real_in=True),
-            FFT("FFT over sequence, real part", B * d, n, real_out=True),
+            FFT("FFT over sequence, real part", B * d, n, real_out=True, minor=False),
         ]
     if name == "fftnet":
         e = B * n * d
         return [
             Vec("context mean", B * d, B * n * d, 0 * B),
             Gemm("filter MLP (d x d)", B, one, d, d),
-            FFT("FFT over sequence", B * d, n, real_in=True, chain="fftnet"),
+            FFT("FFT over sequence", B * d, n, real_in=True, chain="fftnet", minor=False),
             Vec("spectral filter (complex multiply)", e, 2 * e, 4 * e, stream_mults=4, chain="fftnet"),
             Vec("modReLU", e, 3 * e, 3 * e, stream_mults=3, chain="fftnet"),
-            FFT("inverse FFT over sequence", B * d, n, real_out=True, inverse=True, chain="fftnet"),
+            FFT("inverse FFT over sequence", B * d, n, real_out=True, inverse=True, chain="fftnet",
+                minor=False),
+        ]
+    if name == "fftconv":
+        e = B * d * (n + 1)                                   # complex bins of a 2n-point real FFT
+        return [
+            FFT("FFT of the filters", d, 2 * n, real_in=True),
+            FFT("FFT of the input", B * d, 2 * n, real_in=True, chain="fftconv"),
+            Vec("multiply by the filter spectrum", 2 * e, 2 * e, 4 * e, stream_mults=4, chain="fftconv",
+                filter_bytes=d * (n + 1) * 4),
+            FFT("inverse FFT (real output)", B * d, 2 * n, real_out=True, inverse=True, chain="fftconv"),
         ]
     if name == "linear":
         return [
