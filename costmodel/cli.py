@@ -12,9 +12,10 @@ import numpy as np
 from fftforge.errors import UserError
 
 from . import compare as cmp
-from . import systolic
+from . import impls, systolic
 from .energy import DEFAULT_TABLE, energy_table_names, load_energy_table
-from .evaluate import Options, evaluate
+from .evaluate import Options, evaluate, static_power_range
+from .provenance import summarize
 from .hardware import load_target, preset_names, preset_path
 from .workloads import WORKLOADS, Shape
 
@@ -52,6 +53,17 @@ memory cycles and its energy terms (arithmetic, SRAM, DRAM, static), then the
 totals, so each number in 'compare' can be traced."""
 
 
+VALIDATE_EPILOG = """\
+examples:
+  fftforge cost validate
+  fftforge cost validate --fft-impl ideal      # the what-if implementations
+  fftforge cost validate --json validate.json --strict
+
+One number is fitted (the TPU library FFT's vector-unit efficiency, on Lu et
+al.'s pod run) and printed as the fit point; every other row compares the
+model with a figure it was not fitted on."""
+
+
 def _add_shape(p, single_n=False):
     p.add_argument("--n", required=not single_n, default=None if not single_n else "1024",
                    help="sequence length: LO:HI (powers of two), LO:HI:STEP, a,b,c or N"
@@ -73,6 +85,15 @@ def _add_shape(p, single_n=False):
                    help="fftforge core output order (default natural)")
     p.add_argument("--lanes", type=int, default=1, choices=(1, 2, 4, 8),
                    help="samples per clock per core (default 1)")
+    _add_impl(p)
+
+
+def _add_impl(p):
+    p.add_argument("--fft-impl", default="library", metavar="IMPL",
+                   help="FFT implementation: library (default: the FFT the framework gives out of the "
+                   "box: XLA's on TPUs, cuFFT on GPUs, fftforge cores on FPGAs), ideal (four-step on "
+                   "the MXU, fused tensor-core FFT), or one of "
+                   f"{', '.join(n for d in impls.IMPLS.values() for n in d)}")
 
 
 def add_parser(subparsers) -> None:
@@ -81,7 +102,7 @@ def add_parser(subparsers) -> None:
         "cost", help="cost model: FFT pipelines vs matmul arrays vs GPUs",
         description="Cost model: when does an FFT pipeline beat a systolic matmul array "
         "(or a GPU) on latency, throughput and energy?", formatter_class=_RAW,
-        epilog="commands: compare, gemm, explain, targets.  Run 'fftforge cost COMMAND --help'.")
+        epilog="commands: compare, gemm, explain, targets, validate.  Run 'fftforge cost COMMAND --help'.")
     sub = p.add_subparsers(dest="cost_command", metavar="COMMAND")
     p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
 
@@ -128,11 +149,24 @@ def add_parser(subparsers) -> None:
     t.add_argument("--show", metavar="NAME", help="print the preset's TOML (with sources)")
     t.set_defaults(func=cmd_targets)
 
+    v = sub.add_parser("validate", help="the model against published measurements, ratio by ratio",
+                       description="Compare the model with published measurements (FNet on TPUs, "
+                       "Lu et al.'s TPU DFT, FlashFFTConv on GPUs): published vs model, the error, "
+                       "and PASS/FAIL against the stated targets.", formatter_class=_RAW,
+                       epilog=VALIDATE_EPILOG)
+    _add_impl(v)
+    v.add_argument("--batch", type=int, default=1, help="FNet batch (default 1)")
+    v.add_argument("--json", help="write the report to this JSON file")
+    v.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    v.set_defaults(func=cmd_validate)
+
 
 # ----------------------------------------------------------------- helpers
 def _options(a) -> Options:
+    if a.fft_impl not in impls.impl_names():
+        raise UserError(f"unknown --fft-impl {a.fft_impl!r}; choose from {', '.join(impls.impl_names())}")
     return Options(dataflow=a.dataflow, mode="scalesim" if a.scalesim_compatible else "overlap",
-                   width=a.width, arch=a.arch, order=a.order, lanes=a.lanes)
+                   width=a.width, arch=a.arch, order=a.order, lanes=a.lanes, fft_impl=a.fft_impl)
 
 
 def _check_sizes(a):
@@ -186,7 +220,7 @@ def cmd_compare(a) -> int:
     print()
     print("crossovers:")
     xs = cmp.crossovers(evals, n, "latency_s") + cmp.crossovers(evals, n, "energy_j")
-    print(textwrap.indent(cmp.format_crossovers(xs), "  "))
+    print(textwrap.indent(cmp.format_crossovers(xs, evals), "  "))
     print()
     print("model notes:")
     for note in sorted({x for e in evals for x in e.notes}):
@@ -291,11 +325,15 @@ def cmd_explain(a) -> int:
               f"({t.dsps} DSPs, {t.luts} LUTs, {t.bram_bits} block-RAM bits): 0 parallel units; "
               "try fewer --lanes, a narrower --width or a bigger part")
         return 0
+    prov = ev.provenance
+
+    def tag(k):
+        return f"   [{prov[k][0]}]" if k in prov else ""
     print("\n  totals")
     for k, name in keys:
         if k in ev.terms and float(ev.terms[k][0]) != 0:
-            print(f"    {name:<28} {float(ev.terms[k][0]):>14.6g}")
-    print(f"    {'E static [J]':<28} {float(ev.terms['e_static_j'][0]):>14.6g}   "
+            print(f"    {name:<28} {float(ev.terms[k][0]):>14.6g}{tag(k)}")
+    print(f"    {'E static [J]':<28} {float(ev.terms['e_static_j'][0]):>14.6g}{tag('e_static_j')}   "
           f"(static power x latency)")
     rule = ("sum over kernels of max(compute + fill/drain + vector, memory)" if t.kind != "fpga" else
             "per chain: (pipeline latency + max(stream, I/O)) / Fmax; GEMMs as on a systolic array")
@@ -303,8 +341,42 @@ def cmd_explain(a) -> int:
           + (f" / clock {float(ev.clock_hz[0]) / 1e6:g} MHz" if t.kind == "systolic" else ""))
     print(f"  throughput {float(ev.throughput[0]):.6g} sequences/s (steady state)")
     print(f"  energy     {float(ev.energy_j[0]):.6g} J   = arithmetic + vector + SRAM + DRAM/I-O + static")
+    T = ev.terms
+    lo, hi = static_power_range(t)
+    print(f"             {float(T['energy_dynamic_j'][0]):.6g} J without static power; "
+          f"band {float(T['energy_lo_j'][0]):.6g} .. {float(T['energy_hi_j'][0]):.6g} J "
+          f"(static {lo:g} .. {hi:g} W)")
     print(f"  utilization {100 * float(ev.utilization[0]):.1f}%   bound: {ev.bound[0]}")
+    lt, lest = summarize(prov, cmp.TIME_TERMS)
+    et_, eest = summarize(prov, cmp.ENERGY_TERMS)
+    print(f"\n  provenance: latency [{lt}], energy [{et_}]"
+          " (tags: measured-here / cited / fitted / estimated; a term takes its weakest input's)")
+    seen = set()
+    for k, (tg, inputs) in prov.items():
+        for name, itag, src in inputs:
+            if itag != "cited" and name not in seen:
+                seen.add(name)
+                print(textwrap.fill(f"{name} [{itag}]: {src}", 100, initial_indent="    ",
+                                    subsequent_indent="        "))
     return 0
+
+
+def cmd_validate(a) -> int:
+    import json as _json
+    from . import validate as val
+    if a.fft_impl not in impls.impl_names():
+        raise UserError(f"unknown --fft-impl {a.fft_impl!r}; choose from {', '.join(impls.impl_names())}")
+    rep = val.validate(a.fft_impl, a.batch)
+    print(f"fftforge cost validate: model vs published measurements (--fft-impl {a.fft_impl})\n")
+    print(val.format_report(rep))
+    if a.json:
+        with open(a.json, "w") as f:
+            _json.dump(rep, f, indent=1)
+        print(f"wrote {a.json}")
+    missed = [c for c in rep["checks"] if c["ok"] is False]
+    print(f"\n{sum(c['ok'] is True for c in rep['checks'])} passed, {len(missed)} missed, "
+          f"{sum(c['ok'] is None for c in rep['checks'])} not assessed")
+    return 1 if (a.strict and missed) else 0
 
 
 def cmd_targets(a) -> int:

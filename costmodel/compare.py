@@ -46,6 +46,32 @@ def parse_n(spec: str) -> np.ndarray:
     return np.array(vals, dtype=np.int64)
 
 
+TIME_TERMS = ("compute_cycles", "fill_drain_cycles", "vector_cycles", "memory_cycles", "pipeline_latency_cycles")
+ENERGY_TERMS = TIME_TERMS + ("e_compute_j", "e_vector_j", "e_sram_j", "e_dram_j", "e_static_j")
+
+
+def _summary(prov, keys):
+    from .provenance import summarize
+    tag, est = summarize(prov, keys)
+    return tag, "; ".join(est)
+
+
+def provenance_note(evals, metric) -> str:
+    """One clause naming the estimated inputs behind ``metric`` of ``evals``."""
+    keys = TIME_TERMS if metric == "latency_s" else ENERGY_TERMS
+    est = set()
+    tags = []
+    for e in evals:
+        prov = getattr(e, "provenance", None) or {}
+        from .provenance import summarize
+        tag, names = summarize(prov, keys)
+        tags.append(tag)
+        est.update(names)
+    if not est:
+        return "[inputs cited/measured]"
+    return f"[rests on ESTIMATED inputs: {', '.join(sorted(est))}]"
+
+
 def _label(e: Evaluation) -> str:
     return f"{e.workload}@{e.target}"
 
@@ -94,6 +120,12 @@ def rows(evals, n) -> list:
                  "bound": str(e.bound[k])}
             for key, v in e.terms.items():
                 r[key] = float(np.asarray(v)[k])
+            prov = getattr(e, "provenance", None) or {}
+            if prov:
+                r["latency_tag"], r["latency_estimated_inputs"] = _summary(prov, TIME_TERMS)
+                r["energy_tag"], r["energy_estimated_inputs"] = _summary(prov, ENERGY_TERMS)
+                for key, (tag, _) in prov.items():
+                    r[f"tag_{key}"] = tag
             out.append(r)
     return out
 
@@ -123,22 +155,30 @@ def format_table(evals, n) -> str:
     return "\n".join(lines)
 
 
-def format_crossovers(xs) -> str:
+def format_crossovers(xs, evals=None) -> str:
+    """One line per crossover; with ``evals``, each line ends with the
+    estimated inputs it rests on (so no conclusion from estimates reads as
+    measured)."""
     if not xs:
         return "no crossovers in the swept range"
     lines = []
+    by = {_label(e): e for e in (evals or ())}
     for c in xs:
         other = c["b"] if c["below"] == c["a"] else c["a"]
         what = "latency" if c["metric"] == "latency_s" else "energy"
-        lines.append(f"{what}: {c['below']} wins below n ~ {c['n_cross']:.0f} "
-                     f"(between {c['n_lo']} and {c['n_hi']}), {other} above")
+        line = (f"{what}: {c['below']} wins below n ~ {c['n_cross']:.0f} "
+                f"(between {c['n_lo']} and {c['n_hi']}), {other} above")
+        if evals:
+            line += " " + provenance_note([by[c["a"]], by[c["b"]]], c["metric"])
+        lines.append(line)
     return "\n".join(lines)
 
 
 def write_csv(path, evals, n):
     rs = rows(evals, n)
     with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rs[0]))
+        names = list(dict.fromkeys(k for r in rs for k in r))
+        w = csv.DictWriter(f, fieldnames=names, restval="")
         w.writeheader()
         w.writerows(rs)
 

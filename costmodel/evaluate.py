@@ -44,7 +44,7 @@ import numpy as np
 from fftforge.config import ConfigError, N_RANGE
 from fftforge.errors import UserError
 
-from . import fftops, fpga as fpgamod, impls, systolic
+from . import fftops, fpga as fpgamod, impls, provenance, systolic
 from .energy import EnergyTable, load_energy_table
 from .hardware import Target, BYTES_PER
 from .workloads import FFT, Gemm, Vec, Shape, build_workload
@@ -111,6 +111,11 @@ class Evaluation:
         The same terms per kernel.
     notes : list of str
         Assumptions worth stating next to the numbers.
+    provenance : dict
+        term -> (tag, inputs), see :mod:`.provenance`; ``terms`` also holds
+        ``energy_dynamic_j`` (without static power) and ``energy_lo_j`` /
+        ``energy_hi_j`` (static power over its range: the preset's
+        ``static_power_w_range``, else 0.5x..1.5x an estimated figure).
     """
     workload: str
     target: str
@@ -125,6 +130,7 @@ class Evaluation:
     terms: dict = field(default_factory=dict)
     kernels: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    provenance: dict = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ helpers
@@ -495,9 +501,19 @@ def _fpga(kernels, t: Target, et: EnergyTable, opt: Options, shape):
             cores = [core_for(n) for n in uniq]
             vecs = [k for k in ks if isinstance(k, Vec)]
             nf = len(ffts)
-            sm = sum(k.stream_mults for k in vecs)
+            # real-input chains run as real-pair cores: two real channels per
+            # complex frame (FilterConfig.real_pairs: 4 multipliers [and 4
+            # modReLUs] instead of 1, a 2N-word pairing buffer, half the frames)
+            pairs = bool(opt.real_pairs and vecs and ffts[0].real_in and ch in ("fftnet", "fftconv"))
+            all_frames = frames
+            if pairs:
+                frames = np.ceil(frames / 2)
+            sm = sum(k.stream_mults for k in vecs) * (4 if pairs else 1)
+            chain_cfgs = [fpgamod.chain_config(ch, n, opt.width, opt.arch, opt.cmul, opt.lanes, pairs)
+                          if vecs else None for n in uniq]
             u_dsp = np.array([nf * c.dsps + sm * dpm for c in cores], dtype=float)[inv]
-            u_mem = np.array([nf * c.memory_bits for c in cores], dtype=float)[inv]
+            u_mem = np.array([nf * c.memory_bits + (2 * int(n) * 2 * (opt.width + 1) if pairs else 0)
+                              for c, n in zip(cores, uniq)], dtype=float)[inv]
             u_lut = np.array([nf * c.luts + 40 * sm for c in cores], dtype=float)[inv]
             fit = np.floor(np.minimum.reduce([
                 np.where(u_dsp > 0, t.dsps / np.maximum(u_dsp, 1), np.inf),
@@ -505,14 +521,18 @@ def _fpga(kernels, t: Target, et: EnergyTable, opt: Options, shape):
             units = np.where(np.isfinite(fit), fit, 0)
             fmax = np.array([c.fmax_hz for c in cores])[inv]
             cpf = np.array([c.cycles_per_frame for c in cores], dtype=float)[inv]
-            lat_pipe = np.array([nf * c.latency_cycles + (fpgamod.POINTWISE_LATENCY if vecs else 0)
-                                 for c in cores], dtype=float)[inv]
+            # a chain's latency is its generator configuration's (FFTNetConfig
+            # / FilterConfig: forward FFT, multiply, [modReLU,] inverse FFT,
+            # [pairing]); a lone FFT's is FFTConfig's
+            lat_pipe = np.array([cc.latency_cycles if cc is not None else
+                                 nf * c.latency_cycles + (fpgamod.POINTWISE_LATENCY if vecs else 0)
+                                 for c, cc in zip(cores, chain_cfgs)], dtype=float)[inv]
             rounds = np.ceil(frames / np.maximum(units, 1))
             stream = rounds * cpf
             # I/O: real samples in and out at `width` bits, plus the complex
             # filter coefficients for chains with a pointwise stage
             bits_per_sample = 2 * opt.width + (2 * opt.width if vecs else 0)
-            io_bytes = frames * size * bits_per_sample / 8
+            io_bytes = all_frames * size * bits_per_sample / 8
             mem_cyc = io_bytes / (t.io_bandwidth / fmax)
             d = _terms_zero(shape)
             d["compute_cycles"] = stream
@@ -537,6 +557,8 @@ def _fpga(kernels, t: Target, et: EnergyTable, opt: Options, shape):
             label = " -> ".join(k.label for k in ks)
             c0 = cores[0]
             notes.append(f"{t.name}: {label}: fftforge {opt.arch} core(s), {opt.width}-bit, "
+                         + ("real pairs (two real channels per frame), " if pairs else "")
+                         + f"latency from {type(chain_cfgs[0]).__name__ if chain_cfgs[0] is not None else 'FFTConfig'}, "
                          f"up to {int(np.nanmax(units))} parallel unit(s) "
                          f"({'lanes modelled' if c0.lanes_modelled else f'{opt.lanes} lane(s)'}); "
                          f"Fmax/LUTs: {c0.calibration_status} ({cal['source'].split(':')[0]})")
@@ -622,5 +644,22 @@ def evaluate_kernels(kernels, target: Target, shape: Shape, energy: EnergyTable 
     with np.errstate(divide="ignore", invalid="ignore"):
         thr = _f(B) / steady
     tot["energy_j"] = energy_j
+    prov = provenance.term_provenance(target, et, opt)
+    lo, hi = static_power_range(target)
+    dyn = energy_j - tot["e_static_j"]
+    tot["energy_dynamic_j"] = dyn
+    tot["energy_lo_j"] = dyn + lo * _f(lat)
+    tot["energy_hi_j"] = dyn + hi * _f(lat)
     return Evaluation(workload, target.name, target.kind, _f(lat), thr, _f(energy_j), _f(util),
-                      np.broadcast_to(_f(clk), sh), _f(cyc), bound, tot, per, notes)
+                      np.broadcast_to(_f(clk), sh), _f(cyc), bound, tot, per, notes, prov)
+
+
+def static_power_range(target: Target) -> tuple:
+    """(low, high) static power in W: the preset's ``static_power_w_range``;
+    else, for an estimated figure, half to 1.5x it; a cited one is exact."""
+    r = target.params.get("static_power_w_range")
+    p = float(target.static_power_w)
+    if r is not None:
+        return float(r[0]), float(r[1])
+    tag = provenance.target_provenance(target).get("static_power_w", ("estimated", ""))[0]
+    return (0.5 * p, 1.5 * p) if tag == "estimated" else (p, p)

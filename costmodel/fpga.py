@@ -24,7 +24,7 @@ from fftforge.config import FFTConfig, ConfigError, TWIDDLE_LATENCY
 from fftforge.errors import UserError
 
 __all__ = ["CoreModel", "core_model", "load_calibration", "dsps_per_multiplier", "lut_features",
-           "measured_row"]
+           "measured_row", "chain_config"]
 
 
 def load_calibration(path: str | None = None) -> dict:
@@ -123,16 +123,42 @@ def lut_features(cfg: FFTConfig) -> dict:
 
 
 def measured_row(family: str, cfg: FFTConfig):
-    """The calibration table's measured row for exactly this core (n, arch,
-    width, twiddle_width, order, cmul, lanes), or None."""
+    """The calibration table's newest measured row for exactly this core (n,
+    arch, width, twiddle_width, order, cmul, lanes), or None.
+
+    A core synthesised again (after a datapath change, say) has several
+    rows; the newest wins: the latest ``measured_on`` of the row itself if
+    rows carry one, and among equal dates the one written last (the
+    calibration writer appends builds in the order they ran)."""
     cal = calibration_for(family)
-    for row in cal.get("measured", ()):
+    best, best_key = None, None
+    for i, row in enumerate(cal.get("measured", ())):
         if (row.get("n") == cfg.n and row.get("arch") == cfg.arch and row.get("width") == cfg.width
                 and row.get("twiddle_width", 18) == cfg.twiddle_width
                 and row.get("order", "natural") == cfg.order and row.get("cmul", 4) == cfg.cmul
                 and row.get("lanes", 1) == cfg.lanes):
-            return row
-    return None
+            key = (str(row.get("measured_on", "")), i)
+            if best_key is None or key >= best_key:
+                best, best_key = row, key
+    return best
+
+
+def chain_config(chain: str, n: int, width: int, arch: str, cmul: int, lanes: int, real_pairs: bool):
+    """The generator's configuration of a streaming chain (``fftnet`` ->
+    :class:`FFTNetConfig`, ``fftconv`` -> :class:`FilterConfig`), or None for
+    other chains.  Lanes the generator does not build fall back to one lane
+    (the caller multiplies throughput, as for single cores)."""
+    from fftforge.filter_config import FFTNetConfig, FilterConfig
+    cls = {"fftnet": FFTNetConfig, "fftconv": FilterConfig}.get(chain)
+    if cls is None:
+        return None
+    kw = dict(n=int(n), width=width, arch=arch, cmul=cmul, real_pairs=bool(real_pairs))
+    try:
+        return cls(lanes=lanes, **kw)
+    except ConfigError as e:
+        if "lanes" not in str(e):
+            raise
+        return cls(lanes=1, **kw)
 
 
 @lru_cache(maxsize=4096)

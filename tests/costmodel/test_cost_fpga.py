@@ -66,10 +66,68 @@ def test_calibration_schema_and_status():
         assert set(t["fmax_mhz"]) == {"r2sdf", "r22sdf"}
 
 
-def test_fftnet_chain_latency_uses_core_latency():
+def test_fftnet_chain_latency_is_the_generators():
+    """The chain's pipeline latency is FFTNetConfig.latency_cycles (forward
+    FFT, multiply, modReLU, inverse FFT, pairing), read from the real config:
+    the modReLU stage was once missing (4165 vs 4207 at n = 1024)."""
+    from fftforge.filter_config import FFTNetConfig
     t = load_target("ecp5-85f")
-    ev = evaluate("fftnet", t, Shape(B=1, n=1024, d=1), options=Options(arch="r22sdf"))
-    lat = FFTConfig(n=1024, width=16, arch="r22sdf").latency_cycles
+    for pairs in (True, False):
+        ev = evaluate("fftnet", t, Shape(B=1, n=1024, d=2), options=Options(arch="r22sdf", real_pairs=pairs))
+        cfg = FFTNetConfig(n=1024, width=16, arch="r22sdf", real_pairs=pairs)
+        (label, d), = [k for k in ev.kernels if "inverse FFT" in k[0]]
+        assert int(d["pipeline_latency_cycles"][0]) == cfg.latency_cycles
+        core = FFTConfig(n=1024, width=16, arch="r22sdf").latency_cycles
+        assert cfg.latency_cycles > 2 * core + fpga.POINTWISE_LATENCY    # modReLU is in it
+        # two channels: one paired frame, or two frames over the units that fit
+        frames = 1 if pairs else 2
+        assert int(d["compute_cycles"][0]) == -(-frames // int(d["units"][0])) * 1024
+
+
+def test_fftnet_lanes_chain_latency():
+    from fftforge.filter_config import FFTNetConfig
+    t = load_target("ecp5-85f")
+    ev = evaluate("fftnet", t, Shape(B=1, n=256, d=2), options=Options(lanes=4))
     (label, d), = [k for k in ev.kernels if "inverse FFT" in k[0]]
-    assert int(d["pipeline_latency_cycles"][0]) == 2 * lat + fpga.POINTWISE_LATENCY
-    assert int(d["compute_cycles"][0]) == 1024      # one frame, one unit
+    assert int(d["pipeline_latency_cycles"][0]) == FFTNetConfig(n=256, width=16, lanes=4,
+                                                                real_pairs=True).latency_cycles
+
+
+def test_real_input_saving_on_fpga():
+    """Real pairs halve the frames (and the FFT work) of a real-input chain
+    for 4x the pointwise multipliers; without them nothing is saved."""
+    t = load_target("ultrascale-vu9p")
+    sh = Shape(B=8, n=1024, d=768)
+    on = evaluate("fftnet", t, sh, options=Options(real_pairs=True))
+    off = evaluate("fftnet", t, sh, options=Options(real_pairs=False))
+    (_, d_on), = [k for k in on.kernels if "inverse FFT" in k[0]]
+    (_, d_off), = [k for k in off.kernels if "inverse FFT" in k[0]]
+    assert d_on["e_compute_j"][0] == d_off["e_compute_j"][0] / 2          # FFT arithmetic per frame x half the frames
+    assert d_on["dram_bytes"][0] == d_off["dram_bytes"][0]                # the same samples move
+    assert any("real pairs" in x for x in on.notes) and not any("real pairs" in x for x in off.notes)
+
+
+def _with_rows(monkeypatch, rows):
+    cal = {"ecp5": dict(fpga.calibration_for("ecp5"), measured=rows)}
+    monkeypatch.setattr(fpga, "_calibration", lambda: cal)
+    fpga.core_model.cache_clear()
+
+
+def test_measured_row_is_the_newest(monkeypatch):
+    """A core synthesised twice has two rows: the newest (later measured_on,
+    else written later) wins, not the first."""
+    base = dict(n=1024, arch="r22sdf", width=16, twiddle_width=18, order="natural", cmul=4, lanes=1,
+                stage="pnr", fits=True)
+    cfg = FFTConfig(n=1024, width=16)
+    try:
+        _with_rows(monkeypatch, [dict(base, luts=1000, fmax_mhz=50.0), dict(base, luts=2000, fmax_mhz=70.0)])
+        assert fpga.measured_row("ecp5", cfg)["luts"] == 2000
+        c = fpga.core_model(1024, "ecp5", 18, 18)
+        assert c.luts == 2000 and c.fmax_hz == 70.0e6
+        _with_rows(monkeypatch, [dict(base, luts=3000, fmax_mhz=80.0, measured_on="2026-12-01"),
+                                 dict(base, luts=1000, fmax_mhz=50.0, measured_on="2026-11-20")])
+        assert fpga.measured_row("ecp5", cfg)["luts"] == 3000
+        _with_rows(monkeypatch, [dict(base, n=256, luts=5)])
+        assert fpga.measured_row("ecp5", cfg) is None
+    finally:
+        fpga.core_model.cache_clear()
