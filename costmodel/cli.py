@@ -349,7 +349,7 @@ def cmd_explain(a) -> int:
     print(f"  utilization {100 * float(ev.utilization[0]):.1f}%   bound: {ev.bound[0]}")
     lt, lest = summarize(prov, cmp.TIME_TERMS)
     et_, eest = summarize(prov, cmp.ENERGY_TERMS)
-    print(f"\n  provenance: latency [{lt}], energy [{et_}]"
+    print(f"\n  sources: latency [{lt}], energy [{et_}]"
           " (tags: measured-here / cited / fitted / estimated; a term takes its weakest input's)")
     seen = set()
     for k, (tg, inputs) in prov.items():
