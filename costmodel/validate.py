@@ -40,7 +40,8 @@ from . import compare, impls
 from .hardware import load_target
 from .workloads import FFT, Gemm, Shape
 
-__all__ = ["load_published", "fitted_vpu_fft_efficiency", "lu_ratio", "validate", "format_report"]
+__all__ = ["load_published", "fitted_vpu_fft_efficiency", "lu_ratio", "validate", "format_report",
+           "fnet_crossover", "eta_for_crossover"]
 
 
 def load_published(path: str | None = None) -> dict:
@@ -88,6 +89,35 @@ def fitted_vpu_fft_efficiency() -> float:
     for _ in range(80):
         mid = math.sqrt(lo * hi)
         if lu_ratio(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    return math.sqrt(lo * hi)
+
+
+def fnet_crossover(eta: float, batch: int = 1, pub: dict | None = None) -> float:
+    """The modelled FNet crossover (tokens) with the library FFT at ``eta``
+    (log-log interpolation over n = 128 .. 65536); inf when the FFT never wins."""
+    from .evaluate import Options, evaluate
+    p = (pub or load_published())["fnet_tpu"]
+    t = load_target(p["target"])
+    n = 2 ** np.arange(7, 17)
+    sh = Shape(B=batch, n=n, d=int(p["d"]))
+    opt = Options(fft_impl="xla-vpu", vpu_fft_efficiency=eta)
+    ev = [evaluate(w, t, sh, options=opt) for w in ("fnet-dft", "fnet-fft")]
+    xs = [x for x in compare.crossovers(ev, n, "latency_s") if x["below"].startswith("fnet-dft")]
+    return xs[-1]["n_cross"] if xs else math.inf
+
+
+def eta_for_crossover(n_cross: float, batch: int = 1) -> float:
+    """The library-FFT efficiency that would put the FNet crossover at
+    ``n_cross`` (bisection; the crossover falls as eta grows).  A
+    sensitivity figure only: eta is fitted on Lu et al., not on FNet."""
+    pub = load_published()
+    lo, hi = 1e-4, 1.0
+    for _ in range(40):
+        mid = math.sqrt(lo * hi)
+        if fnet_crossover(mid, batch, pub) > n_cross:
             lo = mid
         else:
             hi = mid
@@ -154,6 +184,20 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
     checks.append({"name": f"FNet {t.name}: crossover n (DFT matmul faster below)",
                    "published": f"{lo}..{hi} (HF {p['hf_switch']}, v1 <= {hi})", "model": model,
                    "error": err, "ok": ok, "source": src, "why": why})
+    if impl_tpu == "xla-vpu":
+        need = [eta_for_crossover(x, batch) for x in (hi, lo)]
+        fit["sensitivity"] = {"crossover_range": [lo, hi], "eta_range": need}
+        # the same exchange time C in both of Lu et al.'s runs hides a larger
+        # compute-only ratio r = (kdft - C) / (fft - C); C that makes r the
+        # ratio the model gives at the eta a crossover at `hi` needs:
+        r = lu_ratio(need[0], pub)
+        C = (lp["kdft_s"] - r * lp["fft_s"]) / (1 - r)
+        fit["sensitivity"]["exchange_s_for_hi"] = C
+        notes.append(f"sensitivity: a crossover at {hi} .. {lo} tokens needs eta = "
+                     f"{need[0]:.3g} .. {need[1]:.3g} (x{need[0] / eta:.2f} .. x{need[1] / eta:.2f} the fitted "
+                     f"{eta:.3g}); not used to set eta.  The fit gives {hi} if {C:.2g} s of Lu et al.'s "
+                     f"{lp['fft_s']} s FFT run (and of the {lp['kdft_s']} s KDFT run) were pod exchanges "
+                     "common to both, which the model does not include")
 
     # ---- FlashFFTConv on GPU
     g = pub["flashfftconv"]
