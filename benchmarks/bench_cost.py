@@ -1,5 +1,6 @@
-"""Cost-model benchmarks: sweep speed, FNet-Base DFT-vs-FFT crossover on TPUs,
-FFTNet on FPGA vs TPU vs GPU.  Run: .venv/bin/python benchmarks/bench_cost.py"""
+"""Cost-model benchmarks: sweep speed, FNet-Base DFT-vs-FFT crossover on TPUs
+(library and ideal FFT), FFTNet on FPGA vs TPU vs GPU, validation against
+published figures.  Run: .venv/bin/python benchmarks/bench_cost.py"""
 
 import platform
 import time
@@ -7,7 +8,8 @@ import time
 import numpy as np
 
 from fftforge.costmodel import compare
-from fftforge.costmodel.evaluate import evaluate
+from fftforge.costmodel import validate
+from fftforge.costmodel.evaluate import Options, evaluate
 from fftforge.costmodel.hardware import load_target
 from fftforge.costmodel.workloads import Shape
 
@@ -30,17 +32,25 @@ def sweep_speed():
 
 
 def fnet_crossover():
-    n = 2 ** np.arange(4, 17)
-    print("\nFNet-Base (d = 768, batch 1): DFT as one dense matmul vs FFT as four-step small-DFT matmuls")
-    for t in ("tpu-v3", "tpu-v4"):
-        tg = load_target(t)
-        ev = [evaluate(w, tg, Shape(n=n, d=768)) for w in ("fnet-dft", "fnet-fft")]
-        print(f"  {t}:  n      dft-matmul      fft(4-step)   ratio dft/fft")
-        for i, nv in enumerate(n):
-            print(f"        {nv:>6} {ev[0].latency_s[i]:>12.3e} s {ev[1].latency_s[i]:>12.3e} s "
-                  f"{ev[0].latency_s[i] / ev[1].latency_s[i]:>8.2f}")
-        xs = compare.crossovers(ev, n, "latency_s") + compare.crossovers(ev, n, "energy_j")
-        print("   ", compare.format_crossovers(xs).replace("\n", "\n    "))
+    n = 2 ** np.arange(7, 17)
+    for impl, what in (("library", "library FFT (XLA on the TPU vector unit, the default)"),
+                       ("ideal", "ideal four-step FFT (small-DFT matmuls on the MXU)")):
+        print(f"\nFNet-Base (d = 768, batch 1): DFT as dense matmuls vs {what}")
+        for t in ("tpu-v3", "tpu-v4"):
+            tg = load_target(t)
+            opt = Options(fft_impl=impl)
+            ev = [evaluate(w, tg, Shape(n=n, d=768), options=opt) for w in ("fnet-dft", "fnet-fft")]
+            print(f"  {t}:  n      dft-matmul      fft            ratio dft/fft")
+            for i, nv in enumerate(n):
+                print(f"        {nv:>6} {ev[0].latency_s[i]:>12.3e} s {ev[1].latency_s[i]:>12.3e} s "
+                      f"{ev[0].latency_s[i] / ev[1].latency_s[i]:>8.2f}")
+            xs = compare.crossovers(ev, n, "latency_s") + compare.crossovers(ev, n, "energy_j")
+            print("   ", compare.format_crossovers(xs, ev).replace("\n", "\n    "))
+
+
+def validation():
+    print()
+    print(validate.format_report(validate.validate()))
 
 
 def fftnet_targets():
@@ -51,7 +61,7 @@ def fftnet_targets():
         print(f"\nFFTNet layer (d = 768, batch {B})")
         print(compare.format_table(ev, n))
         xs = compare.crossovers(ev, n, "latency_s") + compare.crossovers(ev, n, "energy_j")
-        print(compare.format_crossovers(xs))
+        print(compare.format_crossovers(xs, ev))
 
 
 if __name__ == "__main__":
@@ -59,3 +69,4 @@ if __name__ == "__main__":
     sweep_speed()
     fnet_crossover()
     fftnet_targets()
+    validation()
