@@ -227,7 +227,8 @@ def cmd_compare(a) -> int:
         print(textwrap.indent(textwrap.fill(note, 96, subsequent_indent="  "), "  "))
     meta = {"workloads": ws, "targets": [t.name for t in targets], "batch": a.batch, "d": a.d,
             "heads": a.heads, "energy_table": et.name, "dataflow": a.dataflow,
-            "mode": opt.mode, "width": a.width, "arch": a.arch, "order": a.order, "lanes": a.lanes}
+            "mode": opt.mode, "width": a.width, "arch": a.arch, "order": a.order, "lanes": a.lanes,
+            "fft_impl": {t.name: impls.resolve(a.fft_impl, t.kind, t.name) for t in targets}}
     if a.csv:
         cmp.write_csv(a.csv, evals, n)
         print(f"wrote {a.csv}")

@@ -509,8 +509,11 @@ def _fpga(kernels, t: Target, et: EnergyTable, opt: Options, shape):
             if pairs:
                 frames = np.ceil(frames / 2)
             sm = sum(k.stream_mults for k in vecs) * (4 if pairs else 1)
-            chain_cfgs = [fpgamod.chain_config(ch, n, opt.width, opt.arch, opt.cmul, opt.lanes, pairs)
-                          if vecs else None for n in uniq]
+            try:
+                chain_cfgs = [fpgamod.chain_config(ch, n, opt.width, opt.arch, opt.cmul, opt.lanes, pairs)
+                              if vecs else None for n in uniq]
+            except ConfigError as e:
+                raise UserError(f"{t.name}: the {ch} chain has no fftforge configuration ({e})") from None
             u_dsp = np.array([nf * c.dsps + sm * dpm for c in cores], dtype=float)[inv]
             u_mem = np.array([nf * c.memory_bits + (2 * int(n) * 2 * (opt.width + 1) if pairs else 0)
                               for c, n in zip(cores, uniq)], dtype=float)[inv]
@@ -600,6 +603,9 @@ def _fpga(kernels, t: Target, et: EnergyTable, opt: Options, shape):
     lat = sum(seconds)
     st = sum(steady)
     tot["e_static_j"] = t.static_power_w * lat
+    notes.append(f"{t.name}: energies include the FPGA/ASIC dynamic-energy factor x{ov:g} (Kuon & Rose 2007); "
+                 "TPU and GPU energies are datapath-only lower bounds (no control, instruction or clock-tree "
+                 "energy), so energy comparisons favour them")
     fclk = float(cal["fmax_mhz"][opt.arch]) * 1e6
     util = np.where(lat > 0, dsp_busy / np.maximum(lat * t.dsps, 1e-30), 0.0)
     return lat * fclk, fclk, lat, st, util, tot, out, notes

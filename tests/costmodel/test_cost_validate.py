@@ -161,6 +161,7 @@ def test_cli_validate(tmp_path, capsys):
     (["validate", "--batch", "0"], "--batch must be >= 1"),
     (["compare", "--targets", "tpu-v3,h100", "--n", "512", "--fft-impl", "cufft"], "does not apply to tpu-v3"),
     (["explain", "--target", "h100", "--n", "512", "--fft-impl", "four-step-mxu"], "does not apply to h100"),
+    (["compare", "--targets", "ecp5-85f", "--n", "1024", "--width", "28"], "fftnet chain has no fftforge configuration"),
 ])
 def test_bad_options_one_line(argv, msg, capsys):
     rc, out, err = run(capsys, *argv)
