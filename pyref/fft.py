@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import FFTConfig
+from . import lanes
 from .fixed import int_dtype
 from .reorder import bitrev_indices, reorder
 from .sdf import sdf_stage
@@ -116,23 +117,13 @@ def to_lanes(cfg: FFTConfig, re, im, **per_sample) -> dict:
     """Group (frames, N) sample arrays into the stream words of a P-lane core:
     ``{re0: (frames, N/P), im0: ..., re1: ...}`` (``{re, im}`` for one lane).
     Extra per-sample arrays (e.g. ``overflow``, sticky within a frame) become
-    one value per group: the OR over the group's lanes."""
-    P = cfg.lanes
-    re, im = np.asarray(re), np.asarray(im)
-    frames = re.shape[0]
-    out = {}
-    for lane, (fr, fi) in enumerate(cfg.lane_fields):
-        out[fr] = re.reshape(frames, -1, P)[:, :, lane]
-        out[fi] = im.reshape(frames, -1, P)[:, :, lane]
-    for name, v in per_sample.items():
-        out[name] = np.asarray(v).reshape(frames, -1, P).max(axis=2)
-    return out
+    one int64 value per group: the OR over the group's lanes.  See
+    :mod:`fftforge.pyref.lanes`, the one lane packer."""
+    return lanes.to_words(cfg, {"re": re, "im": im}, **per_sample)
 
 
 def from_lanes(cfg: FFTConfig, words: dict):
     """Inverse of :func:`to_lanes` for the samples: ``(re, im)`` of shape
     (frames, N) from the per-lane fields of (frames, N/P) stream words."""
-    re = np.stack([np.asarray(words[fr]) for fr, _ in cfg.lane_fields], axis=-1)
-    im = np.stack([np.asarray(words[fi]) for _, fi in cfg.lane_fields], axis=-1)
-    frames = re.shape[0]
-    return re.reshape(frames, -1), im.reshape(frames, -1)
+    s = lanes.from_words(cfg, words)
+    return s["re"], s["im"]

@@ -5,12 +5,12 @@ bit-exactness, SQNR against the float reference, latency and throughput."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Optional
 
 import numpy as np
 
-from ..pyref.fft import FFTModel, fft_float, from_lanes, sqnr_db, to_lanes
+from ..pyref import lanes
+from ..pyref.fft import FFTModel, fft_float, from_lanes, sqnr_db
 from ..pyref.noise import sqnr_bound_db
 from ..pyref.stimulus import make_stimulus
 from .runner import SimJob, VerilatorSim
@@ -78,11 +78,8 @@ def fft_job(cfg, kind: str, frames: int, seed: int, **job_kw):
     inverse = rng.random(frames) < 0.5 if cfg.direction == "runtime" else None
     y_re, y_im, y_ovf = FFTModel(cfg)(re, im, inverse)
     # stream words: one per group of P samples (P = lanes), lane 0 lowest
-    inputs = to_lanes(cfg, re, im)
-    expected = to_lanes(cfg, y_re, y_im, overflow=y_ovf.astype(np.int64))
-    last = np.zeros((frames, cfg.frame_cycles), dtype=np.int64)
-    last[:, -1] = 1
-    expected["last"] = last
+    inputs = lanes.input_words(cfg, re, im)
+    expected = lanes.output_words(cfg, y_re, y_im, y_ovf)
     job = SimJob(inputs=inputs, expected=expected, direction=inverse, seed=seed, **job_kw)
     ref = fft_float(cfg, re + 1j * im, inverse)
     return job, ref, (y_re, y_im)
@@ -132,8 +129,8 @@ CHECKERS = {"fft": check_fft_core}
 def check_core(descriptor_path: str, **kw):
     """Check any generated core by its descriptor's ``kind``."""
     from ..errors import UserError
-    with open(descriptor_path) as f:
-        kind = json.load(f).get("kind")
+    from ..hdl.export import load_core
+    kind = load_core(descriptor_path)[1]["kind"]
     if kind not in CHECKERS:
         from importlib import import_module
         try:

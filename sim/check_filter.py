@@ -26,6 +26,7 @@ from typing import Optional
 import numpy as np
 
 from ..filter_config import FilterConfig
+from ..pyref import lanes
 from ..pyref.fft import sqnr_db
 from ..pyref.filter import FilterModel, filter_float, filter_sqnr_bound_db, frame_weights, quantise_weights
 from ..pyref.stimulus import make_stimulus
@@ -38,40 +39,17 @@ __all__ = ["check_filter_core", "filter_job", "compare_job", "random_weights", "
 
 def lane_words(cfg: FilterConfig, arrays: dict) -> dict:
     """Sample arrays ``{"re": (frames, n)[, "im": ...]}`` -> stream words of
-    a P-lane core: ``{"re0": (frames, n/P), "im0": ..., "re1": ...}``, lane l
-    of transfer t = sample t*P + l (identity for one lane)."""
-    P = cfg.lanes
-    if P == 1:
-        return dict(arrays)
-    out = {}
-    for l, names in enumerate(cfg.lane_fields):
-        for base, name in zip(cfg.sample_fields, names):
-            if base in arrays:
-                out[name] = np.asarray(arrays[base])[:, l::P]
-    return out
+    a P-lane core (:func:`fftforge.pyref.lanes.to_words`)."""
+    return lanes.to_words(cfg, arrays)
 
 
 def sample_words(cfg: FilterConfig, words: dict) -> dict:
-    """Inverse of :func:`lane_words` for the sample fields: stream words ->
-    ``{"re": (frames, n)[, "im": ...]}`` (other fields are left out;
-    overlap-save: (frames, hop))."""
-    P = cfg.lanes
-    if P == 1:
-        return {f: words[f] for f in cfg.sample_fields if f in words}
-    out = {}
-    for i, base in enumerate(cfg.sample_fields):
-        lanes = [np.asarray(words[names[i]]) for names in cfg.lane_fields]
-        frames = lanes[0].shape[0]
-        out[base] = np.stack(lanes, axis=-1).reshape(frames, -1)
-    return out
+    """Inverse of :func:`lane_words` for the sample fields
+    (:func:`fftforge.pyref.lanes.from_words`)."""
+    return lanes.from_words(cfg, words)
 
 
-def group_flags(cfg: FilterConfig, flags):
-    """Per-sample flags (frames, n) -> per-transfer (frames, n/P): OR over
-    the lanes of each transfer (any number of samples per frame, a multiple
-    of P)."""
-    flags = np.asarray(flags)
-    return flags.reshape(flags.shape[0], -1, cfg.lanes).any(axis=-1).astype(np.int64)
+group_flags = lanes.group_flags
 
 
 def _model(cfg):
@@ -134,11 +112,8 @@ def overlap_save_job(cfg: FilterConfig, frames: int, seed: int, kind: str = "ran
     fr = overlap_save_frames(cfg, x)
     y_re, y_im, ovf = FilterModel(cfg)(fr.real.astype(np.int64), fr.imag.astype(np.int64))
     k = cfg.taps - 1
-    last = np.zeros((frames, cfg.hop // cfg.lanes), dtype=np.int64)
-    last[:, -1] = 1
     samples = {"re": re, "im": im}
-    expected = {**lane_words(cfg, {"re": y_re[:, k:], "im": y_im[:, k:]}),
-                "overflow": group_flags(cfg, ovf[:, k:]), "last": last}
+    expected = lanes.output_words(cfg, y_re[:, k:], y_im[:, k:], ovf[:, k:])
     job = SimJob(inputs=lane_words(cfg, samples), expected=expected, seed=seed, **job_kw)
     job.writes = None
     job.samples = samples        # the input as samples (frames, hop), whatever the lanes
@@ -169,16 +144,12 @@ def filter_job(cfg: FilterConfig, frames: int, seed: int, kind: str = "random", 
     complex_in = "im" in cfg.sample_fields
     if not complex_in:
         im = np.zeros_like(re)
-    last = np.zeros((frames, cfg.frame_cycles), dtype=np.int64)
-    last[:, -1] = 1
     samples = {"re": re, "im": im} if complex_in else {"re": re}
     inputs = lane_words(cfg, samples)
-    expected = {"last": last}
+    expected = {"last": lanes.last_flags(frames, cfg.frame_cycles)}
     if cfg.weights != "runtime":
         y_re, y_im, ovf = _model(cfg)(re, im)
-        exp = {"re": y_re, "im": y_im} if "im" in cfg.sample_fields else {"re": y_re}
-        expected.update(lane_words(cfg, exp))
-        expected["overflow"] = group_flags(cfg, ovf)
+        expected.update(lanes.to_words(cfg, {"re": y_re, "im": y_im}, overflow=ovf))
     streams = {}
     if writes is not None:
         streams["weights"] = {"fields": writes, "at": write_at, "p_valid": p_w}
@@ -219,8 +190,7 @@ def compare_job(cfg: FilterConfig, job: SimJob, res) -> dict:
             y_re, y_im, ovf = model(re, im, weights=weights, bias=bias)
         else:
             y_re, y_im, ovf = model(re, im, weights=weights)
-        exp = lane_words(cfg, {"re": y_re, "im": y_im} if "im" in cfg.sample_fields else {"re": y_re})
-        exp["overflow"] = group_flags(cfg, ovf)
+        exp = lanes.to_words(cfg, {"re": y_re, "im": y_im}, overflow=ovf)
         fc = cfg.frame_cycles
         for name, e in exp.items():
             bad = np.nonzero(np.asarray(e).reshape(-1) != np.asarray(res.outputs[name]).reshape(-1))[0]
