@@ -24,6 +24,7 @@ import importlib
 import json
 import os
 import pkgutil
+import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -32,6 +33,7 @@ from amaranth.hdl import Elaboratable, Module
 from amaranth.lib import io
 
 from ..errors import UserError
+from ..pyref.lanes import frame_transfers
 from .core import CoreSource
 from .harness import StimulusHarness, expected_checksum, verilog_core
 from .synth import DEVICES, architectural_overflow, parse_nextpnr_log, parse_nextpnr_report
@@ -67,7 +69,7 @@ def _platform_classes():
             continue
         try:
             mod = importlib.import_module(f"amaranth_boards.{info.name}")
-        except Exception:  # a board module with a missing optional dependency
+        except ImportError:  # a board module with a missing optional dependency
             continue
         for name, obj in vars(mod).items():
             if (isinstance(obj, type) and issubclass(obj, Platform) and name.endswith("Platform")
@@ -145,7 +147,7 @@ class BoardTop(Elaboratable):
 
     def elaborate(self, platform):
         m = Module()
-        h = StimulusHarness(verilog_core(self.core.desc), self.core.desc["n"], self.check_frames,
+        h = StimulusHarness(verilog_core(self.core.desc), frame_transfers(self.core.config), self.check_frames,
                             self.expected, stalls=True, alive_bit=23)
         m.submodules.harness = h
         names = {r[0] for r in platform.resources}
@@ -257,11 +259,9 @@ def build_board(core: CoreSource, board: str, build_dir: str, check_frames: int 
     plat = cls()
     check_fits(core.desc, board)
     t0 = time.perf_counter()
-    expected, note = None, ""
-    try:
-        expected = expected_checksum(core.config, core.desc, check_frames)
-    except Exception as e:  # a kind without a model: build without a self-check
-        note = f"no self-check: {e}"
+    # every bitstream carries its self-check: a core without a bit-true model
+    # stops the build here with one line (UserError), before any tool runs
+    expected, note = expected_checksum(core.config, core.desc, check_frames), ""
     top = BoardTop(core, expected, check_frames)
     opts = {"nextpnr_opts": f"--report top.report.json --timing-allow-fail --seed {seed}"}
     if family == "ice40":
@@ -273,7 +273,7 @@ def build_board(core: CoreSource, board: str, build_dir: str, check_frames: int 
     try:
         plan.execute_local(build_dir, env=tenv)
         failed = None
-    except Exception as e:  # amaranth raises on a non-zero exit of the build script
+    except (subprocess.CalledProcessError, OSError) as e:  # the build script failed or could not run
         failed = e
     t_build = time.perf_counter() - t1
     log = ""
@@ -313,7 +313,9 @@ def build_board(core: CoreSource, board: str, build_dir: str, check_frames: int 
         dsps=parsed.get("dsps"), bram=parsed.get("bram"), utilization=parsed.get("utilization", {}),
         self_check={"frames": check_frames, "expected_checksum": (f"0x{expected:08x}" if expected is not None
                                                                   else None),
-                    "stimulus": "64-bit Galois LFSR x^64+x^63+x^61+x^60+1, seed 0x0123456789abcdef",
+                    "stimulus": "64-bit Galois LFSR x^64+x^63+x^61+x^60+1, seed 0x0123456789abcdef"
+                    + ("" if core.desc["ports"]["input"]["width"] <= 64 else
+                       "; payload bits 64j..64j+63 from LFSR j, seed fftforge.fpga.harness.lfsr_seed(j)"),
                     "note": note},
         leds=top.legend,
         program=PROGRAM_HINT[family].format(bitstream=bit, ofl_board=OFL_BOARD.get(cls.__name__, "<board>")),

@@ -10,15 +10,25 @@ Stimulus (identical in :class:`StimulusHarness` and :func:`stimulus_words`)
 --------------------------------------------------------------------------
 * A 64-bit Galois LFSR (polynomial x^64 + x^63 + x^61 + x^60 + 1, mask
   ``0xD800000000000000``, seed ``LFSR_SEED``) steps once per *accepted* input
-  sample; the input payload is its low ``payload width`` bits.
+  transfer; the input payload is its low ``payload width`` bits.  Payloads
+  wider than 64 bits (P-lane cores) take bits ``64j .. 64j+63`` from LFSR
+  ``j`` (same polynomial, seed :func:`lfsr_seed` ``(j)``; LFSR 0 is the one
+  above), all stepping together.
+* Side streams of the core (the weight port ``w`` of runtime-weight filter
+  and FFTNet cores) are tied idle, ``valid`` = 0: the core runs on its
+  initial weights.  Runtime-direction cores get ``inverse`` = 0 (forward).
 * ``valid`` and the output ``ready`` are low 1 cycle in 8 and 1 in 4 (bits of a
   free-running 16-bit LFSR), so the core's stalls are exercised; the data
   sequence does not depend on the stalls.
 * The checksum (32 bits, reset 0) updates on every accepted output word ``w``:
   ``cs = rotl(cs, 1) ^ fold32(w)``, where ``fold32`` XORs the 32-bit chunks of
   the payload.
-* After ``check_frames * n`` output words the checksum is latched and compared
-  with the expected constant (computed from the core's bit-true model).
+* After ``check_frames`` output frames (``check_frames * N/P`` output words;
+  overlap-save: ``hop/P`` words per frame, see
+  :func:`fftforge.pyref.lanes.frame_transfers`) the checksum is latched and
+  compared with the expected constant (computed from the core's bit-true
+  model, with the stream words packed by :mod:`fftforge.pyref.lanes`, the
+  packer the simulation checks use).
 """
 
 from __future__ import annotations
@@ -28,27 +38,45 @@ from amaranth.hdl import (Cat, ClockSignal, Const, Elaboratable, Instance, Modul
                           Signal)
 
 __all__ = ["StimulusHarness", "stimulus_words", "expected_checksum", "fold32", "checksum",
-           "LFSR_SEED", "LFSR_MASK", "CoreIO", "component_core", "verilog_core"]
+           "LFSR_SEED", "LFSR_MASK", "lfsr_seed", "CoreIO", "component_core", "verilog_core"]
 
 LFSR_MASK = 0xD800000000000000
 LFSR_SEED = 0x0123456789ABCDEF
 STALL_SEED = 0xACE1
 STALL_MASK = 0xB400           # x^16 + x^14 + x^13 + x^11 + 1 (Galois)
 MASK32 = 0xFFFFFFFF
+MASK64 = (1 << 64) - 1
 
 
 def _lfsr_next(s: int) -> int:
     return (s >> 1) ^ (LFSR_MASK if s & 1 else 0)
 
 
+def lfsr_seed(j: int) -> int:
+    """Seed of the LFSR that drives payload bits ``64j .. 64j+63``
+    (``LFSR_SEED`` for j = 0; never zero)."""
+    if j == 0:
+        return LFSR_SEED
+    return ((LFSR_SEED ^ (j * 0x9E3779B97F4A7C15)) & MASK64) or 1
+
+
+def lfsr_count(payload_width: int) -> int:
+    """64-bit LFSRs that drive a payload of ``payload_width`` bits."""
+    return max(-(-payload_width // 64), 1)
+
+
 def stimulus_words(count: int, payload_width: int) -> list:
     """The first ``count`` input payload words the harness sends."""
-    if payload_width > 64:
-        raise ValueError(f"input payload of {payload_width} bits: the harness LFSR gives at most 64")
-    s, out, m = LFSR_SEED, [], (1 << payload_width) - 1
+    if payload_width < 1:
+        raise ValueError(f"input payload of {payload_width} bits")
+    states = [lfsr_seed(j) for j in range(lfsr_count(payload_width))]
+    out, m = [], (1 << payload_width) - 1
     for _ in range(count):
-        out.append(s & m)
-        s = _lfsr_next(s)
+        w = 0
+        for j, s in enumerate(states):
+            w |= s << (64 * j)
+        out.append(w & m)
+        states = [_lfsr_next(s) for s in states]
     return out
 
 
@@ -70,26 +98,34 @@ def checksum(words) -> int:
 
 def expected_checksum(cfg, desc: dict, frames: int) -> int:
     """Checksum of the first ``frames`` output frames, from the bit-true model
-    of ``cfg`` (any registered core kind) driven with the harness stimulus.
+    of ``cfg`` (any registered core kind, any lane count) driven with the
+    harness stimulus (side streams idle; ``runtime`` direction cores take
+    the direction from a port the harness ties to 0: forward).
 
-    The core must have a fixed direction (``runtime`` cores take the
-    direction from a port the harness ties to 0: forward)."""
+    Raises :class:`~fftforge.errors.UserError` for a kind without a
+    bit-true model."""
+    from ..pyref import lanes
     from ..pyref.registry import model_for
     from ..sim.payload import pack, unpack
-    n = desc["n"]
+    model = model_for(cfg)            # first: a kind without a model stops here, in one line
     pin, pout = desc["ports"]["input"], desc["ports"]["output"]
-    words = stimulus_words(frames * n, pin["width"])
-    f = unpack(pin["fields"], words)
-    re = np.asarray(f["re"], dtype=np.int64).reshape(frames, n)
-    im = np.asarray(f["im"], dtype=np.int64).reshape(frames, n)
+    t = lanes.frame_transfers(cfg)
+    words = stimulus_words(frames * t, pin["width"])
+    fields = {k: np.asarray(v).reshape(frames, t) for k, v in unpack(pin["fields"], words).items()}
+    x = lanes.from_words(cfg, fields)
+    re = np.asarray(x["re"], dtype=np.int64)
+    im = np.asarray(x["im"], dtype=np.int64) if "im" in x else np.zeros_like(re)
     inverse = np.zeros(frames, dtype=bool) if desc.get("direction") == "runtime" else None
-    y_re, y_im, ovf = model_for(cfg)(re, im, inverse)
-    last = np.zeros((frames, n), dtype=np.int64)
-    last[:, -1] = 1
-    vals = {"re": np.asarray(y_re).reshape(-1), "im": np.asarray(y_im).reshape(-1),
-            "last": last.reshape(-1), "overflow": np.asarray(ovf, dtype=np.int64).reshape(-1)}
-    out = pack(pout["fields"], vals, frames * n)
-    return checksum(out)
+    y_re, y_im, ovf = lanes.model_stream(cfg, re, im, inverse, model=model)
+    out = lanes.output_words(cfg, y_re, y_im, ovf)
+    return checksum(pack(pout["fields"], out, frames * t))
+
+
+def side_streams(desc: dict) -> dict:
+    """The core's input streams other than ``input`` (e.g. the weight port
+    of runtime-weight cores): ``{name: port dict}`` from the descriptor."""
+    return {k: v for k, v in desc["ports"].items()
+            if k not in ("input", "output") and isinstance(v, dict) and "valid" in v and "payload" in v}
 
 
 class CoreIO:
@@ -142,6 +178,9 @@ def verilog_core(desc: dict):
         }
         if io.inverse is not None:
             kw[f"i_{ports['direction']['name']}"] = io.inverse
+        for side in side_streams(desc).values():      # idle: the core keeps its initial state
+            kw[f"i_{side['valid']}"] = Const(0, 1)
+            kw[f"i_{side['payload']}"] = Const(0, side["width"])
         m.submodules.core = Instance(desc["name"], **kw)
     return io, attach
 
@@ -154,7 +193,8 @@ class StimulusHarness(Elaboratable):
     core : tuple
         ``(io, attach)`` from :func:`component_core` or :func:`verilog_core`.
     n : int
-        Samples per frame.
+        Output words (transfers) per frame: N/P, overlap-save hop/P
+        (:func:`fftforge.pyref.lanes.frame_transfers`).
     check_frames : int
         Output frames folded into the checked checksum.
     expected : int or None
@@ -201,18 +241,20 @@ class StimulusHarness(Elaboratable):
         io = self.io
         self._attach(m, ClockSignal("sync"), ResetSignal("sync", allow_reset_less=True))
 
-        lfsr = Signal(64, init=LFSR_SEED)
+        lfsrs = [Signal(64, init=lfsr_seed(j), name=f"lfsr{j}" if j else "lfsr")
+                 for j in range(lfsr_count(len(io.i_payload)))]
         stall = Signal(16, init=STALL_SEED)
         m.d.sync += stall.eq((stall >> 1) ^ Mux(stall[0], STALL_MASK, 0))
         if self.stalls:
             m.d.comb += [io.i_valid.eq(~(stall[0:3] == 0)), io.o_ready.eq(~(stall[3:5] == 0))]
         else:
             m.d.comb += [io.i_valid.eq(1), io.o_ready.eq(1)]
-        m.d.comb += io.i_payload.eq(lfsr[:len(io.i_payload)])
+        m.d.comb += io.i_payload.eq(Cat(*lfsrs)[:len(io.i_payload)])
         if io.inverse is not None:
             m.d.comb += io.inverse.eq(0)
         with m.If(io.i_valid & io.i_ready):
-            m.d.sync += lfsr.eq((lfsr >> 1) ^ Mux(lfsr[0], Const(LFSR_MASK, 64), 0))
+            for lfsr in lfsrs:
+                m.d.sync += lfsr.eq((lfsr >> 1) ^ Mux(lfsr[0], Const(LFSR_MASK, 64), 0))
 
         # checksum of every accepted output word
         w = io.o_payload

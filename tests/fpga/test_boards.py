@@ -8,6 +8,7 @@ import pytest
 
 from fftforge.config import FFTConfig
 from fftforge.errors import UserError
+from fftforge.filter_config import FFTNetConfig, FilterConfig
 from fftforge.fpga.boards import build_board, check_fits, list_boards, platform_family, resolve_board
 from fftforge.fpga.core import core_from_config
 from fftforge.fpga.harness import expected_checksum
@@ -80,3 +81,78 @@ def test_ulx3s_85f_bitstream(tmp_path):
     assert rep.bitstream.endswith("top.bit") and os.path.getsize(rep.bitstream) > 100_000
     assert rep.device == "LFE5U-85F" and rep.clock_mhz == 25.0 and rep.fmax_mhz > 25.0
     assert rep.dsps >= cfg.real_multipliers and rep.program.startswith("openFPGALoader -b ulx3s")
+
+
+# Every bitstream 'fftforge build' makes carries its self-check: FFT, filter,
+# FFTNet, any number of lanes.  (Before, expected_checksum raised for lane and
+# filter cores and build_board caught it with 'except Exception' and went on
+# without a self-check.)  The tools are replaced by a failing build script:
+# the board top is elaborated, the tools never run.
+SELF_CHECKED = [
+    FFTConfig(n=16, width=8, lanes=2, name="f16p2"),
+    FFTConfig(n=16, width=8, lanes=8, name="f16p8"),
+    FilterConfig(n=16, width=8, coef_width=8, lanes=2, weights="runtime", name="flt16p2"),
+    FFTNetConfig(n=16, width=8, coef_width=8, lanes=2, name="net16p2"),
+]
+
+
+def _core(cfg, tmp_path):
+    if isinstance(cfg, FFTConfig):
+        return core_from_config(cfg, str(tmp_path / "core"))
+    from fftforge.fpga.core import core_from_descriptor
+    from fftforge.hdl.filter import generate
+    return core_from_descriptor(generate(cfg, str(tmp_path / "core"))["json"])
+
+
+@pytest.mark.parametrize("cfg", SELF_CHECKED, ids=lambda c: c.name)
+def test_every_board_top_carries_its_self_check(cfg, tmp_path, monkeypatch):
+    import subprocess
+
+    from amaranth.build.run import BuildPlan
+
+    from fftforge.fpga import boards
+    from fftforge.pyref.lanes import frame_transfers
+    core = _core(cfg, tmp_path)
+    seen = {}
+
+    class Recording(boards.StimulusHarness):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            seen["harness"] = self
+
+    def failing_tools(self, *a, **kw):
+        raise subprocess.CalledProcessError(1, ["sh", "build_top.sh"])
+    monkeypatch.setattr(boards, "StimulusHarness", Recording)
+    monkeypatch.setattr(BuildPlan, "execute_local", failing_tools)
+    with pytest.raises(UserError, match="build for ulx3s-85f failed"):
+        build_board(core, "ulx3s-85f", str(tmp_path / "build"), check_frames=3)
+    h = seen["harness"]
+    assert h.expected is not None and h.expected == expected_checksum(cfg, core.desc, 3)
+    assert h.check_frames == 3 and h.n == frame_transfers(cfg) == cfg.n // cfg.lanes
+
+
+def test_a_core_without_a_model_stops_the_build_in_one_line(tmp_path, monkeypatch):
+    from amaranth.build.run import BuildPlan
+
+    from fftforge.fpga.core import CoreSource
+
+    def no_tools(self, *a, **kw):
+        raise AssertionError("the tools must not run")
+    monkeypatch.setattr(BuildPlan, "execute_local", no_tools)
+    real = core_from_config(FFTConfig(n=8, name="fft8"), str(tmp_path))
+
+    class Unknown:
+        n, lanes = 8, 1
+    with pytest.raises(UserError, match="no bit-true model") as e:
+        build_board(CoreSource(Unknown(), real.desc, real.verilog), "icebreaker", str(tmp_path / "b"))
+    assert "\n" not in str(e.value)
+
+
+@pytest.mark.slow
+def test_icebreaker_lane_core_bitstream_has_its_self_check(tmp_path):
+    cfg = FFTConfig(n=8, width=8, lanes=2, name="fft8p2")
+    core = core_from_config(cfg, str(tmp_path / "core"))
+    rep = build_board(core, "icebreaker", str(tmp_path / "build"), check_frames=3)
+    assert os.path.exists(rep.bitstream)
+    assert rep.self_check["expected_checksum"] == f"0x{expected_checksum(cfg, core.desc, 3):08x}"
+    assert rep.self_check["note"] == ""
