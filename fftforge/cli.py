@@ -49,7 +49,8 @@ def main(argv=None) -> int:
     try:
         rc = args.func(args)
     except (UserError, ConfigError) as e:
-        print(f"fftforge: error: {e}", file=sys.stderr)
+        msg = " ".join(line.strip() for line in str(e).splitlines() if line.strip())
+        print(f"fftforge: error: {msg}", file=sys.stderr)     # always one line
         return 2
     except KeyboardInterrupt:
         print("fftforge: interrupted", file=sys.stderr)

@@ -97,7 +97,7 @@ def cmd_generate_fft(args):
 def cmd_sim(args):
     from .hdl.export import load_core
     from .sim.check import check_core
-    cfg, desc = load_core(args.core)
+    cfg, desc = load_core(args.core, require=("name", "n", "ports", "files", "latency_cycles"))
     for name in ("p_valid", "p_ready"):
         v = getattr(args, name)
         if not 0.05 <= v <= 1.0:
@@ -147,11 +147,14 @@ def _load_model_input(path, n):
 def cmd_model(args):
     from .hdl.export import load_core
     from .pyref.registry import model_for
-    cfg, desc = load_core(args.core)
+    cfg, desc = load_core(args.core, require=("n",))
     re, im = _load_model_input(args.input, desc["n"])
     inverse = None
     if args.inverse:
-        inverse = np.load(args.inverse).astype(bool)
+        try:
+            inverse = np.load(args.inverse, allow_pickle=False).astype(bool)
+        except (OSError, ValueError, TypeError) as e:
+            raise UserError(f"cannot read inverse flags {args.inverse}: {e}") from None
     try:
         y_re, y_im, ovf = model_for(cfg)(re, im, inverse)
     except ValueError as e:
@@ -169,26 +172,18 @@ def cmd_model(args):
 
 def cmd_vectors(args):
     from .hdl.export import load_core
-    from .pyref.registry import model_for
-    from .pyref.fft import to_lanes
+    from .pyref import lanes
     from .pyref.stimulus import make_stimulus
     from .sim.payload import pack
-    cfg, desc = load_core(args.core)
+    cfg, desc = load_core(args.core, require=("name", "n", "input_width", "ports"))
     if args.frames < 1 or args.frames > 10000:
         raise UserError(f"--frames must be in [1, 10000], got {args.frames}")
     rng = np.random.default_rng(args.seed)
-    if desc.get("mode") == "overlap_save":
-        # a continuous stream: hop new samples per frame in, the kept outputs out
-        from .pyref.filter import overlap_save_frames
-        re, im = make_stimulus(args.input, args.frames, cfg.hop, desc["input_width"], rng)
-        fr = overlap_save_frames(cfg, (re + 1j * im).reshape(-1))
-        k = cfg.taps - 1
-        y_re, y_im, ovf = (a[:, k:] for a in model_for(cfg)(fr.real.astype(np.int64), fr.imag.astype(np.int64)))
-        inverse = None
-    else:
-        re, im = make_stimulus(args.input, args.frames, desc["n"], desc["input_width"], rng)
-        inverse = rng.random(args.frames) < 0.5 if desc.get("direction") == "runtime" else None
-        y_re, y_im, ovf = model_for(cfg)(re, im, inverse)
+    # overlap-save filters take a continuous stream: hop new samples per frame
+    # in, the kept outputs out (lanes.frame_samples and lanes.model_stream)
+    re, im = make_stimulus(args.input, args.frames, lanes.frame_samples(cfg), desc["input_width"], rng)
+    inverse = rng.random(args.frames) < 0.5 if desc.get("direction") == "runtime" else None
+    y_re, y_im, ovf = lanes.model_stream(cfg, re, im, inverse)
     os.makedirs(args.output_dir, exist_ok=True)
     base = os.path.join(args.output_dir, desc["name"])
     np.save(base + "_input.npy", re + 1j * im)
@@ -197,24 +192,12 @@ def cmd_vectors(args):
     if inverse is not None:
         np.save(base + "_inverse.npy", inverse)
     ports = desc["ports"]
-    if isinstance(cfg, FFTConfig) and cfg.lanes > 1:
-        # one stream word per group of P samples (lane 0 = lowest index)
-        in_vals = to_lanes(cfg, re, im)
-        out_vals = to_lanes(cfg, y_re, y_im, overflow=np.asarray(ovf, dtype=np.int64))
-    elif getattr(cfg, "lanes", 1) > 1:
-        # P-lane filter / FFTNet cores: the same grouping (fields re0, im0, ...)
-        from .sim.check_filter import group_flags, lane_words
-        in_vals = lane_words(cfg, {"re": re, "im": im})
-        out_vals = {**lane_words(cfg, {"re": y_re, "im": y_im}), "overflow": group_flags(cfg, ovf)}
-    else:
-        in_vals = {"re": re, "im": im}
-        out_vals = {"re": y_re, "im": y_im, "overflow": np.asarray(ovf, dtype=np.int64)}
-    shape = np.asarray(in_vals[next(iter(in_vals))]).shape
-    total = int(np.prod(shape))
-    last = np.zeros(shape, dtype=np.int64)
-    last[:, -1] = 1
+    # one stream word per transfer of P samples (lane 0 = lowest index)
+    in_vals = lanes.input_words(cfg, re, im)
+    out_vals = lanes.output_words(cfg, y_re, y_im, ovf)
+    total = out_vals["last"].size
     in_words = pack(ports["input"]["fields"], in_vals, total)
-    out_words = pack(ports["output"]["fields"], {**out_vals, "last": last}, total)
+    out_words = pack(ports["output"]["fields"], out_vals, total)
     for suffix, words, width in (("_input.hex", in_words, ports["input"]["width"]),
                                  ("_expected.hex", out_words, ports["output"]["width"])):
         digits = -(-width // 4)

@@ -127,22 +127,42 @@ def write_core(top, name: str, desc: dict, outdir: str, indent: int = 2) -> dict
     return {"verilog": vpath, "json": jpath, "seconds": time.perf_counter() - t0}
 
 
-def load_core(path: str):
-    """Read a core descriptor; return ``(config, descriptor)``.
+def load_core(path: str, require: tuple = ()):
+    """Read a core descriptor; return ``(config, descriptor)``.  The one
+    descriptor loader: every command reads ``--core`` through it.
 
-    Raises :class:`~fftforge.errors.UserError` for an unreadable file or one
-    that is not an fftforge descriptor."""
+    Raises :class:`~fftforge.errors.UserError` (one line naming ``path``) for
+    a file that cannot be read, is not JSON text (e.g. a ``.npy`` given by
+    mistake), is not an fftforge descriptor, lacks one of the top-level keys
+    named in ``require``, or holds an invalid ``config``."""
     try:
-        with open(path) as f:
+        with open(path, encoding="utf-8") as f:
             desc = json.load(f)
     except OSError as e:
-        raise UserError(f"cannot read core descriptor {path}: {e.strerror}") from None
+        raise UserError(f"cannot read core descriptor {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise UserError(f"{path} is not a core descriptor: not UTF-8 JSON text (byte {e.start} is "
+                        f"0x{e.object[e.start]:02x}; a binary file?)") from None
     except json.JSONDecodeError as e:
         raise UserError(f"{path} is not valid JSON (line {e.lineno}: {e.msg})") from None
+    except (ValueError, RecursionError) as e:
+        raise UserError(f"{path} is not valid JSON ({e})") from None
     if not isinstance(desc, dict) or "kind" not in desc or "config" not in desc:
         raise UserError(f"{path} is not an fftforge core descriptor (no 'kind'/'config')")
+    if not isinstance(desc["config"], dict):
+        raise UserError(f"{path}: descriptor 'config' must be an object, got {type(desc['config']).__name__}")
     kind = desc["kind"]
-    if kind == "fft":
-        return FFTConfig.from_dict(desc["config"]), desc
-    from ..pyref import registry
-    return registry.config_from_descriptor(desc), desc
+    try:
+        if kind == "fft":
+            cfg = FFTConfig.from_dict(desc["config"])
+        else:
+            from ..pyref import registry
+            cfg = registry.config_from_descriptor(desc)
+    except UserError as e:
+        raise UserError(f"{path}: {e}") from None
+    except (TypeError, ValueError) as e:        # ConfigError is a ValueError
+        raise UserError(f"{path}: invalid descriptor 'config': {e}") from None
+    missing = [k for k in require if k not in desc]
+    if missing:
+        raise UserError(f"{path}: descriptor has no {', '.join(repr(k) for k in missing)}")
+    return cfg, desc

@@ -125,3 +125,36 @@ def test_generate_and_vectors_with_lanes(tmp_path):
             v = (w >> spec["offset"]) & ((1 << spec["width"]) - 1)
             v -= (1 << spec["width"]) if v >> (spec["width"] - 1) else 0
             assert v == expected.reshape(-1)[4 * k + lane].real
+
+
+def _bad_descriptors(tmp_path):
+    """A binary file given by mistake, JSON that is no descriptor, a
+    descriptor whose config is out of range, one of an unknown kind and one
+    without the keys the commands read: (path, what the line says)."""
+    np.save(tmp_path / "x.npy", np.arange(16))
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "bad.json").write_text(json.dumps({"kind": "fft", "config": {"n": 1000}}))
+    (tmp_path / "kind.json").write_text(json.dumps({"kind": "nosuchkind", "config": {}}))
+    (tmp_path / "bare.json").write_text(json.dumps({"kind": "fft", "config": {"n": 16}}))
+    return [(tmp_path / "x.npy", "is not a core descriptor: not UTF-8 JSON text"),
+            (tmp_path / "list.json", "is not an fftforge core descriptor"),
+            (tmp_path / "bad.json", "n must be a power of two"),
+            (tmp_path / "kind.json", "unknown core kind 'nosuchkind'"),
+            (tmp_path / "bare.json", "descriptor has no ")]
+
+
+@pytest.mark.parametrize("command", ["vectors", "model", "sim", "build", "synth"])
+def test_every_command_reads_descriptors_through_one_loader(command, tmp_path, capsys):
+    """The same bad --core gives every command the same one line and exit 2
+    (vectors used to end in a 17-line UnicodeDecodeError traceback)."""
+    extra = {"vectors": ["-o", str(tmp_path / "v")],
+             "model": ["--input", str(tmp_path / "x.npy"), "--output", str(tmp_path / "y.npy")],
+             "sim": ["--build-dir", str(tmp_path / "b")],
+             "build": ["--board", "icebreaker", "-o", str(tmp_path / "b")],
+             "synth": ["--family", "ecp5", "-o", str(tmp_path / "b")]}[command]
+    for path, needle in _bad_descriptors(tmp_path):
+        rc = main([command, "--core", str(path)] + extra)
+        err = capsys.readouterr().err
+        assert rc == 2, (command, path, err)
+        assert err.startswith("fftforge: error: ") and needle in err and str(path) in err, err
+        assert err.count("\n") == 1 and "Traceback" not in err
