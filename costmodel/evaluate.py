@@ -266,10 +266,15 @@ def _systolic(kernels, t: Target, et: EnergyTable, opt: Options, shape):
         elif isinstance(k, FFT) and impl == "xla-vpu":
             size = np.broadcast_to(np.asarray(k.size, dtype=np.int64), shape)
             count = _f(np.broadcast_to(np.asarray(k.count, dtype=np.int64), shape))
-            ops = fftops.real_ops(size, k.real_in, k.real_out) * count
+            # library calls: a real input is an R2C transform (rfft), a real
+            # output of an inverse a C2R one (irfft); the real part of a
+            # forward transform has no library call: a full C2C, then .real
+            ro = bool(k.real_out and k.inverse)
+            ops = fftops.real_ops(size, k.real_in, ro) * count
             el = count * size
-            # complex64 out (real input: n/2 + 1 bins), fp32 real in
-            by = el * (4.0 if k.real_in else 8.0) + count * np.where(k.real_in, size // 2 + 1, size) * 8.0
+            half = (size // 2 + 1) * 8.0
+            by = count * (np.where(k.real_in, size * 4.0, np.where(ro, half, size * 8.0))
+                          + np.where(ro, size * 4.0, np.where(k.real_in, half, size * 8.0)))
             d = _terms_zero(shape)
             d["vector_cycles"] = ops / (t.vector_ops_per_cycle * eta)
             d["flops"] = ops
@@ -419,12 +424,15 @@ def _gpu(kernels, t: Target, et: EnergyTable, opt: Options, shape):
                 label = k.label + " (tensor-core FFT)"
             elif isinstance(k, FFT):
                 size = np.broadcast_to(np.asarray(k.size, dtype=np.int64), shape)
-                flops = fftops.real_ops(size, k.real_in, k.real_out) * _f(k.count)
+                # R2C for a real input, C2R for the real output of an inverse;
+                # the real part of a forward transform is a full C2C + .real
+                ro = bool(k.real_out and k.inverse)
+                flops = fftops.real_ops(size, k.real_in, ro) * _f(k.count)
                 passes = np.ceil(np.log2(np.maximum(size, 2)) / math.log2(t.fft_single_pass))
                 # complex64 read + write per pass; a real input (output) is
                 # 4 bytes per sample and the spectrum n/2 + 1 bins
-                cplx = np.where(k.real_in | k.real_out, size // 2 + 1, size) * 8.0
-                outer = np.where(k.real_in, size * 4.0, cplx) + np.where(k.real_out, size * 4.0, cplx)
+                cplx = np.where(k.real_in | ro, size // 2 + 1, size) * 8.0
+                outer = np.where(k.real_in, size * 4.0, cplx) + np.where(ro, size * 4.0, cplx)
                 by = _f(k.count) * (outer + 2 * cplx * (passes - 1))
                 tc, tm = flops / peak_fft, by / bw
                 d["e_compute_j"] = flops * 0.5 * (e_add + e_mul)

@@ -168,13 +168,18 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
     t, n, dft, fft = _fnet(fft_impl, batch, pub)
     r = dft.latency_s / fft.latency_s          # > 1: FFT faster
     src = "FNet arXiv 2105.03824 / HF modeling_fnet.py"
+    why_lib = ("the library FFT's vector-unit efficiency is fitted on Lu et al.'s pod run, where the "
+               "all-to-all exchanges (not modelled) dilute the FFT's advantage; eta is therefore a lower "
+               "bound and the modelled crossover an upper bound (see the sensitivity note)"
+               if impl_tpu == "xla-vpu" else
+               "this implementation is an ideal (what-if), not the FFT FNet measured; use --fft-impl library")
     for nv, want_fft, text in ((p["dft_faster_at"], False, "DFT matmul faster"),
                                (p["fft_faster_at"], True, "FFT faster")):
         i = int(np.flatnonzero(n == nv)[0])
         ok = bool(r[i] > 1) == want_fft
         checks.append({"name": f"FNet {t.name} n={nv}: t(DFT matmul)/t(FFT)", "published": f"{'>' if want_fft else '<'} 1 ({text})",
                        "model": f"{r[i]:.3g}", "error": "" if ok else "wrong direction", "ok": ok,
-                       "source": src, "why": ""})
+                       "source": src, "why": "" if ok else why_lib})
     xs = [c for c in compare.crossovers([dft, fft], n, "latency_s")]
     lo, hi = int(p["crossover_lo"]), int(p["crossover_hi"])
     if xs:
@@ -184,12 +189,7 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
         model = f"{nc:.0f}" + ("" if len(xs) == 1 else f" (+{len(xs) - 1} more)")
     else:
         ok, err, model = False, "no crossover in 128..32768", "none"
-    why = ""
-    if not ok:
-        why = ("the library FFT's vector-unit efficiency is fitted on Lu et al.'s pod run, where the "
-               "all-to-all exchanges (not modelled) dilute the FFT's advantage; eta is therefore a lower "
-               "bound and the modelled crossover an upper bound" if impl_tpu == "xla-vpu" else
-               "this implementation is an ideal (what-if), not the FFT FNet measured; use --fft-impl library")
+    why = "" if ok else why_lib
     checks.append({"name": f"FNet {t.name}: crossover n (DFT matmul faster below)",
                    "published": f"{lo}..{hi} (HF {p['hf_switch']}, v1 <= {hi})", "model": model,
                    "error": err, "ok": ok, "source": src, "why": why})
