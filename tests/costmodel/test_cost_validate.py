@@ -213,3 +213,11 @@ def test_crossover_lines_name_estimated_inputs(capsys):
     assert rc == 0
     lines = [x for x in out.splitlines() if "wins below" in x]
     assert lines and all("ESTIMATED inputs" in x or "cited/measured" in x for x in lines)
+
+
+def test_cli_validate_strict_exit_follows_the_verdicts(capsys):
+    rc, out, _ = run(capsys, "validate", "--strict")
+    missed = int(re.search(r"(\d+) missed", out).group(1))
+    assert rc == (1 if missed else 0)
+    rc, out, _ = run(capsys, "validate")
+    assert rc == 0
