@@ -136,9 +136,87 @@ def test_validate_fnet_direction():
     # the library FFT moves the crossover from "never" (ideal) into the
     # thousands of tokens: the direction FNet measured
     assert 2048 <= validate.fnet_crossover(validate.fitted_vpu_fft_efficiency()) <= 65536
-    # GPU figures not recorded: not assessed, never a fabricated comparison
-    (g,) = [c for c in rep["checks"] if c["name"].startswith("FlashFFTConv")]
-    assert g["ok"] is None and g["published"] == "not recorded"
+
+
+# ------------------------------------------------------ FlashFFTConv (GPU)
+def test_flashfftconv_table_is_consistent():
+    g = validate.load_published()["flashfftconv"]
+    n = len(g["seq_len"])
+    assert g["status"] == "recorded"
+    for key in ("torch_ms", "flash_ms", "speedup", "local_batch", "local_heads"):
+        assert len(g[key]) == n, key
+    # the README's speedup row is the ratio of its two time rows (rounding)
+    for t, f, s in zip(g["torch_ms"], g["flash_ms"], g["speedup"]):
+        assert abs(t / f / s - 1) < 0.01
+    fit = set(g["fit_seq_len"])
+    assert fit < set(g["seq_len"]) and len(set(g["seq_len"]) - fit) >= 3
+
+
+def test_flashfftconv_fit_ignores_the_validation_columns():
+    """The two efficiencies come from the fit columns only: changing a
+    validation column's published figures changes no fitted number."""
+    import copy
+    g = validate.load_published()["flashfftconv"]
+    fit, _ = validate._flashfftconv(g)
+    g2 = copy.deepcopy(g)
+    for i, N in enumerate(g2["seq_len"]):
+        if N not in g2["fit_seq_len"]:
+            g2["torch_ms"][i] *= 10
+            g2["flash_ms"][i] /= 10
+    fit2, checks2 = validate._flashfftconv(g2)
+    assert (fit2["eta_hbm"], fit2["eta_tc"]) == (fit["eta_hbm"], fit["eta_tc"])
+    assert all(c["ok"] is False for c in checks2)          # and the damage shows
+    assert 0 < fit["eta_hbm"] <= 1 and 0 < fit["eta_tc"] <= 1
+
+
+def test_flashfftconv_checks_are_the_validation_columns():
+    rep = validate.validate()
+    g = validate.load_published()["flashfftconv"]
+    gc = [c for c in rep["checks"] if c["name"].startswith("h100 N=")]
+    assert len(gc) == 3 * (len(g["seq_len"]) - len(g["fit_seq_len"]))
+    fit_labels = {validate._klabel(n) for n in g["fit_seq_len"]}
+    assert not any(c["name"].split("N=")[1].split(":")[0] in fit_labels for c in gc)
+    for c in gc:
+        assert c["ok"] in (True, False)
+        if not c["ok"]:
+            assert c["why"]                           # a miss says why
+    roles = {r["N"]: r["role"] for r in rep["gpu_fit"]["rows"]}
+    assert {n for n, r in roles.items() if r == "fit"} == set(g["fit_seq_len"])
+
+
+def test_gpuconv_op_sequence():
+    """PyTorch's gated FFT conv: every op an HBM round trip; the bytes per
+    element follow the op list of the module docstring."""
+    from fftforge.costmodel import gpuconv
+    B, H, N = 2, 3, 1024
+    E, K = B * H * N, H * N
+    ops = gpuconv.torch_ops(N, B, H, 4096)
+    # 6 + 6 + 12 (casts, gate) + 16 (R2C + fill) + 16 (k) + 16 (multiply)
+    # + 16 + 16 (iFFT, normalisation) + 6 + 16 + 6 (postgate, .real, cast)
+    assert sum(o["bytes"] for o in ops) == 116 * E + 24 * K
+    # a transform longer than one pass pays one more read + write per pass
+    more = gpuconv.torch_ops(N, B, H, 32)
+    assert sum(o["bytes"] for o in more) > sum(o["bytes"] for o in ops)
+    fl = gpuconv.flash_ops(N, B, H, 4096)
+    fused = [o for o in fl if o["unit"] == "tc"]
+    assert len(fused) == 1 and fused[0]["bytes"] == 8 * E + 4 * K
+    assert fused[0]["flops"] == 2 * 8 * (32 + 32) * E        # 32 x 32, forward and inverse
+    # beyond 32K: outer butterflies around the 32x32x32 kernel, gates in HBM
+    big = gpuconv.flash_ops(1 << 20, 1, 1, 4096)
+    assert sum(o["unit"] == "tc" for o in big) == 3
+    with pytest.raises(UserError, match="FFT size"):
+        gpuconv.flash_ops(3000, 1, 1, 4096)
+
+
+def test_gpuconv_fused_is_faster_and_peaks_bound_the_fit():
+    from fftforge.costmodel import gpuconv
+    t = hardware.load_target("h100")
+    for N in (1024, 32768, 1 << 21):
+        a, b = gpuconv.predict(N, 8, 48, t)
+        assert b < a
+        # the fitted efficiencies (<= 1) can only slow a path down
+        a2, b2 = gpuconv.predict(N, 8, 48, t, 0.5, 0.1)
+        assert a2 > a and b2 > b
 
 
 def test_ideal_tpu_fft_misses_fnet():
@@ -154,9 +232,11 @@ def test_cli_validate(tmp_path, capsys):
     rc, out, err = run(capsys, "validate", "--json", str(j))
     assert rc == 0, err
     assert "fit (not a validation)" in out and "FNet tpu-v3" in out and "PASS" in out
-    assert "not assessed" in out and re.search(r"\d+ passed, \d+ missed, \d+ not assessed", out)
+    assert "h100 N=" in out and "eta_tc" in out and "[fitted]" in out
+    assert re.search(r"\d+ passed, \d+ missed, \d+ not assessed", out)
     doc = json.loads(j.read_text())
     assert doc["fit"]["value"] > 0 and len(doc["checks"]) >= 4
+    assert doc["gpu_fit"]["eta_tc"] > 0 and len(doc["gpu_fit"]["rows"]) == 9
 
 
 @pytest.mark.parametrize("argv,msg", [
