@@ -59,9 +59,11 @@ examples:
   fftforge cost validate --fft-impl ideal      # the what-if implementations
   fftforge cost validate --json validate.json --strict
 
-One number is fitted (the TPU library FFT's vector-unit efficiency, on Lu et
-al.'s pod run) and printed as the fit point; every other row compares the
-model with a figure it was not fitted on."""
+Fits are printed as fit points, never as validations: the TPU library FFT's
+vector-unit efficiency (solved from Lu et al.'s pod ratio; an estimate, as
+their FFT is not XLA's vector-unit FFT) and FlashFFTConv's HBM and
+tensor-core efficiencies (on every other column of the published table).
+Every check row compares the model with a figure it was not fitted on."""
 
 
 def _add_shape(p, single_n=False):

@@ -65,8 +65,9 @@ class Options:
     fft_algorithm : operation-count convention for GPU FFTs.
     fft_impl : ``library`` (default), ``ideal`` or a name from :mod:`.impls`.
     vpu_fft_efficiency : fraction of the TPU vector unit's peak that the
-        library FFT reaches (``xla-vpu``); None = the value fitted on Lu et
-        al. (:func:`.validate.fitted_vpu_fft_efficiency`).
+        library FFT reaches (``xla-vpu``); None = the value solved from Lu
+        et al.'s pod ratio (:func:`.validate.fitted_vpu_fft_efficiency`; an
+        estimate: their FFT is not XLA's vector-unit FFT).
     real_pairs : FPGA: run real-input FFT chains as fftforge real-pair cores
         (two real channels per complex frame, ``FilterConfig.real_pairs``).
     """
@@ -337,7 +338,8 @@ def _systolic(kernels, t: Target, et: EnergyTable, opt: Options, shape):
              f"{t.name}: FFT implementation " + impls.describe(impl)
              + (f"; FFT passes of <= {radix} points" if impl == "four-step-mxu" else
                 f"; vector unit {t.vector_ops_per_cycle} fp32 ops/cycle at {eta:.3g} of peak for FFT "
-                "(fitted on Lu et al. 2020, see 'fftforge cost validate')"
+                "(solved from Lu et al. 2020's pod ratio, whose FFT is not this implementation: an estimate; "
+                "see 'fftforge cost validate')"
                 if opt.vpu_fft_efficiency is None else f"; vector unit at {eta:.3g} of peak for FFT (set)")]
     return cyc, clk, lat, lat, util, tot, out, notes
 

@@ -12,8 +12,11 @@ Every value in a preset or table TOML carries a comment naming its source
     anything else: the comment is the citation (``ibid.`` resolves to the
     citation above it; DERIVED values are arithmetic on cited ones).
 
-``fitted`` is the tag of a number solved from a published measurement (the
-TPU library FFT's vector-unit efficiency, :mod:`.validate`).
+``fitted`` is the tag of a number solved from published measurements of
+the same implementation (the two FlashFFTConv efficiencies of
+:mod:`.validate`).  The TPU library FFT's vector-unit efficiency is solved
+from Lu et al.'s pod ratio, but their FFT is not XLA's vector-unit FFT, so
+it is tagged ``estimated``.
 
 A term of a result (``compute_cycles``, ``e_static_j`` ...) gets the weakest
 tag of the inputs it uses: estimated < fitted < cited < measured-here.
@@ -105,8 +108,13 @@ def term_provenance(target, et, opt, impl: str | None = None) -> dict:
         arr = [t("rows"), t("cols"), t("arrays"), t("clock_hz")]
         vec = [t("vector_ops_per_cycle"), t("clock_hz")]
         if impl == "xla-vpu":
-            vec.append(("library FFT vector-unit efficiency", "fitted" if opt.vpu_fft_efficiency is None
-                        else "estimated", "fitted on Lu et al., arXiv 2002.03260 (fftforge cost validate)"
+            # solved from Lu et al.'s pod ratio, but their FFT is a
+            # Cooley-Tukey on the matrix units (their abstract), not XLA's
+            # vector-unit FFT op: no measurement of this implementation
+            vec.append(("library FFT vector-unit efficiency", "estimated",
+                        "solved from Lu et al.'s KDFT/FFT pod ratio (arXiv 2002.03260), whose FFT is a "
+                        "Cooley-Tukey on the matrix units, not XLA's vector-unit FFT: no measurement of this "
+                        "implementation (fftforge cost validate)"
                         if opt.vpu_fft_efficiency is None else "set by the caller"))
         terms["compute_cycles"] = arr
         terms["fill_drain_cycles"] = arr
