@@ -136,7 +136,7 @@ def fnet_crossover(eta: float, batch: int = 1, pub: dict | None = None) -> float
 def eta_for_crossover(n_cross: float, batch: int = 1) -> float:
     """The library-FFT efficiency that would put the FNet crossover at
     ``n_cross`` (bisection; the crossover falls as eta grows).  A
-    sensitivity figure only: eta is fitted on Lu et al., not on FNet."""
+    sensitivity figure only: eta is solved from Lu et al., not from FNet."""
     pub = load_published()
     lo, hi = 1e-4, 1.0
     for _ in range(40):
