@@ -37,8 +37,10 @@ N/2-point complex transform).  FLOPs: the split-radix counts of
 FlashFFTConv (``flashfftconv/conv.py``, ``FlashFFTConv.forward``):
 
 * every call: ``k_f = torch.fft.fft(k, n=N)`` in fp32 (the R2C + fill above on
-  H N values), permuted into the kernel's order and cast to fp16 (read 8,
-  write 4; N > 32768: a second permutation copy, read 8, write 8);
+  H N values), permuted into the kernel's order by reshape-transpose copies
+  (read 8, write 8 each: one per factor boundary, so one for 16x16 / 32x32,
+  two for the order-3 kernels (ASSUMPTION: their forward code was not read),
+  three beyond 32K) and cast to fp16 (read 8, write 4);
 * N <= 32768: one fused kernel (``monarch_conv_forward*``) reads ``u``, the
   two gates (2 bytes each) and ``k_f`` (4 bytes per filter value) and writes
   ``y`` (2 bytes); the FFT of N points factors as in ``conv.py`` (16x16,
@@ -117,7 +119,9 @@ def flash_ops(N: int, B: int, H: int, single: int) -> list:
         raise UserError(f"FlashFFTConv model: FFT size {N} is not one of {sorted(FACTORS)} "
                         f"or a multiple of {INNER}")
     ops = _fft_real_full("k_f = fft(k, n=N) (fp32, every call)", H, N, single)
-    ops.append(_op("k_f permuted and cast to fp16", 12 * K))
+    copies = len(FACTORS[N]) - 1 if N in FACTORS else 3
+    ops.append(_op(f"k_f permuted ({copies} cop{'ies' if copies > 1 else 'y'}) and cast to fp16",
+                   (16 * copies + 12) * K))
     if N in FACTORS:
         f = FACTORS[N]
         ops.append(_op(f"fused kernel {'x'.join(map(str, f))}: gates, FFT, k_f multiply, iFFT",
@@ -125,8 +129,7 @@ def flash_ops(N: int, B: int, H: int, single: int) -> list:
         return ops
     r = N // INNER
     f = FACTORS[INNER]
-    ops += [_op("k_f second permutation copy", 16 * K),
-            _op("u * pregate (fp16)", 6 * E, E),
+    ops += [_op("u * pregate (fp16)", 6 * E, E),
             _op(f"butterfly kernel: {r}-point DFT", 6 * E, 8 * r * E, "tc"),
             _op(f"complex kernel {'x'.join(map(str, f))}: FFT, k_f multiply, iFFT", 8 * E + 4 * K,
                 2 * 8 * sum(f) * E, "tc"),
