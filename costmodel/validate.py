@@ -237,6 +237,9 @@ def _flashfftconv(g: dict):
            "swapped": {"fit_seq_len": other, "eta_hbm": eh2, "eta_tc": et2, "missed": miss2, "checks": n2},
            "op_lists": {"torch": [o["label"] for o in gpuconv.torch_ops(1024, 1, 1, int(t.fft_single_pass))],
                         "flash": [o["label"] for o in gpuconv.flash_ops(1024, 1, 1, int(t.fft_single_pass))]}}
+    est = [n for n, _, tag, _ in inputs if tag == "estimated"]
+    gpu_tag = ("estimated" if est else "fitted") + (f" (estimated inputs: {', '.join(est)}; " if est else " (") + \
+        "fitted: eta_hbm, eta_tc; the rest cited)"
     checks = []
     names = {"torch": "PyTorch gated FFT conv [ms]", "flash": "FlashFFTConv [ms]",
              "ratio": "PyTorch / FlashFFTConv"}
@@ -272,7 +275,7 @@ def _flashfftconv(g: dict):
                            "error": f"x{r['error'][k]:.2f} (target <= x{2.0 if k != 'ratio' else 1.5:g})",
                            "ok": bool(r["ok"][k]), "source": "flash-fft-conv README table (Fu et al., "
                            "arXiv 2311.05908); model: costmodel/gpuconv.py",
-                           "why": "" if r["ok"][k] else why.get(k, "")})
+                           "why": "" if r["ok"][k] else why.get(k, ""), "model_tag": gpu_tag})
     return fit, checks
 
 
@@ -310,6 +313,12 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
     t, n, dft, fft = _fnet(fft_impl, batch, pub)
     r = dft.latency_s / fft.latency_s          # > 1: FFT faster
     src = "FNet arXiv 2105.03824 / HF modeling_fnet.py"
+    from .provenance import summarize
+    keys = ("compute_cycles", "fill_drain_cycles", "vector_cycles", "memory_cycles")
+    tags = [summarize(e.provenance, keys) for e in (dft, fft)]
+    est = sorted(set(tags[0][1]) | set(tags[1][1]))
+    fnet_tag = min((x[0] for x in tags), key=("estimated", "fitted", "cited", "measured-here").index) + (
+        f" (estimated inputs: {', '.join(est)})" if est else "")
     why_lib = ("no published measurement of XLA's vector-unit FFT backs its efficiency: eta is solved from Lu "
                "et al.'s pod ratio, but their FFT is a Cooley-Tukey on the matrix units and both their runs "
                "include one-shuffle exchanges that no cited figure separates (the model of the formulation they "
@@ -324,7 +333,7 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
         ok = bool(r[i] > 1) == want_fft
         checks.append({"name": f"FNet {t.name} n={nv}: t(DFT matmul)/t(FFT)", "published": f"{'>' if want_fft else '<'} 1 ({text})",
                        "model": f"{r[i]:.3g}", "error": "" if ok else "wrong direction", "ok": ok,
-                       "source": src, "why": "" if ok else why_lib})
+                       "source": src, "why": "" if ok else why_lib, "model_tag": fnet_tag})
     xs = [c for c in compare.crossovers([dft, fft], n, "latency_s")]
     lo, hi = int(p["crossover_lo"]), int(p["crossover_hi"])
     if xs:
@@ -337,7 +346,7 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
     why = "" if ok else why_lib
     checks.append({"name": f"FNet {t.name}: crossover n (DFT matmul faster below)",
                    "published": f"{lo}..{hi} (HF {p['hf_switch']}, v1 <= {hi})", "model": model,
-                   "error": err, "ok": ok, "source": src, "why": why})
+                   "error": err, "ok": ok, "source": src, "why": why, "model_tag": fnet_tag})
     if impl_tpu == "xla-vpu":
         need = [eta_for_crossover(x, batch) for x in (hi, lo)]
         fit["sensitivity"] = {"crossover_range": [lo, hi], "eta_range": need}
@@ -436,6 +445,8 @@ def format_report(rep: dict) -> str:
         if c["why"]:
             out.append(f"    why: {c['why']}")
         out.append(f"    source: {c['source']}")
+        if c.get("model_tag"):
+            out.append(f"    model tag: {c['model_tag']}")
     out.append("")
     out += [f"note: {x}" for x in rep["notes"]]
     return "\n".join(out)

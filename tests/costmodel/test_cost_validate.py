@@ -180,6 +180,10 @@ def test_flashfftconv_checks_are_the_validation_columns():
         assert c["ok"] in (True, False)
         if not c["ok"]:
             assert c["why"]                           # a miss says why
+    # every model figure carries the tag of its weakest input
+    for c in rep["checks"]:
+        assert c["model_tag"].split()[0] in provenance.TAGS
+    assert all("eta_hbm" in c["model_tag"] for c in gc)
     roles = {r["N"]: r["role"] for r in rep["gpu_fit"]["rows"]}
     assert {n for n, r in roles.items() if r == "fit"} == set(g["fit_seq_len"])
 
