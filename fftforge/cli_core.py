@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from .config import (ARCHS, CMULS, DIRECTIONS, FFTConfig, ORDERS, OVERFLOWS, ROUNDINGS,
+from .config import (ARCHS, CMULS, DIRECTIONS, FFTConfig, ORDERS, OVERFLOWS, ROUNDINGS, TARGETS,
                      SCALINGS)
 from .errors import UserError
 
@@ -69,6 +69,10 @@ def add_fft_options(p: argparse.ArgumentParser, name_default: str = "fft"):
                         "output words are identical to P = 1")
     g.add_argument("--cmul", type=int, choices=CMULS, default=4,
                    help="complex multiplier with 4 or 3 real multipliers (identical results)")
+    g.add_argument("--target", choices=TARGETS, default=None,
+                   help="synthesis target of the Verilog: 'generic' (portable, the default for generate) or "
+                        "'ecp5' (MULT18X18D/DP16KD instantiated with their own registers, for Fmax; the "
+                        "default of 'fftforge synth --family ecp5'); same ports, latency and output words")
     g.add_argument("--drain-after", type=int, default=16,
                    help="idle input cycles at a frame boundary before frames in flight are drained (default 16)")
     p.add_argument("--name", default=name_default, help=f"module and file name (default {name_default})")
@@ -79,7 +83,8 @@ def fft_config_from_args(args, **overrides) -> FFTConfig:
     kw = dict(n=args.n, width=args.width, twiddle_width=args.twiddle_width, arch=args.arch,
               direction=args.direction, scaling=args.scaling, schedule=args.schedule,
               rounding=args.rounding, overflow=args.overflow, order=args.order, cmul=args.cmul,
-              drain_after=args.drain_after, lanes=getattr(args, "lanes", 1), name=args.name)
+              drain_after=args.drain_after, lanes=getattr(args, "lanes", 1), name=args.name,
+              target=getattr(args, "target", None) or "generic")
     kw.update(overrides)
     return FFTConfig(**kw)
 

@@ -44,7 +44,15 @@ def _core_source(args, workdir):
     if args.core:
         return core_from_descriptor(args.core, os.path.join(workdir, "core"))
     from .cli_core import fft_config_from_args
-    return core_from_config(fft_config_from_args(args), os.path.join(workdir, "core"))
+    return core_from_config(fft_config_from_args(args, **_target_for(args)), os.path.join(workdir, "core"))
+
+
+def _target_for(args) -> dict:
+    """``fftforge synth --family ecp5`` builds the ECP5 primitive form unless
+    ``--target`` says otherwise."""
+    if getattr(args, "target", None) is None and getattr(args, "family", None) == "ecp5":
+        return {"target": "ecp5"}
+    return {}
 
 
 def _add_core_options(p):
@@ -137,10 +145,10 @@ def cmd_synth(args):
                 raise UserError("--sweep works on FFT cores; pass the generate options instead of --core")
         else:
             from .cli_core import fft_config_from_args
-            base = fft_config_from_args(args)
+            base = fft_config_from_args(args, **_target_for(args))
         if sweep or args.scheduler or not args.core:
             jobs = sw.expand_jobs(base, sweep, args.family, args.device, target_mhz=args.target_mhz,
-                                  seed=args.seed, pnr=not args.no_pnr,
+                                  seed=args.seed, pnr=not args.no_pnr, breakdown=args.breakdown,
                                   keep_dir=os.path.join(out, "synth-runs") if args.keep else None)
             if len(jobs) > 1 or args.scheduler:
                 where = args.scheduler or f"{min(args.workers, len(jobs))} local processes"
@@ -156,7 +164,7 @@ def cmd_synth(args):
             print(f"synthesising {core.name} (n={core.desc['n']}, {core.desc.get('arch')}) for "
                   f"{args.family} ...", flush=True)
             rep = synth_core(core, args.family, args.device, target_mhz=args.target_mhz, seed=args.seed,
-                             pnr=not args.no_pnr,
+                             pnr=not args.no_pnr, breakdown=args.breakdown,
                              workdir=os.path.join(out, f"synth-{args.family}") if args.keep else None)
             results = [rep.to_dict()]
         import datetime
@@ -171,6 +179,11 @@ def cmd_synth(args):
                 "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 "machine": f"{os.cpu_count()}-core {_pf.machine()}, Python {_pf.python_version()}"}
     print(sw.format_table(results))
+    from .fpga.synth import format_breakdown
+    for r in results:
+        if r.get("breakdown"):
+            print(f"\nwhere the cells go: {r['core'].get('name')} ({r['family']}, Yosys, hierarchy kept)")
+            print(format_breakdown(r["breakdown"]))
     if args.csv is not None:
         p = _default_path(args.csv, out, "synth.csv")
         sw.write_csv(results, p)
@@ -222,6 +235,9 @@ def add_parser(sub):
                    help="nextpnr timing target (default 50 iCE40, 150 ECP5)")
     p.add_argument("--seed", type=int, default=1, help="nextpnr placement seed (default 1)")
     p.add_argument("--no-pnr", action="store_true", help="synthesis only (no place and route, no Fmax)")
+    p.add_argument("--breakdown", action="store_true",
+                   help="also report where the cells go: a second Yosys run with the hierarchy kept, cells "
+                        "(LUT4, CCU2C, FF, DSP, block RAM) per part of the core, in the table and the JSON")
     p.add_argument("--keep", action="store_true", help="keep tool run folders under -o")
     p.add_argument("--csv", nargs="?", const="", metavar="PATH", help="write CSV (default <out>/synth.csv)")
     p.add_argument("--json", nargs="?", const="", metavar="PATH", help="write JSON (default <out>/synth.json)")

@@ -41,6 +41,7 @@ Numerics (see ``docs`` in README for the derivation)
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -52,6 +53,7 @@ __all__ = [
     "ARCHS", "DIRECTIONS", "SCALINGS", "ROUNDINGS", "OVERFLOWS", "ORDERS",
     "N_RANGE", "WIDTH_RANGE", "TWIDDLE_WIDTH_RANGE",
     "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
+    "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "REORDER_LATENCY_EXTRA", "TARGETS",
 ]
 
 ARCHS = ("r2sdf", "r22sdf")
@@ -67,14 +69,20 @@ TWIDDLE_WIDTH_RANGE = (4, 32)
 SHIFT_RANGE = (0, 2)
 LANES = (1, 2, 4, 8)
 DRAIN_AFTER_RANGE = (0, 1 << 16)
+TARGETS = ("generic", "ecp5")
 
 # Latencies of the parts, in pipeline slots (one slot = one accepted sample
 # time).  These are the single source of truth: the hdl parts are built to
-# meet them and the simulation checks the total.
+# meet them (and assert it), the plan sums them, and the simulation checks
+# the total.  Registers sit where carry chains meet, so that no cycle holds
+# more than one wide add (see README "Timing").
+MULT_LATENCY = 3             # registered multiplier: input, pipeline, output registers
+RAM_LATENCY = 2              # registered memory read, then the block's output register
+CMUL_LATENCY = MULT_LATENCY + 1  # complex multiplier: products, then the sum register
 INPUT_LATENCY = 1            # input register (direction swap, guard bit)
-BUTTERFLY_LATENCY_EXTRA = 1  # an SDF butterfly stage takes D + 1 slots
-TWIDDLE_LATENCY = 5          # ROM read, operand regs, products, sums, round
-REORDER_LATENCY_EXTRA = 1    # the natural-order buffer takes N + 1 slots
+BUTTERFLY_LATENCY_EXTRA = 2  # an SDF butterfly stage takes D + 2 slots: sum register, rounding register
+TWIDDLE_LATENCY = RAM_LATENCY + 1 + CMUL_LATENCY + 1  # ROM read, rotation, multiplier, rounding
+REORDER_LATENCY_EXTRA = RAM_LATENCY  # the natural-order buffer takes N + 2 slots
 OUTPUT_LATENCY = 1           # output skid FIFO: written, then visible
 
 
@@ -128,6 +136,13 @@ class Part:
         slots from the core's input acceptance to this part's input (the sum
         of the upstream latencies); the part's phase counters start at
         ``-offset mod period`` so that each frame starts at phase 0.
+    bound:
+        upper bound of |re| and |im| of every value leaving the part, in units
+        of its output LSB (:meth:`FFTConfig.plan`'s range analysis).
+    may_overflow:
+        False when the range analysis proves that no value leaving the part
+        can exceed its output width: the part then needs no saturation logic
+        and its overflow flag is constant 0 (the output words are the same).
     """
     kind: str
     latency: int
@@ -140,6 +155,8 @@ class Part:
     shift: int = 0
     index: int = 0
     lanes: int = 1
+    bound: float = 0.0
+    may_overflow: bool = True
 
     @property
     def spatial(self) -> bool:
@@ -193,6 +210,11 @@ class FFTConfig:
         D >= P run per lane with delay D/P, those with D < P across the lanes
         of a group.  Every butterfly, twiddle and rounding is the same as for
         P = 1, so the output words are identical for every P.
+    target : str
+        Synthesis target of the generated Verilog: ``"generic"`` (portable:
+        multipliers and memories inferred, pipeline registers in the fabric)
+        or ``"ecp5"`` (Lattice MULT18X18D and DP16KD instantiated with their
+        own registers, for Fmax).  Same ports, latency and output words.
     drain_after : int
         Idle input cycles at a frame boundary after which the core drains the
         frames still in flight (their outputs would otherwise wait for the
@@ -214,6 +236,7 @@ class FFTConfig:
     lanes: int = 1
     drain_after: int = 16
     name: str = "fft"
+    target: str = "generic"
 
     def __post_init__(self):
         _check_int("n", self.n, *N_RANGE, pow2=True)
@@ -230,6 +253,7 @@ class FFTConfig:
         if self.lanes > self.n // 2:
             raise ConfigError(f"lanes must be at most n/2 = {self.n // 2}, got {self.lanes}")
         _check_int("drain_after", self.drain_after, *DRAIN_AFTER_RANGE)
+        _check_choice("target", self.target, TARGETS)
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", self.name):
             raise ConfigError(f"name must be a Verilog identifier ([A-Za-z_][A-Za-z0-9_]*, "
                               f"at most 63 characters), got {self.name!r}")
@@ -296,9 +320,38 @@ class FFTConfig:
         def bf_latency(d):
             return (d // P if d >= P else 0) + BUTTERFLY_LATENCY_EXTRA
 
+        # Range analysis: upper bounds of the magnitude |re + j im| (mag) and
+        # of each component (comp) of every value, in LSBs of the current
+        # width.  A butterfly gives |a +- b| <= 2 mag (and 2 comp per
+        # component), then divides by 2**shift; a twiddle multiplies the
+        # magnitude by at most w_max (the quantised table's largest |W|), a
+        # component by at most min(mag w_max, comp l1_max) (l1_max: largest
+        # |c| + |s|); each rounding moves a component by less than one LSB.
+        # A part whose component bound stays within its output range cannot
+        # overflow; after a part that can, the bounds are the output range's
+        # (clipped or wrapped values are representable).
+        mag = math.sqrt(2.0) * 2 ** (self.width - 1)
+        comp = 2.0 ** (self.width - 1)
+
         def add(**kw):
-            nonlocal offset
-            p = Part(offset=offset, lanes=P, **kw)
+            nonlocal offset, mag, comp
+            kind = kw["kind"]
+            w_out = kw["width_out"]
+            if kind in ("bf2", "bf2ii"):
+                r = 1.0 if kw["shift"] else 0.0
+                mag = 2 * mag / 2 ** kw["shift"] + math.sqrt(2.0) * r
+                comp = 2 * comp / 2 ** kw["shift"] + r
+            elif kind == "twiddle":
+                w_max, l1_max = self.twiddle_max_magnitude(kw["period"])
+                comp = min(mag * w_max, comp * l1_max) + 1.0
+                mag = mag * w_max + math.sqrt(2.0)
+            comp = min(comp, mag)
+            limit = 2 ** (w_out - 1) - 1
+            may_overflow = kind in ("bf2", "bf2ii", "twiddle") and math.ceil(comp) > limit
+            if may_overflow:
+                comp = 2.0 ** (w_out - 1)
+                mag = math.sqrt(2.0) * comp
+            p = Part(offset=offset, lanes=P, bound=comp, may_overflow=may_overflow, **kw)
             parts.append(p)
             offset += p.latency
             return p
@@ -335,6 +388,15 @@ class FFTConfig:
                 width_in=w, width_out=w)
         return tuple(parts)
 
+    def twiddle_max_magnitude(self, period: int) -> tuple:
+        """``(largest |W|, largest |re W| + |im W|)`` of a twiddle part's
+        quantised table, in units of 1 (exact rotations included: |W| = 1)."""
+        from .pyref.twiddle import quarter_table
+        c, s = quarter_table(period, self.twiddle_width)
+        c, s = np.abs(c.astype(float)), np.abs(s.astype(float))
+        one = 2.0 ** (self.twiddle_width - 1)
+        return max(float(np.sqrt(c ** 2 + s ** 2).max()) / one, 1.0), max(float((c + s).max()) / one, 1.0)
+
     @property
     def pipeline_latency(self) -> int:
         """Slots from accepting a sample to its result at the pipeline output."""
@@ -345,10 +407,11 @@ class FFTConfig:
         """Cycles from the first accepted input sample to the first valid
         output sample, with no stalls:
 
-        ``1 + sum(D_s + 1 over butterflies) + 5 * twiddle parts
-        + (N + 1 if natural order) + 1``; with P lanes a butterfly takes
-        ``D_s/P + 1`` (``1`` when D_s < P), the reorder ``N/P + 1``.  All in
-        cycles of one group of P samples.
+        ``1 + sum(D_s + 2 over butterflies) + 8 * twiddle parts
+        + (N + 2 if natural order) + 1``; with P lanes a butterfly takes
+        ``D_s/P + 2`` (``2`` when D_s < P), the reorder ``N/P + 2``.  All in
+        cycles of one group of P samples.  (The figures are the sums of the
+        part latencies at the top of this module.)
         """
         return self.pipeline_latency + OUTPUT_LATENCY
 

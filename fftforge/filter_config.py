@@ -46,8 +46,8 @@ from typing import Optional
 
 import numpy as np
 
-from .config import (ARCHS, CMULS, LANES, ConfigError, FFTConfig, N_RANGE, OUTPUT_LATENCY, ROUNDINGS,
-                     TWIDDLE_LATENCY, TWIDDLE_WIDTH_RANGE, DRAIN_AFTER_RANGE,
+from .config import (ARCHS, CMULS, CMUL_LATENCY, LANES, ConfigError, FFTConfig, N_RANGE, OUTPUT_LATENCY,
+                     ROUNDINGS, TWIDDLE_WIDTH_RANGE, DRAIN_AFTER_RANGE,
                      _check_choice, _check_int)
 
 __all__ = ["FilterConfig", "FFTNetConfig", "CHANNELS_RANGE", "COEF_WIDTH_RANGE", "WEIGHTS", "MODES",
@@ -61,9 +61,8 @@ MODES = ("circular", "overlap_save")
 ITER_RANGE = (4, 40)
 GUARD_RANGE = (0, 8)
 # Per-bin multiply: coefficient read / operand capture, the complex
-# multiplier's three stages, the rounding register -- the same register
-# placement as a twiddle part, so the same count.
-MUL_LATENCY = TWIDDLE_LATENCY
+# multiplier (CMUL_LATENCY), the rounding register.
+MUL_LATENCY = 1 + CMUL_LATENCY + 1
 # Width of the ``wseq`` output field (count of applied weight-port writes).
 WSEQ_WIDTH = 16
 

@@ -3,13 +3,20 @@
 Twin of :mod:`fftforge.pyref.cmul`.
 
 :class:`ComplexMultiplier`
-    Ports: ``a`` In(complex, width), ``w`` In(complex, twiddle_width),
-    ``p`` Out(complex, width + twiddle_width + 2) = a * w, exact.
-    Latency 3: operand registers (and pre-adders), product registers, sum
-    registers -- the register placement that lets Yosys pack each real
-    product into a DSP block.  ``form=4``: re = ac - bd, im = ad + bc.
-    ``form=3``: k1 = c(a+b), k2 = a(d-c), k3 = b(c+d); re = k1 - k3,
-    im = k1 + k2.  Both are exact, so both give the same words.
+    Parameters: ``width``, ``twiddle_width``, ``form`` (4 or 3), ``target``
+    and ``ce`` (see :mod:`fftforge.hdl.prims`).
+
+    Attributes (ports): ``a`` In(complex, width), ``w`` In(complex,
+    twiddle_width), ``p`` Out(complex, width + twiddle_width + 2) = a * w,
+    exact.
+
+    Latency :data:`~fftforge.config.CMUL_LATENCY` (4): the real products
+    are :class:`~fftforge.hdl.prims.PipelinedMultiplier` (input, pipeline and
+    output registers: 3 cycles; on ECP5 all three inside the MULT18X18D),
+    then the sum register.  ``form=4``: re = ac - bd, im = ad + bc.
+    ``form=3``: k1 = c(a+b), k2 = a(d-c), k3 = b(c+d) (pre-adders before
+    the multipliers' input registers); re = k1 - k3, im = k1 + k2.  Both are
+    exact, so both give the same words.  Bit growth: the full product.
 
 :func:`rotate`
     (re, im) times (-j)**q as an expression (swap/negate, one bit wider).
@@ -19,11 +26,13 @@ from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
+from ..config import CMUL_LATENCY, MULT_LATENCY
 from .butterfly import complex_layout
+from .prims import PipelinedMultiplier
 
 __all__ = ["ComplexMultiplier", "rotate", "CMUL_LATENCY"]
 
-CMUL_LATENCY = 3
+assert CMUL_LATENCY == MULT_LATENCY + 1
 
 
 def rotate(m, re, im, q, name="rot"):
@@ -45,12 +54,13 @@ def rotate(m, re, im, q, name="rot"):
 
 
 class ComplexMultiplier(wiring.Component):
-    def __init__(self, width: int, twiddle_width: int, form: int = 4):
+    def __init__(self, width: int, twiddle_width: int, form: int = 4, *, target: str = "generic", ce=None):
         if form not in (3, 4):
             raise ValueError(f"form must be 3 or 4, got {form}")
         self.width = width
         self.twiddle_width = twiddle_width
         self.form = form
+        self.target, self.ce = target, ce
         self.product_width = width + twiddle_width + 2
         super().__init__({
             "a": In(complex_layout(width)),
@@ -58,26 +68,25 @@ class ComplexMultiplier(wiring.Component):
             "p": Out(complex_layout(self.product_width)),
         })
 
+    def _mult(self, m, name, x, y):
+        mul = PipelinedMultiplier(x.shape().width, y.shape().width, target=self.target, ce=self.ce)
+        m.submodules[name] = mul
+        m.d.comb += [mul.a.eq(x), mul.b.eq(y)]
+        return mul.p
+
     def elaborate(self, platform):
         m = Module()
-        wa, ww = self.width, self.twiddle_width
         a, b = self.a.re, self.a.im
         c, d = self.w.re, self.w.im
         if self.form == 4:
-            ra, rb = Signal(signed(wa)), Signal(signed(wa))
-            rc, rd = Signal(signed(ww)), Signal(signed(ww))
-            m.d.sync += [ra.eq(a), rb.eq(b), rc.eq(c), rd.eq(d)]
-            ac, bd = Signal(signed(wa + ww)), Signal(signed(wa + ww))
-            ad, bc = Signal(signed(wa + ww)), Signal(signed(wa + ww))
-            m.d.sync += [ac.eq(ra * rc), bd.eq(rb * rd), ad.eq(ra * rd), bc.eq(rb * rc)]
+            ac = self._mult(m, "ac", a, c)
+            bd = self._mult(m, "bd", b, d)
+            ad = self._mult(m, "ad", a, d)
+            bc = self._mult(m, "bc", b, c)
             m.d.sync += [self.p.re.eq(ac - bd), self.p.im.eq(ad + bc)]
         else:
-            ra, rb = Signal(signed(wa)), Signal(signed(wa))
-            rab = Signal(signed(wa + 1))
-            rc = Signal(signed(ww))
-            rdc, rcd = Signal(signed(ww + 1)), Signal(signed(ww + 1))
-            m.d.sync += [ra.eq(a), rb.eq(b), rab.eq(a + b), rc.eq(c), rdc.eq(d - c), rcd.eq(c + d)]
-            k1, k2, k3 = (Signal(signed(wa + ww + 1), name=f"k{i}") for i in (1, 2, 3))
-            m.d.sync += [k1.eq(rc * rab), k2.eq(ra * rdc), k3.eq(rb * rcd)]
+            k1 = self._mult(m, "k1", c, a + b)
+            k2 = self._mult(m, "k2", a, d - c)
+            k3 = self._mult(m, "k3", b, c + d)
             m.d.sync += [self.p.re.eq(k1 - k3), self.p.im.eq(k1 + k2)]
         return m

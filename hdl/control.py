@@ -33,7 +33,7 @@ first_in : Out(1)     the next accepted sample is the first of a frame
 out_first, out_last : Out(1)  the emitted sample is the first/last of a frame
 """
 
-from amaranth.hdl import Module, Signal
+from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -70,30 +70,48 @@ class PipelineControl(wiring.Component):
         t_sat = Signal(range(lat + 1), name="t_sat")
         draining = Signal(name="draining")
         idle = Signal(range(self.drain_after + 1), name="idle")
+        # Registered flags derived from the counters, so that the signals the
+        # whole datapath waits on (adv, emit) are a LUT or two from
+        # flip-flops: full = (t_sat == lat), busy = (inflight != 0),
+        # first_in = (acc_pos == 0), out_first/out_last from out_pos.
+        full = Signal(name="full")
+        busy = Signal(name="busy")
+        acc_zero = Signal(init=1, name="acc_zero")
+        out_zero = Signal(init=1, name="out_zero")
+        out_end = Signal(init=int(n == 1), name="out_end")
 
         m.d.comb += [
             self.in_ready.eq(self.space & ~draining),
             self.accept.eq(self.in_valid & self.in_ready),
-            self.adv.eq(self.space & (self.accept | draining)),
-            self.out_valid.eq((t_sat == lat) & (inflight != 0)),
+            self.adv.eq(self.space & (self.in_valid | draining)),   # = space & (accept | draining)
+            self.out_valid.eq(full & busy),
             self.emit.eq(self.adv & self.out_valid),
-            self.clr.eq(draining & (inflight == 0)),
-            self.first_in.eq(acc_pos == 0),
-            self.out_first.eq(out_pos == 0),
-            self.out_last.eq(out_pos == n - 1),
+            self.clr.eq(draining & ~busy),
+            self.first_in.eq(acc_zero),
+            self.out_first.eq(out_zero),
+            self.out_last.eq(out_end),
         ]
-        m.d.sync += inflight.eq(inflight + self.accept - self.emit)
-        with m.If(self.accept):
-            m.d.sync += acc_pos.eq(acc_pos + 1 if n & (n - 1) == 0 else
-                                   (acc_pos + 1) % n)
-        with m.If(self.emit):
-            m.d.sync += out_pos.eq(out_pos + 1)
-        with m.If(self.clr):
-            m.d.sync += [t_sat.eq(0), draining.eq(0)]
-        with m.Elif(self.adv & (t_sat != lat)):
-            m.d.sync += t_sat.eq(t_sat + 1)
+        # inflight + accept - emit: both neighbours computed from the
+        # register in parallel, the late accept/emit only select
+        up, down = self.accept & ~self.emit, self.emit & ~self.accept
+        with m.If(up):
+            m.d.sync += [inflight.eq(inflight + 1), busy.eq(1)]
+        with m.Elif(down):
+            m.d.sync += [inflight.eq(inflight - 1), busy.eq(inflight != 1)]
+        def step(pos):                    # pos + 1 modulo the frame
+            return pos + 1 if n & (n - 1) == 0 else Mux(pos == n - 1, 0, pos + 1)
 
-        idle_at_boundary = ~draining & (acc_pos == 0) & ~self.in_valid & (inflight != 0)
+        with m.If(self.accept):
+            m.d.sync += [acc_pos.eq(step(acc_pos)), acc_zero.eq(acc_pos == n - 1)]
+        with m.If(self.emit):
+            m.d.sync += [out_pos.eq(step(out_pos)), out_zero.eq(out_pos == n - 1),
+                         out_end.eq(out_pos == (n - 2) % n)]
+        with m.If(self.clr):
+            m.d.sync += [t_sat.eq(0), full.eq(0), draining.eq(0)]
+        with m.Elif(self.adv & ~full):
+            m.d.sync += [t_sat.eq(t_sat + 1), full.eq(t_sat == lat - 1)]
+
+        idle_at_boundary = ~draining & acc_zero & ~self.in_valid & busy
         with m.If(idle_at_boundary):
             with m.If(idle >= self.drain_after):
                 m.d.sync += [draining.eq(1), idle.eq(0)]

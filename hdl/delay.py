@@ -1,21 +1,34 @@
 """Delay line: the output is the input ``depth`` clock-enabled cycles ago.
 
-Ports
------
+Parameters
+----------
+shape : shape-castable
+    Word shape.
+depth : int
+    Delay in enabled cycles, >= 0.
+target, ce :
+    Synthesis target and the pipeline's clock enable, passed to
+    :class:`~fftforge.hdl.prims.DelayRAM` (see :mod:`fftforge.hdl.prims`).
+
+Attributes
+----------
 i : In(shape)
 o : Out(shape)
 
 Latency ``depth``.  Below :data:`MEMORY_MIN_DEPTH` it is a register chain;
-from there on a ``depth - 1`` word memory with a synchronous,
-read-before-write port at the write address (the port's data register is the
-last delay).  Under an ``EnableInserter`` the whole line stalls with it.
+from there on a ``depth - 1`` word circular buffer read one address ahead of
+the write (so a read never meets the write of the same cycle) with a
+registered, pipelined read (:data:`~fftforge.hdl.prims.RAM_LATENCY` = 2
+cycles: ``depth - 1 - 1 + 2 = depth``).  Under an ``EnableInserter`` the
+whole line stalls with it.
 """
 
-from amaranth.hdl import Module, Signal
-from amaranth.lib import memory, wiring
+from amaranth.hdl import Module, Mux, Signal
+from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from .phase import phase_counter
+from .prims import RAM_LATENCY, DelayRAM
 
 __all__ = ["DelayLine", "MEMORY_MIN_DEPTH"]
 
@@ -23,11 +36,12 @@ MEMORY_MIN_DEPTH = 16
 
 
 class DelayLine(wiring.Component):
-    def __init__(self, shape, depth: int):
+    def __init__(self, shape, depth: int, *, target: str = "generic", ce=None):
         if depth < 0:
             raise ValueError(f"depth must be >= 0, got {depth}")
         self.depth = depth
         self._shape = shape
+        self.target, self.ce = target, ce
         super().__init__({"i": In(shape), "o": Out(shape)})
 
     def elaborate(self, platform):
@@ -43,14 +57,12 @@ class DelayLine(wiring.Component):
                 prev = reg
             m.d.comb += self.o.eq(prev)
         else:
-            m.submodules.mem = mem = memory.Memory(shape=self._shape, depth=d - 1, init=[])
-            wp = mem.write_port()
-            rp = mem.read_port(transparent_for=())
-            addr = phase_counter(m, d - 1, name="addr")
+            words = d + 1 - RAM_LATENCY
+            m.submodules.mem = mem = DelayRAM(self._shape, words, target=self.target, ce=self.ce)
+            addr = phase_counter(m, words, name="addr")
             m.d.comb += [
-                wp.addr.eq(addr), wp.data.eq(self.i), wp.en.eq(1),
-                rp.addr.eq(addr), rp.en.eq(1),
-                self.o.eq(rp.data),
+                mem.waddr.eq(addr), mem.wdata.eq(self.i),
+                mem.raddr.eq(Mux(addr == words - 1, 0, addr + 1)),
+                self.o.eq(mem.rdata),
             ]
         return m
-

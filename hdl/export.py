@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 
 from ..config import FFTConfig
@@ -94,9 +95,27 @@ def descriptor(cfg: FFTConfig) -> dict:
         "frames": "consecutive groups of n accepted input samples (n/lanes transfers) after reset",
         "ports": ports,
         "resources": cfg.resources(),
-        "files": {"verilog": f"{cfg.name}.v"},
+        "files": {"verilog": f"{cfg.name}.v", **sim_model_files(cfg.target)},
+        "target": cfg.target,
         "config": cfg.to_dict(),
     }
+
+
+#: behavioural models of the primitives a target instantiates, for simulating
+#: its Verilog (copied beside the core by :func:`write_core`)
+SIM_MODELS = {"ecp5": "ecp5_prims.v"}
+
+
+def model_path(name: str) -> str:
+    """Path of a primitive model shipped in ``fftforge.sim`` (``models/``)."""
+    from importlib import resources
+    return str(resources.files("fftforge.sim").joinpath("models", name))
+
+
+def sim_model_files(target: str) -> dict:
+    """``{"sim_models": [file]}`` for a target that instantiates vendor
+    primitives (simulate the core together with these files), else ``{}``."""
+    return {"sim_models": [SIM_MODELS[target]]} if target in SIM_MODELS else {}
 
 
 def generate(cfg: FFTConfig, outdir: str) -> dict:
@@ -124,6 +143,8 @@ def write_core(top, name: str, desc: dict, outdir: str, indent: int = 2) -> dict
     with open(jpath, "w") as f:
         json.dump(desc, f, indent=indent)
         f.write("\n")
+    for model in desc.get("files", {}).get("sim_models", []):
+        shutil.copyfile(model_path(model), os.path.join(outdir, model))
     return {"verilog": vpath, "json": jpath, "seconds": time.perf_counter() - t0}
 
 

@@ -81,39 +81,61 @@ def core_tags(cfg: FFTConfig):
     return ("ovf", "inv") if cfg.direction == "runtime" else ("ovf",)
 
 
-def build_parts(cfg: FFTConfig, tags):
+def build_parts(cfg: FFTConfig, tags, ce=None):
     """The RTL of each non-input entry of ``cfg.plan()``, in order: a
     component with ``i``/``o`` words (one lane), or for P lanes either one
     component with ``i``/``o`` arrays of P words (spatial butterflies, the
-    lane reorder) or a list of P single-lane components."""
+    lane reorder) or a list of P single-lane components.  ``ce``: the
+    pipeline's clock enable, for the primitives of ``cfg.target``."""
     P = cfg.lanes
+    prim = {"target": cfg.target, "ce": ce}
     parts = []
     for p in cfg.plan():
         if p.kind in ("bf2", "bf2ii"):
             if P == 1:
-                parts.append(SDFButterfly(p, cfg.rounding, cfg.overflow, tags))
+                parts.append(SDFButterfly(p, cfg.rounding, cfg.overflow, tags, **prim))
             elif p.spatial:
                 parts.append(SpatialButterfly(p, cfg.rounding, cfg.overflow, tags))
             else:
                 lane_part = dataclasses.replace(p, delay=p.delay // P, period=p.period // P)
-                parts.append([SDFButterfly(lane_part, cfg.rounding, cfg.overflow, tags) for _ in range(P)])
+                parts.append([SDFButterfly(lane_part, cfg.rounding, cfg.overflow, tags, **prim)
+                              for _ in range(P)])
         elif p.kind == "twiddle":
             lane_parts = [TwiddleMultiplier(p, cfg.twiddle_width, cfg.rounding, cfg.overflow, cfg.cmul, tags,
-                                            lanes=P, lane=l) for l in range(P)]
+                                            lanes=P, lane=l, **prim) for l in range(P)]
             parts.append(lane_parts[0] if P == 1 else lane_parts)
         elif p.kind == "reorder":
-            parts.append(BitReverseReorder(p, tags) if P == 1 else LaneReorder(p, tags))
+            parts.append(BitReverseReorder(p, tags, **prim) if P == 1 else LaneReorder(p, tags, **prim))
     return parts
 
 
 class FFTDatapath(wiring.Component):
-    """Slot pipeline of an FFT core.  ``i``: input word (``inv`` tag = inverse
-    frame); ``o``: output word in output order, still swapped for inverse
-    frames.  With P lanes ``i`` and ``o`` are arrays of P words.  Latency:
-    ``cfg.pipeline_latency`` cycles."""
+    """Slot pipeline of an FFT core (no valid/ready; it moves when enabled).
 
-    def __init__(self, cfg: FFTConfig):
+    Parameters
+    ----------
+    cfg : FFTConfig
+    ce : Value, optional
+        The clock enable the datapath runs under (``EnableInserter``), for the
+        instantiated primitives of ``cfg.target = "ecp5"``; required there.
+
+    Attributes
+    ----------
+    i : In(word(width))
+        Input word (``inv`` tag = inverse frame); with P lanes an array of P
+        words.
+    o : Out(word(output_width))
+        Output word in output order, still swapped for inverse frames.
+
+    Latency ``cfg.pipeline_latency`` enabled cycles: the sum of the plan's
+    part latencies.
+    """
+
+    def __init__(self, cfg: FFTConfig, ce=None):
+        if cfg.target != "generic" and ce is None:
+            raise ValueError(f"target {cfg.target!r} needs the datapath's clock enable (ce)")
         self.cfg = cfg
+        self.ce = ce
         self.tags = core_tags(cfg)
         wi = word_layout(cfg.width, ("ovf", "inv"))
         wo = word_layout(cfg.output_width, self.tags)
@@ -134,7 +156,7 @@ class FFTDatapath(wiring.Component):
             tags = {"inv": inv} if "inv" in self.tags else {}
             m.d.sync += word_assign(x, Mux(inv, x_in.im, x_in.re), Mux(inv, x_in.re, x_in.im), ovf=0, **tags)
             prev.append(x)
-        for k, part in enumerate(build_parts(cfg, self.tags)):
+        for k, part in enumerate(build_parts(cfg, self.tags, self.ce)):
             if isinstance(part, list):
                 for l, lane_part in enumerate(part):
                     m.submodules[f"p{k}_{lane_part.part.kind}_l{l}"] = lane_part
@@ -156,6 +178,22 @@ class FFTDatapath(wiring.Component):
 
 
 class FFTCore(wiring.Component):
+    """Streaming FFT/iFFT core (ports in the module docstring).
+
+    Parameters
+    ----------
+    cfg : FFTConfig
+
+    Attributes
+    ----------
+    i : In(stream.Signature(input_layout(cfg)))
+    o : Out(stream.Signature(output_layout(cfg)))
+    inverse : In(1)
+        ``direction="runtime"`` only.
+
+    Latency ``cfg.latency_cycles``; P samples per clock.
+    """
+
     def __init__(self, cfg: FFTConfig):
         self.cfg = cfg
         sig = {
@@ -172,7 +210,7 @@ class FFTCore(wiring.Component):
         P = cfg.lanes
         names = lane_names(cfg)
         m.submodules.ctl = ctl = PipelineControl(cfg.pipeline_latency, cfg.frame_cycles, cfg.drain_after)
-        dp = FFTDatapath(cfg)
+        dp = FFTDatapath(cfg, ce=ctl.adv)
         m.submodules.datapath = ResetInserter(ctl.clr)(EnableInserter(ctl.adv)(dp))
         ol = output_layout(cfg)
         m.submodules.fifo = fifo = SyncFIFO(width=ol.size, depth=2)

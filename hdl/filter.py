@@ -122,8 +122,9 @@ class BinMultiply(wiring.Component):
         (``shift`` defaults to coef_width - 1; the real-pair path feeds
         doubled spectra and shifts by coef_width)
 
-    Latency :data:`fftforge.filter_config.MUL_LATENCY` (5): operand register,
-    the multiplier's three stages, the rounding register.  Bit growth: none
+    Latency :data:`fftforge.filter_config.MUL_LATENCY` (6): operand register,
+    the complex multiplier (:data:`~fftforge.config.CMUL_LATENCY`), the
+    rounding register.  Bit growth: none
     beyond ``width_out`` (the product is shifted right by coef_width - 1).
     """
 

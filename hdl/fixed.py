@@ -12,17 +12,26 @@ Amaranth expressions; the parts that use them register the result.
 
 from amaranth.hdl import C, Mux, signed
 
-__all__ = ["round_shift", "resize"]
+__all__ = ["round_shift", "resize", "round_resize", "fit"]
 
 
 def round_shift(v, shift: int, rounding: str):
-    """``v / 2**shift`` rounded as ``rounding`` says (an expression)."""
+    """``v / 2**shift`` rounded as ``rounding`` says (an expression).
+
+    Convergent rounding is written as ``(v >> shift) + up`` with
+    ``up = v[shift-1] & (v[shift] | any(v[:shift-1]))`` (the discarded part
+    is over one half, or exactly one half with an odd quotient): one
+    increment of the kept bits, equal to ``(v + 2**(shift-1) - 1 + v[shift])
+    >> shift`` (the pyref twin's formula; ``fftforge prove`` checks it
+    against the remainder spec)."""
     if shift == 0:
         return v
     if rounding == "truncate":
         return v >> shift
     if rounding == "convergent":
-        return (v + ((1 << (shift - 1)) - 1) + v[shift]) >> shift
+        below = v[:shift - 1].any() if shift > 1 else C(0, 1)
+        up = v[shift - 1] & (v[shift] | below)
+        return (v >> shift) + up
     raise ValueError(f"rounding must be 'truncate' or 'convergent', got {rounding!r}")
 
 
@@ -35,8 +44,12 @@ def resize(v, width: int, overflow: str):
         return v, C(0, 1)
     lo = -(1 << (width - 1))
     hi = (1 << (width - 1)) - 1
-    over = v > hi
-    under = v < lo
+    # v fits iff its bits from width-1 up are all equal (all sign): a LUT
+    # function of a few bits, where a comparison would be a carry chain
+    top = v[width - 1:]
+    sign = v[-1] if v.shape().signed else C(0, 1)
+    over = ~sign & top.any()
+    under = sign & ~top.all()
     low = v[:width].as_signed()
     if overflow == "saturate":
         out = Mux(over, C(hi, signed(width)), Mux(under, C(lo, signed(width)), low))
@@ -45,3 +58,22 @@ def resize(v, width: int, overflow: str):
     else:
         raise ValueError(f"overflow must be 'saturate' or 'wrap', got {overflow!r}")
     return out, over | under
+
+
+def round_resize(v, shift: int, width: int, rounding: str, overflow: str, may_overflow: bool = True):
+    """``resize(round_shift(v, shift, rounding), width, overflow)``: the
+    rounding stage of every part, as ``(value, overflowed)``.
+
+    ``may_overflow=False`` (the range analysis of
+    :meth:`fftforge.config.FFTConfig.plan` proved that the value always
+    fits): no saturation logic, the flag is the constant 0; the value is the
+    same as with it."""
+    return fit(round_shift(v, shift, rounding), width, overflow, may_overflow)
+
+
+def fit(v, width: int, overflow: str, may_overflow: bool = True):
+    """:func:`resize`, or for a value proven to fit (``may_overflow=False``)
+    its low ``width`` bits and a constant-0 flag."""
+    if may_overflow or v.shape().width <= width:
+        return resize(v, width, overflow)
+    return v[:width].as_signed(), C(0, 1)

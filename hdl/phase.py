@@ -13,7 +13,9 @@ def phase_counter(m, period: int, offset: int = 0, name: str = "phase"):
     core's input by ``offset`` slots sees phase 0 with a frame's first sample.
     """
     c = Signal(range(max(period, 2)), init=(-offset) % period, name=name)
-    if period > 1:
+    if period > 1 and period & (period - 1) == 0:
+        m.d.sync += c.eq(c + 1)          # wraps by itself: no compare
+    elif period > 1:
         m.d.sync += c.eq(Mux(c == period - 1, 0, c + 1))
     return c
 

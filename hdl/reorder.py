@@ -7,27 +7,36 @@ Each slot reads a word and writes the incoming one at the same address
 bit-reversed order in odd frames, so one frame is read out in natural order
 while the next is written, with a single N-word buffer.
 
-Ports
------
+Parameters: ``part`` (the plan's ``reorder`` entry), ``tags``, ``target`` and
+``ce`` (:mod:`fftforge.hdl.prims`).
+
+Attributes
+----------
 i : In(word(width))     bins in bit-reversed order
 o : Out(word(width))    bins in natural order
-Latency N + 1 slots.  No bit growth.
+
+Latency N + 2 slots (:data:`~fftforge.config.REORDER_LATENCY_EXTRA`: the
+memory's registered read).  No bit growth.
 """
 
 from amaranth.hdl import Array, C, Cat, Module, Mux, Signal, Value
 from amaranth.lib import data, memory, wiring
 from amaranth.lib.wiring import In, Out
 
+from ..config import RAM_LATENCY
+from .delay import DelayLine
 from .phase import phase_counter
+from .prims import DelayRAM, ReadModifyWriteRAM
 from .word import word_layout
 
 __all__ = ["BitReverseReorder", "LaneReorder", "digit_xor"]
 
 
 class BitReverseReorder(wiring.Component):
-    def __init__(self, part, tags=("ovf",)):
+    def __init__(self, part, tags=("ovf",), *, target: str = "generic", ce=None):
         if part.kind != "reorder":
             raise ValueError(f"BitReverseReorder needs a reorder part, got {part.kind}")
+        self.target, self.ce = target, ce
         self.part = part
         self.tags = tuple(tags)
         super().__init__({
@@ -43,14 +52,11 @@ class BitReverseReorder(wiring.Component):
         idx = cnt[:k]
         odd = cnt[k]
         rev = Cat(*(idx[b] for b in reversed(range(k))))
-        m.submodules.mem = mem = memory.Memory(shape=word_layout(self.part.width_in, self.tags), depth=n, init=[])
-        wp = mem.write_port()
-        rp = mem.read_port(transparent_for=())
-        addr = Mux(odd, rev, idx)
+        m.submodules.mem = mem = ReadModifyWriteRAM(word_layout(self.part.width_in, self.tags), n,
+                                                    target=self.target, ce=self.ce)
         m.d.comb += [
-            wp.addr.eq(addr), wp.data.eq(self.i), wp.en.eq(1),
-            rp.addr.eq(addr), rp.en.eq(1),
-            self.o.eq(rp.data),
+            mem.addr.eq(Mux(odd, rev, idx)), mem.wdata.eq(self.i),
+            self.o.eq(mem.rdata),
         ]
         return m
 
@@ -93,13 +99,14 @@ class LaneReorder(wiring.Component):
     i : In(ArrayLayout(word(width), P))   bins in bit-reversed stream order
     o : Out(ArrayLayout(word(width), P))  bins in natural order, lane 0 lowest
 
-    Latency ``N/P + 1`` cycles.  No bit growth.  Memory: P banks of
+    Latency ``N/P + 2`` cycles (the banks' registered read).  No bit growth.  Memory: P banks of
     ``2N/P`` words.
     """
 
-    def __init__(self, part, tags=("ovf",)):
+    def __init__(self, part, tags=("ovf",), *, target: str = "generic", ce=None):
         if part.kind != "reorder":
             raise ValueError(f"LaneReorder needs a reorder part, got {part.kind}")
+        self.target, self.ce = target, ce
         if part.lanes < 2:
             raise ValueError("LaneReorder needs lanes >= 2; use BitReverseReorder for one lane")
         self.part = part
@@ -132,17 +139,17 @@ class LaneReorder(wiring.Component):
 
         # Read side: output lane l' comes from bank l' ^ h(g'), h = digit_xor(g'*P).
         h = Signal(range(P), name="h")
-        h_q = Signal(range(P), name="h_q")
         m.d.comb += h.eq(_xor_sum([Mux(t[i], digit_xor((1 << i) * P, P), 0) for i in range(gb)]))
-        m.d.sync += h_q.eq(h)
+        # the read crossbar's select travels with the banks' pipelined read
+        m.submodules.h_delay = h_delay = DelayLine(range(P), RAM_LATENCY)
+        m.d.comb += h_delay.i.eq(h)
+        h_q = h_delay.o
 
         lanes_in = Array(Value.cast(self.i[l]) for l in range(P))
         bank_out = []
         for beta in range(P):
-            mem = memory.Memory(shape=wl, depth=2 * groups, init=[])
+            mem = DelayRAM(wl, 2 * groups, target=self.target, ce=self.ce)
             m.submodules[f"bank{beta}"] = mem
-            wp = mem.write_port()
-            rp = mem.read_port(transparent_for=())
             src = Signal(range(P), name=f"src{beta}")
             with m.Switch(g):
                 for gamma in range(P):
@@ -152,13 +159,11 @@ class LaneReorder(wiring.Component):
             top = Array(C(_bitrev(l, p), p) for l in range(P))[src]
             b = Cat(rev_t, top) if gb else top
             m.d.comb += [
-                wp.addr.eq(Cat(b[p:], parity) if gb else parity),
-                wp.data.eq(lanes_in[src]),
-                wp.en.eq(1),
-                rp.addr.eq(Cat(t, ~parity) if gb else ~parity),
-                rp.en.eq(1),
+                mem.waddr.eq(Cat(b[p:], parity) if gb else parity),
+                mem.wdata.eq(lanes_in[src]),
+                mem.raddr.eq(Cat(t, ~parity) if gb else ~parity),
             ]
-            bank_out.append(Value.cast(rp.data))
+            bank_out.append(Value.cast(mem.rdata))
         banks = Array(bank_out)
         for l in range(P):
             m.d.comb += Value.cast(self.o[l]).eq(banks[h_q ^ l])

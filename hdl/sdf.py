@@ -3,49 +3,88 @@
 Twin of :func:`fftforge.pyref.sdf.sdf_stage`.
 
 A stage with delay D and block 2D: while the first half of a block arrives
-it is stored in the feedback delay line and the previous block's differences
-come out; while the second half arrives the stage outputs ``a + b`` and
-stores ``a - b``.  Both results go through the rounding/overflow stage
-(shift = the schedule entry, width = ``part.width_out``).
+it is stored in the feedback loop and the previous block's differences come
+out; while the second half arrives the stage outputs ``a + b`` and stores
+``a - b``.  Both results go through the rounding/overflow stage (shift = the
+schedule entry, width = ``part.width_out``).
 
 ``kind == "bf2ii"`` (radix-2^2 second butterfly): period 4D, and the incoming
 operand is multiplied by -j during the last quarter of the period.
 
-Ports
------
+Pipeline: the feedback loop holds D words in all: the difference register
+(full precision), the rounding register, and a ``D - 2`` word
+:class:`~fftforge.hdl.delay.DelayLine`; the output has the same two
+registers.  So no cycle holds more than one wide add: the butterfly add
+ends in a register, the rounding add (and the saturation, a LUT function of
+the top bits) in the next.  With D = 1 the loop has room for one register
+only: it holds the difference unrounded (two bits wider), which is rounded
+on the output side like the sum.
+
+Parameters
+----------
+part : Part
+    A ``bf2``/``bf2ii`` entry of :meth:`fftforge.config.FFTConfig.plan`.
+rounding, overflow : str
+    As in :class:`~fftforge.config.FFTConfig`.
+tags : tuple of str
+    Tag bits of the word (:mod:`fftforge.hdl.word`).
+target, ce :
+    Synthesis target and clock enable, for the delay line's memory.
+
+Attributes
+----------
 i : In(word(width_in))
 o : Out(word(width_out))
 
-Latency ``D + 1`` slots (feedback delay, then the output register).
+Latency ``D + 2`` slots (:data:`~fftforge.config.BUTTERFLY_LATENCY_EXTRA`).
 Bit growth: ``width_out - width_in`` (1 unscaled, 0 scaled).
-Memory: D words of ``max(width_in, width_out)``-bit components plus tags.
+Memory: D words of ``max(width_in, width_out)``-bit components plus tags
+(two of them in registers).
 """
 
-from amaranth.hdl import Module, Mux
-from amaranth.lib import wiring
+from amaranth.hdl import Module, Signal, signed
+from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
+from ..config import BUTTERFLY_LATENCY_EXTRA
 from .butterfly import Butterfly
 from .delay import DelayLine
-from .fixed import resize, round_shift
+from .fixed import round_resize
 from .phase import phase_counter
 from .word import word_assign, word_layout
 
-__all__ = ["SDFButterfly"]
+__all__ = ["SDFButterfly", "round_word"]
+
+assert BUTTERFLY_LATENCY_EXTRA == 2
+
+
+def round_word(part, rounding, overflow, w):
+    """``(re, im, ovf)`` of word ``w`` (full-precision sum or difference)
+    rounded by ``part.shift`` and fitted into ``part.width_out``; ``ovf``
+    includes the word's own tag."""
+    re, f1 = round_resize(w.re, part.shift, part.width_out, rounding, overflow, part.may_overflow)
+    im, f2 = round_resize(w.im, part.shift, part.width_out, rounding, overflow, part.may_overflow)
+    return re, im, w.ovf | f1 | f2
 
 
 class SDFButterfly(wiring.Component):
-    def __init__(self, part, rounding: str, overflow: str, tags=("ovf",)):
+    def __init__(self, part, rounding: str, overflow: str, tags=("ovf",), *, target: str = "generic", ce=None):
         if part.kind not in ("bf2", "bf2ii"):
             raise ValueError(f"SDFButterfly needs a bf2/bf2ii part, got {part.kind}")
+        if part.delay < 1:
+            raise ValueError(f"SDFButterfly needs delay >= 1, got {part.delay}")
         self.part = part
         self.rounding = rounding
         self.overflow = overflow
         self.tags = tuple(tags)
+        self.target, self.ce = target, ce
         super().__init__({
             "i": In(word_layout(part.width_in, tags)),
             "o": Out(word_layout(part.width_out, tags)),
         })
+
+    def _tags_of(self, w):
+        return {t: getattr(w, t) for t in self.tags}
 
     def elaborate(self, platform):
         m = Module()
@@ -53,36 +92,83 @@ class SDFButterfly(wiring.Component):
         d = p.delay
         store_w = max(p.width_in, p.width_out)
         phase = phase_counter(m, p.period, p.offset)
+        # first half / last quarter of the period, as bit tests (the period
+        # is a power of two): no comparator in front of the muxes
+        k = d.bit_length() - 1
         if p.kind == "bf2":
-            first = phase < d
+            first = ~phase[k]
             minus_j = 0
         else:
-            first = ~phase[d.bit_length() - 1] if d > 0 else 1
-            minus_j = phase >= 3 * d
+            first = ~phase[k]
+            minus_j = phase[k] & phase[k + 1]
 
-        m.submodules.fb = fb_line = DelayLine(word_layout(store_w, self.tags), d)
+        store = word_layout(store_w, self.tags)
+        raw = word_layout(store_w + 2, self.tags)     # full-precision sum/difference
+        fb = Signal(store, name="fb")                 # the loop's output: the word stored D slots ago
         m.submodules.bfly = bfly = Butterfly(store_w)
-        fb, x = fb_line.o, self.i
+        x = self.i
         m.d.comb += [
             bfly.a.re.eq(fb.re), bfly.a.im.eq(fb.im),
             bfly.b.re.eq(x.re), bfly.b.im.eq(x.im),
             bfly.minus_j.eq(minus_j),
         ]
         tag_in = x.ovf | fb.ovf
-
-        def rounded(v):
-            re, f1 = resize(round_shift(v.re, p.shift, self.rounding), p.width_out, self.overflow)
-            im, f2 = resize(round_shift(v.im, p.shift, self.rounding), p.width_out, self.overflow)
-            return re, im, tag_in | f1 | f2
-
-        s_re, s_im, s_ovf = rounded(bfly.sum)
-        d_re, d_im, d_ovf = rounded(bfly.diff)
         inv = {"inv": x.inv} if "inv" in self.tags else {}
         fb_inv = {"inv": fb.inv} if "inv" in self.tags else {}
+
+        # The feedback word at full precision: with D >= 2 the loop stores
+        # rounded words (x, or the rounded difference) and fb leaves as it
+        # is; with D = 1 the loop is one register and stores the difference
+        # unrounded (two bits wider, so the loop is one add), and fb is
+        # rounded on its way out like the sum.
+        fb_raw = Signal(raw, name="fb_raw")
+        if d == 1:
+            fb_tags = {t: getattr(fb_raw, t) for t in self.tags}
+            m.d.comb += word_assign(fb, fb_raw.re, fb_raw.im, **fb_tags)
+        else:
+            m.d.comb += word_assign(fb_raw, fb.re, fb.im, **self._tags_of(fb))
+
+        # The two words of this slot before rounding: what enters the loop
+        # (x, or the difference) and what leaves the stage (fb, or the sum).
+        # x and a stored fb pass the rounding stage unchanged: they enter it
+        # shifted left by the stage's shift (exact: rounding drops zeros),
+        # so one rounding stage serves all four words with no mux after it.
+        # (D = 1: the loop register holds x itself, an operand, and the raw
+        # difference; only the output side rounds.)
+        s = p.shift if d >= 2 else 0
+        to_loop, to_out = Signal(raw, name="to_loop"), Signal(raw, name="to_out")
         with m.If(first):
-            m.d.comb += word_assign(fb_line.i, x.re, x.im, ovf=x.ovf, **inv)
-            m.d.sync += word_assign(self.o, fb.re, fb.im, ovf=fb.ovf, **fb_inv)
+            m.d.comb += word_assign(to_loop, x.re << s, x.im << s, ovf=x.ovf, **inv)
+            if d >= 2:                     # fb is already rounded: shift it up
+                m.d.comb += word_assign(to_out, fb_raw.re << s, fb_raw.im << s, **self._tags_of(fb_raw))
+            else:
+                m.d.comb += to_out.eq(fb_raw)
         with m.Else():
-            m.d.comb += word_assign(fb_line.i, d_re, d_im, ovf=d_ovf, **inv)
-            m.d.sync += word_assign(self.o, s_re, s_im, ovf=s_ovf, **inv)
+            m.d.comb += word_assign(to_loop, bfly.diff.re, bfly.diff.im, ovf=tag_in, **inv)
+            m.d.comb += word_assign(to_out, bfly.sum.re, bfly.sum.im, ovf=tag_in, **inv)
+
+        def finish(w):
+            """The word rounded and fitted into the store width."""
+            re, im, ovf = round_word(p, self.rounding, self.overflow, w)
+            out = Signal(store)
+            tags = {"inv": w.inv} if "inv" in self.tags else {}
+            m.d.comb += word_assign(out, re, im, ovf=ovf, **tags)
+            return out
+
+        # output: register 1 unrounded, register 2 rounded
+        out1 = Signal(raw, name="out1")
+        m.d.sync += out1.eq(to_out)
+        out2 = Signal(store, name="out2")
+        m.d.sync += out2.eq(finish(out1))
+        m.d.comb += word_assign(self.o, out2.re, out2.im, **self._tags_of(out2))
+        if d == 1:
+            m.d.sync += fb_raw.eq(to_loop)
+        else:
+            # loop: register 1 unrounded, register 2 rounded, then D - 2 words
+            loop1 = Signal(raw, name="loop1")
+            m.d.sync += loop1.eq(to_loop)
+            loop2 = Signal(store, name="loop2")
+            m.d.sync += loop2.eq(finish(loop1))
+            m.submodules.fb = line = DelayLine(store, d - 2, target=self.target, ce=self.ce)
+            m.d.comb += [line.i.eq(loop2), fb.eq(line.o)]
         return m

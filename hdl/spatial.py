@@ -13,15 +13,17 @@ Ports
 i : In(ArrayLayout(word(width_in), P))
 o : Out(ArrayLayout(word(width_out), P))
 
-Latency 1 (output register).  Bit growth as the SDF stage.
+Latency 2 (:data:`~fftforge.config.BUTTERFLY_LATENCY_EXTRA`): the
+full-precision result register, then the rounding register.  Bit growth as
+the SDF stage.
 """
 
-from amaranth.hdl import Module
+from amaranth.hdl import Module, Signal
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from .butterfly import Butterfly
-from .fixed import resize, round_shift
+from .sdf import round_word
 from .phase import lane_phase
 from .word import word_assign, word_layout
 
@@ -63,8 +65,12 @@ class SpatialButterfly(wiring.Component):
             ]
             tag_in = a.ovf | b.ovf
             inv = {"inv": b.inv} if "inv" in self.tags else {}
+            raw = word_layout(p.width_in + 2, self.tags)
             for out_lane, v in ((lane, bfly.sum), (lane + d, bfly.diff)):
-                re, f1 = resize(round_shift(v.re, p.shift, self.rounding), p.width_out, self.overflow)
-                im, f2 = resize(round_shift(v.im, p.shift, self.rounding), p.width_out, self.overflow)
-                m.d.sync += word_assign(self.o[out_lane], re, im, ovf=tag_in | f1 | f2, **inv)
+                # register 1: the full-precision result; register 2: rounded
+                r1 = Signal(raw, name=f"raw{out_lane}")
+                m.d.sync += word_assign(r1, v.re, v.im, ovf=tag_in, **inv)
+                re, im, ovf = round_word(p, self.rounding, self.overflow, r1)
+                tags = {"inv": r1.inv} if "inv" in self.tags else {}
+                m.d.sync += word_assign(self.o[out_lane], re, im, ovf=ovf, **tags)
         return m

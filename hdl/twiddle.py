@@ -11,13 +11,29 @@ sample itself is rotated exactly and the product is not used.
 With ``lanes`` > 1 the part serves lane ``lane`` of a P-wide stream: its
 phase is ``(t*P + lane) mod L``.
 
-Ports
------
+Parameters
+----------
+part : Part
+    A ``twiddle`` entry of :meth:`fftforge.config.FFTConfig.plan`.
+twiddle_width, rounding, overflow, cmul :
+    As in :class:`~fftforge.config.FFTConfig`.
+tags : tuple of str
+    Tag bits of the word.
+lanes, lane : int
+    Stream width P and the lane this part serves.
+target, ce :
+    Synthesis target and clock enable (:mod:`fftforge.hdl.prims`).
+
+Attributes
+----------
 i : In(word(width))
 o : Out(word(width))
 
-Latency 5 slots: ROM read / operand capture, three multiplier stages
-(:data:`~fftforge.hdl.cmul.CMUL_LATENCY`), the rounding register.
+Latency :data:`~fftforge.config.TWIDDLE_LATENCY` (8) slots: operand
+capture and ROM address, the ROM's registered read
+(:data:`~fftforge.config.RAM_LATENCY`), the twiddle's exact rotation
+register, the complex multiplier (:data:`~fftforge.config.CMUL_LATENCY`),
+the rounding register.
 Bit growth: none (the product is shifted right by twiddle_width - 1, rounded
 and resized to ``width``).
 """
@@ -26,11 +42,12 @@ from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import data, memory, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import TWIDDLE_LATENCY
+from ..config import CMUL_LATENCY, RAM_LATENCY, TWIDDLE_LATENCY
 from ..pyref.twiddle import R22_MULT, quarter_table
-from .cmul import CMUL_LATENCY, ComplexMultiplier, rotate
+from .cmul import ComplexMultiplier, rotate
 from .delay import DelayLine
-from .fixed import resize, round_shift
+from .fixed import fit, round_resize
+from .prims import PipelinedROM
 from .phase import lane_phase
 from .word import word_assign, word_layout
 
@@ -39,10 +56,10 @@ __all__ = ["TwiddleMultiplier"]
 
 class TwiddleMultiplier(wiring.Component):
     def __init__(self, part, twiddle_width: int, rounding: str, overflow: str, cmul: int = 4, tags=("ovf",),
-                 lanes: int = 1, lane: int = 0):
+                 lanes: int = 1, lane: int = 0, *, target: str = "generic", ce=None):
         if part.kind != "twiddle":
             raise ValueError(f"TwiddleMultiplier needs a twiddle part, got {part.kind}")
-        assert part.latency == TWIDDLE_LATENCY == 2 + CMUL_LATENCY
+        assert part.latency == TWIDDLE_LATENCY == RAM_LATENCY + 2 + CMUL_LATENCY
         self.part = part
         self.twiddle_width = twiddle_width
         self.rounding = rounding
@@ -51,6 +68,7 @@ class TwiddleMultiplier(wiring.Component):
         self.tags = tuple(tags)
         self.lanes = lanes
         self.lane = lane
+        self.target, self.ce = target, ce
         super().__init__({
             "i": In(word_layout(part.width_in, tags)),
             "o": Out(word_layout(part.width_out, tags)),
@@ -98,42 +116,49 @@ class TwiddleMultiplier(wiring.Component):
         addr = Signal(range(nq), name="addr")
         m.d.comb += [rot.eq(e >> qb), addr.eq(e & (nq - 1) if nq > 1 else 0)]
 
-        # Stage A: capture the sample, rotation and triviality; ROM read.
+        # Slot 0: capture the sample, rotation and triviality; ROM address.
         wl = word_layout(p.width_in, self.tags)
         xa = Signal(wl)
         rot_a = Signal(2)
         triv_a = Signal()
         m.d.sync += [xa.eq(self.i), rot_a.eq(rot), triv_a.eq(addr == 0)]
 
+        # The ROM's registered read (RAM_LATENCY from the address), then the
+        # exact rotation of the twiddle (a negation: its own register).
+        al = data.StructLayout({"x": wl, "rot": 2, "triv": 1})
+        m.submodules.align = align = DelayLine(al, RAM_LATENCY - 1, target=self.target, ce=self.ce)
+        m.d.comb += [align.i.x.eq(xa), align.i.rot.eq(rot_a), align.i.triv.eq(triv_a)]
+        xc = Signal(al, name="xc")
+        m.d.sync += xc.eq(align.o)
+
         need_mult = nq > 1 and self.needs_multiplier
         if need_mult:
-            m.submodules.mult = mult = ComplexMultiplier(p.width_in, tw, self.cmul)
             c_tab, s_tab = quarter_table(L, tw)
-            tl = data.StructLayout({"c": signed(tw), "s": signed(tw)})
-            init = [{"c": int(c), "s": int(s)} for c, s in zip(c_tab, s_tab)]
-            m.submodules.rom = rom = memory.Memory(shape=tl, depth=nq, init=init)
-            rp = rom.read_port(transparent_for=())
-            m.d.comb += [rp.addr.eq(addr), rp.en.eq(1)]
-            w_re, w_im = rotate(m, rp.data.c, rp.data.s, rot_a, name="wrot")
+            m.submodules.rom = rom = PipelinedROM(c_tab, s_tab, tw, target=self.target, ce=self.ce)
+            m.d.comb += rom.addr.eq(addr)
+            w_re, w_im = rotate(m, rom.c, rom.s, align.o.rot, name="wrot")
+            wc_re, wc_im = Signal(signed(tw), name="wc_re"), Signal(signed(tw), name="wc_im")
+            m.d.sync += [wc_re.eq(w_re), wc_im.eq(w_im)]  # |T| < 2**(tw-1): fits tw bits
+            m.submodules.mult = mult = ComplexMultiplier(p.width_in, tw, self.cmul, target=self.target,
+                                                         ce=self.ce)
             m.d.comb += [
-                mult.a.re.eq(xa.re), mult.a.im.eq(xa.im),
-                mult.w.re.eq(w_re), mult.w.im.eq(w_im),   # |T| < 2**(tw-1): fits tw bits
+                mult.a.re.eq(xc.x.re), mult.a.im.eq(xc.x.im),
+                mult.w.re.eq(wc_re), mult.w.im.eq(wc_im),
             ]
 
         # The exact path waits for the multiplier.
-        bl = data.StructLayout({"x": wl, "rot": 2, "triv": 1})
-        m.submodules.bypass = bypass = DelayLine(bl, CMUL_LATENCY)
-        m.d.comb += [bypass.i.x.eq(xa), bypass.i.rot.eq(rot_a), bypass.i.triv.eq(triv_a)]
+        m.submodules.bypass = bypass = DelayLine(al, CMUL_LATENCY, target=self.target, ce=self.ce)
+        m.d.comb += bypass.i.eq(xc)
         xd = bypass.o.x
 
         t_re, t_im = rotate(m, xd.re, xd.im, bypass.o.rot, name="xrot")
-        t_re, f1 = resize(t_re, p.width_out, self.overflow)
-        t_im, f2 = resize(t_im, p.width_out, self.overflow)
+        t_re, f1 = fit(t_re, p.width_out, self.overflow, p.may_overflow)
+        t_im, f2 = fit(t_im, p.width_out, self.overflow, p.may_overflow)
         inv = {"inv": xd.inv} if "inv" in self.tags else {}
         if need_mult:
             shift = tw - 1
-            p_re, f3 = resize(round_shift(mult.p.re, shift, self.rounding), p.width_out, self.overflow)
-            p_im, f4 = resize(round_shift(mult.p.im, shift, self.rounding), p.width_out, self.overflow)
+            p_re, f3 = round_resize(mult.p.re, shift, p.width_out, self.rounding, self.overflow, p.may_overflow)
+            p_im, f4 = round_resize(mult.p.im, shift, p.width_out, self.rounding, self.overflow, p.may_overflow)
             with m.If(bypass.o.triv):
                 m.d.sync += word_assign(self.o, t_re, t_im, ovf=xd.ovf | f1 | f2, **inv)
             with m.Else():

@@ -115,8 +115,11 @@ class VerilatorSim:
         self.build_dir = os.path.abspath(build_dir or os.path.join("build", "sim", self.toplevel))
         verilator_env()
         self.runner = get_runner("verilator")
+        # a core for a vendor target instantiates primitives: simulate it with
+        # the behavioural models its descriptor names (beside the Verilog)
+        models = [os.path.join(os.path.dirname(vfile), m) for m in self.desc["files"].get("sim_models", [])]
         self.runner.build(
-            sources=[vfile],
+            sources=[vfile, *models],
             hdl_toplevel=self.toplevel,
             build_dir=self.build_dir,
             build_args=["-Wno-fatal", "-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-Wno-CASEINCOMPLETE"],

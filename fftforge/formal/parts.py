@@ -18,7 +18,7 @@ Butterfly (``hdl/butterfly.py``)
     ``sum = a + b'`` and ``diff = a - b'`` exactly (no width is lost).
 Complex multiplier (``hdl/cmul.py``, forms 4 and 3)
     ``p`` equals ``(a.re*w.re - a.im*w.im, a.re*w.im + a.im*w.re)`` of the
-    operands 3 cycles earlier (``CMUL_LATENCY``), across resets.  Form 4 at
+    operands ``CMUL_LATENCY`` (4) cycles earlier, across resets.  Form 4 at
     the full widths (16x18 and every width the 16-bit cores use) with Yosys
     ``opt_merge`` sharing the part's products with the spec's; form 3 at
     4x4 only (its products differ from the spec's: bit-level SAT on the
@@ -28,7 +28,7 @@ Complex multiplier (``hdl/cmul.py``, forms 4 and 3)
 from __future__ import annotations
 
 from amaranth.asserts import AnyConst, AnySeq
-from amaranth.hdl import Assert, Cover
+from amaranth.hdl import Assert, Assume, Cover
 from amaranth.hdl import C, Elaboratable, Module, Mux, Signal, signed
 
 from ..hdl import fixed as hdl_fixed
@@ -36,8 +36,8 @@ from ..hdl.butterfly import Butterfly
 from ..hdl.cmul import CMUL_LATENCY, ComplexMultiplier
 from .whitebox import open_module
 
-__all__ = ["FixedStageHarness", "ButterflyHarness", "CmulHarness", "MERGE_SCRIPT", "CUT_PRODUCTS_SCRIPT",
-           "fixed_cases"]
+__all__ = ["FixedStageHarness", "ButterflyHarness", "CmulHarness", "RangeHarness", "MERGE_SCRIPT",
+           "CUT_PRODUCTS_SCRIPT", "fixed_cases"]
 
 
 def fixed_cases(cfgs):
@@ -227,3 +227,56 @@ MERGE_SCRIPT = ("flatten", "opt_merge", "opt_clean")
 # not merge would be cut loose from the spec's and the proof would FAIL,
 # never pass wrongly.  3x faster on the many-width set.
 CUT_PRODUCTS_SCRIPT = MERGE_SCRIPT + ("cutpoint t:$mul",)
+
+
+class RangeHarness(Elaboratable):
+    """The range analysis's claim for the butterfly stages of ``cfgs``
+    (:meth:`fftforge.config.FFTConfig.plan`): with every input component
+    within the bound of the part before (``Part.bound``), the butterfly and
+    its rounding stage -- built *with* saturation -- never clip when the
+    plan says ``may_overflow=False``, and every output component stays
+    within the part's own bound.  (Twiddle parts need the magnitude bound,
+    a quadratic constraint; their claim is checked on the bit-true models by
+    ``tests/fftforge/test_range.py``.)"""
+
+    def __init__(self, cfgs):
+        self.cases = []
+        seen = set()
+        for cfg in cfgs:
+            plan = cfg.plan()
+            for prev, p in zip(plan, plan[1:]):
+                if p.kind not in ("bf2", "bf2ii") or p.may_overflow:
+                    continue
+                key = (p.kind, p.width_in, p.width_out, p.shift, int(prev.bound), int(p.bound), cfg.rounding)
+                if key not in seen:
+                    seen.add(key)
+                    self.cases.append((p, int(prev.bound), cfg.rounding, cfg.overflow))
+
+    def elaborate(self, platform):
+        import dataclasses
+        from ..hdl.sdf import round_word
+        from ..hdl.word import word_layout
+        m = Module()
+        for k, (p, b_in, rounding, overflow) in enumerate(self.cases):
+            store = max(p.width_in, p.width_out)
+            dut = Butterfly(store)
+            m.submodules[f"bfly{k}"] = dut
+            vals = []
+            for name in ("a_re", "a_im", "b_re", "b_im"):
+                v = Signal(signed(store), name=f"{name}{k}")
+                m.d.comb += [v.eq(AnyConst(signed(store))), Assume((v >= -b_in) & (v <= b_in))]
+                vals.append(v)
+            mj = Signal(name=f"mj{k}")
+            m.d.comb += [mj.eq(AnyConst(1) if p.kind == "bf2ii" else 0),
+                         dut.a.re.eq(vals[0]), dut.a.im.eq(vals[1]), dut.b.re.eq(vals[2]), dut.b.im.eq(vals[3]),
+                         dut.minus_j.eq(mj)]
+            checked = dataclasses.replace(p, may_overflow=True)     # the saturating stage, with its flag
+            raw = word_layout(store + 2)
+            for which, v in (("sum", dut.sum), ("diff", dut.diff)):
+                w = Signal(raw, name=f"{which}{k}")
+                m.d.comb += [w.re.eq(v.re), w.im.eq(v.im), w.ovf.eq(0)]
+                re, im, ovf = round_word(checked, rounding, overflow, w)
+                bound = int(p.bound)
+                m.d.comb += [Assert(~ovf),
+                             Assert((re >= -bound) & (re <= bound)), Assert((im >= -bound) & (im <= bound))]
+        return m

@@ -11,7 +11,7 @@ Families
                both roundings, both overflow modes, plus extra shifts.
 ``butterfly``  the radix-2 butterfly (with and without -j) vs its spec.
 ``cmul``       the pipelined complex multiplier (forms 4 and 3) vs the exact
-               product 3 cycles earlier: form 4 at 4x4, 16x18 and every width
+               product CMUL_LATENCY cycles earlier: form 4 at 4x4, 16x18 and every width
                of the 16-bit cores; form 3 at 4x4 (see the README).
 ``control``    PipelineControl alone: slot validity, conservation, frames.
 ``core``       whole FFTCore, N = 8 and 16, r2sdf and r22sdf (and 2/4 lanes,
@@ -111,6 +111,12 @@ def _bfly_harness(**kw):
     return _Many(ButterflyHarness(w, **kw) for w in (8, 17, 21))
 
 
+def _range_harness():
+    from .parts import RangeHarness
+    return RangeHarness([FFTConfig(n=1024, arch=a, scaling=s, rounding=r) for a in ("r2sdf", "r22sdf")
+                         for s in ("scaled", "unscaled") for r in ("truncate", "convergent")])
+
+
 def cmul_core_widths():
     """The distinct ``(width, twiddle_width)`` of every complex multiplier in
     the 16-bit cores (N = 16 .. 4096, both architectures, scaled and
@@ -141,20 +147,25 @@ def _build_registry():
         PropertySet("butterfly", "butterfly",
                     "sum/diff = a +- b*(-j)^minus_j exactly, widths 8, 17, 21",
                     (Check("prove", 1, _bfly_harness),)),
+        PropertySet("range.butterflies", "range",
+                    "range analysis: butterflies the plan clears of overflow never clip (inputs within the "
+                    "previous part's bound), outputs within their own bound; 16-bit N=1024 both archs, "
+                    "scaled/unscaled, truncate/convergent",
+                    (Check("prove", 1, _range_harness),)),
         PropertySet("cmul.form4.w4", "cmul",
-                    "4-multiplier complex product, 4x4 bits, = exact product 3 cycles earlier",
+                    "4-multiplier complex product, 4x4 bits, = exact product CMUL_LATENCY cycles earlier",
                     (Check("prove", 4, lambda: CmulHarness(4, 4, 4), script=MERGE_SCRIPT),)),
         PropertySet("cmul.form4.w16x18", "cmul",
-                    "4-multiplier complex product, 16x18 bits, = exact product 3 cycles earlier "
+                    "4-multiplier complex product, 16x18 bits, = exact product CMUL_LATENCY cycles earlier "
                     "(Yosys flatten+opt_merge share the part's products with the spec's)",
                     (Check("prove", 4, lambda: CmulHarness(16, 18, 4), script=MERGE_SCRIPT),)),
         PropertySet("cmul.form4.cores", "cmul",
                     "4-multiplier complex product at every width of the 16-bit cores' multipliers "
                     "(17..28 x 18, N=16..4096, both archs and scalings) and 17x16 (filter), = exact product "
-                    "3 cycles earlier (flatten+opt_merge, then the shared products cut: any product values)",
+                    "CMUL_LATENCY cycles earlier (flatten+opt_merge, then the shared products cut: any product values)",
                     (Check("prove", 4, _cmul_cores_harness, script=CUT_PRODUCTS_SCRIPT),), slow=True),
         PropertySet("cmul.form3.w4", "cmul",
-                    "3-multiplier complex product, 4x4 bits, = exact product 3 cycles earlier",
+                    "3-multiplier complex product, 4x4 bits, = exact product CMUL_LATENCY cycles earlier",
                     (Check("prove", 4, lambda: CmulHarness(4, 4, 3), script=MERGE_SCRIPT),), slow=True),
     ]
     for arch in ("r2sdf", "r22sdf"):

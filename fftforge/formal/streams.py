@@ -175,6 +175,14 @@ class _ControlShadow:
             Assert(acc_pos == acc_mod),
             Assert(out_pos == emit_mod),
         ]
+        # the controller's registered flags equal what they stand for
+        m.d.comb += [
+            Assert(opened.sig("full") == (t_sat == L)),
+            Assert(opened.sig("busy") == (inflight != 0)),
+            Assert(opened.sig("acc_zero") == (acc_pos == 0)),
+            Assert(opened.sig("out_zero") == (out_pos == 0)),
+            Assert(opened.sig("out_end") == (out_pos == frame - 1)),
+        ]
         for k in range(L):
             m.d.comb += Assert(shadow[k] == ((k >= bubbles) & (k < idx)))
 

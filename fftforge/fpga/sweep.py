@@ -27,7 +27,7 @@ __all__ = ["parse_sweep", "expand_jobs", "run_job", "run_sweep", "format_table",
            "write_json", "plot_sweep", "CSV_FIELDS", "load_results"]
 
 _CFG_FIELDS = {f.name for f in dataclasses.fields(FFTConfig)} - {"name", "schedule"}
-_JOB_FIELDS = {"family", "device"}
+_JOB_FIELDS = {"family", "device", "seed"}
 
 CSV_FIELDS = ["family", "device", "n", "arch", "width", "twiddle_width", "order", "cmul", "status",
               "luts", "ffs", "carry", "dsps", "bram", "bram_bits", "lutram_bits", "spram", "logic_cells",
@@ -66,7 +66,7 @@ def parse_sweep(items) -> dict:
 
 def expand_jobs(base: FFTConfig, sweep: dict, family: str, device: str | None = None,
                 target_mhz: float | None = None, seed: int = 1, timeout: float | None = None,
-                pnr: bool = True, keep_dir: str | None = None) -> list:
+                pnr: bool = True, keep_dir: str | None = None, breakdown: bool = False) -> list:
     """Cartesian product of ``sweep`` over ``base``: a list of job dicts.
 
     Every configuration is validated here (ConfigError names the parameter)."""
@@ -76,15 +76,18 @@ def expand_jobs(base: FFTConfig, sweep: dict, family: str, device: str | None = 
         kw = dict(zip(keys, combo))
         fam = kw.pop("family", family)
         dev = kw.pop("device", device)
+        job_seed = kw.pop("seed", seed)
         cfg = base.replace(**kw) if kw else base
+        if cfg.target != "generic" and cfg.target != fam:   # ECP5 primitives only on ECP5
+            cfg = cfg.replace(target="generic")
         name = f"{base.name}_{cfg.arch}_n{cfg.n}_w{cfg.width}"
         if len(name) > 63:
             name = name[:63]
         cfg = cfg.replace(name=name)
         job = {"family": fam, "device": dev, "config": cfg.to_dict(), "target_mhz": target_mhz,
-               "seed": seed, "timeout": timeout, "pnr": pnr}
+               "seed": job_seed, "timeout": timeout, "pnr": pnr, "breakdown": breakdown}
         if keep_dir:
-            job["workdir"] = os.path.join(keep_dir, f"{fam}_{dev or 'default'}_{name}")
+            job["workdir"] = os.path.join(keep_dir, f"{fam}_{dev or 'default'}_{name}_s{job_seed}")
         jobs.append(job)
     return jobs
 
@@ -134,7 +137,8 @@ def _build(job, cfg):
         gen = time.perf_counter() - t1
         rep = synth_core(core, job["family"], job.get("device"), workdir=job.get("workdir"),
                          target_mhz=job.get("target_mhz"), seed=job.get("seed", 1),
-                         timeout=job.get("timeout"), pnr=job.get("pnr", True))
+                         timeout=job.get("timeout"), pnr=job.get("pnr", True),
+                         breakdown=job.get("breakdown", False))
         rep.seconds["generate"] = round(gen, 2)
         return rep.to_dict()
 

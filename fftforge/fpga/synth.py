@@ -34,7 +34,8 @@ from ..errors import UserError
 from .core import CoreSource
 from .toolchain import ToolError, tool_env
 
-__all__ = ["DEVICES", "FAMILIES", "SynthReport", "synth_core", "parse_yosys_stat",
+__all__ = ["DEVICES", "FAMILIES", "SynthReport", "synth_core", "parse_yosys_stat", "parse_breakdown",
+           "format_breakdown",
            "parse_nextpnr_report", "parse_nextpnr_log", "SCHEMA", "device_for"]
 
 SCHEMA = "fftforge.synth/1"
@@ -122,6 +123,8 @@ class SynthReport:
     capacity: dict = field(default_factory=dict)
     utilization: dict = field(default_factory=dict)
     critical_path: dict | None = None
+    breakdown: list | None = None
+    seed: int | None = None
     cells: dict = field(default_factory=dict)
     architecture: dict = field(default_factory=dict)
     overflow: list = field(default_factory=list)
@@ -314,7 +317,7 @@ def _last_error(text: str) -> str:
 
 def synth_core(core: CoreSource, family: str, device: str | None = None, workdir: str | None = None,
                target_mhz: float | None = None, seed: int = 1, timeout: float | None = None,
-               env: dict | None = None, pnr: bool = True) -> SynthReport:
+               env: dict | None = None, pnr: bool = True, breakdown: bool = False) -> SynthReport:
     """Synthesise and place-and-route ``core`` out of context on ``family``.
 
     Parameters
@@ -334,6 +337,9 @@ def synth_core(core: CoreSource, family: str, device: str | None = None, workdir
         Seconds per tool run.
     pnr : bool
         Run nextpnr (False: synthesis figures only, no Fmax).
+    breakdown : bool
+        Also synthesise with the hierarchy kept and report the cells of each
+        part (``report.breakdown``, see :func:`parse_breakdown`).
 
     Returns
     -------
@@ -346,19 +352,75 @@ def synth_core(core: CoreSource, family: str, device: str | None = None, workdir
     tenv = tool_env(family, "synth", env=env)
     rep = SynthReport(family=family, device=device, core=core.summary(), architecture=core.resources(),
                       capacity={k: v for k, v in cap.items() if k != "nextpnr"},
-                      target_mhz=float(target_mhz or cap["target_mhz"]))
+                      target_mhz=float(target_mhz or cap["target_mhz"]), seed=seed)
     over = architectural_overflow(core, cap)
     if over:
         rep.status, rep.overflow = "does_not_fit", over
         return rep
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="fftforge-synth-") as d:
-            return _synth_in(core, family, cap, d, rep, tenv, seed, timeout, pnr, keep=False)
+            return _synth_in(core, family, cap, d, rep, tenv, seed, timeout, pnr, breakdown, keep=False)
     os.makedirs(workdir, exist_ok=True)
-    return _synth_in(core, family, cap, workdir, rep, tenv, seed, timeout, pnr, keep=True)
+    return _synth_in(core, family, cap, workdir, rep, tenv, seed, timeout, pnr, breakdown, keep=True)
 
 
-def _synth_in(core, family, cap, wd, rep, env, seed, timeout, pnr, keep):
+# cell types counted per part by --breakdown, and their report names
+_BREAKDOWN_CELLS = {
+    "ecp5": {"LUT4": "lut4", "CCU2C": "ccu2c", "TRELLIS_FF": "ff", "MULT18X18D": "dsp", "DP16KD": "bram",
+             "TRELLIS_DPR16X4": "lutram", "PFUMX": "pfumx", "L6MUX21": "l6mux"},
+    "ice40": {"SB_LUT4": "lut4", "SB_CARRY": "carry", "SB_DFF": "ff", "SB_MAC16": "dsp",
+              "SB_RAM40_4K": "bram"},
+}
+
+
+def parse_breakdown(stat: dict, family: str, top: str, depth: int = 3) -> list:
+    """Cells per part from Yosys ``stat -json`` of a hierarchy-kept netlist.
+
+    Amaranth names each submodule's Verilog module by its path
+    (``top.datapath.p3_twiddle.mult``); each module's own cells are summed
+    into the part that holds it, the path cut after ``depth`` names
+    (``top.datapath.p3_twiddle``).  Returns rows ``{"part", "instances",
+    <cell name>: count, "lut4_ccu2c"}`` (ECP5: LUT4 + CCU2C, the issue's
+    area figure), largest first; flip-flop types are summed into ``ff``."""
+    cells_of = _BREAKDOWN_CELLS[family]
+    rows = {}
+    for mod, info in (stat.get("modules") or {}).items():
+        name = mod.lstrip("\\")
+        if name != top and not name.startswith(top + "."):
+            continue
+        part = ".".join(name.split(".")[:depth])
+        row = rows.setdefault(part, {"part": part, "modules": 0, **{v: 0 for v in cells_of.values()}})
+        row["modules"] += 1
+        for cell, n in (info.get("num_cells_by_type") or {}).items():
+            cell = cell.lstrip("\\$")
+            key = cells_of.get(cell) or ("ff" if cell.startswith(("SB_DFF", "FD1", "TRELLIS_FF")) else None)
+            if key:
+                row[key] += int(n)
+    out = list(rows.values())
+    for r in out:
+        r["lut4_ccu2c"] = r.get("lut4", 0) + r.get("ccu2c", r.get("carry", 0))
+    out.sort(key=lambda r: (-r["lut4_ccu2c"], r["part"]))
+    return out
+
+
+def format_breakdown(rows: list) -> str:
+    """The breakdown as a text table."""
+    if not rows:
+        return "(no breakdown)"
+    keys = [k for k in rows[0] if k not in ("part", "modules")]
+    head = ["part"] + keys
+    width = max(len(r["part"]) for r in rows + [{"part": "part"}])
+    lines = [f"{'part':<{width}}  " + "  ".join(f"{k:>10}" for k in keys)]
+    lines.append("-" * len(lines[0]))
+    for r in rows:
+        lines.append(f"{r['part']:<{width}}  " + "  ".join(f"{r[k]:>10}" for k in keys))
+    total = {k: sum(r[k] for r in rows) for k in keys}
+    lines.append(f"{'total':<{width}}  " + "  ".join(f"{total[k]:>10}" for k in keys))
+    del head
+    return "\n".join(lines)
+
+
+def _synth_in(core, family, cap, wd, rep, env, seed, timeout, pnr, breakdown, keep):
     rep.workdir = os.path.abspath(wd) if keep else None
     t0 = time.perf_counter()
     vname = "core.v"
@@ -402,6 +464,18 @@ def _synth_in(core, family, cap, wd, rep, env, seed, timeout, pnr, keep):
     if over:
         rep.status, rep.overflow = "does_not_fit", over
         return rep
+    if breakdown:
+        top = "top" if family == "ice40" else core.name
+        hsynth = synth.replace(" -top", " -noflatten -top")
+        with open(os.path.join(wd, "hier.ys"), "w") as f:
+            f.write(f"{reads}{hsynth}\ntee -q -o hier_stat.json stat -json\n")
+        r, dt, err = _run([env["YOSYS"], "-q", "-s", "hier.ys"], wd, env, "yosys_hier.log", timeout)
+        rep.seconds["yosys_breakdown"] = round(dt, 2)
+        if err or r.returncode != 0:
+            rep.status, rep.error = "failed", f"yosys (breakdown): {err or _last_error(r.stdout)}"
+            return rep
+        with open(os.path.join(wd, "hier_stat.json")) as f:
+            rep.breakdown = parse_breakdown(json.load(f), family, top)
     if not pnr:
         return rep
     cmd = [env["NEXTPNR_ICE40" if family == "ice40" else "NEXTPNR_ECP5"], *cap["nextpnr"],

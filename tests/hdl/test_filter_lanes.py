@@ -124,10 +124,12 @@ RUNTIME_CASES = [
                          "-".join(f"{k}{x}" for k, x in v.items()))
 def test_lane_runtime_cores_with_writes_bit_exact_under_stalls(cls, kw):
     cfg = _cfg(cls, 40 + kw["lanes"], weights="runtime", **kw)
-    frames = kw["channels"] + 4
+    # enough frames that the first reaches the multiplier while the input
+    # still streams (the pipeline only moves with accepted samples)
+    frames = kw["channels"] + 4 + -(-cfg.fft_forward.latency_cycles // cfg.frame_cycles)
     rng = np.random.default_rng(kw["lanes"] * 7 + kw["channels"])
     span = frames * cfg.frame_cycles + cfg.latency_cycles // 2
-    writes, at = random_writes(cfg, rng, 6 * frames, span)
+    writes, at = random_writes(cfg, rng, 6 * (kw["channels"] + 4), span)
     got, info = check(cfg, frames, seed=kw["channels"], writes=writes, write_at=at)
     # the writes went in (to every bank), before and during the run; frames saw
     # several states.  (One channel: a write lands only at a frame boundary,

@@ -1,0 +1,382 @@
+"""Registered arithmetic and memory primitives, per synthesis target.
+
+Every part of a pipeline that multiplies or reads a memory does it through
+one of these, so that the register placement that makes a fast FPGA core is
+written once.  Each primitive has the same ports, latency and behaviour on
+every target; only the Verilog differs:
+
+``target="generic"``
+    Plain Amaranth: ``*`` and :class:`amaranth.lib.memory.Memory` with the
+    pipeline registers in the fabric.  Portable Verilog (Verilator, Icarus,
+    any synthesis tool).
+``target="ecp5"``
+    Lattice ECP5 primitives instantiated with their own registers: a
+    MULT18X18D with input, pipeline and output registers, a DP16KD with its
+    output register (``REGMODE = "OUTREG"``).  Yosys 0.70's ``synth_ecp5``
+    packs neither register into the blocks when they are written in the
+    fabric (an inferred multiplier tops out near 140 MHz, an inferred
+    block-RAM read near 145 MHz); instantiated, the blocks reach 475 and
+    508 MHz.  Shapes a primitive cannot hold (operands wider than 18 bits,
+    memories deeper than 16 K words) fall back to the generic form.
+
+Clock enable: a pipeline stalls by a clock enable (``EnableInserter`` on the
+datapath).  ``EnableInserter`` reaches every ``m.d.sync`` statement but not
+an ``Instance``, so each primitive takes the enable ``ce`` explicitly and
+wires it to the block's CE pins; the generic form ignores it (the inserter
+does the same job).  Neither form needs a reset: the data registers of a
+slot pipeline carry no state that validity depends on.
+
+:class:`PipelinedMultiplier`
+    ``p = a * b`` (signed), latency :data:`MULT_LATENCY` = 3.
+:class:`DelayRAM`
+    Simple dual-port RAM (one write port, one read port at another address),
+    read latency :data:`RAM_LATENCY` = 2.
+:class:`ReadModifyWriteRAM`
+    One port that reads the old word and writes a new one at the same
+    address each cycle, read latency 2.
+:class:`PipelinedROM`
+    Read-only table, read latency 2.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Cat, ClockSignal, Const, Instance, Module, Shape, Signal, signed
+from amaranth.lib import data, memory, wiring
+from amaranth.lib.wiring import In, Out
+
+__all__ = ["TARGETS", "MULT_LATENCY", "RAM_LATENCY", "PipelinedMultiplier", "DelayRAM",
+           "ReadModifyWriteRAM", "PipelinedROM", "dp16kd_tiles", "BLOCK_MIN_DEPTH"]
+
+from ..config import MULT_LATENCY, RAM_LATENCY, TARGETS
+#: memories of fewer words stay in the fabric (distributed RAM or logic) on
+#: every target: a block for a 16-word line would cost more than it saves
+BLOCK_MIN_DEPTH = 64
+
+# ECP5 DP16KD data widths by depth (sysMEM: 16K x 1 ... 512 x 36; 36 only
+# as a pseudo dual port: write on port A, read on port B)
+_DP16KD_MODES = ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))
+_ADDR_LSB = {36: 5, 18: 4, 9: 3, 4: 2, 2: 1, 1: 0}
+
+
+def _check_target(target):
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")
+
+
+def dp16kd_tiles(depth: int, width: int, pdp: bool = True):
+    """``(data width per block, blocks)`` for a ``depth`` x ``width`` memory
+    in DP16KD blocks, or ``None`` when it is deeper than one block.
+    ``pdp=False`` (one read-write port) cannot use the 36-bit mode."""
+    for d, w in _DP16KD_MODES:
+        if w == 36 and not pdp:
+            continue
+        if depth <= d:
+            return w, -(-width // w)
+    return None
+
+
+def _as_bits(value, width):
+    """The ``width`` low bits of ``value`` as a list of 1-bit values."""
+    v = value.as_value() if hasattr(value, "as_value") else value
+    return [v[i] if i < len(v) else Const(0, 1) for i in range(width)]
+
+
+class PipelinedMultiplier(wiring.Component):
+    """Signed multiplier with input, pipeline and output registers.
+
+    Parameters
+    ----------
+    a_width, b_width : int
+        Operand widths (signed).
+    target : str
+        ``"generic"`` or ``"ecp5"`` (a MULT18X18D when both widths <= 18).
+    ce : Value, optional
+        Clock enable of the enclosing pipeline (``ecp5`` form only).
+
+    Attributes
+    ----------
+    a : In(signed(a_width))
+    b : In(signed(b_width))
+    p : Out(signed(a_width + b_width))
+        ``a * b`` of the operands :data:`MULT_LATENCY` enabled cycles earlier.
+    """
+
+    def __init__(self, a_width: int, b_width: int, *, target: str = "generic", ce=None):
+        _check_target(target)
+        self.a_width, self.b_width = a_width, b_width
+        self.target = target
+        self.ce = ce
+        super().__init__({"a": In(signed(a_width)), "b": In(signed(b_width)),
+                          "p": Out(signed(a_width + b_width))})
+
+    @property
+    def uses_block(self) -> bool:
+        return self.target == "ecp5" and self.a_width <= 18 and self.b_width <= 18 and self.ce is not None
+
+    def elaborate(self, platform):
+        m = Module()
+        if not self.uses_block:
+            ra, rb = Signal(signed(self.a_width)), Signal(signed(self.b_width))
+            p1 = Signal(signed(self.a_width + self.b_width))
+            m.d.sync += [ra.eq(self.a), rb.eq(self.b), p1.eq(ra * rb), self.p.eq(p1)]
+            return m
+        a18, b18, p36 = Signal(signed(18)), Signal(signed(18)), Signal(signed(36))
+        m.d.comb += [a18.eq(self.a), b18.eq(self.b), self.p.eq(p36)]
+        ports = {}
+        for i, bit in enumerate(_as_bits(a18, 18)):
+            ports[f"i_A{i}"] = bit
+        for i, bit in enumerate(_as_bits(b18, 18)):
+            ports[f"i_B{i}"] = bit
+        for i in range(18):
+            ports[f"i_C{i}"] = Const(0, 1)
+        for i in range(36):
+            ports[f"o_P{i}"] = p36[i]
+        for k in range(4):
+            ports[f"i_CLK{k}"] = ClockSignal() if k == 0 else Const(0, 1)
+            ports[f"i_CE{k}"] = self.ce if k == 0 else Const(0, 1)
+            ports[f"i_RST{k}"] = Const(0, 1)
+        m.submodules.mult = Instance(
+            "MULT18X18D",
+            p_REG_INPUTA_CLK="CLK0", p_REG_INPUTA_CE="CE0", p_REG_INPUTA_RST="RST0",
+            p_REG_INPUTB_CLK="CLK0", p_REG_INPUTB_CE="CE0", p_REG_INPUTB_RST="RST0",
+            p_REG_INPUTC_CLK="NONE",
+            p_REG_PIPELINE_CLK="CLK0", p_REG_PIPELINE_CE="CE0", p_REG_PIPELINE_RST="RST0",
+            p_REG_OUTPUT_CLK="CLK0", p_REG_OUTPUT_CE="CE0", p_REG_OUTPUT_RST="RST0",
+            p_CLK0_DIV="ENABLED", p_CLK1_DIV="ENABLED", p_CLK2_DIV="ENABLED", p_CLK3_DIV="ENABLED",
+            p_HIGHSPEED_CLK="NONE", p_GSR="DISABLED", p_CAS_MATCH_REG="FALSE",
+            p_SOURCEB_MODE="B_SHIFT", p_MULT_BYPASS="DISABLED", p_RESETMODE="SYNC",
+            i_SIGNEDA=Const(1, 1), i_SIGNEDB=Const(1, 1), i_SOURCEA=Const(0, 1), i_SOURCEB=Const(0, 1),
+            **ports)
+        return m
+
+
+def _dp16kd(m, name, *, ce, width, init=None, wa=None, wd=None, ra, rd, rd2=None, ra2=None,
+            rmw=False):
+    """One DP16KD with the output register.  Modes:
+
+    * simple dual port (``wa``/``wd`` write on port A, ``ra``/``rd`` read on
+      port B; 36-bit mode when ``width == 36``);
+    * read-modify-write (``rmw``): port A reads the old word at ``ra`` and
+      writes ``wd`` there (``WRITEMODE_A = "READBEFOREWRITE"``);
+    * ROM: port A reads ``ra`` -> ``rd``, port B reads ``ra2`` -> ``rd2``.
+    ``init``: 18-bit-unit words (x18 layout) of the initial contents."""
+    lsb = _ADDR_LSB[width]
+    params = dict(p_DATA_WIDTH_A=width, p_DATA_WIDTH_B=width,
+                  p_REGMODE_A="OUTREG", p_REGMODE_B="OUTREG",
+                  p_RESETMODE="SYNC", p_ASYNC_RESET_RELEASE="SYNC",
+                  p_CSDECODE_A="0b000", p_CSDECODE_B="0b000", p_GSR="DISABLED")
+    if init is not None:
+        for idx in range(64):
+            val = 0
+            for i in range(16):
+                k = idx * 16 + i
+                if k < len(init):
+                    val |= (int(init[k]) & 0x3FFFF) << (i * 20)
+            params[f"p_INITVAL_{idx:02X}"] = Const(val, 320)
+    ports = {"i_CLKA": ClockSignal(), "i_CLKB": ClockSignal(), "i_RSTA": Const(0, 1), "i_RSTB": Const(0, 1)}
+    for p in "AB":
+        for k in range(3):
+            ports[f"i_CS{p}{k}"] = Const(0, 1)
+
+    def addr(port, a, be=True):
+        bits = _as_bits(a, 14 - lsb)
+        n_be = {36: 4, 18: 2}.get(width, 0) if be else 0
+        for i in range(14):
+            if i < lsb:
+                # byte enables of a write in the 18/36-bit modes; unused low address bits
+                ports[f"i_AD{port}{i}"] = Const(1 if i < n_be else 0, 1)
+            else:
+                ports[f"i_AD{port}{i}"] = bits[i - lsb]
+
+    def din(port, bits):
+        for i in range(18):
+            ports[f"i_DI{port}{i}"] = bits[i] if i < len(bits) else Const(0, 1)
+
+    def dout(port, bits):
+        for i in range(18):
+            ports[f"o_DO{port}{i}"] = bits[i] if i < len(bits) else Signal(name=f"{name}_nc_{port}{i}")
+
+    zeros = [Const(0, 1)] * 18
+    if rmw:
+        params.update(p_WRITEMODE_A="READBEFOREWRITE", p_WRITEMODE_B="NORMAL")
+        addr("A", ra)
+        addr("B", Const(0, 14), be=False)
+        din("A", wd)
+        din("B", zeros)
+        dout("A", rd)
+        dout("B", [])
+        ports.update(i_CEA=ce, i_OCEA=ce, i_WEA=Const(1, 1), i_CEB=Const(0, 1), i_OCEB=Const(0, 1),
+                     i_WEB=Const(0, 1))
+    elif init is not None:
+        params.update(p_WRITEMODE_A="NORMAL", p_WRITEMODE_B="NORMAL")
+        addr("A", ra, be=False)
+        addr("B", ra2, be=False)
+        din("A", zeros)
+        din("B", zeros)
+        dout("A", rd)
+        dout("B", rd2)
+        ports.update(i_CEA=ce, i_OCEA=ce, i_WEA=Const(0, 1), i_CEB=ce, i_OCEB=ce, i_WEB=Const(0, 1))
+    else:
+        params.update(p_WRITEMODE_A="NORMAL", p_WRITEMODE_B="NORMAL")
+        addr("A", wa)
+        addr("B", ra, be=False)
+        if width == 36:
+            din("A", wd[:18])
+            din("B", wd[18:36])
+            dout("A", rd[:18])
+            dout("B", rd[18:36])
+        else:
+            din("A", wd)
+            din("B", zeros)
+            dout("A", [])
+            dout("B", rd)
+        ports.update(i_CEA=ce, i_OCEA=ce, i_WEA=Const(1, 1), i_CEB=ce, i_OCEB=ce, i_WEB=Const(0, 1))
+    m.submodules[name] = Instance("DP16KD", **params, **ports)
+
+
+def _bits_of(sig, width):
+    return [sig[i] for i in range(width)]
+
+
+class DelayRAM(wiring.Component):
+    """Simple dual-port RAM with a registered, pipelined read.
+
+    Parameters
+    ----------
+    shape : shape-castable
+        Word shape.
+    depth : int
+        Words.
+    target, ce :
+        See :class:`PipelinedMultiplier`.
+
+    Attributes
+    ----------
+    waddr : In(range(depth))
+    wdata : In(shape)          written every enabled cycle
+    raddr : In(range(depth))
+    rdata : Out(shape)
+        Word at ``raddr`` :data:`RAM_LATENCY` enabled cycles earlier.  A read
+        of the address being written the same cycle is not allowed (the
+        callers never do it), so every target gives the same words.
+    """
+
+    def __init__(self, shape, depth: int, *, target: str = "generic", ce=None):
+        _check_target(target)
+        if depth < 2:
+            raise ValueError(f"depth must be >= 2, got {depth}")
+        self._shape, self.depth, self.target, self.ce = shape, depth, target, ce
+        super().__init__({"waddr": In(range(depth)), "wdata": In(shape),
+                          "raddr": In(range(depth)), "rdata": Out(shape)})
+
+    def elaborate(self, platform):
+        m = Module()
+        width = Shape.cast(self._shape).width
+        tiles = (dp16kd_tiles(self.depth, width)
+                 if self.target == "ecp5" and self.ce is not None and self.depth >= BLOCK_MIN_DEPTH else None)
+        if tiles is None:
+            m.submodules.mem = mem = memory.Memory(shape=self._shape, depth=self.depth, init=[])
+            wp = mem.write_port()
+            rp = mem.read_port(transparent_for=())
+            m.d.comb += [wp.addr.eq(self.waddr), wp.data.eq(self.wdata), wp.en.eq(1),
+                         rp.addr.eq(self.raddr), rp.en.eq(1)]
+            m.d.sync += self.rdata.eq(rp.data)
+            return m
+        bw, blocks = tiles
+        wbits = Signal(width)
+        rbits = Signal(blocks * bw)
+        m.d.comb += [wbits.eq(self.wdata), self.rdata.eq(rbits[:width])]
+        wpad = Signal(blocks * bw)
+        m.d.comb += wpad.eq(wbits)
+        for b in range(blocks):
+            _dp16kd(m, f"bram{b}", ce=self.ce, width=bw, wa=self.waddr, wd=_bits_of(wpad[b * bw:], bw),
+                    ra=self.raddr, rd=_bits_of(rbits[b * bw:], bw))
+        return m
+
+
+class ReadModifyWriteRAM(wiring.Component):
+    """One port per cycle: read the old word at ``addr``, write ``wdata``.
+
+    Attributes
+    ----------
+    addr : In(range(depth))
+    wdata : In(shape)
+    rdata : Out(shape)
+        The word that was at ``addr`` before the write of :data:`RAM_LATENCY`
+        enabled cycles earlier.
+    """
+
+    def __init__(self, shape, depth: int, *, target: str = "generic", ce=None):
+        _check_target(target)
+        self._shape, self.depth, self.target, self.ce = shape, depth, target, ce
+        super().__init__({"addr": In(range(depth)), "wdata": In(shape), "rdata": Out(shape)})
+
+    def elaborate(self, platform):
+        m = Module()
+        width = Shape.cast(self._shape).width
+        tiles = (dp16kd_tiles(self.depth, width, pdp=False)
+                 if self.target == "ecp5" and self.ce is not None and self.depth >= BLOCK_MIN_DEPTH else None)
+        if tiles is None:
+            m.submodules.mem = mem = memory.Memory(shape=self._shape, depth=self.depth, init=[])
+            wp = mem.write_port()
+            rp = mem.read_port(transparent_for=())
+            m.d.comb += [wp.addr.eq(self.addr), wp.data.eq(self.wdata), wp.en.eq(1),
+                         rp.addr.eq(self.addr), rp.en.eq(1)]
+            m.d.sync += self.rdata.eq(rp.data)
+            return m
+        bw, blocks = tiles
+        wpad, rbits = Signal(blocks * bw), Signal(blocks * bw)
+        m.d.comb += [wpad.eq(self.wdata), self.rdata.eq(rbits[:width])]
+        for b in range(blocks):
+            _dp16kd(m, f"bram{b}", ce=self.ce, width=bw, ra=self.addr, wd=_bits_of(wpad[b * bw:], bw),
+                    rd=_bits_of(rbits[b * bw:], bw), rmw=True)
+        return m
+
+
+class PipelinedROM(wiring.Component):
+    """A table of ``(c, s)`` pairs of ``width``-bit signed words.
+
+    Attributes
+    ----------
+    addr : In(range(depth))
+    c, s : Out(signed(width))
+        Entry ``addr`` of :data:`RAM_LATENCY` enabled cycles earlier.
+
+    On ECP5 (``width`` <= 18, ``depth`` <= 1024) one DP16KD holds both
+    columns when ``depth`` <= 512 (``c`` in the lower half, read on port A;
+    ``s`` in the upper half, read on port B), else one block per column.
+    """
+
+    def __init__(self, c_values, s_values, width: int, *, target: str = "generic", ce=None):
+        _check_target(target)
+        self.c_values, self.s_values = [int(v) for v in c_values], [int(v) for v in s_values]
+        self.width, self.depth, self.target, self.ce = width, len(self.c_values), target, ce
+        super().__init__({"addr": In(range(max(self.depth, 2))), "c": Out(signed(width)),
+                          "s": Out(signed(width))})
+
+    def elaborate(self, platform):
+        m = Module()
+        w, n = self.width, self.depth
+        use_block = self.target == "ecp5" and self.ce is not None and w <= 18 and BLOCK_MIN_DEPTH <= n <= 1024
+        if not use_block:
+            tl = data.StructLayout({"c": signed(w), "s": signed(w)})
+            init = [{"c": c, "s": s} for c, s in zip(self.c_values, self.s_values)]
+            m.submodules.rom = rom = memory.Memory(shape=tl, depth=n, init=init)
+            rp = rom.read_port(transparent_for=())
+            m.d.comb += [rp.addr.eq(self.addr), rp.en.eq(1)]
+            m.d.sync += [self.c.eq(rp.data.c), self.s.eq(rp.data.s)]
+            return m
+        mask = (1 << w) - 1
+        c_bits, s_bits = Signal(18), Signal(18)
+        m.d.comb += [self.c.eq(c_bits[:w].as_signed()), self.s.eq(s_bits[:w].as_signed())]
+        if n <= 512:
+            init = [v & mask for v in self.c_values] + [0] * (512 - n) + [v & mask for v in self.s_values]
+            _dp16kd(m, "brom", ce=self.ce, width=18, init=init, ra=self.addr, rd=_bits_of(c_bits, 18),
+                    ra2=Cat(self.addr, Const(0, 9 - (n - 1).bit_length()), Const(1, 1)) if n < 512
+                    else Cat(self.addr, Const(1, 1)),
+                    rd2=_bits_of(s_bits, 18))
+        else:
+            for name, vals, bits in (("brom_c", self.c_values, c_bits), ("brom_s", self.s_values, s_bits)):
+                _dp16kd(m, name, ce=self.ce, width=18, init=[v & mask for v in vals], ra=self.addr,
+                        rd=_bits_of(bits, 18), ra2=self.addr, rd2=[])
+        return m
