@@ -54,6 +54,7 @@ __all__ = [
     "N_RANGE", "WIDTH_RANGE", "TWIDDLE_WIDTH_RANGE",
     "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
     "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "REORDER_LATENCY_EXTRA", "TARGETS",
+    "CE_REGISTER_LATENCY", "OUTPUT_FIFO_DEPTH", "BF2II_ROTATE_LATENCY",
 ]
 
 ARCHS = ("r2sdf", "r22sdf")
@@ -81,9 +82,12 @@ RAM_LATENCY = 2              # registered memory read, then the block's output r
 CMUL_LATENCY = MULT_LATENCY + 1  # complex multiplier: products, then the sum register
 INPUT_LATENCY = 1            # input register (direction swap, guard bit)
 BUTTERFLY_LATENCY_EXTRA = 2  # an SDF butterfly stage takes D + 2 slots: sum register, rounding register
-TWIDDLE_LATENCY = RAM_LATENCY + 1 + CMUL_LATENCY + 1  # ROM read, rotation, multiplier, rounding
+BF2II_ROTATE_LATENCY = 1     # a radix-2^2 BF2II stage rotates its input by -j into a register first
+TWIDDLE_LATENCY = RAM_LATENCY + CMUL_LATENCY + 1  # ROM read (and the sample's rotation), multiplier, rounding
 REORDER_LATENCY_EXTRA = RAM_LATENCY  # the natural-order buffer takes N + 2 slots
 OUTPUT_LATENCY = 1           # output skid FIFO: written, then visible
+CE_REGISTER_LATENCY = 1      # FFT core: the datapath runs a cycle behind its controller (registered clock enable)
+OUTPUT_FIFO_DEPTH = 3        # FFT core: 2 words of skid + the write in flight behind the registered enable
 
 
 class ConfigError(ValueError):
@@ -317,8 +321,9 @@ class FFTConfig:
 
         P = self.lanes
 
-        def bf_latency(d):
-            return (d // P if d >= P else 0) + BUTTERFLY_LATENCY_EXTRA
+        def bf_latency(d, kind="bf2"):
+            return ((d // P if d >= P else 0) + BUTTERFLY_LATENCY_EXTRA
+                    + (BF2II_ROTATE_LATENCY if kind == "bf2ii" else 0))
 
         # Range analysis: upper bounds of the magnitude |re + j im| (mag) and
         # of each component (comp) of every value, in LSBs of the current
@@ -367,7 +372,7 @@ class FFTConfig:
                 add(kind="bf2", delay=d, period=2 * d, latency=bf_latency(d),
                     width_in=w, width_out=w1, shift=shifts[s], index=s)
                 w2 = self.stage_width(s + 1)
-                add(kind="bf2ii", delay=d // 2, period=2 * d, latency=bf_latency(d // 2),
+                add(kind="bf2ii", delay=d // 2, period=2 * d, latency=bf_latency(d // 2, "bf2ii"),
                     width_in=w1, width_out=w2, shift=shifts[s + 1], index=s + 1)
                 w = w2
                 if s + 2 < k:
@@ -407,13 +412,20 @@ class FFTConfig:
         """Cycles from the first accepted input sample to the first valid
         output sample, with no stalls:
 
-        ``1 + sum(D_s + 2 over butterflies) + 8 * twiddle parts
-        + (N + 2 if natural order) + 1``; with P lanes a butterfly takes
+        ``1 + sum(D_s + 2 over butterflies) + 1 per BF2II + 7 * twiddle parts
+        + (N + 2 if natural order) + 1 + 1`` (the registered clock enable,
+        the output FIFO); with P lanes a butterfly takes
         ``D_s/P + 2`` (``2`` when D_s < P), the reorder ``N/P + 2``.  All in
         cycles of one group of P samples.  (The figures are the sums of the
         part latencies at the top of this module.)
         """
-        return self.pipeline_latency + OUTPUT_LATENCY
+        return self.pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY
+
+    @property
+    def capacity(self) -> int:
+        """Most samples the core holds (accepted, not yet emitted): the slot
+        pipeline plus the output FIFO (with the write in flight)."""
+        return self.pipeline_latency + OUTPUT_FIFO_DEPTH
 
     # -------------------------------------------------------------- resources
     @property

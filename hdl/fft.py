@@ -44,7 +44,7 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.fifo import SyncFIFO
 from amaranth.lib.wiring import In, Out
 
-from ..config import FFTConfig
+from ..config import OUTPUT_FIFO_DEPTH, FFTConfig
 from .control import PipelineControl
 from .reorder import BitReverseReorder, LaneReorder
 from .sdf import SDFButterfly
@@ -210,10 +210,20 @@ class FFTCore(wiring.Component):
         P = cfg.lanes
         names = lane_names(cfg)
         m.submodules.ctl = ctl = PipelineControl(cfg.pipeline_latency, cfg.frame_cycles, cfg.drain_after)
-        dp = FFTDatapath(cfg, ce=ctl.adv)
-        m.submodules.datapath = ResetInserter(ctl.clr)(EnableInserter(ctl.adv)(dp))
+        # The datapath runs one cycle behind the controller: its clock
+        # enable and soft reset are registered (adv_q, clr_q), so the net
+        # that reaches every register, DSP and block RAM of the datapath
+        # starts at a flip-flop; the accepted sample waits one cycle in
+        # ``inreg`` and the output word is written one cycle after the
+        # controller's ``emit`` (``emit_q``).  Latency: +1
+        # (:data:`~fftforge.config.CE_REGISTER_LATENCY`).
+        adv_q = Signal(name="adv_q")
+        clr_q = Signal(name="clr_q")
+        m.d.sync += [adv_q.eq(ctl.adv), clr_q.eq(ctl.clr)]
+        dp = FFTDatapath(cfg, ce=adv_q)
+        m.submodules.datapath = ResetInserter(clr_q)(EnableInserter(adv_q)(dp))
         ol = output_layout(cfg)
-        m.submodules.fifo = fifo = SyncFIFO(width=ol.size, depth=2)
+        m.submodules.fifo = fifo = SyncFIFO(width=ol.size, depth=OUTPUT_FIFO_DEPTH)
         dp_in = [dp.i] if P == 1 else [dp.i[l] for l in range(P)]
         dp_out = [dp.o] if P == 1 else [dp.o[l] for l in range(P)]
 
@@ -225,26 +235,36 @@ class FFTCore(wiring.Component):
                 m.d.sync += inv_held.eq(self.inverse)
         else:
             inv_now = int(cfg.direction == "inverse")
+        # room for one more word once the write in flight (emit_q) lands
+        emit_q = Signal(name="emit_q")
         m.d.comb += [
             ctl.in_valid.eq(self.i.valid),
             self.i.ready.eq(ctl.in_ready),
-            ctl.space.eq(fifo.w_rdy),
+            ctl.space.eq(fifo.level + emit_q < OUTPUT_FIFO_DEPTH),
         ]
+        inreg = Signal(self.i.payload.shape(), name="inreg")
+        inv_in = Signal(name="inv_in")
+        with m.If(ctl.accept):
+            m.d.sync += [inreg.eq(self.i.payload), inv_in.eq(inv_now)]
         for w_in, (re, im) in zip(dp_in, names):
             m.d.comb += [
-                w_in.re.eq(getattr(self.i.payload, re)),
-                w_in.im.eq(getattr(self.i.payload, im)),
-                w_in.inv.eq(inv_now),
+                w_in.re.eq(getattr(inreg, re)),
+                w_in.im.eq(getattr(inreg, im)),
+                w_in.inv.eq(inv_in),
             ]
 
-        # Output side: undo the inverse swap, frame flags, FIFO.
+        # Output side: the controller's emit lands one cycle later with the
+        # datapath's word; undo the inverse swap, frame flags, FIFO.
+        last_q = Signal(name="last_q")
+        first_q = Signal(name="first_q")
+        m.d.sync += [emit_q.eq(ctl.emit), last_q.eq(ctl.out_last), first_q.eq(ctl.out_first)]
         inv_out = dp_out[0].inv if cfg.direction == "runtime" else int(cfg.direction == "inverse")
         word_ovf = dp_out[0].ovf
         for w in dp_out[1:]:
             word_ovf = word_ovf | w.ovf
         ovf_acc = Signal()
-        out_ovf = word_ovf | (ovf_acc & ~ctl.out_first)
-        with m.If(ctl.emit):
+        out_ovf = word_ovf | (ovf_acc & ~first_q)
+        with m.If(emit_q):
             m.d.sync += ovf_acc.eq(out_ovf)
         out = Signal(ol)
         for w, (re, im) in zip(dp_out, names):
@@ -253,10 +273,10 @@ class FFTCore(wiring.Component):
                 getattr(out, im).eq(Mux(inv_out, w.re, w.im)),
             ]
         m.d.comb += [
-            out.last.eq(ctl.out_last),
+            out.last.eq(last_q),
             out.overflow.eq(out_ovf),
             fifo.w_data.eq(out),
-            fifo.w_en.eq(ctl.emit),
+            fifo.w_en.eq(emit_q),
             self.o.valid.eq(fifo.r_rdy),
             self.o.payload.eq(fifo.r_data),
             fifo.r_en.eq(self.o.ready),

@@ -18,20 +18,28 @@ __all__ = ["round_shift", "resize", "round_resize", "fit"]
 def round_shift(v, shift: int, rounding: str):
     """``v / 2**shift`` rounded as ``rounding`` says (an expression).
 
-    Convergent rounding is written as ``(v >> shift) + up`` with
-    ``up = v[shift-1] & (v[shift] | any(v[:shift-1]))`` (the discarded part
-    is over one half, or exactly one half with an odd quotient): one
-    increment of the kept bits, equal to ``(v + 2**(shift-1) - 1 + v[shift])
-    >> shift`` (the pyref twin's formula; ``fftforge prove`` checks it
-    against the remainder spec)."""
+    Convergent rounding, ``(v + 2**(shift-1) - 1 + v[shift]) >> shift`` (the
+    pyref twin's formula), is built as one carry chain either way:
+
+    * ``shift <= 2``: ``(v >> shift) + up``, ``up = v[shift-1] & (v[shift] |
+      any(v[:shift-1]))`` (the discarded part is over one half, or exactly
+      one half with an odd quotient): an increment of the kept bits;
+    * wider shifts (twiddle products): one add of the constant with
+      ``v[shift]`` as its carry-in -- no OR tree over the discarded bits in
+      front of the chain.
+
+    ``fftforge prove`` checks both against the remainder spec."""
     if shift == 0:
         return v
     if rounding == "truncate":
         return v >> shift
     if rounding == "convergent":
-        below = v[:shift - 1].any() if shift > 1 else C(0, 1)
-        up = v[shift - 1] & (v[shift] | below)
-        return (v >> shift) + up
+        if shift <= 2:
+            below = v[:shift - 1].any() if shift > 1 else C(0, 1)
+            up = v[shift - 1] & (v[shift] | below)
+            return (v >> shift) + up
+        from .butterfly import add_carry_in
+        return add_carry_in(v, C((1 << (shift - 1)) - 1, shift), v[shift]) >> shift
     raise ValueError(f"rounding must be 'truncate' or 'convergent', got {rounding!r}")
 
 

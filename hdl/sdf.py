@@ -36,7 +36,9 @@ Attributes
 i : In(word(width_in))
 o : Out(word(width_out))
 
-Latency ``D + 2`` slots (:data:`~fftforge.config.BUTTERFLY_LATENCY_EXTRA`).
+Latency ``D + 2`` slots (:data:`~fftforge.config.BUTTERFLY_LATENCY_EXTRA`);
+BF2II ``D + 3``: its -j rotation has its own input register
+(:data:`~fftforge.config.BF2II_ROTATE_LATENCY`).
 Bit growth: ``width_out - width_in`` (1 unscaled, 0 scaled).
 Memory: D words of ``max(width_in, width_out)``-bit components plus tags
 (two of them in registers).
@@ -46,16 +48,29 @@ from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import BUTTERFLY_LATENCY_EXTRA
+from ..config import BF2II_ROTATE_LATENCY, BUTTERFLY_LATENCY_EXTRA
 from .butterfly import Butterfly
 from .delay import DelayLine
 from .fixed import round_resize
 from .phase import phase_counter
 from .word import word_assign, word_layout
 
-__all__ = ["SDFButterfly", "round_word"]
+__all__ = ["SDFButterfly", "round_word", "rotate_minus_j"]
 
-assert BUTTERFLY_LATENCY_EXTRA == 2
+assert BUTTERFLY_LATENCY_EXTRA == 2 and BF2II_ROTATE_LATENCY == 1
+
+
+def rotate_minus_j(m, w, minus_j, tags):
+    """A register holding word ``w`` times -j when ``minus_j`` (``(im,
+    -re)``), else ``w``; one bit wider.  Latency 1."""
+    lay = word_layout(len(w.re) + 1, tags)
+    r = Signal(lay, name="x_rot")
+    t = {t: getattr(w, t) for t in tags}
+    with m.If(minus_j):
+        m.d.sync += word_assign(r, w.im, -w.re, **t)
+    with m.Else():
+        m.d.sync += word_assign(r, w.re, w.im, **t)
+    return r
 
 
 def round_word(part, rounding, overflow, w):
@@ -91,26 +106,31 @@ class SDFButterfly(wiring.Component):
         p = self.part
         d = p.delay
         store_w = max(p.width_in, p.width_out)
-        phase = phase_counter(m, p.period, p.offset)
         # first half / last quarter of the period, as bit tests (the period
         # is a power of two): no comparator in front of the muxes
         k = d.bit_length() - 1
-        if p.kind == "bf2":
-            first = ~phase[k]
-            minus_j = 0
+        x = self.i
+        bw = store_w
+        if p.kind == "bf2ii":
+            # BF2II: the incoming sample times -j in the last quarter of the
+            # period, done exactly into its own register (a negation chain),
+            # so the butterfly add has no operand select in front of it.
+            phase_in = phase_counter(m, p.period, p.offset, name="phase_in")
+            x = rotate_minus_j(m, self.i, phase_in[k] & phase_in[k + 1], self.tags)
+            bw = store_w + 1                          # -(-2**(w-1)) needs one more bit
+            phase = phase_counter(m, p.period, p.offset + BF2II_ROTATE_LATENCY)
         else:
-            first = ~phase[k]
-            minus_j = phase[k] & phase[k + 1]
+            phase = phase_counter(m, p.period, p.offset)
+        first = ~phase[k]
 
         store = word_layout(store_w, self.tags)
         raw = word_layout(store_w + 2, self.tags)     # full-precision sum/difference
         fb = Signal(store, name="fb")                 # the loop's output: the word stored D slots ago
-        m.submodules.bfly = bfly = Butterfly(store_w)
-        x = self.i
+        m.submodules.bfly = bfly = Butterfly(bw)
         m.d.comb += [
             bfly.a.re.eq(fb.re), bfly.a.im.eq(fb.im),
             bfly.b.re.eq(x.re), bfly.b.im.eq(x.im),
-            bfly.minus_j.eq(minus_j),
+            bfly.minus_j.eq(0),
         ]
         tag_in = x.ovf | fb.ovf
         inv = {"inv": x.inv} if "inv" in self.tags else {}

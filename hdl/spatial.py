@@ -14,7 +14,8 @@ i : In(ArrayLayout(word(width_in), P))
 o : Out(ArrayLayout(word(width_out), P))
 
 Latency 2 (:data:`~fftforge.config.BUTTERFLY_LATENCY_EXTRA`): the
-full-precision result register, then the rounding register.  Bit growth as
+full-precision result register, then the rounding register; BF2II 3 (the -j
+rotation's register first).  Bit growth as
 the SDF stage.
 """
 
@@ -23,7 +24,7 @@ from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from .butterfly import Butterfly
-from .sdf import round_word
+from .sdf import rotate_minus_j, round_word
 from .phase import lane_phase
 from .word import word_assign, word_layout
 
@@ -52,16 +53,21 @@ class SpatialButterfly(wiring.Component):
             if lane % (2 * d) >= d:
                 continue
             a, b = self.i[lane], self.i[lane + d]
-            m.submodules[f"bfly{lane}"] = bfly = Butterfly(p.width_in)
+            bw = p.width_in
             if p.kind == "bf2ii":
+                # -j on b into its own register (as the SDF stage); a waits
                 pos = lane_phase(m, 4 * d, p.offset, P, lane + d, name=f"pos{lane}")
                 minus_j = pos >= 3 * d if not isinstance(pos, int) else int(pos >= 3 * d)
-            else:
-                minus_j = 0
+                b = rotate_minus_j(m, b, minus_j, self.tags)
+                a_q = Signal(a.shape(), name=f"a_q{lane}")
+                m.d.sync += a_q.eq(a)
+                a = a_q
+                bw = p.width_in + 1
+            m.submodules[f"bfly{lane}"] = bfly = Butterfly(bw)
             m.d.comb += [
                 bfly.a.re.eq(a.re), bfly.a.im.eq(a.im),
                 bfly.b.re.eq(b.re), bfly.b.im.eq(b.im),
-                bfly.minus_j.eq(minus_j),
+                bfly.minus_j.eq(0),
             ]
             tag_in = a.ovf | b.ovf
             inv = {"inv": b.inv} if "inv" in self.tags else {}

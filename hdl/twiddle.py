@@ -29,11 +29,11 @@ Attributes
 i : In(word(width))
 o : Out(word(width))
 
-Latency :data:`~fftforge.config.TWIDDLE_LATENCY` (8) slots: operand
-capture and ROM address, the ROM's registered read
-(:data:`~fftforge.config.RAM_LATENCY`), the twiddle's exact rotation
-register, the complex multiplier (:data:`~fftforge.config.CMUL_LATENCY`),
-the rounding register.
+Latency :data:`~fftforge.config.TWIDDLE_LATENCY` (7) slots: the ROM's
+registered read (:data:`~fftforge.config.RAM_LATENCY`; meanwhile the sample
+is captured, then rotated exactly by (-j)**q into its own register), the
+complex multiplier (:data:`~fftforge.config.CMUL_LATENCY`) of the rotated
+sample and the ROM word, the rounding register.
 Bit growth: none (the product is shifted right by twiddle_width - 1, rounded
 and resized to ``width``).
 """
@@ -59,7 +59,8 @@ class TwiddleMultiplier(wiring.Component):
                  lanes: int = 1, lane: int = 0, *, target: str = "generic", ce=None):
         if part.kind != "twiddle":
             raise ValueError(f"TwiddleMultiplier needs a twiddle part, got {part.kind}")
-        assert part.latency == TWIDDLE_LATENCY == RAM_LATENCY + 2 + CMUL_LATENCY
+        assert part.latency == TWIDDLE_LATENCY == RAM_LATENCY + CMUL_LATENCY + 1
+        assert RAM_LATENCY == 2      # the sample's two registers (capture, rotation) meet the ROM word
         self.part = part
         self.twiddle_width = twiddle_width
         self.rounding = rounding
@@ -123,37 +124,37 @@ class TwiddleMultiplier(wiring.Component):
         triv_a = Signal()
         m.d.sync += [xa.eq(self.i), rot_a.eq(rot), triv_a.eq(addr == 0)]
 
-        # The ROM's registered read (RAM_LATENCY from the address), then the
-        # exact rotation of the twiddle (a negation: its own register).
-        al = data.StructLayout({"x": wl, "rot": 2, "triv": 1})
-        m.submodules.align = align = DelayLine(al, RAM_LATENCY - 1, target=self.target, ce=self.ce)
-        m.d.comb += [align.i.x.eq(xa), align.i.rot.eq(rot_a), align.i.triv.eq(triv_a)]
-        xc = Signal(al, name="xc")
-        m.d.sync += xc.eq(align.o)
+        # Slot 1: the sample rotated exactly by (-j)**q (one bit wider), in
+        # its own register while the ROM's pipelined read (RAM_LATENCY)
+        # completes.  x W_L**e = ((-j)**q x) T[r]: rotating the sample, not
+        # the twiddle, serves the product and the exact path (r = 0) alike.
+        r_re, r_im = rotate(m, xa.re, xa.im, rot_a, name="xrot")
+        xl = word_layout(p.width_in + 1, self.tags)
+        cl = data.StructLayout({"x": xl, "triv": 1})
+        xc = Signal(cl, name="xc")
+        inv_a = {"inv": xa.inv} if "inv" in self.tags else {}
+        m.d.sync += word_assign(xc.x, r_re, r_im, ovf=xa.ovf, **inv_a)
+        m.d.sync += xc.triv.eq(triv_a)
 
         need_mult = nq > 1 and self.needs_multiplier
         if need_mult:
             c_tab, s_tab = quarter_table(L, tw)
             m.submodules.rom = rom = PipelinedROM(c_tab, s_tab, tw, target=self.target, ce=self.ce)
             m.d.comb += rom.addr.eq(addr)
-            w_re, w_im = rotate(m, rom.c, rom.s, align.o.rot, name="wrot")
-            wc_re, wc_im = Signal(signed(tw), name="wc_re"), Signal(signed(tw), name="wc_im")
-            m.d.sync += [wc_re.eq(w_re), wc_im.eq(w_im)]  # |T| < 2**(tw-1): fits tw bits
-            m.submodules.mult = mult = ComplexMultiplier(p.width_in, tw, self.cmul, target=self.target,
+            m.submodules.mult = mult = ComplexMultiplier(p.width_in + 1, tw, self.cmul, target=self.target,
                                                          ce=self.ce)
             m.d.comb += [
                 mult.a.re.eq(xc.x.re), mult.a.im.eq(xc.x.im),
-                mult.w.re.eq(wc_re), mult.w.im.eq(wc_im),
+                mult.w.re.eq(rom.c), mult.w.im.eq(rom.s),
             ]
 
         # The exact path waits for the multiplier.
-        m.submodules.bypass = bypass = DelayLine(al, CMUL_LATENCY, target=self.target, ce=self.ce)
+        m.submodules.bypass = bypass = DelayLine(cl, CMUL_LATENCY, target=self.target, ce=self.ce)
         m.d.comb += bypass.i.eq(xc)
         xd = bypass.o.x
 
-        t_re, t_im = rotate(m, xd.re, xd.im, bypass.o.rot, name="xrot")
-        t_re, f1 = fit(t_re, p.width_out, self.overflow, p.may_overflow)
-        t_im, f2 = fit(t_im, p.width_out, self.overflow, p.may_overflow)
+        t_re, f1 = fit(xd.re, p.width_out, self.overflow, p.may_overflow)
+        t_im, f2 = fit(xd.im, p.width_out, self.overflow, p.may_overflow)
         inv = {"inv": xd.inv} if "inv" in self.tags else {}
         if need_mult:
             shift = tw - 1

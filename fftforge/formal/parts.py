@@ -51,7 +51,8 @@ def fixed_cases(cfgs):
                 store = max(p.width_in, p.width_out)
                 out.add((store + 2, p.shift, p.width_out))
             elif p.kind == "twiddle":
-                out.add((p.width_in + cfg.twiddle_width + 2, cfg.twiddle_width - 1, p.width_out))
+                # the product of the rotated sample (one bit wider) and a twiddle
+                out.add((p.width_in + 1 + cfg.twiddle_width + 2, cfg.twiddle_width - 1, p.width_out))
     return sorted(out)
 
 

@@ -42,8 +42,10 @@ def _frame(cfg: FFTConfig) -> int:
 
 
 def core_capacity(cfg: FFTConfig) -> int:
-    """Most samples an FFTCore holds: slot pipeline + 2-word output FIFO."""
-    return cfg.pipeline_latency + 2
+    """Most samples a core holds: ``cfg.capacity`` for an FFT core (slot
+    pipeline + 3-word output FIFO, the write in flight included); a filter
+    core: slot pipeline + 2-word output FIFO."""
+    return getattr(cfg, "capacity", cfg.pipeline_latency + 2)
 
 
 def overlap_save_capacity(cfg) -> int:
@@ -278,7 +280,7 @@ class CoreHarness(Elaboratable):
                 assume_source(m, extra.valid, extra.ready, extra.payload.as_value(), pname)
         assume_source(m, i.valid, i.ready, i.payload.as_value(), "i")
         check_sink(m, o.valid, o.ready, o.payload.as_value(), "o")
-        p = core_properties(m, cfg, i, o, ctl_open, fifo_open, self.latency)
+        p = core_properties(m, cfg, i, o, ctl_open, fifo_open, self.latency, core_open=opened)
 
         if self.covers:
             n = p.frame
@@ -292,7 +294,7 @@ class CoreHarness(Elaboratable):
             m.d.comb += [
                 Cover(first_out & ~p.stall & (p.since == p.latency)),
                 Cover(p.shadow.inflight_h == cfg.pipeline_latency),
-                Cover((p.fifo.level == 2) & ~o.ready & ~i.ready),
+                Cover((p.fifo.level == p.fifo.depth) & ~o.ready & ~i.ready),
                 Cover(ctl_open.component.clr & p.seen_out),
                 # two frame ends n transfers apart, no gap: back-to-back frames
                 Cover(p.out & o.payload.last & (run == n)),
@@ -342,7 +344,17 @@ def first_output_tracker(m, start, busy, o, lat, prefix):
     return started, since, stall, seen_out
 
 
-def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | None = None):
+def _maybe_sig(opened, name):
+    """``opened.sig(name)``, or None where the core has no such signal."""
+    if opened is None:
+        return None
+    try:
+        return opened.sig(name)
+    except KeyError:
+        return None
+
+
+def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | None = None, core_open=None):
     """Assert a core's conservation, frame and latency properties, counted
     on the streams ``i`` and ``o`` (the core's own ports, or a transparent
     wrapper's), with the invariants that make them inductive:
@@ -370,9 +382,16 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
     cap = core_capacity(cfg)
     held = Signal(range(cap + 2), name="h_held")
     m.d.sync += held.eq(held + acc - out)
+    # a core whose datapath runs a cycle behind its controller (FFTCore)
+    # has one output word in flight to its FIFO: ``emit_q``
+    pending = Signal(name="h_pending")
+    emit_q = _maybe_sig(core_open, "emit_q")
+    if emit_q is not None:
+        m.d.comb += pending.eq(emit_q)
     m.d.comb += [
         Assert(held <= cap),
-        Assert(held == ctl_open.sig("inflight") + fifo.level),
+        Assert(held == ctl_open.sig("inflight") + fifo.level + pending),
+        Assert(fifo.level + pending <= fifo.depth),
     ]
     sh = _ControlShadow(m, ctl_open, cfg.pipeline_latency, n)
 
@@ -387,14 +406,18 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
     storage = fifo_open.sub("storage")
     consume = fifo_open.sig("consume")
     lo = _field_offset(o.payload, "last")
-    for j in range(2):
+    for j in range(fifo.depth):
         rp = storage.read_port(domain="comb")
-        m.d.comb += rp.addr.eq((consume + j) % 2)
+        m.d.comb += rp.addr.eq((consume + j) % fifo.depth)
         want = Signal(name=f"h_fifo_last{j}")
         m.d.comb += want.eq(((out_mod + j) % n) == n - 1)
         with m.If(fifo.level > j):
             m.d.comb += Assert(rp.data[lo] == want)
-    m.d.comb += Assert(((out_mod + fifo.level) % n) == sh.emit_mod)
+    m.d.comb += Assert(((out_mod + fifo.level + pending) % n) == sh.emit_mod)
+    last_q = _maybe_sig(core_open, "last_q")
+    if last_q is not None:
+        with m.If(pending):
+            m.d.comb += Assert(last_q == (((out_mod + fifo.level) % n) == n - 1))
 
     # Latency: no output before `lat` cycles after the first accept.
     started, since, stall, seen_out = first_output_tracker(m, acc, acc, o, lat, "h")

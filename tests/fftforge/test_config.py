@@ -59,8 +59,12 @@ def test_latency_formula(arch, order):
     cfg = FFTConfig(n=256, arch=arch, order=order)
     k = 8
     twiddles = k - 1 if arch == "r2sdf" else 3
-    expected = 1 + sum((256 >> (s + 1)) + 1 for s in range(k)) + 5 * twiddles \
-        + (256 + 1 if order == "natural" else 0) + 1
+    # the documented sum (FFTConfig.latency_cycles): input register, D + 2
+    # per butterfly (+ 1 per BF2II: its -j register), 7 per twiddle part,
+    # N + 2 for the reorder, the registered clock enable, output FIFO
+    bf2ii = 0 if arch == "r2sdf" else k // 2
+    expected = 1 + sum((256 >> (s + 1)) + 2 for s in range(k)) + bf2ii + 7 * twiddles \
+        + (256 + 2 if order == "natural" else 0) + 1 + 1
     assert cfg.latency_cycles == expected
 
 
