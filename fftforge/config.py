@@ -140,9 +140,10 @@ class Part:
         slots from the core's input acceptance to this part's input (the sum
         of the upstream latencies); the part's phase counters start at
         ``-offset mod period`` so that each frame starts at phase 0.
-    bound:
-        upper bound of |re| and |im| of every value leaving the part, in units
-        of its output LSB (:meth:`FFTConfig.plan`'s range analysis).
+    bound, bound_in:
+        upper bound of |re| and |im| of every value leaving (entering) the
+        part, in units of its output (input) LSB (:meth:`FFTConfig.plan`'s
+        range analysis).
     may_overflow:
         False when the range analysis proves that no value leaving the part
         can exceed its output width: the part then needs no saturation logic
@@ -161,6 +162,14 @@ class Part:
     lanes: int = 1
     bound: float = 0.0
     may_overflow: bool = True
+    bound_in: float = 0.0
+
+    @property
+    def rotated_width(self) -> int:
+        """Width of an input component times -j (or any exact rotation):
+        ``width_in`` when the input bound keeps it off -2**(width_in-1) (its
+        negation then fits), else one bit more."""
+        return self.width_in + (math.ceil(self.bound_in) > 2 ** (self.width_in - 1) - 1)
 
     @property
     def spatial(self) -> bool:
@@ -340,6 +349,7 @@ class FFTConfig:
 
         def add(**kw):
             nonlocal offset, mag, comp
+            comp_in = comp
             kind = kw["kind"]
             w_out = kw["width_out"]
             if kind in ("bf2", "bf2ii"):
@@ -356,7 +366,7 @@ class FFTConfig:
             if may_overflow:
                 comp = 2.0 ** (w_out - 1)
                 mag = math.sqrt(2.0) * comp
-            p = Part(offset=offset, lanes=P, bound=comp, may_overflow=may_overflow, **kw)
+            p = Part(offset=offset, lanes=P, bound=comp, may_overflow=may_overflow, bound_in=comp_in, **kw)
             parts.append(p)
             offset += p.latency
             return p

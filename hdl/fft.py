@@ -235,12 +235,18 @@ class FFTCore(wiring.Component):
                 m.d.sync += inv_held.eq(self.inverse)
         else:
             inv_now = int(cfg.direction == "inverse")
-        # room for one more word once the write in flight (emit_q) lands
+        # room for one more word once the write in flight (emit_q) lands:
+        # level + emit_q < depth, kept in a register (space_q) computed from
+        # next cycle's level and write, so that ready and the clock enable
+        # start one LUT from flip-flops
         emit_q = Signal(name="emit_q")
+        space_q = Signal(init=1, name="space_q")
+        read = fifo.r_en & fifo.r_rdy
+        m.d.sync += space_q.eq(fifo.level + emit_q - read + ctl.emit < OUTPUT_FIFO_DEPTH)
         m.d.comb += [
             ctl.in_valid.eq(self.i.valid),
             self.i.ready.eq(ctl.in_ready),
-            ctl.space.eq(fifo.level + emit_q < OUTPUT_FIFO_DEPTH),
+            ctl.space.eq(space_q),
         ]
         inreg = Signal(self.i.payload.shape(), name="inreg")
         inv_in = Signal(name="inv_in")

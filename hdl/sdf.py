@@ -60,10 +60,11 @@ __all__ = ["SDFButterfly", "round_word", "rotate_minus_j"]
 assert BUTTERFLY_LATENCY_EXTRA == 2 and BF2II_ROTATE_LATENCY == 1
 
 
-def rotate_minus_j(m, w, minus_j, tags):
+def rotate_minus_j(m, w, minus_j, tags, width=None):
     """A register holding word ``w`` times -j when ``minus_j`` (``(im,
-    -re)``), else ``w``; one bit wider.  Latency 1."""
-    lay = word_layout(len(w.re) + 1, tags)
+    -re)``), else ``w``; ``width`` bits (default one bit wider than ``w``:
+    pass the part's ``rotated_width``).  Latency 1."""
+    lay = word_layout(width or len(w.re) + 1, tags)
     r = Signal(lay, name="x_rot")
     t = {t: getattr(w, t) for t in tags}
     with m.If(minus_j):
@@ -116,8 +117,8 @@ class SDFButterfly(wiring.Component):
             # period, done exactly into its own register (a negation chain),
             # so the butterfly add has no operand select in front of it.
             phase_in = phase_counter(m, p.period, p.offset, name="phase_in")
-            x = rotate_minus_j(m, self.i, phase_in[k] & phase_in[k + 1], self.tags)
-            bw = store_w + 1                          # -(-2**(w-1)) needs one more bit
+            x = rotate_minus_j(m, self.i, phase_in[k] & phase_in[k + 1], self.tags, p.rotated_width)
+            bw = store_w + (p.rotated_width - p.width_in)  # -(-2**(w-1)) needs one more bit
             phase = phase_counter(m, p.period, p.offset + BF2II_ROTATE_LATENCY)
         else:
             phase = phase_counter(m, p.period, p.offset)

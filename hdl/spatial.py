@@ -58,11 +58,11 @@ class SpatialButterfly(wiring.Component):
                 # -j on b into its own register (as the SDF stage); a waits
                 pos = lane_phase(m, 4 * d, p.offset, P, lane + d, name=f"pos{lane}")
                 minus_j = pos >= 3 * d if not isinstance(pos, int) else int(pos >= 3 * d)
-                b = rotate_minus_j(m, b, minus_j, self.tags)
+                b = rotate_minus_j(m, b, minus_j, self.tags, p.rotated_width)
                 a_q = Signal(a.shape(), name=f"a_q{lane}")
                 m.d.sync += a_q.eq(a)
                 a = a_q
-                bw = p.width_in + 1
+                bw = p.rotated_width
             m.submodules[f"bfly{lane}"] = bfly = Butterfly(bw)
             m.d.comb += [
                 bfly.a.re.eq(a.re), bfly.a.im.eq(a.im),

@@ -129,7 +129,7 @@ class TwiddleMultiplier(wiring.Component):
         # completes.  x W_L**e = ((-j)**q x) T[r]: rotating the sample, not
         # the twiddle, serves the product and the exact path (r = 0) alike.
         r_re, r_im = rotate(m, xa.re, xa.im, rot_a, name="xrot")
-        xl = word_layout(p.width_in + 1, self.tags)
+        xl = word_layout(p.rotated_width, self.tags)   # one bit wider only if -2**(w-1) can arrive
         cl = data.StructLayout({"x": xl, "triv": 1})
         xc = Signal(cl, name="xc")
         inv_a = {"inv": xa.inv} if "inv" in self.tags else {}
@@ -141,7 +141,7 @@ class TwiddleMultiplier(wiring.Component):
             c_tab, s_tab = quarter_table(L, tw)
             m.submodules.rom = rom = PipelinedROM(c_tab, s_tab, tw, target=self.target, ce=self.ce)
             m.d.comb += rom.addr.eq(addr)
-            m.submodules.mult = mult = ComplexMultiplier(p.width_in + 1, tw, self.cmul, target=self.target,
+            m.submodules.mult = mult = ComplexMultiplier(p.rotated_width, tw, self.cmul, target=self.target,
                                                          ce=self.ce)
             m.d.comb += [
                 mult.a.re.eq(xc.x.re), mult.a.im.eq(xc.x.im),

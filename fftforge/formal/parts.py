@@ -52,7 +52,7 @@ def fixed_cases(cfgs):
                 out.add((store + 2, p.shift, p.width_out))
             elif p.kind == "twiddle":
                 # the product of the rotated sample (one bit wider) and a twiddle
-                out.add((p.width_in + 1 + cfg.twiddle_width + 2, cfg.twiddle_width - 1, p.width_out))
+                out.add((p.rotated_width + cfg.twiddle_width + 2, cfg.twiddle_width - 1, p.width_out))
     return sorted(out)
 
 

@@ -120,14 +120,14 @@ def _range_harness():
 def cmul_core_widths():
     """The distinct ``(width, twiddle_width)`` of every complex multiplier in
     the 16-bit cores (N = 16 .. 4096, both architectures, scaled and
-    unscaled, the rotated sample one bit wider: 18..29 x 18 bits) and the 16x18 and 17x16 (spectral filter
+    unscaled: 17..28 x 18 bits; the rotated sample is one bit wider only where the range analysis allows -2**(w-1)) and the 16x18 and 17x16 (spectral filter
     bin multiply) parts."""
     out = {(16, 18), (17, 16)}
     for n in (16, 64, 256, 1024, 4096):
         for arch in ("r2sdf", "r22sdf"):
             for scaling in ("scaled", "unscaled"):
                 cfg = FFTConfig(n=n, width=16, arch=arch, scaling=scaling)
-                out |= {(p.width_in + 1, cfg.twiddle_width) for p in cfg.plan() if p.kind == "twiddle"}
+                out |= {(p.rotated_width, cfg.twiddle_width) for p in cfg.plan() if p.kind == "twiddle"}
     return sorted(out)
 
 
@@ -161,7 +161,7 @@ def _build_registry():
                     (Check("prove", 4, lambda: CmulHarness(16, 18, 4), script=MERGE_SCRIPT),)),
         PropertySet("cmul.form4.cores", "cmul",
                     "4-multiplier complex product at every width of the 16-bit cores' multipliers "
-                    "(18..29 x 18, N=16..4096, both archs and scalings) and 17x16 (filter), = exact product "
+                    "(17..28 x 18, N=16..4096, both archs and scalings) and 17x16 (filter), = exact product "
                     "CMUL_LATENCY cycles earlier (flatten+opt_merge, then the shared products cut: any product values)",
                     (Check("prove", 4, _cmul_cores_harness, script=CUT_PRODUCTS_SCRIPT),), slow=True),
         PropertySet("cmul.form3.w4", "cmul",

@@ -414,6 +414,9 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
         with m.If(fifo.level > j):
             m.d.comb += Assert(rp.data[lo] == want)
     m.d.comb += Assert(((out_mod + fifo.level + pending) % n) == sh.emit_mod)
+    space_q = _maybe_sig(core_open, "space_q")
+    if space_q is not None:
+        m.d.comb += Assert(space_q == (fifo.level + pending < fifo.depth))
     last_q = _maybe_sig(core_open, "last_q")
     if last_q is not None:
         with m.If(pending):
@@ -471,7 +474,7 @@ class OverlapSaveHarness(Elaboratable):
       output side: the core holds the run ``out_mod .. out_mod + held - 1``
       of its frame sequence); in flight <= :func:`overlap_save_capacity`
       (``(C // n) * L + min(C % n, L)`` with ``C`` the core's capacity:
-      43 for N = 8, M = 3, P = 1; 31 transfers for P = 2);
+      54 for N = 8, M = 3, P = 1; 42 transfers for P = 2);
     * ``last`` on exactly every ``L``-th transfer of ``o``;
     * the framer's history: every history word fed to the core is the input
       sample ``L`` positions before it (a copy of the previous frame's last

@@ -147,8 +147,9 @@ def test_delay_line_delays_by_depth_enabled_cycles(depth):
 
 
 def full_range(part):
-    """``part`` with its saturation logic kept (inputs anywhere in range)."""
-    return dataclasses.replace(part, offset=0, may_overflow=True)
+    """``part`` with its saturation logic kept and its input bound the whole
+    input range (inputs anywhere in range, -2**(w-1) included)."""
+    return dataclasses.replace(part, offset=0, may_overflow=True, bound_in=2.0 ** (part.width_in - 1))
 
 
 def _stream_part(part_rtl, part, cfg, frames, width_in, seed=0):
