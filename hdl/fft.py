@@ -248,10 +248,12 @@ class FFTCore(wiring.Component):
             self.i.ready.eq(ctl.in_ready),
             ctl.space.eq(space_q),
         ]
+        # loaded every cycle, no enable: the datapath takes it one cycle
+        # later exactly when it was accepted (adv_q after accept), and a
+        # bubble slot ignores it -- so ``accept`` drives no wide enable
         inreg = Signal(self.i.payload.shape(), name="inreg")
         inv_in = Signal(name="inv_in")
-        with m.If(ctl.accept):
-            m.d.sync += [inreg.eq(self.i.payload), inv_in.eq(inv_now)]
+        m.d.sync += [inreg.eq(self.i.payload), inv_in.eq(inv_now)]
         for w_in, (re, im) in zip(dp_in, names):
             m.d.comb += [
                 w_in.re.eq(getattr(inreg, re)),

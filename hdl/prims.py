@@ -49,8 +49,12 @@ __all__ = ["TARGETS", "MULT_LATENCY", "RAM_LATENCY", "PipelinedMultiplier", "Del
 
 from ..config import MULT_LATENCY, RAM_LATENCY, TARGETS
 #: memories of fewer words stay in the fabric (distributed RAM or logic) on
-#: every target: a block for a 16-word line would cost more than it saves
-BLOCK_MIN_DEPTH = 64
+#: every target: a block for a 16-word line would cost more than it saves.
+#: From 32 words up the ECP5 form instantiates the block: left to Yosys, a
+#: memory this size may still become a DP16KD, without its output register
+#: (measured: the 61-word line of N = 1024's fourth butterfly was the
+#: critical path at 7.5-7.8 ns)
+BLOCK_MIN_DEPTH = 32
 
 # ECP5 DP16KD data widths by depth (sysMEM: 16K x 1 ... 512 x 36; 36 only
 # as a pseudo dual port: write on port A, read on port B)

@@ -25,8 +25,10 @@ from fftforge.sim.runner import VerilatorSim
 FULL = bool(os.environ.get("FFTFORGE_FULL"))
 
 REPRESENTATIVE = [
-    # the headline core: r22sdf, N=1024, 16-bit, scaled, convergent, saturate, natural
-    dict(n=1024, arch="r22sdf", width=16, twiddle_width=18),
+    # the headline core: r22sdf, N=1024, 16-bit, scaled, convergent, saturate,
+    # natural, in its ECP5 form (MULT18X18D and DP16KD instantiated: the
+    # behavioural models of sim/models are compiled in)
+    dict(n=1024, arch="r22sdf", width=16, twiddle_width=18, target="ecp5"),
     # largest N, runtime direction, truncation
     dict(n=4096, arch="r22sdf", width=16, twiddle_width=18, direction="runtime", rounding="truncate"),
     # r2sdf, unscaled, wrap, bit-reversed, inverse, 3-multiplier form, 8-bit
