@@ -242,6 +242,24 @@ def _bits_of(sig, width):
     return [sig[i] for i in range(width)]
 
 
+def _block_tiles(component, pdp: bool):
+    """The DP16KD tiling of a memory primitive's ECP5 form, or None for the
+    generic (inferred) form."""
+    if component.target != "ecp5" or component.ce is None or component.depth < BLOCK_MIN_DEPTH:
+        return None
+    return dp16kd_tiles(component.depth, Shape.cast(component._shape).width, pdp=pdp)
+
+
+def _inferred_ram(m, shape, depth, waddr, wdata, raddr, rdata):
+    """The generic form: a Memory with a synchronous read port (not
+    transparent) and a register after it, written every cycle."""
+    m.submodules.mem = mem = memory.Memory(shape=shape, depth=depth, init=[])
+    wp = mem.write_port()
+    rp = mem.read_port(transparent_for=())
+    m.d.comb += [wp.addr.eq(waddr), wp.data.eq(wdata), wp.en.eq(1), rp.addr.eq(raddr), rp.en.eq(1)]
+    m.d.sync += rdata.eq(rp.data)
+
+
 class DelayRAM(wiring.Component):
     """Simple dual-port RAM with a registered, pipelined read.
 
@@ -276,22 +294,13 @@ class DelayRAM(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         width = Shape.cast(self._shape).width
-        tiles = (dp16kd_tiles(self.depth, width)
-                 if self.target == "ecp5" and self.ce is not None and self.depth >= BLOCK_MIN_DEPTH else None)
+        tiles = _block_tiles(self, pdp=True)
         if tiles is None:
-            m.submodules.mem = mem = memory.Memory(shape=self._shape, depth=self.depth, init=[])
-            wp = mem.write_port()
-            rp = mem.read_port(transparent_for=())
-            m.d.comb += [wp.addr.eq(self.waddr), wp.data.eq(self.wdata), wp.en.eq(1),
-                         rp.addr.eq(self.raddr), rp.en.eq(1)]
-            m.d.sync += self.rdata.eq(rp.data)
+            _inferred_ram(m, self._shape, self.depth, self.waddr, self.wdata, self.raddr, self.rdata)
             return m
         bw, blocks = tiles
-        wbits = Signal(width)
-        rbits = Signal(blocks * bw)
-        m.d.comb += [wbits.eq(self.wdata), self.rdata.eq(rbits[:width])]
-        wpad = Signal(blocks * bw)
-        m.d.comb += wpad.eq(wbits)
+        wpad, rbits = Signal(blocks * bw), Signal(blocks * bw)
+        m.d.comb += [wpad.eq(self.wdata), self.rdata.eq(rbits[:width])]
         for b in range(blocks):
             _dp16kd(m, f"bram{b}", ce=self.ce, width=bw, wa=self.waddr, wd=_bits_of(wpad[b * bw:], bw),
                     ra=self.raddr, rd=_bits_of(rbits[b * bw:], bw))
@@ -318,15 +327,9 @@ class ReadModifyWriteRAM(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         width = Shape.cast(self._shape).width
-        tiles = (dp16kd_tiles(self.depth, width, pdp=False)
-                 if self.target == "ecp5" and self.ce is not None and self.depth >= BLOCK_MIN_DEPTH else None)
+        tiles = _block_tiles(self, pdp=False)
         if tiles is None:
-            m.submodules.mem = mem = memory.Memory(shape=self._shape, depth=self.depth, init=[])
-            wp = mem.write_port()
-            rp = mem.read_port(transparent_for=())
-            m.d.comb += [wp.addr.eq(self.addr), wp.data.eq(self.wdata), wp.en.eq(1),
-                         rp.addr.eq(self.addr), rp.en.eq(1)]
-            m.d.sync += self.rdata.eq(rp.data)
+            _inferred_ram(m, self._shape, self.depth, self.addr, self.wdata, self.addr, self.rdata)
             return m
         bw, blocks = tiles
         wpad, rbits = Signal(blocks * bw), Signal(blocks * bw)
