@@ -242,22 +242,30 @@ def _bits_of(sig, width):
     return [sig[i] for i in range(width)]
 
 
-def _block_tiles(component, pdp: bool):
-    """The DP16KD tiling of a memory primitive's ECP5 form, or None for the
-    generic (inferred) form."""
-    if component.target != "ecp5" or component.ce is None or component.depth < BLOCK_MIN_DEPTH:
-        return None
-    return dp16kd_tiles(component.depth, Shape.cast(component._shape).width, pdp=pdp)
-
-
-def _inferred_ram(m, shape, depth, waddr, wdata, raddr, rdata):
-    """The generic form: a Memory with a synchronous read port (not
-    transparent) and a register after it, written every cycle."""
-    m.submodules.mem = mem = memory.Memory(shape=shape, depth=depth, init=[])
-    wp = mem.write_port()
-    rp = mem.read_port(transparent_for=())
-    m.d.comb += [wp.addr.eq(waddr), wp.data.eq(wdata), wp.en.eq(1), rp.addr.eq(raddr), rp.en.eq(1)]
-    m.d.sync += rdata.eq(rp.data)
+def _pipelined_ram(m, ram, waddr, raddr, rmw: bool):
+    """The body of :class:`DelayRAM` (``rmw=False``: write ``waddr``, read
+    ``raddr``) and :class:`ReadModifyWriteRAM` (``rmw=True``: one address,
+    old word out): DP16KD tiles with their output register on ECP5 (no
+    36-bit mode for one read-write port), else an inferred memory with a
+    synchronous read and a register after it."""
+    width = Shape.cast(ram._shape).width
+    tiles = None
+    if ram.target == "ecp5" and ram.ce is not None and ram.depth >= BLOCK_MIN_DEPTH:
+        tiles = dp16kd_tiles(ram.depth, width, pdp=not rmw)
+    if tiles is None:
+        m.submodules.mem = mem = memory.Memory(shape=ram._shape, depth=ram.depth, init=[])
+        wp = mem.write_port()
+        rp = mem.read_port(transparent_for=())
+        m.d.comb += [wp.addr.eq(waddr), wp.data.eq(ram.wdata), wp.en.eq(1), rp.addr.eq(raddr), rp.en.eq(1)]
+        m.d.sync += ram.rdata.eq(rp.data)
+        return
+    bw, blocks = tiles
+    wpad, rbits = Signal(blocks * bw), Signal(blocks * bw)
+    m.d.comb += [wpad.eq(ram.wdata), ram.rdata.eq(rbits[:width])]
+    for b in range(blocks):
+        port = {"ra": raddr, "rmw": True} if rmw else {"wa": waddr, "ra": raddr}
+        _dp16kd(m, f"bram{b}", ce=ram.ce, width=bw, wd=_bits_of(wpad[b * bw:], bw),
+                rd=_bits_of(rbits[b * bw:], bw), **port)
 
 
 class DelayRAM(wiring.Component):
@@ -293,17 +301,7 @@ class DelayRAM(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        width = Shape.cast(self._shape).width
-        tiles = _block_tiles(self, pdp=True)
-        if tiles is None:
-            _inferred_ram(m, self._shape, self.depth, self.waddr, self.wdata, self.raddr, self.rdata)
-            return m
-        bw, blocks = tiles
-        wpad, rbits = Signal(blocks * bw), Signal(blocks * bw)
-        m.d.comb += [wpad.eq(self.wdata), self.rdata.eq(rbits[:width])]
-        for b in range(blocks):
-            _dp16kd(m, f"bram{b}", ce=self.ce, width=bw, wa=self.waddr, wd=_bits_of(wpad[b * bw:], bw),
-                    ra=self.raddr, rd=_bits_of(rbits[b * bw:], bw))
+        _pipelined_ram(m, self, self.waddr, self.raddr, rmw=False)
         return m
 
 
@@ -326,17 +324,7 @@ class ReadModifyWriteRAM(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        width = Shape.cast(self._shape).width
-        tiles = _block_tiles(self, pdp=False)
-        if tiles is None:
-            _inferred_ram(m, self._shape, self.depth, self.addr, self.wdata, self.addr, self.rdata)
-            return m
-        bw, blocks = tiles
-        wpad, rbits = Signal(blocks * bw), Signal(blocks * bw)
-        m.d.comb += [wpad.eq(self.wdata), self.rdata.eq(rbits[:width])]
-        for b in range(blocks):
-            _dp16kd(m, f"bram{b}", ce=self.ce, width=bw, ra=self.addr, wd=_bits_of(wpad[b * bw:], bw),
-                    rd=_bits_of(rbits[b * bw:], bw), rmw=True)
+        _pipelined_ram(m, self, self.addr, self.addr, rmw=True)
         return m
 
 

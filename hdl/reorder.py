@@ -20,7 +20,7 @@ memory's registered read).  No bit growth.
 """
 
 from amaranth.hdl import Array, C, Cat, Module, Mux, Signal, Value
-from amaranth.lib import data, memory, wiring
+from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from ..config import RAM_LATENCY

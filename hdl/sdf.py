@@ -44,8 +44,8 @@ Memory: D words of ``max(width_in, width_out)``-bit components plus tags
 (two of them in registers).
 """
 
-from amaranth.hdl import Module, Signal, signed
-from amaranth.lib import data, wiring
+from amaranth.hdl import Module, Signal
+from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..config import BF2II_ROTATE_LATENCY, BUTTERFLY_LATENCY_EXTRA
@@ -135,7 +135,6 @@ class SDFButterfly(wiring.Component):
         ]
         tag_in = x.ovf | fb.ovf
         inv = {"inv": x.inv} if "inv" in self.tags else {}
-        fb_inv = {"inv": fb.inv} if "inv" in self.tags else {}
 
         # The feedback word at full precision: with D >= 2 the loop stores
         # rounded words (x, or the rounded difference) and fb leaves as it

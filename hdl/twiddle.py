@@ -38,8 +38,8 @@ Bit growth: none (the product is shifted right by twiddle_width - 1, rounded
 and resized to ``width``).
 """
 
-from amaranth.hdl import Module, Mux, Signal, signed
-from amaranth.lib import data, memory, wiring
+from amaranth.hdl import Module, Mux, Signal
+from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from ..config import CMUL_LATENCY, RAM_LATENCY, TWIDDLE_LATENCY

@@ -408,7 +408,6 @@ def format_breakdown(rows: list) -> str:
     if not rows:
         return "(no breakdown)"
     keys = [k for k in rows[0] if k not in ("part", "modules")]
-    head = ["part"] + keys
     width = max(len(r["part"]) for r in rows + [{"part": "part"}])
     lines = [f"{'part':<{width}}  " + "  ".join(f"{k:>10}" for k in keys)]
     lines.append("-" * len(lines[0]))
@@ -416,7 +415,6 @@ def format_breakdown(rows: list) -> str:
         lines.append(f"{r['part']:<{width}}  " + "  ".join(f"{r[k]:>10}" for k in keys))
     total = {k: sum(r[k] for r in rows) for k in keys}
     lines.append(f"{'total':<{width}}  " + "  ".join(f"{total[k]:>10}" for k in keys))
-    del head
     return "\n".join(lines)
 
 

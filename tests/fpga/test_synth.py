@@ -109,3 +109,19 @@ def test_unknown_family_device_and_missing_tool(tmp_path):
     core = CoreSource(cfg, {"name": "fft", "n": 8, "resources": cfg.resources()}, "x.v")
     with pytest.raises(ToolError, match="YOSYS"):
         synth_core(core, "ice40", env={"YOSYS": "/no/such/yosys", "PATH": ""})
+
+
+def test_breakdown_rolls_module_cells_into_parts():
+    from fftforge.fpga.synth import format_breakdown, parse_breakdown
+    stat = {"modules": {
+        "\\top": {"num_cells_by_type": {"LUT4": 2, "TRELLIS_FF": 1}},
+        "\\top.datapath.p2_twiddle": {"num_cells_by_type": {"LUT4": 10, "CCU2C": 4, "MULT18X18D": 1}},
+        "\\top.datapath.p2_twiddle.mult": {"num_cells_by_type": {"MULT18X18D": 3, "TRELLIS_FF": 7}},
+        "\\other": {"num_cells_by_type": {"LUT4": 99}},
+    }}
+    rows = parse_breakdown(stat, "ecp5", "top")
+    tw = next(r for r in rows if r["part"] == "top.datapath.p2_twiddle")
+    assert (tw["lut4"], tw["ccu2c"], tw["dsp"], tw["ff"], tw["modules"], tw["lut4_ccu2c"]) == (10, 4, 4, 7, 2, 14)
+    assert [r["part"] for r in rows] == ["top.datapath.p2_twiddle", "top"]      # largest first, 'other' dropped
+    table = format_breakdown(rows)
+    assert table.splitlines()[-1].split()[:2] == ["total", "12"]
