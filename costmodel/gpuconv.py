@@ -70,12 +70,19 @@ from fftforge.errors import UserError
 
 from . import fftops
 
-__all__ = ["torch_ops", "flash_ops", "op_time", "predict", "fit_efficiencies", "FACTORS"]
+__all__ = ["torch_ops", "flash_ops", "op_time", "predict", "fit_efficiencies", "FACTORS", "LAUNCH"]
 
 # FFT factors of the single fused kernel per size (flashfftconv/conv.py)
 FACTORS = {256: (16, 16), 1024: (32, 32), 4096: (16, 16, 16), 8192: (32, 16, 16),
            16384: (16, 32, 32), 32768: (32, 32, 32)}
 INNER = 32768
+
+# Launch geometry of the fused forward kernel at B % 8 == 0, H % 8 == 0 (the
+# benchmark's B = 64, H = 768), from csrc/flashfftconv/monarch_cuda/
+# monarch_cuda_interface_fwd.cu (monarch_conv_cuda, monarch_conv_cuda_16_16_16):
+# (grid as (B / bx) x (H / hy) blocks, warps per block, sequences per block).
+# Used only to explain the size-by-size efficiencies in `cost validate`.
+LAUNCH = {256: (8, 8, 1), 1024: (8, 8, 1), 4096: (4, 8, 4)}    # (bx, hy, warps)
 
 
 def _passes(n: int, single: int) -> int:

@@ -19,6 +19,18 @@ validated
     sequences (<= 8192 tokens in v1; the Hugging Face port switches at
     4096); checked: DFT-matmul faster at 512, FFT faster at 16384,
     crossover between 2048 and 8192 -- with the library FFT (default).
+    Both sides are modelled as FNet's reference code runs them
+    (google-research ``f_net/models.py``, ``fourier.py``, ``layers.py``;
+    :func:`fnet_code_kernels`): the DFT is ``jnp.einsum`` of the real input
+    with the complex64 DFT matrices at ``Precision.DEFAULT``, so the input is
+    promoted to complex64 and each of the two contractions is a complex
+    matmul (``complex_real_matmuls`` real bf16 matmuls, 4 by the textbook
+    expansion: an ASSUMPTION, XLA's TPU lowering of a complex dot is not
+    public); the FFT is ``jnp.fft.fftn`` over (sequence, hidden) of that
+    complex input, a C2C transform on both axes, and both results are
+    complex until ``.real``.  The workloads ``fnet-dft`` / ``fnet-fft`` are
+    the minimal formulations (real-input savings, real part only) and are
+    reported next to it as a what-if.
 FlashFFTConv (GPU)
     Fu et al. (arXiv 2311.05908), the flash-fft-conv README's table: a gated
     FFT convolution on one H100-SXM, PyTorch vs FlashFFTConv, N = 256 .. 4M,
@@ -77,6 +89,27 @@ def _lu_kernels(size: int, rows: int):
     return mm, ff
 
 
+def fnet_code_kernels(B, n, d, complex_real_matmuls: int = 4):
+    """FNet's token mixing as its reference JAX code computes it (both
+    kernel lists for ``B`` sequences of ``n`` tokens, hidden size ``d``).
+
+    DFT (``fourier.two_dim_matmul``: ``jnp.einsum("ij,jk,ni->nk", x, F_d,
+    F_n)`` with complex64 ``scipy.linalg.dft`` matrices, vmapped over the
+    batch, ``.real`` after): the real input is promoted to complex64, so
+    ``x F_d`` and ``F_n (x F_d)`` are complex matmuls of n x d x d and
+    n x n x d complex MACs, each ``complex_real_matmuls`` real bf16 matmuls.
+    FFT (``jnp.fft.fftn`` on each (n, d) example, ``.real`` after): a C2C
+    transform of every row (d points, the minor axis) and every column
+    (n points, not the minor axis)."""
+    B, n, d = (np.asarray(v, dtype=np.int64) for v in (B, n, d))
+    c = int(complex_real_matmuls)
+    dft = [Gemm(f"FNet einsum x F_d: complex64 matmul as {c} real bf16 matmuls", c * B, n, d, d),
+           Gemm(f"FNet einsum F_n (x F_d): complex64 matmul as {c} real bf16 matmuls", c * B, n, d, n)]
+    fft = [FFT("jnp.fft.fftn: hidden axis (C2C of the complex64-promoted input)", B * n, d + 0 * n),
+           FFT("jnp.fft.fftn: sequence axis (C2C), .real after", B * d + 0 * n, n, minor=False)]
+    return dft, fft
+
+
 def lu_times(eta: float | None, pub: dict | None = None, fft_impl: str = "xla-vpu") -> tuple:
     """Model (KDFT, FFT) seconds of Lu et al.'s 3-D transform on one chip's
     share (all three axes), at vector-unit FFT efficiency ``eta`` (or with
@@ -119,17 +152,17 @@ def fitted_vpu_fft_efficiency() -> float:
     return math.sqrt(lo * hi)
 
 
-def fnet_crossover(eta: float, batch: int = 1, pub: dict | None = None) -> float:
+def fnet_crossover(eta: float, batch: int = 1, pub: dict | None = None, complex_real_matmuls: int | None = None,
+                   formulation: str = "code") -> float:
     """The modelled FNet crossover (tokens) with the library FFT at ``eta``
-    (log-log interpolation over n = 128 .. 65536); inf when the FFT never wins."""
-    from .evaluate import Options, evaluate
+    (log-log interpolation over n = 128 .. 65536); inf when the FFT never
+    wins.  ``formulation``: ``code`` (FNet's reference code,
+    :func:`fnet_code_kernels`) or ``minimal`` (the workloads fnet-dft /
+    fnet-fft)."""
     p = (pub or load_published())["fnet_tpu"]
-    t = load_target(p["target"])
     n = 2 ** np.arange(7, 17)
-    sh = Shape(B=batch, n=n, d=int(p["d"]))
-    opt = Options(fft_impl="xla-vpu", vpu_fft_efficiency=eta)
-    ev = [evaluate(w, t, sh, options=opt) for w in ("fnet-dft", "fnet-fft")]
-    xs = [x for x in compare.crossovers(ev, n, "latency_s") if x["below"].startswith("fnet-dft")]
+    _, _, dft, fft = _fnet_eval("xla-vpu", batch, p, n, eta, complex_real_matmuls, formulation)
+    xs = [x for x in compare.crossovers([dft, fft], n, "latency_s") if x["below"].startswith("fnet-dft")]
     return xs[-1]["n_cross"] if xs else math.inf
 
 
@@ -148,16 +181,26 @@ def eta_for_crossover(n_cross: float, batch: int = 1) -> float:
     return math.sqrt(lo * hi)
 
 
-def _fnet(fft_impl: str, batch: int, pub: dict):
-    from .evaluate import Options, evaluate
-    p = pub["fnet_tpu"]
+def _fnet_eval(fft_impl: str, batch: int, p: dict, n, eta=None, complex_real_matmuls=None,
+               formulation: str = "code"):
+    """(target, n, DFT evaluation, FFT evaluation) of FNet's mixing on the
+    published setup ``p`` (``[fnet_tpu]``)."""
+    from .evaluate import Options, evaluate, evaluate_kernels
     t = load_target(p["target"])
-    n = 2 ** np.arange(7, 16)          # 128 ... 32768
     sh = Shape(B=batch, n=n, d=int(p["d"]))
-    opt = Options(fft_impl=fft_impl)
-    dft = evaluate("fnet-dft", t, sh, options=opt)
-    fft = evaluate("fnet-fft", t, sh, options=opt)
-    return t, n, dft, fft
+    opt = Options(fft_impl=fft_impl, vpu_fft_efficiency=eta)
+    if formulation == "minimal":
+        return t, n, evaluate("fnet-dft", t, sh, options=opt), evaluate("fnet-fft", t, sh, options=opt)
+    c = int(p.get("complex_real_matmuls", 4) if complex_real_matmuls is None else complex_real_matmuls)
+    B, nn, d, _ = sh.arrays()
+    dk, fk = fnet_code_kernels(B, nn, d, c)
+    return (t, n, evaluate_kernels(dk, t, sh, options=opt, workload="fnet-dft (FNet code)"),
+            evaluate_kernels(fk, t, sh, options=opt, workload="fnet-fft (FNet code)"))
+
+
+def _fnet(fft_impl: str, batch: int, pub: dict, formulation: str = "code"):
+    n = 2 ** np.arange(7, 16)          # 128 ... 32768
+    return _fnet_eval(fft_impl, batch, pub["fnet_tpu"], n, formulation=formulation)
 
 
 def _klabel(N: int) -> str:
@@ -210,6 +253,27 @@ def _flash_split(rows, fit_n, t):
     return eh, et, out
 
 
+def _launch_note(N: int, implied: dict) -> str:
+    """Why the launch geometry (occupancy) and the factor size do not
+    explain the efficiency at ``N`` (the cited geometry and the implied
+    efficiencies side by side); empty when no other size shares its launch."""
+    from . import gpuconv
+    same = [m for m in gpuconv.LAUNCH if m != N and gpuconv.LAUNCH.get(N) == gpuconv.LAUNCH[m]
+            and implied.get(m)]
+    if N not in gpuconv.LAUNCH or not same or not implied.get(N):
+        return ""
+    bx, hy, w = gpuconv.LAUNCH[N]
+    f = gpuconv.FACTORS[N][0]
+    shared_f = [m for m in implied if m != N and f in gpuconv.FACTORS.get(m, ()) and implied[m]]
+    return (f".  Not occupancy: N={', '.join(_klabel(m) for m in same)} launches the same way (B/{bx} x H/{hy} "
+            f"blocks of {w} warp{'s' if w > 1 else ''}, {bx * hy} sequences each: monarch_cuda_interface_fwd.cu) "
+            f"and implies {', '.join(f'{implied[m]:.3g}' for m in same)}, x{implied[N] / implied[same[0]]:.1f} less; "
+            f"not the {f}-point factor: the other kernels with {f}-point factors "
+            f"({', '.join(_klabel(m) for m in shared_f)}) imply "
+            f"{min(implied[m] for m in shared_f):.3g}..{max(implied[m] for m in shared_f):.3g}.  "
+            "No cited input here gives a per-kernel efficiency; fitting one per size would leave nothing to validate")
+
+
 def _flashfftconv(g: dict):
     """FlashFFTConv's table: fit (eta_hbm, eta_tc) on ``fit_seq_len``,
     validate on the other columns; the swapped split as a sensitivity."""
@@ -237,6 +301,13 @@ def _flashfftconv(g: dict):
            "swapped": {"fit_seq_len": other, "eta_hbm": eh2, "eta_tc": et2, "missed": miss2, "checks": n2},
            "op_lists": {"torch": [o["label"] for o in gpuconv.torch_ops(1024, 1, 1, int(t.fft_single_pass))],
                         "flash": [o["label"] for o in gpuconv.flash_ops(1024, 1, 1, int(t.fft_single_pass))]}}
+    # the tensor-core efficiency each fused column implies on its own (the
+    # fitted eta_hbm kept), against the kernel's launch geometry
+    implied = {}
+    for N, B, H, sc, pt, pf in rows:
+        if N in gpuconv.FACTORS:
+            implied[N] = _implied(lambda e: float(gpuconv.predict(N, B, H, t, eh, e, sc)[1]), pf)
+    fit["implied_eta_tc"] = implied
     est = [n for n, _, tag, _ in inputs if tag == "estimated"]
     gpu_tag = ("estimated" if est else "fitted") + (f" (estimated inputs: {', '.join(est)}; " if est else " (") + \
         "fitted: eta_hbm, eta_tc; the rest cited)"
@@ -256,11 +327,12 @@ def _flashfftconv(g: dict):
                             f"efficiency ({et:.3g} of peak) for every size; the published time at N={_klabel(N)} "
                             + (f"implies {imp:.3g} (x{imp / et:.2f})" if imp else "is outside what any efficiency gives")
                             + (f" for the {fac} kernel" if fac else "")
-                            + ": FlashFFTConv's kernels differ in efficiency by size, which the model does not know")
+                            + ": FlashFFTConv's kernels differ in efficiency by size, which the model does not know"
+                            + _launch_note(N, implied))
         if not r["ok"]["torch"]:
             imp = _implied(lambda e: float(gpuconv.predict(N, B, H, t, e, et, sc)[0]) * 1e3,
                            r["published_ms"]["torch"], 0.05, 1.0)
-            why["torch"] = (f"the PyTorch path is HBM-bound in the model; the published time implies "
+            why["torch"] = ("the PyTorch path is HBM-bound in the model; the published time implies "
                             + (f"{imp:.3g} of peak bandwidth vs the fitted {eh:.3g}" if imp else
                                "more than the peak bandwidth"))
         if not r["ok"]["ratio"]:
@@ -285,7 +357,6 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
     Each check: ``name``, ``published`` (text), ``model`` (text), ``error``
     (text or ""), ``ok`` (True / False / None = not assessed), ``why``.
     """
-    from .evaluate import Options, evaluate
     if batch < 1:
         raise UserError(f"--batch must be >= 1, got {batch}")
     pub = load_published()
@@ -312,19 +383,33 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
     p = pub["fnet_tpu"]
     t, n, dft, fft = _fnet(fft_impl, batch, pub)
     r = dft.latency_s / fft.latency_s          # > 1: FFT faster
-    src = "FNet arXiv 2105.03824 / HF modeling_fnet.py"
+    src = ("FNet arXiv 2105.03824 / HF modeling_fnet.py; model: FNet's reference code "
+           "(google-research f_net models.py, fourier.py, layers.py)")
     from .provenance import summarize
     keys = ("compute_cycles", "fill_drain_cycles", "vector_cycles", "memory_cycles")
     tags = [summarize(e.provenance, keys) for e in (dft, fft)]
     est = sorted(set(tags[0][1]) | set(tags[1][1]))
     fnet_tag = min((x[0] for x in tags), key=("estimated", "fitted", "cited", "measured-here").index) + (
-        f" (estimated inputs: {', '.join(est)})" if est else "")
-    why_lib = ("no published measurement of XLA's vector-unit FFT backs its efficiency: eta is solved from Lu "
-               "et al.'s pod ratio, but their FFT is a Cooley-Tukey on the matrix units and both their runs "
-               "include one-shuffle exchanges that no cited figure separates (the model of the formulation they "
-               f"ran gives KDFT/FFT {r4:.3g}, not {lp['kdft_s'] / lp['fft_s']:.3g}: {c4:.2g} s of each run would "
-               "have to be common time); a crossover in the target range needs a vector-unit efficiency no source "
-               "here supports (see the sensitivity note)"
+        f" (estimated inputs: {', '.join(est)}; assumed: a complex64 matmul = "
+        f"{p.get('complex_real_matmuls', 4)} real bf16 matmuls)" if est else "")
+    lo, hi = int(p["crossover_lo"]), int(p["crossover_hi"])
+    mech = {}
+    if impl_tpu == "xla-vpu":
+        # what the mechanism changes, each from FNet's code (printed, not fitted)
+        mech["minimal"] = fnet_crossover(eta, batch, pub, formulation="minimal")
+        mech["code"] = fnet_crossover(eta, batch, pub)
+        mech["gauss_b8"] = fnet_crossover(eta, max(batch, 8), pub, complex_real_matmuls=3)
+        mech["eta_hi"] = eta_for_crossover(hi, batch)
+    why_lib = (f"with FNet's code as it runs (complex64 einsum = {p.get('complex_real_matmuls', 4)} real bf16 "
+               f"matmuls per contraction; jnp.fft.fftn = C2C on both axes) the crossover falls from "
+               f"{mech.get('minimal', math.nan):.0f} (minimal formulations) to {mech.get('code', math.nan):.0f}; "
+               f"the rest rests on the library FFT's vector-unit efficiency eta = {eta:.3g}, which no published "
+               "measurement of XLA's TPU FFT backs: it is solved from Lu et al.'s pod ratio, but their FFT is a "
+               "Cooley-Tukey on the matrix units and both their runs include one-shuffle exchanges that no cited "
+               f"figure separates (the model of the formulation they ran gives KDFT/FFT {r4:.3g}, not "
+               f"{lp['kdft_s'] / lp['fft_s']:.3g}: {c4:.2g} s of each run would have to be common time); a "
+               f"crossover at {hi} needs eta >= {mech.get('eta_hi', math.nan):.3g} "
+               f"(x{mech.get('eta_hi', math.nan) / eta:.2f}), which no source here supports or rules out"
                if impl_tpu == "xla-vpu" else
                "this implementation is an ideal (what-if), not the FFT FNet measured; use --fft-impl library")
     for nv, want_fft, text in ((p["dft_faster_at"], False, "DFT matmul faster"),
@@ -335,7 +420,6 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
                        "model": f"{r[i]:.3g}", "error": "" if ok else "wrong direction", "ok": ok,
                        "source": src, "why": "" if ok else why_lib, "model_tag": fnet_tag})
     xs = [c for c in compare.crossovers([dft, fft], n, "latency_s")]
-    lo, hi = int(p["crossover_lo"]), int(p["crossover_hi"])
     if xs:
         nc = xs[0]["n_cross"]
         ok = lo <= nc <= hi and len(xs) == 1 and xs[0]["below"].startswith("fnet-dft")
@@ -348,14 +432,19 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
                    "published": f"{lo}..{hi} (HF {p['hf_switch']}, v1 <= {hi})", "model": model,
                    "error": err, "ok": ok, "source": src, "why": why, "model_tag": fnet_tag})
     if impl_tpu == "xla-vpu":
-        need = [eta_for_crossover(x, batch) for x in (hi, lo)]
-        fit["sensitivity"] = {"crossover_range": [lo, hi], "eta_range": need}
+        need = [mech["eta_hi"], eta_for_crossover(lo, batch)]
+        fit["sensitivity"] = {"crossover_range": [lo, hi], "eta_range": need, "mechanism": mech}
         # the same exchange time C in both of Lu et al.'s runs hides a larger
         # compute-only ratio r = (kdft - C) / (fft - C); C that makes r the
         # ratio the model gives at the eta a crossover at `hi` needs:
         r = lu_ratio(need[0], pub)
         C = (lp["kdft_s"] - r * lp["fft_s"]) / (1 - r)
         fit["sensitivity"]["exchange_s_for_hi"] = C
+        notes.append(f"mechanism (FNet's code, nothing fitted to FNet): crossover {mech['minimal']:.0f} tokens with "
+                     f"the minimal formulations (workloads fnet-dft / fnet-fft: real-input FFT, real-part-only "
+                     f"DFT matmuls), {mech['code']:.0f} as FNet's code computes it (complex64 einsum, C2C fftn); "
+                     f"with Gauss's 3 real matmuls per complex one instead of 4: {mech['gauss_b8']:.0f} (at batch "
+                     f"{max(batch, 8)}: at batch 1 the 3 or 4 GEMMs occupy the 4 matrix units alike)")
         notes.append(f"sensitivity: a crossover at {hi} .. {lo} tokens needs eta = "
                      f"{need[0]:.3g} .. {need[1]:.3g} (x{need[0] / eta:.2f} .. x{need[1] / eta:.2f} the solved "
                      f"{eta:.3g}); not used to set eta.  The solve gives {hi} if {C:.2g} s of Lu et al.'s "
@@ -371,12 +460,14 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
     else:
         checks.append({"name": f"FlashFFTConv {g['target']}: times and ratio", "published": "not recorded",
                        "model": "", "error": "", "ok": None, "source": g["source"], "why": g.get("status", "")})
-    notes.append(f"FNet checks: fnet-dft vs fnet-fft on {t.name}, d {p['d']}, batch {batch}, "
+    notes.append(f"FNet checks: FNet's DFT-matmul vs FFT mixing as its reference code computes them "
+                 f"(validate.fnet_code_kernels) on {t.name}, d {p['d']}, batch {batch}, "
                  f"--fft-impl {fft_impl} ({impl_tpu})")
     return {"fit": fit, "gpu_fit": gpu_fit, "checks": checks, "notes": notes}
 
 
 def _format_gpu_fit(g: dict) -> list:
+    from . import gpuconv
     k = _klabel
     out = [f"fit (not a validation): {g['what']}",
            f"  on {g['source']}",
@@ -406,6 +497,10 @@ def _format_gpu_fit(g: dict) -> list:
     out.append(f"  at the cited peaks alone (no fitted number) the model is x{min(ts):.2f}..x{max(ts):.2f} of the "
                f"published PyTorch times and x{min(fs):.2f}..x{max(fs):.2f} of FlashFFTConv's: neither path runs "
                "at its peaks, FlashFFTConv least of all")
+    if g.get("implied_eta_tc"):
+        out.append("  eta_tc each fused column implies alone (eta_hbm as fitted): " + ", ".join(
+            f"{k(n)} ({'x'.join(map(str, gpuconv.FACTORS[n]))}) "
+            f"{v:.3g}" for n, v in g["implied_eta_tc"].items() if v))
     sw = g["swapped"]
     out.append(f"  sensitivity, swapped split (fit on {', '.join(k(n) for n in sw['fit_seq_len'])}): eta_hbm "
                f"{sw['eta_hbm']:.3g}, eta_tc {sw['eta_tc']:.3g}; {sw['checks'] - len(sw['missed'])} of "

@@ -138,6 +138,44 @@ def test_validate_fnet_direction():
     assert 2048 <= validate.fnet_crossover(validate.fitted_vpu_fft_efficiency()) <= 65536
 
 
+def test_fnet_code_kernels_are_what_fnets_code_computes():
+    """FNet's reference code: complex64 einsum of the promoted real input
+    (c real matmuls per complex one) and a C2C fftn on both axes."""
+    B, n, d = 3, 512, 768
+    for c in (3, 4):
+        dft, fft = validate.fnet_code_kernels(B, n, d, c)
+        macs = sum(int(np.sum(np.asarray(k.count) * np.asarray(k.M) * np.asarray(k.N) * np.asarray(k.K)))
+                   for k in dft)
+        # brute force: x F_d is n*d*d complex MACs, F_n (x F_d) n*n*d
+        assert macs == c * B * (n * d * d + n * n * d)
+    hid, seq = fft
+    assert not (hid.real_in or hid.real_out or seq.real_in or seq.real_out)
+    assert int(np.asarray(hid.size)) == d and int(np.asarray(hid.count)) == B * n and hid.minor
+    assert int(np.asarray(seq.size)) == n and int(np.asarray(seq.count)) == B * d and not seq.minor
+    # against the minimal formulations: twice the DFT MACs, more FFT work
+    t = hardware.load_target("tpu-v3")
+    sh = Shape(B=B, n=n, d=d)
+    minimal = evaluate("fnet-fft", t, sh).terms["flops"][0]
+    code = evaluate_kernels(fft, t, sh).terms["flops"][0]
+    assert code > minimal
+
+
+def test_fnet_mechanism_moves_the_crossover_down_and_is_reported():
+    eta = validate.fitted_vpu_fft_efficiency()
+    code, minimal = validate.fnet_crossover(eta), validate.fnet_crossover(eta, formulation="minimal")
+    assert code < minimal
+    rep = validate.validate()
+    mech = rep["fit"]["sensitivity"]["mechanism"]
+    assert mech["code"] == code and mech["minimal"] == minimal
+    (x,) = [c for c in rep["checks"] if c["name"].startswith("FNet tpu-v3: crossover")]
+    assert x["model"] == f"{code:.0f}"
+    assert x["ok"] == (2048 <= code <= 8192)
+    if not x["ok"]:
+        assert f"{minimal:.0f}" in x["why"] and f"{code:.0f}" in x["why"] and "no published measurement" in x["why"]
+    # a larger vector-unit efficiency lowers it: the sensitivity is consistent
+    assert validate.fnet_crossover(mech["eta_hi"]) <= 8192 * 1.01
+
+
 # ------------------------------------------------------ FlashFFTConv (GPU)
 def test_flashfftconv_table_is_consistent():
     g = validate.load_published()["flashfftconv"]
@@ -186,6 +224,22 @@ def test_flashfftconv_checks_are_the_validation_columns():
     assert all("eta_hbm" in c["model_tag"] for c in gc)
     roles = {r["N"]: r["role"] for r in rep["gpu_fit"]["rows"]}
     assert {n for n, r in roles.items() if r == "fit"} == set(g["fit_seq_len"])
+
+
+def test_flashfftconv_1k_miss_says_why_with_the_launch_geometry():
+    """256 and 1K launch the same kernel geometry (cited); the report gives
+    the efficiency each column implies and says occupancy does not explain
+    the 1K column."""
+    from fftforge.costmodel import gpuconv
+    assert gpuconv.LAUNCH[256] == gpuconv.LAUNCH[1024] != gpuconv.LAUNCH[4096]
+    rep = validate.validate()
+    imp = rep["gpu_fit"]["implied_eta_tc"]
+    assert set(imp) == set(gpuconv.FACTORS)
+    by = {c["name"]: c for c in rep["checks"]}
+    c = by["h100 N=1K: FlashFFTConv [ms]"]
+    if not c["ok"]:
+        assert "Not occupancy" in c["why"] and f"{imp[256]:.3g}" in c["why"] and f"{imp[1024]:.3g}" in c["why"]
+        assert imp[1024] > max(v for n, v in imp.items() if n != 1024)
 
 
 def test_gpuconv_op_sequence():
