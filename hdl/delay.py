@@ -23,7 +23,7 @@ cycles: ``depth - 1 - 1 + 2 = depth``).  Under an ``EnableInserter`` the
 whole line stalls with it.
 """
 
-from amaranth.hdl import Module, Mux, Signal
+from amaranth.hdl import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -59,10 +59,14 @@ class DelayLine(wiring.Component):
         else:
             words = d + 1 - RAM_LATENCY
             m.submodules.mem = mem = DelayRAM(self._shape, words, target=self.target, ce=self.ce)
-            addr = phase_counter(m, words, name="addr")
+            # two counters, the read one a word ahead: the read address
+            # comes straight from a register (no wrap compare and mux in
+            # front of a LUT RAM's asynchronous read)
+            waddr = phase_counter(m, words, name="waddr")
+            raddr = phase_counter(m, words, -1, name="raddr")
             m.d.comb += [
-                mem.waddr.eq(addr), mem.wdata.eq(self.i),
-                mem.raddr.eq(Mux(addr == words - 1, 0, addr + 1)),
+                mem.waddr.eq(waddr), mem.wdata.eq(self.i),
+                mem.raddr.eq(raddr),
                 self.o.eq(mem.rdata),
             ]
         return m
