@@ -9,7 +9,7 @@ import numpy as np
 
 from fftforge.costmodel import compare
 from fftforge.costmodel import validate
-from fftforge.costmodel.evaluate import Options, evaluate
+from fftforge.costmodel.evaluate import Options, evaluate, evaluate_kernels
 from fftforge.costmodel.hardware import load_target
 from fftforge.costmodel.workloads import Shape
 
@@ -46,6 +46,22 @@ def fnet_crossover():
                       f"{ev[0].latency_s[i] / ev[1].latency_s[i]:>8.2f}")
             xs = compare.crossovers(ev, n, "latency_s") + compare.crossovers(ev, n, "energy_j")
             print("   ", compare.format_crossovers(xs, ev).replace("\n", "\n    "))
+    c = validate.load_published()["fnet_tpu"].get("complex_real_matmuls", 4)
+    print(f"\nFNet-Base (d = 768, batch 1) as FNet's reference code computes it (validate.fnet_code_kernels): "
+          f"complex64 einsum ({c} real bf16 matmuls per complex one) vs jnp.fft.fftn (C2C, library FFT)")
+    for t in ("tpu-v3", "tpu-v4"):
+        tg = load_target(t)
+        sh = Shape(n=n, d=768)
+        B, nn, d, _ = sh.arrays()
+        dk, fk = validate.fnet_code_kernels(B, nn, d, c)
+        ev = [evaluate_kernels(dk, tg, sh, workload="fnet-dft (FNet code)"),
+              evaluate_kernels(fk, tg, sh, workload="fnet-fft (FNet code)")]
+        print(f"  {t}:  n      dft-matmul      fft            ratio dft/fft")
+        for i, nv in enumerate(n):
+            print(f"        {nv:>6} {ev[0].latency_s[i]:>12.3e} s {ev[1].latency_s[i]:>12.3e} s "
+                  f"{ev[0].latency_s[i] / ev[1].latency_s[i]:>8.2f}")
+        xs = compare.crossovers(ev, n, "latency_s")
+        print("   ", compare.format_crossovers(xs, ev).replace("\n", "\n    "))
 
 
 def validation():
