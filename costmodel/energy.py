@@ -9,7 +9,6 @@ energy per bit belongs to the interface and is not scaled.
 
 from __future__ import annotations
 
-import math
 import os
 import tomllib
 from dataclasses import dataclass

@@ -54,7 +54,7 @@ Workloads (``WORKLOADS``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
