@@ -10,7 +10,7 @@ import argparse
 
 import numpy as np
 
-from .config import ARCHS, CMULS, ROUNDINGS
+from .config import ARCHS, CMULS, ROUNDINGS, TARGETS
 from .errors import UserError
 
 EPILOG = """\
@@ -49,6 +49,10 @@ def _common(p, name_default):
     g.add_argument("--rounding", choices=ROUNDINGS, default="convergent", help="rounding everywhere (default convergent)")
     g.add_argument("--cmul", type=int, choices=CMULS, default=4, help="complex multiplier form (same results)")
     g.add_argument("--drain-after", type=int, default=16, help="idle cycles before frames in flight drain (default 16)")
+    g.add_argument("--target", choices=TARGETS, default="generic",
+                   help="synthesis target of the Verilog: 'generic' (portable, default) or 'ecp5' "
+                        "(MULT18X18D/DP16KD instantiated with their own registers, for Fmax; simulate with the "
+                        "primitive models the descriptor lists); same ports, latency and output words")
     g.add_argument("--lanes", type=int, default=1, metavar="P",
                    help="samples per clock, P in {1, 2, 4, 8}, P <= n/2 (default 1; overlap_save: taps - 1 "
                         "must be a multiple of P)")
@@ -140,7 +144,7 @@ def _kw(args):
     return dict(n=args.n, width=args.width, twiddle_width=args.twiddle_width, coef_width=args.coef_width,
                 arch=args.arch, rounding=args.rounding, cmul=args.cmul, channels=args.channels,
                 weights="runtime" if args.runtime_weights else "rom", real_pairs=args.real_pairs,
-                drain_after=args.drain_after, lanes=args.lanes,
+                drain_after=args.drain_after, lanes=args.lanes, target=args.target,
                 name=args.name)
 
 

@@ -54,7 +54,8 @@ __all__ = [
     "N_RANGE", "WIDTH_RANGE", "TWIDDLE_WIDTH_RANGE",
     "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
     "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "REORDER_LATENCY_EXTRA", "TARGETS",
-    "CE_REGISTER_LATENCY", "OUTPUT_FIFO_DEPTH", "BF2II_ROTATE_LATENCY",
+    "CE_REGISTER_LATENCY", "OUTPUT_FIFO_DEPTH", "BF2II_ROTATE_LATENCY", "MULT_LIMB_BITS",
+    "mult_limbs", "wide_mult_latency",
 ]
 
 ARCHS = ("r2sdf", "r22sdf")
@@ -86,8 +87,23 @@ BF2II_ROTATE_LATENCY = 1     # a radix-2^2 BF2II stage rotates its input by -j i
 TWIDDLE_LATENCY = RAM_LATENCY + CMUL_LATENCY + 1  # ROM read (and the sample's rotation), multiplier, rounding
 REORDER_LATENCY_EXTRA = RAM_LATENCY  # the natural-order buffer takes N + 2 slots
 OUTPUT_LATENCY = 1           # output skid FIFO: written, then visible
-CE_REGISTER_LATENCY = 1      # FFT core: the datapath runs a cycle behind its controller (registered clock enable)
-OUTPUT_FIFO_DEPTH = 3        # FFT core: 2 words of skid + the write in flight behind the registered enable
+CE_REGISTER_LATENCY = 1      # every core: the datapath runs a cycle behind its controller (registered clock enable)
+OUTPUT_FIFO_DEPTH = 3        # every core: 2 words of skid + the write in flight behind the registered enable
+MULT_LIMB_BITS = 17          # a wide multiplier's operand limb (unsigned, 18-bit signed DSP port)
+
+
+def mult_limbs(width: int) -> int:
+    """Limbs of a signed ``width``-bit operand in an 18 x 18 multiplier:
+    one up to 18 bits, else 17-bit unsigned limbs and a signed top limb."""
+    return 1 if width <= 18 else 1 + -(-(width - 18) // MULT_LIMB_BITS)
+
+
+def wide_mult_latency(a_width: int, b_width: int) -> int:
+    """Slots through :class:`fftforge.hdl.prims.WideMultiplier`: the limb
+    products (:data:`MULT_LATENCY`), then one registered level of two-input
+    adds per halving of the partial products."""
+    partials = mult_limbs(a_width) * mult_limbs(b_width)
+    return MULT_LATENCY + (partials - 1).bit_length()
 
 
 class ConfigError(ValueError):

@@ -46,9 +46,9 @@ from typing import Optional
 
 import numpy as np
 
-from .config import (ARCHS, CMULS, CMUL_LATENCY, LANES, ConfigError, FFTConfig, N_RANGE, OUTPUT_LATENCY,
-                     ROUNDINGS, TWIDDLE_WIDTH_RANGE, DRAIN_AFTER_RANGE,
-                     _check_choice, _check_int)
+from .config import (ARCHS, CE_REGISTER_LATENCY, CMULS, CMUL_LATENCY, LANES, ConfigError, FFTConfig, N_RANGE,
+                     OUTPUT_FIFO_DEPTH, OUTPUT_LATENCY, RAM_LATENCY, ROUNDINGS, TARGETS, TWIDDLE_WIDTH_RANGE,
+                     DRAIN_AFTER_RANGE, _check_choice, _check_int, wide_mult_latency)
 
 __all__ = ["FilterConfig", "FFTNetConfig", "CHANNELS_RANGE", "COEF_WIDTH_RANGE", "WEIGHTS", "MODES",
            "MUL_LATENCY", "WSEQ_WIDTH", "modrelu_latency"]
@@ -60,18 +60,23 @@ WEIGHTS = ("rom", "runtime")
 MODES = ("circular", "overlap_save")
 ITER_RANGE = (4, 40)
 GUARD_RANGE = (0, 8)
-# Per-bin multiply: coefficient read / operand capture, the complex
-# multiplier (CMUL_LATENCY), the rounding register.
-MUL_LATENCY = 1 + CMUL_LATENCY + 1
+# Per-bin multiply: the weight memory's read and its output register
+# (RAM_LATENCY; the operand waits as long), the complex multiplier
+# (CMUL_LATENCY), the rounding register.
+MUL_LATENCY = RAM_LATENCY + CMUL_LATENCY + 1
 # Width of the ``wseq`` output field (count of applied weight-port writes).
 WSEQ_WIDTH = 16
 
 
-def modrelu_latency(iterations: int) -> int:
+def modrelu_latency(iterations: int, width_in: int, guard: int) -> int:
     """Slots through :class:`fftforge.hdl.modrelu.ModReLU`: input register,
-    ``iterations`` vectoring stages, gain multiply, bias add, gain multiply,
-    ``iterations`` rotation stages, output register."""
-    return 2 * iterations + 5
+    ``iterations`` vectoring stages, gain product (a pipelined multiplier
+    of the internal width by the gain constant) and its rounding, bias add
+    and clamp, gain product and its rounding, ``iterations`` rotation
+    stages, sign restore, output register."""
+    from .pyref.modrelu import internal_width, kinv_bits
+    mult = wide_mult_latency(internal_width(width_in, guard), kinv_bits(width_in) + 1)
+    return 2 * iterations + 6 + 2 * mult
 
 
 def _tuple_ints(name, values, length, lo, hi):
@@ -145,6 +150,10 @@ class FilterConfig:
         transfers (history and discard are ``(taps-1)/P`` transfers).
     drain_after : int
         Idle input cycles at a frame boundary before frames in flight drain.
+    target : str
+        ``"generic"`` (portable Verilog) or ``"ecp5"`` (Lattice primitives
+        with their registers; see :mod:`fftforge.hdl.prims`).  Same words,
+        same latency.
     name : str
         Module and file name.
     """
@@ -164,6 +173,7 @@ class FilterConfig:
     real_pairs: bool = False
     lanes: int = 1
     drain_after: int = 16
+    target: str = "generic"
     name: str = "filt"
 
     kind = "filter"
@@ -180,6 +190,7 @@ class FilterConfig:
         _check_choice("weights", self.weights, WEIGHTS)
         _check_choice("mode", self.mode, MODES)
         _check_int("drain_after", self.drain_after, *DRAIN_AFTER_RANGE)
+        _check_choice("target", self.target, TARGETS)
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", self.name):
             raise ConfigError(f"name must be a Verilog identifier ([A-Za-z_][A-Za-z0-9_]*, "
                               f"at most 63 characters), got {self.name!r}")
@@ -231,7 +242,7 @@ class FilterConfig:
         return FFTConfig(n=self.n, width=self.width, twiddle_width=self.twiddle_width, arch=self.arch,
                          direction="forward", scaling="scaled", rounding=self.rounding,
                          overflow="saturate", order="natural", cmul=self.cmul, lanes=self.lanes,
-                         drain_after=self.drain_after, name=f"{self.name}_fwd")
+                         drain_after=self.drain_after, target=self.target, name=f"{self.name}_fwd")
 
     @property
     def mul_width(self) -> int:
@@ -255,7 +266,7 @@ class FilterConfig:
         return FFTConfig(n=self.n, width=self.inverse_width, twiddle_width=self.twiddle_width,
                          arch=self.arch, direction="inverse", scaling="unscaled", rounding=self.rounding,
                          overflow="saturate", order="natural", cmul=self.cmul, lanes=self.lanes,
-                         drain_after=self.drain_after, name=f"{self.name}_inv")
+                         drain_after=self.drain_after, target=self.target, name=f"{self.name}_inv")
 
     @property
     def output_width(self) -> int:
@@ -322,8 +333,15 @@ class FilterConfig:
     def latency_cycles(self) -> int:
         """Cycles from the first accepted input sample to the first output
         sample with no stalls: forward + multiply (+ modReLU) + inverse
-        pipeline latencies + the output FIFO."""
-        return self.pipeline_latency + OUTPUT_LATENCY
+        pipeline latencies, the registered clock enable, the output FIFO
+        (the stream shell of :mod:`fftforge.hdl.shell`, as in the FFT core)."""
+        return self.pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY
+
+    @property
+    def capacity(self) -> int:
+        """Most samples the core holds (accepted, not yet emitted): the slot
+        pipeline plus the output FIFO (with the write in flight)."""
+        return self.pipeline_latency + OUTPUT_FIFO_DEPTH
 
     @property
     def hop(self) -> int:
@@ -439,7 +457,7 @@ class FFTNetConfig(FilterConfig):
 
     @property
     def modrelu_slots(self) -> int:
-        return modrelu_latency(self.iterations)
+        return modrelu_latency(self.iterations, self.mul_width, self.guard)
 
     @property
     def address_space(self) -> int:

@@ -29,6 +29,7 @@ from amaranth.lib.wiring import In, Out
 from ..config import CMUL_LATENCY, MULT_LATENCY
 from .butterfly import complex_layout
 from .prims import PipelinedMultiplier
+from .word import data_reg
 
 __all__ = ["ComplexMultiplier", "rotate", "CMUL_LATENCY"]
 
@@ -78,15 +79,17 @@ class ComplexMultiplier(wiring.Component):
         m = Module()
         a, b = self.a.re, self.a.im
         c, d = self.w.re, self.w.im
+        p = data_reg(self.p.shape(), name="p_reg")
+        m.d.comb += self.p.eq(p)
         if self.form == 4:
             ac = self._mult(m, "ac", a, c)
             bd = self._mult(m, "bd", b, d)
             ad = self._mult(m, "ad", a, d)
             bc = self._mult(m, "bc", b, c)
-            m.d.sync += [self.p.re.eq(ac - bd), self.p.im.eq(ad + bc)]
+            m.d.sync += [p.re.eq(ac - bd), p.im.eq(ad + bc)]
         else:
             k1 = self._mult(m, "k1", c, a + b)
             k2 = self._mult(m, "k2", a, d - c)
             k3 = self._mult(m, "k3", b, c + d)
-            m.d.sync += [self.p.re.eq(k1 - k3), self.p.im.eq(k1 + k2)]
+            m.d.sync += [p.re.eq(k1 - k3), p.im.eq(k1 + k2)]
         return m

@@ -23,12 +23,13 @@ cycles: ``depth - 1 - 1 + 2 = depth``).  Under an ``EnableInserter`` the
 whole line stalls with it.
 """
 
-from amaranth.hdl import Module, Signal
+from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from .phase import phase_counter
 from .prims import RAM_LATENCY, DelayRAM
+from .word import data_reg
 
 __all__ = ["DelayLine", "MEMORY_MIN_DEPTH"]
 
@@ -52,7 +53,7 @@ class DelayLine(wiring.Component):
         elif d < MEMORY_MIN_DEPTH:
             prev = self.i
             for k in range(d):
-                reg = Signal(self._shape, name=f"tap{k}")
+                reg = data_reg(self._shape, name=f"tap{k}")
                 m.d.sync += reg.eq(prev)
                 prev = reg
             m.d.comb += self.o.eq(prev)

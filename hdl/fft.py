@@ -41,16 +41,15 @@ import dataclasses
 
 from amaranth.hdl import EnableInserter, Module, Mux, ResetInserter, Signal, signed
 from amaranth.lib import data, stream, wiring
-from amaranth.lib.fifo import SyncFIFO
 from amaranth.lib.wiring import In, Out
 
-from ..config import OUTPUT_FIFO_DEPTH, FFTConfig
-from .control import PipelineControl
+from ..config import FFTConfig
 from .reorder import BitReverseReorder, LaneReorder
 from .sdf import SDFButterfly
+from .shell import stream_shell
 from .spatial import SpatialButterfly
 from .twiddle import TwiddleMultiplier
-from .word import word_assign, word_layout
+from .word import data_reg, word_assign, word_layout
 
 __all__ = ["FFTDatapath", "FFTCore", "input_layout", "output_layout", "build_parts", "lane_names"]
 
@@ -152,7 +151,7 @@ class FFTDatapath(wiring.Component):
         inv = ins[0].inv
         prev = []
         for l, x_in in enumerate(ins):
-            x = Signal(first, name=f"x_in{l}" if P > 1 else "x_in")
+            x = data_reg(first, name=f"x_in{l}" if P > 1 else "x_in")
             tags = {"inv": inv} if "inv" in self.tags else {}
             m.d.sync += word_assign(x, Mux(inv, x_in.im, x_in.re), Mux(inv, x_in.re, x_in.im), ovf=0, **tags)
             prev.append(x)
@@ -209,25 +208,19 @@ class FFTCore(wiring.Component):
         cfg = self.cfg
         P = cfg.lanes
         names = lane_names(cfg)
-        m.submodules.ctl = ctl = PipelineControl(cfg.pipeline_latency, cfg.frame_cycles, cfg.drain_after)
-        # The datapath runs one cycle behind the controller: its clock
-        # enable and soft reset are registered (adv_q, clr_q), so the net
-        # that reaches every register, DSP and block RAM of the datapath
-        # starts at a flip-flop; the accepted sample waits one cycle in
-        # ``inreg`` and the output word is written one cycle after the
-        # controller's ``emit`` (``emit_q``).  Latency: +1
-        # (:data:`~fftforge.config.CE_REGISTER_LATENCY`).
-        adv_q = Signal(name="adv_q")
-        clr_q = Signal(name="clr_q")
-        m.d.sync += [adv_q.eq(ctl.adv), clr_q.eq(ctl.clr)]
-        dp = FFTDatapath(cfg, ce=adv_q)
-        m.submodules.datapath = ResetInserter(clr_q)(EnableInserter(adv_q)(dp))
-        ol = output_layout(cfg)
-        m.submodules.fifo = fifo = SyncFIFO(width=ol.size, depth=OUTPUT_FIFO_DEPTH)
+        # the stream shell (hdl/shell.py): controller, registered enable and
+        # soft reset (the datapath runs one cycle behind its controller,
+        # CE_REGISTER_LATENCY), input register, output FIFO
+        sh = stream_shell(m, self.i, self.o, latency=cfg.pipeline_latency, frame=cfg.frame_cycles,
+                          drain_after=cfg.drain_after, out_layout=output_layout(cfg))
+        ctl = sh.ctl
+        dp = FFTDatapath(cfg, ce=sh.adv_q)
+        m.submodules.datapath = ResetInserter(sh.clr_q)(EnableInserter(sh.adv_q)(dp))
         dp_in = [dp.i] if P == 1 else [dp.i[l] for l in range(P)]
         dp_out = [dp.o] if P == 1 else [dp.o[l] for l in range(P)]
 
-        # Input side.
+        # Input side: the direction of a runtime core is sampled with each
+        # frame's first sample and registered with it.
         if cfg.direction == "runtime":
             inv_held = Signal()
             inv_now = Mux(ctl.first_in, self.inverse, inv_held)
@@ -235,58 +228,24 @@ class FFTCore(wiring.Component):
                 m.d.sync += inv_held.eq(self.inverse)
         else:
             inv_now = int(cfg.direction == "inverse")
-        # room for one more word once the write in flight (emit_q) lands:
-        # level + emit_q < depth, kept in a register (space_q) computed from
-        # next cycle's level and write, so that ready and the clock enable
-        # start one LUT from flip-flops
-        emit_q = Signal(name="emit_q")
-        space_q = Signal(init=1, name="space_q")
-        read = fifo.r_en & fifo.r_rdy
-        m.d.sync += space_q.eq(fifo.level + emit_q - read + ctl.emit < OUTPUT_FIFO_DEPTH)
-        m.d.comb += [
-            ctl.in_valid.eq(self.i.valid),
-            self.i.ready.eq(ctl.in_ready),
-            ctl.space.eq(space_q),
-        ]
-        # loaded every cycle, no enable: the datapath takes it one cycle
-        # later exactly when it was accepted (adv_q after accept), and a
-        # bubble slot ignores it -- so ``accept`` drives no wide enable
-        inreg = Signal(self.i.payload.shape(), name="inreg")
         inv_in = Signal(name="inv_in")
-        m.d.sync += [inreg.eq(self.i.payload), inv_in.eq(inv_now)]
+        m.d.sync += inv_in.eq(inv_now)
         for w_in, (re, im) in zip(dp_in, names):
             m.d.comb += [
-                w_in.re.eq(getattr(inreg, re)),
-                w_in.im.eq(getattr(inreg, im)),
+                w_in.re.eq(getattr(sh.inreg, re)),
+                w_in.im.eq(getattr(sh.inreg, im)),
                 w_in.inv.eq(inv_in),
             ]
 
-        # Output side: the controller's emit lands one cycle later with the
-        # datapath's word; undo the inverse swap, frame flags, FIFO.
-        last_q = Signal(name="last_q")
-        first_q = Signal(name="first_q")
-        m.d.sync += [emit_q.eq(ctl.emit), last_q.eq(ctl.out_last), first_q.eq(ctl.out_first)]
+        # Output side: undo the inverse swap, frame flags.
         inv_out = dp_out[0].inv if cfg.direction == "runtime" else int(cfg.direction == "inverse")
         word_ovf = dp_out[0].ovf
         for w in dp_out[1:]:
             word_ovf = word_ovf | w.ovf
-        ovf_acc = Signal()
-        out_ovf = word_ovf | (ovf_acc & ~first_q)
-        with m.If(emit_q):
-            m.d.sync += ovf_acc.eq(out_ovf)
-        out = Signal(ol)
         for w, (re, im) in zip(dp_out, names):
             m.d.comb += [
-                getattr(out, re).eq(Mux(inv_out, w.im, w.re)),
-                getattr(out, im).eq(Mux(inv_out, w.re, w.im)),
+                getattr(sh.out, re).eq(Mux(inv_out, w.im, w.re)),
+                getattr(sh.out, im).eq(Mux(inv_out, w.re, w.im)),
             ]
-        m.d.comb += [
-            out.last.eq(last_q),
-            out.overflow.eq(out_ovf),
-            fifo.w_data.eq(out),
-            fifo.w_en.eq(emit_q),
-            self.o.valid.eq(fifo.r_rdy),
-            self.o.payload.eq(fifo.r_data),
-            fifo.r_en.eq(self.o.ready),
-        ]
+        m.d.comb += [sh.out.last.eq(sh.last_q), sh.out.overflow.eq(sh.overflow(word_ovf))]
         return m

@@ -10,9 +10,9 @@ Composition of the FFT core's parts (nothing copied):
   :mod:`fftforge.hdl.fixed` rounding/saturation stage), fed from a weight
   memory indexed by (channel, bin);
 * :class:`fftforge.hdl.modrelu.ModReLU` (FFTNet only);
-* one :class:`fftforge.hdl.control.PipelineControl` for the summed latency:
+* the stream shell (:mod:`fftforge.hdl.shell`) for the summed latency:
   the whole chain is one slot pipeline under one global stall, as in
-  :class:`fftforge.hdl.fft.FFTCore`, with the same 2-deep output FIFO.
+  :class:`fftforge.hdl.fft.FFTCore`, with the same output FIFO.
 
 FilterCore ports
 ----------------
@@ -61,18 +61,18 @@ Throughput: P samples per clock (one transfer), frames back to back.
 
 from amaranth.hdl import Array, Cat, Const, EnableInserter, Module, Mux, ResetInserter, Signal, signed, unsigned
 from amaranth.lib import data, memory, stream, wiring
-from amaranth.lib.fifo import SyncFIFO
 from amaranth.lib.wiring import In, Out
 
+from ..config import RAM_LATENCY
 from ..filter_config import MUL_LATENCY, WSEQ_WIDTH, FilterConfig
 from .butterfly import complex_layout
 from .cmul import CMUL_LATENCY, ComplexMultiplier
-from .control import PipelineControl
+from .shell import stream_shell
 from .delay import DelayLine
 from .fft import FFTDatapath
 from .fixed import resize, round_shift
 from .phase import phase_counter
-from .word import word_assign, word_layout
+from .word import data_reg, word_assign, word_layout
 
 __all__ = ["BinMultiply", "FilterDatapath", "FilterCore", "OverlapSaveFilter", "input_layout",
            "output_layout", "weight_layout", "wseq_frames", "descriptor", "generate"]
@@ -117,20 +117,24 @@ class BinMultiply(wiring.Component):
     -----
     i : In(word(width_in))          X (bin k of a frame)
     coef : In(complex(coef_width))  W for that bin, valid one slot after ``i``
-        (a synchronous memory read issued with ``i``)
+        (a synchronous memory read issued with ``i``); registered here once
+        more (the memory's output register), so it reaches the multiplier
+        from a flip-flop
     o : Out(word(width_out))        Y = round(X W / 2**shift), saturated
         (``shift`` defaults to coef_width - 1; the real-pair path feeds
         doubled spectra and shifts by coef_width)
 
-    Latency :data:`fftforge.filter_config.MUL_LATENCY` (6): operand register,
-    the complex multiplier (:data:`~fftforge.config.CMUL_LATENCY`), the
-    rounding register.  Bit growth: none
+    Latency :data:`fftforge.filter_config.MUL_LATENCY` (7): two operand
+    registers (the weight read and its output register,
+    :data:`~fftforge.config.RAM_LATENCY`), the complex multiplier
+    (:data:`~fftforge.config.CMUL_LATENCY`), the rounding register.  Bit growth: none
     beyond ``width_out`` (the product is shifted right by coef_width - 1).
     """
 
     def __init__(self, width_in: int, coef_width: int, width_out: int, rounding: str, form: int = 4,
-                 shift=None):
-        assert MUL_LATENCY == 2 + CMUL_LATENCY
+                 shift=None, *, target: str = "generic", ce=None):
+        assert MUL_LATENCY == RAM_LATENCY + CMUL_LATENCY + 1 and RAM_LATENCY == 2
+        self.target, self.ce = target, ce
         self.shift = coef_width - 1 if shift is None else shift
         self.width_in = width_in
         self.coef_width = coef_width
@@ -145,17 +149,22 @@ class BinMultiply(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        xa = Signal(word_layout(self.width_in), name="xa")
-        m.d.sync += xa.eq(self.i)
-        m.submodules.mult = mult = ComplexMultiplier(self.width_in, self.coef_width, self.form)
+        x1 = data_reg(word_layout(self.width_in), name="x1")
+        xa = data_reg(word_layout(self.width_in), name="xa")
+        wa = data_reg(complex_layout(self.coef_width), name="wa")
+        m.d.sync += [x1.eq(self.i), xa.eq(x1), wa.eq(self.coef)]
+        m.submodules.mult = mult = ComplexMultiplier(self.width_in, self.coef_width, self.form,
+                                                     target=self.target, ce=self.ce)
         m.d.comb += [mult.a.re.eq(xa.re), mult.a.im.eq(xa.im),
-                     mult.w.re.eq(self.coef.re), mult.w.im.eq(self.coef.im)]
+                     mult.w.re.eq(wa.re), mult.w.im.eq(wa.im)]
         m.submodules.tag = tag = DelayLine(1, CMUL_LATENCY)
         m.d.comb += tag.i.eq(xa.ovf)
         s = self.shift
         p_re, f1 = resize(round_shift(mult.p.re, s, self.rounding), self.width_out, "saturate")
         p_im, f2 = resize(round_shift(mult.p.im, s, self.rounding), self.width_out, "saturate")
-        m.d.sync += word_assign(self.o, p_re, p_im, ovf=tag.o | f1 | f2)
+        o = data_reg(self.o.shape(), name="o_reg")
+        m.d.sync += word_assign(o, p_re, p_im, ovf=tag.o | f1 | f2)
+        m.d.comb += self.o.eq(o)
         return m
 
 
@@ -226,10 +235,15 @@ class FilterDatapath(wiring.Component):
     exchanged), ``inv_en`` (high from the slot in which the first word of
     the first frame after a reset/clear reaches the inverse FFT: its phase
     counters start there).
-    Latency ``cfg.pipeline_latency`` slots."""
+    Latency ``cfg.pipeline_latency`` slots.  ``ce``: the clock enable the
+    datapath runs under, for the primitives of ``cfg.target = "ecp5"``."""
 
-    def __init__(self, cfg: FilterConfig):
+    def __init__(self, cfg: FilterConfig, ce=None):
+        if cfg.target != "generic" and ce is None:
+            raise ValueError(f"target {cfg.target!r} needs the datapath's clock enable (ce)")
         self.cfg = cfg
+        self.ce = ce
+        self.prim = {"target": cfg.target, "ce": ce}
         P = cfg.lanes
         wi, wo = word_layout(cfg.width, ("ovf", "inv")), word_layout(cfg.output_width)
         cl = complex_layout(cfg.coef_width)
@@ -255,7 +269,8 @@ class FilterDatapath(wiring.Component):
         from .modrelu import ModReLU
         cfg = self.cfg
         bd = DelayLine(signed(cfg.bias_width), MUL_LATENCY - 1)
-        mr = ModReLU(cfg.mul_width, cfg.spectrum_width, cfg.bias_width, cfg.iterations, cfg.guard, cfg.rounding)
+        mr = ModReLU(cfg.mul_width, cfg.spectrum_width, cfg.bias_width, cfg.iterations, cfg.guard, cfg.rounding,
+                     **self.prim)
         m.submodules[f"bias_delay{name}"] = bd
         m.submodules[f"modrelu{name}"] = mr
         m.d.comb += [bd.i.eq(bias), mr.i.eq(word), mr.bias.eq(bd.o)]
@@ -265,7 +280,7 @@ class FilterDatapath(wiring.Component):
         m = Module()
         cfg = self.cfg
         P = cfg.lanes
-        m.submodules.fwd = fwd = FFTDatapath(cfg.fft_forward)
+        m.submodules.fwd = fwd = FFTDatapath(cfg.fft_forward, ce=self.ce)
         m.d.comb += fwd.i.eq(self.i)
         wf = cfg.fft_forward.output_width
         if not cfg.real_pairs:
@@ -274,7 +289,7 @@ class FilterDatapath(wiring.Component):
             specs = []
             for l in range(P):
                 sfx = "" if P == 1 else str(l)
-                mul = BinMultiply(wf, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul)
+                mul = BinMultiply(wf, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul, **self.prim)
                 m.submodules[f"mul{sfx}"] = mul
                 m.d.comb += [mul.i.eq(fwd_o[l]), mul.coef.eq(coefs[l])]
                 spec = mul.o
@@ -285,7 +300,8 @@ class FilterDatapath(wiring.Component):
             specs = self._paired(m, fwd.o, wf)
         # The inverse datapath's phase counters expect a frame's first word
         # in its first slot: it is held (clock enable) until then.
-        inv = FFTDatapath(cfg.fft_inverse)
+        inv_ce = None if self.ce is None else self.ce & self.inv_en
+        inv = FFTDatapath(cfg.fft_inverse, ce=inv_ce)
         m.submodules.inv = EnableInserter(self.inv_en)(inv)
         inv_i = [inv.i] if P == 1 else [inv.i[l] for l in range(P)]
         for x, spec in zip(inv_i, specs):
@@ -310,8 +326,8 @@ class FilterDatapath(wiring.Component):
         cfg = self.cfg
         # Separation: P = Z[k], Q = conj(Z[-k]); 2Xa = P + Q, 2Xb = -j (P - Q).
         ws = wf + 1
-        xa = Signal(word_layout(ws), name=f"xa2{sfx}")
-        xb = Signal(word_layout(ws), name=f"xb2{sfx}")
+        xa = data_reg(word_layout(ws), name=f"xa2{sfx}")
+        xb = data_reg(word_layout(ws), name=f"xb2{sfx}")
         ovf = p.ovf | q.ovf
         m.d.sync += [
             word_assign(xa, p.re + q.re, p.im - q.im, ovf=ovf),
@@ -320,7 +336,8 @@ class FilterDatapath(wiring.Component):
         outs = {}
         for ch, x in (("a", xa), ("b", xb)):
             for tag, conj in (("k", False), ("nk", True)):
-                mul = BinMultiply(ws, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul, shift=cfg.coef_width)
+                mul = BinMultiply(ws, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul, shift=cfg.coef_width,
+                                  **self.prim)
                 m.submodules[f"mul_{ch}{tag}{sfx}"] = mul
                 m.d.comb += [mul.i.re.eq(x.re), mul.i.im.eq(-x.im if conj else x.im), mul.i.ovf.eq(x.ovf),
                              mul.coef.eq(coefs[ch + tag])]
@@ -335,7 +352,7 @@ class FilterDatapath(wiring.Component):
         w = cfg.inverse_width
         v_re, f1 = resize(round_shift(ha_re - hb_im, 1, cfg.rounding), w, "saturate")
         v_im, f2 = resize(round_shift(ha_im + hb_re, 1, cfg.rounding), w, "saturate")
-        v = Signal(word_layout(w), name=f"v{sfx}")
+        v = data_reg(word_layout(w), name=f"v{sfx}")
         m.d.sync += word_assign(v, v_re, v_im, ovf=ak.ovf | ank.ovf | bk.ovf | bnk.ovf | f1 | f2)
         return v
 
@@ -360,26 +377,24 @@ class FilterCore(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         cfg = self.cfg
-        n, nch = cfg.n, cfg.channels
+        nch = cfg.channels
         P, fc = cfg.lanes, cfg.frame_cycles
         fl = cfg.fft_forward.pipeline_latency
-        m.submodules.ctl = ctl = PipelineControl(cfg.pipeline_latency, fc, cfg.drain_after)
-        dp = FilterDatapath(cfg)
-        m.submodules.datapath = ResetInserter(ctl.clr)(EnableInserter(ctl.adv)(dp))
-        ol = output_layout(cfg)
-        m.submodules.fifo = fifo = SyncFIFO(width=ol.size, depth=2)
+        # the stream shell (hdl/shell.py), as in the FFT core: the datapath
+        # and everything that follows its slots (bin, channel, weight reads,
+        # wseq) run one cycle behind the controller, on adv_q / clr_q
+        sh = stream_shell(m, self.i, self.o, latency=cfg.pipeline_latency, frame=fc,
+                          drain_after=cfg.drain_after, out_layout=output_layout(cfg))
+        ctl, adv, clr = sh.ctl, sh.adv_q, sh.clr_q
+        dp = FilterDatapath(cfg, ce=adv)
+        m.submodules.datapath = ResetInserter(clr)(EnableInserter(adv)(dp))
 
         # Input side.
-        m.d.comb += [
-            ctl.in_valid.eq(self.i.valid),
-            self.i.ready.eq(ctl.in_ready),
-            ctl.space.eq(fifo.w_rdy),
-        ]
         dp_in = [dp.i] if P == 1 else [dp.i[l] for l in range(P)]
         for x, names in zip(dp_in, cfg.lane_fields):
             m.d.comb += [
-                x.re.eq(getattr(self.i.payload, names[0])),
-                x.im.eq(getattr(self.i.payload, names[1]) if len(names) > 1 else 0),
+                x.re.eq(getattr(sh.inreg, names[0])),
+                x.im.eq(getattr(sh.inreg, names[1]) if len(names) > 1 else 0),
                 x.inv.eq(0),
                 x.ovf.eq(0),
             ]
@@ -399,7 +414,8 @@ class FilterCore(wiring.Component):
         # after a clear every real frame has passed, so the channel restarts
         # from the input's count.
         # ``started`` counts slots (saturating) so the inverse FFT can start
-        # when the first word reaches it.
+        # when the first word reaches it (``inv_on``: started == t_inv, kept
+        # in a register, as it gates the inverse datapath's clock enable).
         t_inv = fl + cfg.mid_latency
         fl = cfg.mul_offset            # slots from the input to the multiplier
         # ``bin_``: transfer index t within the frame (bins t*P .. t*P + P-1)
@@ -408,13 +424,18 @@ class FilterCore(wiring.Component):
         started = Signal(range(t_inv + 1), name="started")
         chan = Signal(range(nch), name="chan")
         region = started >= fl
-        m.d.comb += dp.inv_en.eq(started == t_inv)
-        with m.If(ctl.clr):
-            m.d.sync += [bin_.eq(bin_init), started.eq(0), chan.eq(in_chan)]
-        with m.Elif(ctl.adv):
+        inv_on = Signal(name="inv_on")
+        m.d.comb += dp.inv_en.eq(inv_on)
+        # (no accept in the controller's clr cycle nor, at a frame boundary,
+        # a channel step in the next: in_chan is the same at clr_q)
+        with m.If(clr):
+            m.d.sync += [bin_.eq(bin_init), started.eq(0), chan.eq(in_chan), inv_on.eq(0)]
+        with m.Elif(adv):
             m.d.sync += bin_.eq(bin_ + 1)
             with m.If(started != t_inv):
                 m.d.sync += started.eq(started + 1)
+            with m.If(started == t_inv - 1):
+                m.d.sync += inv_on.eq(1)
             with m.If(region & (bin_ == fc - 1)):
                 m.d.sync += chan.eq(step(chan))
         chan_b = Signal(range(nch), name="chan_b")
@@ -455,7 +476,7 @@ class FilterCore(wiring.Component):
                 # bank l's -k reads serve lane (P - l) mod P
                 tl = (P - l) % P if port in ("coef_ank", "coef_bnk") else l
                 target = getattr(dp, port) if P == 1 else getattr(dp, port)[tl]
-                m.d.comb += [rp.addr.eq(a), rp.en.eq(ctl.adv), target.eq(rp.data)]
+                m.d.comb += [rp.addr.eq(a), rp.en.eq(adv), target.eq(rp.data)]
         bwp = None
         if cfg.real_output:
             b_init = [int(v) for v in cfg.bias_array()]
@@ -464,40 +485,25 @@ class FilterCore(wiring.Component):
             breads = {"bias_a": chan, "bias_b": chan_b} if cfg.real_pairs else {"bias": chan}
             for port, a in breads.items():
                 brp = bmem.read_port(transparent_for=(bwp,) if runtime else ())
-                m.d.comb += [brp.addr.eq(a), brp.en.eq(ctl.adv), getattr(dp, port).eq(brp.data)]
+                m.d.comb += [brp.addr.eq(a), brp.en.eq(adv), getattr(dp, port).eq(brp.data)]
 
-        # Output side: undo the inverse's swap, frame flags, FIFO.
+        # Output side: undo the inverse's swap, frame flags.
         dp_out = [dp.o] if P == 1 else [dp.o[l] for l in range(P)]
         word_ovf = dp_out[0].ovf
         for w in dp_out[1:]:
             word_ovf = word_ovf | w.ovf
-        ovf_acc = Signal()
-        out_ovf = word_ovf | (ovf_acc & ~ctl.out_first)
-        with m.If(ctl.emit):
-            m.d.sync += ovf_acc.eq(out_ovf)
-        out = Signal(ol)
-        m.d.comb += [
-            out.last.eq(ctl.out_last),
-            out.overflow.eq(out_ovf),
-        ]
+        out = sh.out
+        m.d.comb += [out.last.eq(sh.last_q), out.overflow.eq(sh.overflow(word_ovf))]
         for w, names in zip(dp_out, cfg.lane_fields):
             m.d.comb += getattr(out, names[0]).eq(w.im)
             if len(names) > 1:
                 m.d.comb += getattr(out, names[1]).eq(w.re)
 
         if runtime:
-            self._weight_port(m, ctl, region, bin_, chan, chan_b, wps, bwp, out)
-
-        m.d.comb += [
-            fifo.w_data.eq(out),
-            fifo.w_en.eq(ctl.emit),
-            self.o.valid.eq(fifo.r_rdy),
-            self.o.payload.eq(fifo.r_data),
-            fifo.r_en.eq(self.o.ready),
-        ]
+            self._weight_port(m, sh, region, bin_, chan, chan_b, wps, bwp, out)
         return m
 
-    def _weight_port(self, m, ctl, region, bin_, chan, chan_b, wps, bwp, out):
+    def _weight_port(self, m, sh, region, bin_, chan, chan_b, wps, bwp, out):
         cfg = self.cfg
         P = cfg.lanes
         n, nch = cfg.n, cfg.channels
@@ -529,13 +535,13 @@ class FilterCore(wiring.Component):
         regs = Array(Signal(WSEQ_WIDTH, name=f"wseq{j}") for j in range(k))
         mf = Signal(range(k), name="mul_frame")
         of = Signal(range(k), name="out_frame")
-        start = ctl.adv & ~ctl.clr & region & (bin_ == 0)
-        with m.If(ctl.clr):
+        start = sh.adv_q & ~sh.clr_q & region & (bin_ == 0)
+        with m.If(sh.clr_q):
             m.d.sync += [mf.eq(0), of.eq(0)]
         with m.Else():
             with m.If(start):
                 m.d.sync += [regs[mf].eq(wcount + fire), mf.eq(_wrap_inc(mf, k))]
-            with m.If(ctl.emit & ctl.out_last):
+            with m.If(sh.emit_q & sh.last_q):
                 m.d.sync += of.eq(_wrap_inc(of, k))
         m.d.comb += out.wseq.eq(regs[of])
 
@@ -561,7 +567,7 @@ def descriptor(cfg: FilterConfig) -> dict:
     """The core descriptor of a filter / FFTNet core (same contract as the
     FFT core's, :func:`fftforge.hdl.export.descriptor`, plus ``channels``,
     the weight port and the scale relation)."""
-    from .export import CLOCK, RESET, stream_ports
+    from .export import CLOCK, RESET, sim_model_files, stream_ports
     ports = {
         "clock": CLOCK, "reset": RESET, "reset_active_high": True, "reset_synchronous": True,
         "input": {**stream_ports("i", input_layout(cfg)), "lanes": lane_map(cfg, input_layout(cfg))},
@@ -646,7 +652,8 @@ def descriptor(cfg: FilterConfig) -> dict:
             "weight_bits": cfg.channels * cfg.n * 2 * cfg.coef_width,
             "fft_forward": fwd.resources(), "fft_inverse": inv.resources(),
         },
-        "files": {"verilog": f"{cfg.name}.v"},
+        "files": {"verilog": f"{cfg.name}.v", **sim_model_files(cfg.target)},
+        "target": cfg.target,
         "config": cfg.to_dict(),
     }
 

@@ -16,35 +16,41 @@ i : In(word(width_in))         Y, with its ``ovf`` tag
 bias : In(signed(bias_width))  b, sampled with ``i``
 o : Out(word(width_out))       Z
 
-Latency :func:`fftforge.filter_config.modrelu_latency` = ``2 * iterations + 5``
-slots.  Internal width ``width_in + guard + 3``
+Latency :func:`fftforge.filter_config.modrelu_latency` = ``2 * iterations + 6
++ 2 * L`` slots, ``L`` the gain multiplier's
+(:class:`~fftforge.hdl.prims.WideMultiplier`, :func:`~fftforge.config.wide_mult_latency`):
+input register, vectoring, gain product, its rounding, bias add and clamp,
+gain product, its rounding, rotation, sign restore, output rounding.  No
+slot holds more than one carry chain.  Internal width ``width_in + guard + 3``
 (:func:`fftforge.pyref.modrelu.internal_width`); output ``width_out`` bits
 (``width_in + 1`` holds ``|Y| + |b|`` for the bias range of
 :class:`fftforge.filter_config.FFTNetConfig`).
 """
 
-from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.hdl import Module, Mux, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..filter_config import modrelu_latency
 from ..pyref.modrelu import internal_width, kinv, kinv_bits
+from .prims import WideMultiplier
 from .fixed import resize, round_shift
-from .word import word_assign, word_layout
+from .word import data_reg, word_assign, word_layout
 
 __all__ = ["ModReLU"]
 
 
 class ModReLU(wiring.Component):
     def __init__(self, width_in: int, width_out: int, bias_width: int, iterations: int, guard: int,
-                 rounding: str):
+                 rounding: str, *, target: str = "generic", ce=None):
+        self.target, self.ce = target, ce
         self.width_in = width_in
         self.width_out = width_out
         self.bias_width = bias_width
         self.iterations = iterations
         self.guard = guard
         self.rounding = rounding
-        self.latency = modrelu_latency(iterations)
+        self.latency = modrelu_latency(iterations, width_in, guard)
         super().__init__({
             "i": In(word_layout(width_in)),
             "bias": In(signed(bias_width)),
@@ -59,7 +65,7 @@ class ModReLU(wiring.Component):
         k = kinv(I, kb)
 
         def reg(shape, name):
-            return Signal(shape, name=name)
+            return data_reg(shape, name)
 
         # Side band carried along every stage: flip, zero, bias, ovf, directions.
         flip, zero, ovf = reg(1, "flip0"), reg(1, "zero0"), reg(1, "ovf0")
@@ -99,20 +105,32 @@ class ModReLU(wiring.Component):
             m.d.sync += d2.eq(cur_dirs)
             cur_dirs = d2
 
-        # Gain compensation of the measured magnitude.
-        p = reg(signed(wc + kb + 2), "mag_p")
-        m.d.sync += p.eq(x * k)
+        def gain(name, v):
+            """``v * k``, through a pipelined multiplier, side band carried."""
+            mul = WideMultiplier(wc, kb + 1, target=self.target, ce=self.ce)
+            m.submodules[name] = mul
+            m.d.comb += [mul.a.eq(v), mul.b.eq(k)]
+            for j in range(mul.latency):
+                carry(f"{name}{j}")
+                carry_dirs(f"{name}{j}")
+            return mul.p
+
+        # Gain compensation of the measured magnitude, rounded.
+        p = gain("mag_mul", x)
+        mr = reg(signed(wc + 1), "mag_r")
+        m.d.sync += mr.eq(round_shift(p, kb, self.rounding))
         carry("mag")
         carry_dirs("mag")
         # Bias, clamp at 0 (and 0 for a zero input).
         mp = reg(signed(wc), "mag_b")
-        t = round_shift(p, kb, self.rounding) + (bias << G)
+        t = mr + (bias << G)
         m.d.sync += mp.eq(Mux(zero | (t < 0), 0, t))
         carry("add")
         carry_dirs("add")
         # Pre-compensate the rotation's gain.
+        q = gain("pre_mul", mp)
         xr, yr = reg(signed(wc), "xr"), reg(signed(wc), "yr")
-        m.d.sync += [xr.eq(round_shift(mp * k, kb, self.rounding)), yr.eq(0)]
+        m.d.sync += [xr.eq(round_shift(q, kb, self.rounding)), yr.eq(0)]
         carry("pre")
         carry_dirs("pre")
         x, y = xr, yr
@@ -125,10 +143,14 @@ class ModReLU(wiring.Component):
             carry(f"w{i}")
             carry_dirs(f"w{i}")
             x, y = x2, y2
-        # Output: undo the flip, drop the guard bits, fit the output width.
-        xo = Mux(flip, -x, x)
-        yo = Mux(flip, -y, y)
+        # Undo the flip (its own register), then drop the guard bits and
+        # fit the output width.
+        xo, yo = reg(signed(wc + 1), "xo"), reg(signed(wc + 1), "yo")
+        m.d.sync += [xo.eq(Mux(flip, -x, x)), yo.eq(Mux(flip, -y, y))]
+        carry("flip")
         o_re, f1 = resize(round_shift(xo, G, self.rounding), self.width_out, "saturate")
         o_im, f2 = resize(round_shift(yo, G, self.rounding), self.width_out, "saturate")
-        m.d.sync += word_assign(self.o, o_re, o_im, ovf=ovf | f1 | f2)
+        o = reg(self.o.shape(), "o_reg")
+        m.d.sync += word_assign(o, o_re, o_im, ovf=ovf | f1 | f2)
+        m.d.comb += self.o.eq(o)
         return m

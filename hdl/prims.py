@@ -45,9 +45,10 @@ from amaranth.lib import data, memory, wiring
 from amaranth.lib.wiring import In, Out
 
 __all__ = ["TARGETS", "MULT_LATENCY", "RAM_LATENCY", "PipelinedMultiplier", "DelayRAM",
-           "ReadModifyWriteRAM", "PipelinedROM", "dp16kd_tiles", "BLOCK_MIN_DEPTH"]
+           "ReadModifyWriteRAM", "PipelinedROM", "WideMultiplier", "dp16kd_tiles", "BLOCK_MIN_DEPTH"]
 
-from ..config import MULT_LATENCY, RAM_LATENCY, TARGETS
+from ..config import MULT_LATENCY, MULT_LIMB_BITS, RAM_LATENCY, TARGETS, mult_limbs, wide_mult_latency
+from .word import data_reg
 #: memories of fewer words stay in the fabric (distributed RAM or logic) on
 #: every target: a block for a 16-word line would cost more than it saves.
 #: From 32 words up the ECP5 form instantiates the block: left to Yosys, a
@@ -120,37 +121,127 @@ class PipelinedMultiplier(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         if not self.uses_block:
-            ra, rb = Signal(signed(self.a_width)), Signal(signed(self.b_width))
-            p1 = Signal(signed(self.a_width + self.b_width))
-            m.d.sync += [ra.eq(self.a), rb.eq(self.b), p1.eq(ra * rb), self.p.eq(p1)]
+            ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(self.b_width), "rb")
+            p1 = data_reg(signed(self.a_width + self.b_width), "p1")
+            p2 = data_reg(signed(self.a_width + self.b_width), "p2")
+            m.d.sync += [ra.eq(self.a), rb.eq(self.b), p1.eq(ra * rb), p2.eq(p1)]
+            m.d.comb += self.p.eq(p2)
             return m
         a18, b18, p36 = Signal(signed(18)), Signal(signed(18)), Signal(signed(36))
         m.d.comb += [a18.eq(self.a), b18.eq(self.b), self.p.eq(p36)]
-        ports = {}
-        for i, bit in enumerate(_as_bits(a18, 18)):
-            ports[f"i_A{i}"] = bit
-        for i, bit in enumerate(_as_bits(b18, 18)):
-            ports[f"i_B{i}"] = bit
-        for i in range(18):
-            ports[f"i_C{i}"] = Const(0, 1)
-        for i in range(36):
-            ports[f"o_P{i}"] = p36[i]
-        for k in range(4):
-            ports[f"i_CLK{k}"] = ClockSignal() if k == 0 else Const(0, 1)
-            ports[f"i_CE{k}"] = self.ce if k == 0 else Const(0, 1)
-            ports[f"i_RST{k}"] = Const(0, 1)
-        m.submodules.mult = Instance(
-            "MULT18X18D",
-            p_REG_INPUTA_CLK="CLK0", p_REG_INPUTA_CE="CE0", p_REG_INPUTA_RST="RST0",
-            p_REG_INPUTB_CLK="CLK0", p_REG_INPUTB_CE="CE0", p_REG_INPUTB_RST="RST0",
-            p_REG_INPUTC_CLK="NONE",
-            p_REG_PIPELINE_CLK="CLK0", p_REG_PIPELINE_CE="CE0", p_REG_PIPELINE_RST="RST0",
-            p_REG_OUTPUT_CLK="CLK0", p_REG_OUTPUT_CE="CE0", p_REG_OUTPUT_RST="RST0",
-            p_CLK0_DIV="ENABLED", p_CLK1_DIV="ENABLED", p_CLK2_DIV="ENABLED", p_CLK3_DIV="ENABLED",
-            p_HIGHSPEED_CLK="NONE", p_GSR="DISABLED", p_CAS_MATCH_REG="FALSE",
-            p_SOURCEB_MODE="B_SHIFT", p_MULT_BYPASS="DISABLED", p_RESETMODE="SYNC",
-            i_SIGNEDA=Const(1, 1), i_SIGNEDB=Const(1, 1), i_SOURCEA=Const(0, 1), i_SOURCEB=Const(0, 1),
-            **ports)
+        _mult18x18d(m, "mult", a18, b18, p36, self.ce)
+        return m
+
+
+def _mult18x18d(m, name, a18, b18, p36, ce):
+    """One MULT18X18D, signed, with input, pipeline and output registers on
+    clock enable ``ce``: ``p36`` = ``a18 * b18`` 3 enabled cycles later."""
+    ports = {}
+    for i, bit in enumerate(_as_bits(a18, 18)):
+        ports[f"i_A{i}"] = bit
+    for i, bit in enumerate(_as_bits(b18, 18)):
+        ports[f"i_B{i}"] = bit
+    for i in range(18):
+        ports[f"i_C{i}"] = Const(0, 1)
+    for i in range(36):
+        ports[f"o_P{i}"] = p36[i]
+    for k in range(4):
+        ports[f"i_CLK{k}"] = ClockSignal() if k == 0 else Const(0, 1)
+        ports[f"i_CE{k}"] = ce if k == 0 else Const(0, 1)
+        ports[f"i_RST{k}"] = Const(0, 1)
+    m.submodules[name] = Instance(
+        "MULT18X18D",
+        p_REG_INPUTA_CLK="CLK0", p_REG_INPUTA_CE="CE0", p_REG_INPUTA_RST="RST0",
+        p_REG_INPUTB_CLK="CLK0", p_REG_INPUTB_CE="CE0", p_REG_INPUTB_RST="RST0",
+        p_REG_INPUTC_CLK="NONE",
+        p_REG_PIPELINE_CLK="CLK0", p_REG_PIPELINE_CE="CE0", p_REG_PIPELINE_RST="RST0",
+        p_REG_OUTPUT_CLK="CLK0", p_REG_OUTPUT_CE="CE0", p_REG_OUTPUT_RST="RST0",
+        p_CLK0_DIV="ENABLED", p_CLK1_DIV="ENABLED", p_CLK2_DIV="ENABLED", p_CLK3_DIV="ENABLED",
+        p_HIGHSPEED_CLK="NONE", p_GSR="DISABLED", p_CAS_MATCH_REG="FALSE",
+        p_SOURCEB_MODE="B_SHIFT", p_MULT_BYPASS="DISABLED", p_RESETMODE="SYNC",
+        i_SIGNEDA=Const(1, 1), i_SIGNEDB=Const(1, 1), i_SOURCEA=Const(0, 1), i_SOURCEB=Const(0, 1),
+        **ports)
+
+
+def _limbs(v, width):
+    """``[(shift, bits, top)]`` of a signed ``width``-bit value: 17-bit
+    unsigned limbs and a signed top limb (``top``)."""
+    n = mult_limbs(width)
+    return [(k * MULT_LIMB_BITS, v[k * MULT_LIMB_BITS:] if k == n - 1
+             else v[k * MULT_LIMB_BITS:(k + 1) * MULT_LIMB_BITS], k == n - 1) for k in range(n)]
+
+
+class WideMultiplier(wiring.Component):
+    """Signed multiplier for operands wider than one DSP block, pipelined.
+
+    On ECP5 each operand is cut into 17-bit unsigned limbs and a signed top
+    limb (:func:`~fftforge.config.mult_limbs`), every limb product is a
+    MULT18X18D with its three registers, and the partial products are
+    summed two by two, one registered level per halving.  The generic form
+    is ``a * b`` with the same number of registers.  Both are exact.
+
+    Parameters
+    ----------
+    a_width, b_width : int
+        Operand widths (signed), any.
+    target, ce :
+        See :class:`PipelinedMultiplier`.
+
+    Attributes
+    ----------
+    a : In(signed(a_width))
+    b : In(signed(b_width))
+    p : Out(signed(a_width + b_width))
+        ``a * b`` of the operands :attr:`latency` enabled cycles earlier.
+    latency : int
+        :func:`~fftforge.config.wide_mult_latency` ``(a_width, b_width)``.
+    """
+
+    def __init__(self, a_width: int, b_width: int, *, target: str = "generic", ce=None):
+        _check_target(target)
+        self.a_width, self.b_width = a_width, b_width
+        self.target, self.ce = target, ce
+        self.latency = wide_mult_latency(a_width, b_width)
+        super().__init__({"a": In(signed(a_width)), "b": In(signed(b_width)),
+                          "p": Out(signed(a_width + b_width))})
+
+    def elaborate(self, platform):
+        m = Module()
+        pw = self.a_width + self.b_width
+        if self.target != "ecp5" or self.ce is None:
+            ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(self.b_width), "rb")
+            m.d.sync += [ra.eq(self.a), rb.eq(self.b)]
+            prev = ra * rb
+            for k in range(self.latency - 1):
+                r = data_reg(signed(pw), name=f"p{k}")
+                m.d.sync += r.eq(prev)
+                prev = r
+            m.d.comb += self.p.eq(prev)
+            return m
+        terms = []
+        for ia, (sa, va, ta) in enumerate(_limbs(self.a, self.a_width)):
+            for ib, (sb, vb, tb) in enumerate(_limbs(self.b, self.b_width)):
+                a18, b18, p36 = Signal(signed(18)), Signal(signed(18)), Signal(signed(36))
+                # a low limb is unsigned: zero-extended into the signed port
+                m.d.comb += [a18.eq(va.as_signed() if ta else va), b18.eq(vb.as_signed() if tb else vb)]
+                _mult18x18d(m, f"mult{ia}_{ib}", a18, b18, p36, self.ce)
+                terms.append((p36, sa + sb))
+        level = 0
+        while len(terms) > 1:
+            nxt = []
+            for j in range(0, len(terms), 2):
+                r = data_reg(signed(pw), name=f"sum{level}_{j // 2}")
+                if j + 1 < len(terms):
+                    (x, sx), (y, sy) = terms[j], terms[j + 1]
+                    m.d.sync += r.eq((x << sx) + (y << sy))
+                else:
+                    (x, sx) = terms[j]
+                    m.d.sync += r.eq(x << sx)
+                nxt.append((r, 0))
+            terms = nxt
+            level += 1
+        p, s = terms[0]
+        m.d.comb += self.p.eq(p << s)
         return m
 
 
@@ -257,7 +348,9 @@ def _pipelined_ram(m, ram, waddr, raddr, rmw: bool):
         wp = mem.write_port()
         rp = mem.read_port(transparent_for=())
         m.d.comb += [wp.addr.eq(waddr), wp.data.eq(ram.wdata), wp.en.eq(1), rp.addr.eq(raddr), rp.en.eq(1)]
-        m.d.sync += ram.rdata.eq(rp.data)
+        rd = data_reg(ram.rdata.shape(), name="rdata_reg")
+        m.d.sync += rd.eq(rp.data)
+        m.d.comb += ram.rdata.eq(rd)
         return
     bw, blocks = tiles
     wpad, rbits = Signal(blocks * bw), Signal(blocks * bw)
@@ -359,7 +452,9 @@ class PipelinedROM(wiring.Component):
             m.submodules.rom = rom = memory.Memory(shape=tl, depth=n, init=init)
             rp = rom.read_port(transparent_for=())
             m.d.comb += [rp.addr.eq(self.addr), rp.en.eq(1)]
-            m.d.sync += [self.c.eq(rp.data.c), self.s.eq(rp.data.s)]
+            c, s = data_reg(self.c.shape(), "c_reg"), data_reg(self.s.shape(), "s_reg")
+            m.d.sync += [c.eq(rp.data.c), s.eq(rp.data.s)]
+            m.d.comb += [self.c.eq(c), self.s.eq(s)]
             return m
         mask = (1 << w) - 1
         c_bits, s_bits = Signal(18), Signal(18)

@@ -53,7 +53,7 @@ from .butterfly import Butterfly
 from .delay import DelayLine
 from .fixed import round_resize
 from .phase import phase_counter
-from .word import word_assign, word_layout
+from .word import data_reg, word_assign, word_layout
 
 __all__ = ["SDFButterfly", "round_word", "rotate_minus_j"]
 
@@ -65,7 +65,7 @@ def rotate_minus_j(m, w, minus_j, tags, width=None):
     -re)``), else ``w``; ``width`` bits (default one bit wider than ``w``:
     pass the part's ``rotated_width``).  Latency 1."""
     lay = word_layout(width or len(w.re) + 1, tags)
-    r = Signal(lay, name="x_rot")
+    r = data_reg(lay, name="x_rot")
     t = {t: getattr(w, t) for t in tags}
     with m.If(minus_j):
         m.d.sync += word_assign(r, w.im, -w.re, **t)
@@ -141,7 +141,7 @@ class SDFButterfly(wiring.Component):
         # is; with D = 1 the loop is one register and stores the difference
         # unrounded (two bits wider, so the loop is one add), and fb is
         # rounded on its way out like the sum.
-        fb_raw = Signal(raw, name="fb_raw")
+        fb_raw = data_reg(raw, name="fb_raw")
         if d == 1:
             fb_tags = {t: getattr(fb_raw, t) for t in self.tags}
             m.d.comb += word_assign(fb, fb_raw.re, fb_raw.im, **fb_tags)
@@ -176,18 +176,18 @@ class SDFButterfly(wiring.Component):
             return out
 
         # output: register 1 unrounded, register 2 rounded
-        out1 = Signal(raw, name="out1")
+        out1 = data_reg(raw, name="out1")
         m.d.sync += out1.eq(to_out)
-        out2 = Signal(store, name="out2")
+        out2 = data_reg(store, name="out2")
         m.d.sync += out2.eq(finish(out1))
         m.d.comb += word_assign(self.o, out2.re, out2.im, **self._tags_of(out2))
         if d == 1:
             m.d.sync += fb_raw.eq(to_loop)
         else:
             # loop: register 1 unrounded, register 2 rounded, then D - 2 words
-            loop1 = Signal(raw, name="loop1")
+            loop1 = data_reg(raw, name="loop1")
             m.d.sync += loop1.eq(to_loop)
-            loop2 = Signal(store, name="loop2")
+            loop2 = data_reg(store, name="loop2")
             m.d.sync += loop2.eq(finish(loop1))
             m.submodules.fb = line = DelayLine(store, d - 2, target=self.target, ce=self.ce)
             m.d.comb += [line.i.eq(loop2), fb.eq(line.o)]

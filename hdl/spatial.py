@@ -19,14 +19,14 @@ rotation's register first).  Bit growth as
 the SDF stage.
 """
 
-from amaranth.hdl import Module, Signal
+from amaranth.hdl import Module
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from .butterfly import Butterfly
 from .sdf import rotate_minus_j, round_word
 from .phase import lane_phase
-from .word import word_assign, word_layout
+from .word import data_reg, word_assign, word_layout
 
 __all__ = ["SpatialButterfly"]
 
@@ -59,7 +59,7 @@ class SpatialButterfly(wiring.Component):
                 pos = lane_phase(m, 4 * d, p.offset, P, lane + d, name=f"pos{lane}")
                 minus_j = pos >= 3 * d if not isinstance(pos, int) else int(pos >= 3 * d)
                 b = rotate_minus_j(m, b, minus_j, self.tags, p.rotated_width)
-                a_q = Signal(a.shape(), name=f"a_q{lane}")
+                a_q = data_reg(a.shape(), name=f"a_q{lane}")
                 m.d.sync += a_q.eq(a)
                 a = a_q
                 bw = p.rotated_width
@@ -74,9 +74,11 @@ class SpatialButterfly(wiring.Component):
             raw = word_layout(p.width_in + 2, self.tags)
             for out_lane, v in ((lane, bfly.sum), (lane + d, bfly.diff)):
                 # register 1: the full-precision result; register 2: rounded
-                r1 = Signal(raw, name=f"raw{out_lane}")
+                r1 = data_reg(raw, name=f"raw{out_lane}")
                 m.d.sync += word_assign(r1, v.re, v.im, ovf=tag_in, **inv)
                 re, im, ovf = round_word(p, self.rounding, self.overflow, r1)
                 tags = {"inv": r1.inv} if "inv" in self.tags else {}
-                m.d.sync += word_assign(self.o[out_lane], re, im, ovf=ovf, **tags)
+                r2 = data_reg(self.o[out_lane].shape(), name=f"out{out_lane}")
+                m.d.sync += word_assign(r2, re, im, ovf=ovf, **tags)
+                m.d.comb += self.o[out_lane].eq(r2)
         return m

@@ -49,7 +49,7 @@ from .delay import DelayLine
 from .fixed import fit, round_resize
 from .prims import PipelinedROM
 from .phase import lane_phase
-from .word import word_assign, word_layout
+from .word import data_reg, word_assign, word_layout
 
 __all__ = ["TwiddleMultiplier"]
 
@@ -119,9 +119,9 @@ class TwiddleMultiplier(wiring.Component):
 
         # Slot 0: capture the sample, rotation and triviality; ROM address.
         wl = word_layout(p.width_in, self.tags)
-        xa = Signal(wl)
-        rot_a = Signal(2)
-        triv_a = Signal()
+        xa = data_reg(wl, name="xa")
+        rot_a = data_reg(2, name="rot_a")
+        triv_a = data_reg(1, name="triv_a")
         m.d.sync += [xa.eq(self.i), rot_a.eq(rot), triv_a.eq(addr == 0)]
 
         # Slot 1: the sample rotated exactly by (-j)**q (one bit wider), in
@@ -131,7 +131,7 @@ class TwiddleMultiplier(wiring.Component):
         r_re, r_im = rotate(m, xa.re, xa.im, rot_a, name="xrot")
         xl = word_layout(p.rotated_width, self.tags)   # one bit wider only if -2**(w-1) can arrive
         cl = data.StructLayout({"x": xl, "triv": 1})
-        xc = Signal(cl, name="xc")
+        xc = data_reg(cl, name="xc")
         inv_a = {"inv": xa.inv} if "inv" in self.tags else {}
         m.d.sync += word_assign(xc.x, r_re, r_im, ovf=xa.ovf, **inv_a)
         m.d.sync += xc.triv.eq(triv_a)
@@ -156,14 +156,16 @@ class TwiddleMultiplier(wiring.Component):
         t_re, f1 = fit(xd.re, p.width_out, self.overflow, p.may_overflow)
         t_im, f2 = fit(xd.im, p.width_out, self.overflow, p.may_overflow)
         inv = {"inv": xd.inv} if "inv" in self.tags else {}
+        o = data_reg(self.o.shape(), name="o_reg")
+        m.d.comb += self.o.eq(o)
         if need_mult:
             shift = tw - 1
             p_re, f3 = round_resize(mult.p.re, shift, p.width_out, self.rounding, self.overflow, p.may_overflow)
             p_im, f4 = round_resize(mult.p.im, shift, p.width_out, self.rounding, self.overflow, p.may_overflow)
             with m.If(bypass.o.triv):
-                m.d.sync += word_assign(self.o, t_re, t_im, ovf=xd.ovf | f1 | f2, **inv)
+                m.d.sync += word_assign(o, t_re, t_im, ovf=xd.ovf | f1 | f2, **inv)
             with m.Else():
-                m.d.sync += word_assign(self.o, p_re, p_im, ovf=xd.ovf | f3 | f4, **inv)
+                m.d.sync += word_assign(o, p_re, p_im, ovf=xd.ovf | f3 | f4, **inv)
         else:
-            m.d.sync += word_assign(self.o, t_re, t_im, ovf=xd.ovf | f1 | f2, **inv)
+            m.d.sync += word_assign(o, t_re, t_im, ovf=xd.ovf | f1 | f2, **inv)
         return m

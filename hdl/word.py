@@ -7,10 +7,19 @@ A word is a complex sample plus tag bits that travel with it:
 * ``inv``: (runtime-direction cores only) the word belongs to an inverse frame.
 """
 
-from amaranth.hdl import signed
+from amaranth.hdl import Signal, signed
 from amaranth.lib import data
 
-__all__ = ["word_layout", "word_assign", "TAGS"]
+__all__ = ["word_layout", "word_assign", "data_reg", "TAGS"]
+
+
+def data_reg(shape, name=None):
+    """A data register of a slot pipeline: ``reset_less``.  Only a part's
+    phase counters need the datapath's soft clear (``clr_q``, a
+    ``ResetInserter``); the words are never read before valid samples
+    overwrite them (as in the memories, which no reset reaches).  Left to
+    the clear, thousands of data flip-flops made it the critical net."""
+    return Signal(shape, name=name, reset_less=True)
 
 TAGS = ("ovf", "inv")
 

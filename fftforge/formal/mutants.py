@@ -184,7 +184,9 @@ def _mutants():
         # the core's first, the core stalls its input once its FIFO is full
         "filter.os_discard_one_more": ("filter", Check("bmc", os_lat + 6, lambda: OverlapSaveHarness(
             os_cfg, mutate=_os_discard_one_more), cut=os_cut)),
-        "filter.os_framer_no_ready": ("filter", Check("bmc", os_lat + 8, lambda: OverlapSaveHarness(
+        # (the core stalls once its output FIFO is full: OUTPUT_FIFO_DEPTH words
+        # after the first output, one more for the registered space flag)
+        "filter.os_framer_no_ready": ("filter", Check("bmc", os_lat + 10, lambda: OverlapSaveHarness(
             os_cfg, mutate=_os_framer_no_ready), cut=os_cut)),
         "filter.os_history_reversed": ("filter", Check("bmc", 2 * os_cfg.n + 4, lambda: OverlapSaveHarness(
             os_cfg, mutate=_os_history_reversed), cut=os_cut)),

@@ -42,10 +42,9 @@ def _frame(cfg: FFTConfig) -> int:
 
 
 def core_capacity(cfg: FFTConfig) -> int:
-    """Most samples a core holds: ``cfg.capacity`` for an FFT core (slot
-    pipeline + 3-word output FIFO, the write in flight included); a filter
-    core: slot pipeline + 2-word output FIFO."""
-    return getattr(cfg, "capacity", cfg.pipeline_latency + 2)
+    """Most samples a core holds: ``cfg.capacity`` (slot pipeline + the
+    shell's output FIFO, the write in flight included; every core kind)."""
+    return cfg.capacity
 
 
 def overlap_save_capacity(cfg) -> int:
@@ -306,8 +305,9 @@ class CoreHarness(Elaboratable):
 
 
 def open_core(core, platform, mutate_control=None):
-    """Elaborate a stream core built like FFTCore (submodules ``ctl``: a
-    PipelineControl, ``fifo``: the 2-deep output SyncFIFO) for a harness:
+    """Elaborate a stream core built on :func:`fftforge.hdl.shell.stream_shell`
+    (submodules ``ctl``: a PipelineControl, ``fifo``: the output SyncFIFO)
+    for a harness:
     returns ``(opened_core, opened_ctl, opened_fifo)`` with the opened
     controller and FIFO in place in the opened core, so the harness's
     white-box names refer to the logic under proof.  ``mutate_control``
@@ -531,7 +531,7 @@ class OverlapSaveHarness(Elaboratable):
         # input's), and the core its whole contract
         check_sink(m, core.i.valid, core.i.ready, core.i.payload.as_value(), "core_i", reset_rule=False)
         check_sink(m, core.o.valid, core.o.ready, core.o.payload.as_value(), "core_o")
-        p = core_properties(m, cfg, core.i, core.o, ctl_open, fifo_open)
+        p = core_properties(m, cfg, core.i, core.o, ctl_open, fifo_open, core_open=c_open)
 
         pos = w_open.sig("frame_pos")
         opos = w_open.sig("out_pos")

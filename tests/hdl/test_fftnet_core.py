@@ -30,7 +30,8 @@ def test_modrelu_matches_twin(rounding):
     re[20], im[20] = 0, 0
     b = rng.integers(-900, 900, count)
     exp_re, exp_im, _ = model(re, im, b)
-    lat = modrelu_latency(it)
+    lat = modrelu_latency(it, wi, g)
+    assert dut.latency == lat
     got = []
 
     async def tb(ctx):

@@ -9,7 +9,9 @@ are checked on the no-stall run.
 
 Fast set: an overlap-save filter (N=64, M=17, 24 frames of a continuous
 stream against numpy.convolve) and an FFTNet layer (N=16, D=8, runtime
-weights and biases rewritten under stalls); the rest (N=64/256/1024,
+weights and biases rewritten under stalls) in its ``target="ecp5"`` form
+(MULT18X18D instantiated: the complex and the modReLU's wide multipliers,
+simulated with the primitive models); the rest (N=64/256/1024,
 D=1/3/8, runtime filters, ROM designs) is marked slow.
 """
 
@@ -30,7 +32,7 @@ def test_filter_runtime_weights_n64_d3(tmp_path_factory):
 
 
 def test_fftnet_runtime_n16_d8(tmp_path_factory):
-    cfg = random_cfg(FFTNetConfig, 2, n=16, channels=8, weights="runtime")
+    cfg = random_cfg(FFTNetConfig, 2, n=16, channels=8, weights="runtime", target="ecp5")
     path, build = make_core(tmp_path_factory, cfg)
     check(path, build, frames=20, writes=80)
 

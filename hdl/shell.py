@@ -1,0 +1,98 @@
+"""Stream shell: what turns a slot pipeline into a valid/ready stream core.
+
+Every core kind (FFT, filter, FFTNet) is a slot pipeline (no valid/ready,
+one global clock enable) wrapped by the same shell; this module is its one
+place:
+
+* a :class:`~fftforge.hdl.control.PipelineControl` for the pipeline's
+  latency and frame;
+* the datapath's clock enable and soft reset **registered** (``adv_q``,
+  ``clr_q``): the datapath runs one cycle behind its controller
+  (:data:`~fftforge.config.CE_REGISTER_LATENCY`), so the net that reaches
+  every register, multiplier and block RAM starts at a flip-flop;
+* the input payload registered every cycle (``inreg``, no enable): the
+  datapath takes it one cycle later exactly when it was accepted;
+* the output FIFO (:data:`~fftforge.config.OUTPUT_FIFO_DEPTH` words: two of
+  skid plus the write in flight behind the registered enable), written with
+  ``emit_q`` (the controller's ``emit`` one cycle later, with the
+  datapath's word), and its free space kept in a register (``space_q``), so
+  that ``ready`` and the enable start one LUT from flip-flops;
+* the sticky per-frame overflow flag.
+
+Latency: ``pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY``;
+capacity ``pipeline_latency + OUTPUT_FIFO_DEPTH`` (proven by ``fftforge
+prove``).
+"""
+
+import types
+
+from amaranth.hdl import Signal
+from amaranth.lib.fifo import SyncFIFO
+
+from ..config import OUTPUT_FIFO_DEPTH
+from .control import PipelineControl
+
+__all__ = ["stream_shell"]
+
+
+def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_layout):
+    """Add the shell around a slot pipeline of ``latency`` slots to ``m``.
+
+    Parameters
+    ----------
+    m : Module
+    i, o : the core's input and output stream interfaces
+    latency, frame, drain_after :
+        For the :class:`~fftforge.hdl.control.PipelineControl`.
+    out_layout :
+        The output payload's layout (the FIFO's word).
+
+    Returns
+    -------
+    A namespace with ``ctl`` (the controller), ``adv_q``, ``clr_q`` (the
+    datapath's enable and soft reset), ``inreg`` (the registered input
+    payload), ``emit_q``, ``last_q``, ``first_q`` (the word at the datapath
+    output is written this cycle, and is the last / first of its frame),
+    ``out`` (a ``Signal(out_layout)`` the caller drives: the FIFO's word)
+    and ``overflow(word_ovf)`` (the sticky flag for the word's own flag; call
+    it once).
+    """
+    m.submodules.ctl = ctl = PipelineControl(latency, frame, drain_after)
+    adv_q, clr_q = Signal(name="adv_q"), Signal(name="clr_q")
+    m.d.sync += [adv_q.eq(ctl.adv), clr_q.eq(ctl.clr)]
+    m.submodules.fifo = fifo = SyncFIFO(width=out_layout.size, depth=OUTPUT_FIFO_DEPTH)
+
+    # room for one more word once the write in flight (emit_q) lands:
+    # level + emit_q < depth, registered from next cycle's level and write
+    emit_q = Signal(name="emit_q")
+    space_q = Signal(init=1, name="space_q")
+    read = fifo.r_en & fifo.r_rdy
+    m.d.sync += space_q.eq(fifo.level + emit_q - read + ctl.emit < OUTPUT_FIFO_DEPTH)
+    m.d.comb += [
+        ctl.in_valid.eq(i.valid),
+        i.ready.eq(ctl.in_ready),
+        ctl.space.eq(space_q),
+    ]
+    inreg = Signal(i.payload.shape(), name="inreg")
+    m.d.sync += inreg.eq(i.payload)
+
+    last_q, first_q = Signal(name="last_q"), Signal(name="first_q")
+    m.d.sync += [emit_q.eq(ctl.emit), last_q.eq(ctl.out_last), first_q.eq(ctl.out_first)]
+    out = Signal(out_layout, name="out")
+    m.d.comb += [
+        fifo.w_data.eq(out),
+        fifo.w_en.eq(emit_q),
+        o.valid.eq(fifo.r_rdy),
+        o.payload.eq(fifo.r_data),
+        fifo.r_en.eq(o.ready),
+    ]
+
+    def overflow(word_ovf):
+        acc = Signal(name="ovf_acc")
+        flag = word_ovf | (acc & ~first_q)
+        with m.If(emit_q):
+            m.d.sync += acc.eq(flag)
+        return flag
+
+    return types.SimpleNamespace(ctl=ctl, adv_q=adv_q, clr_q=clr_q, inreg=inreg, emit_q=emit_q,
+                                 last_q=last_q, first_q=first_q, out=out, overflow=overflow)
