@@ -23,8 +23,8 @@ o : Out(stream.Signature({re, im: signed(output_width), last: 1, overflow: 1}))
 
 Latency: :attr:`fftforge.config.FFTConfig.latency_cycles`.  Throughput: P
 samples per clock, frames back to back, when ``valid`` and ``ready`` stay high.
-Capacity: at most ``pipeline_latency + 2`` transfers in flight (the slot
-pipeline plus the 2-word output FIFO); accepted = emitted + in flight is
+Capacity: at most ``cfg.capacity`` transfers in flight (the slot pipeline
+plus the 3-word output FIFO of the stream shell, :mod:`.shell`); accepted = emitted + in flight is
 proven by ``fftforge prove`` (``core.*`` property sets).
 
 Lanes: P > 1 is a multi-path delay-feedback arrangement of the same DIF

@@ -28,7 +28,7 @@ slot holds more than one carry chain.  Internal width ``width_in + guard + 3``
 """
 
 from amaranth.hdl import Module, Mux, signed
-from amaranth.lib import wiring
+from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from ..filter_config import modrelu_latency
@@ -67,43 +67,40 @@ class ModReLU(wiring.Component):
         def reg(shape, name):
             return data_reg(shape, name)
 
-        # Side band carried along every stage: flip, zero, bias, ovf, directions.
-        flip, zero, ovf = reg(1, "flip0"), reg(1, "zero0"), reg(1, "ovf0")
-        bias = reg(signed(self.bias_width), "bias0")
+        # Side band carried along every stage, in one register per stage:
+        # flip (the input was in the left half plane), zero, the ovf tag,
+        # the bias and the direction bits recorded so far.
+        side_l = data.StructLayout({"flip": 1, "zero": 1, "ovf": 1, "bias": signed(self.bias_width),
+                                    "dirs": I})
+        side = reg(side_l, "side0")
         x, y = reg(signed(wc), "x0"), reg(signed(wc), "y0")
         neg = self.i.re < 0
         m.d.sync += [
-            flip.eq(neg), zero.eq((self.i.re == 0) & (self.i.im == 0)), ovf.eq(self.i.ovf),
-            bias.eq(self.bias),
+            side.flip.eq(neg), side.zero.eq((self.i.re == 0) & (self.i.im == 0)), side.ovf.eq(self.i.ovf),
+            side.bias.eq(self.bias), side.dirs.eq(0),
             x.eq(Mux(neg, -self.i.re, self.i.re) << G),
             y.eq(Mux(neg, -self.i.im, self.i.im) << G),
         ]
 
-        def carry(tag):
-            nonlocal flip, zero, ovf, bias
-            f2, z2, o2, b2 = (reg(1, f"flip_{tag}"), reg(1, f"zero_{tag}"), reg(1, f"ovf_{tag}"),
-                              reg(signed(self.bias_width), f"bias_{tag}"))
-            m.d.sync += [f2.eq(flip), z2.eq(zero), o2.eq(ovf), b2.eq(bias)]
-            flip, zero, ovf, bias = f2, z2, o2, b2
+        def carry(tag, dir_bit=None):
+            """The side band's next register (``dir_bit``: record direction
+            ``dir_bit = (i, d)``)."""
+            nonlocal side
+            s2 = reg(side_l, f"side_{tag}")
+            m.d.sync += s2.eq(side)
+            if dir_bit is not None:
+                i, d = dir_bit
+                m.d.sync += s2.dirs[i].eq(d)
+            side = s2
 
         # Vectoring: drive y to 0, record the directions.
-        cur_dirs = None   # the directions known so far, registered with the stage
         for i in range(I):
             d = ~y[-1]                      # y >= 0
             x2, y2 = reg(signed(wc), f"xv{i}"), reg(signed(wc), f"yv{i}")
             m.d.sync += [x2.eq(Mux(d, x + (y >> i), x - (y >> i))),
                          y2.eq(Mux(d, y - (x >> i), y + (x >> i)))]
-            dv = reg(i + 1, f"dv{i}")
-            m.d.sync += dv.eq(d if cur_dirs is None else (cur_dirs | (d << i)))
-            cur_dirs = dv
-            carry(f"v{i}")
+            carry(f"v{i}", (i, d))
             x, y = x2, y2
-
-        def carry_dirs(tag):
-            nonlocal cur_dirs
-            d2 = reg(I, f"d_{tag}")
-            m.d.sync += d2.eq(cur_dirs)
-            cur_dirs = d2
 
         def gain(name, v):
             """``v * k``, through a pipelined multiplier, side band carried."""
@@ -112,7 +109,6 @@ class ModReLU(wiring.Component):
             m.d.comb += [mul.a.eq(v), mul.b.eq(k)]
             for j in range(mul.latency):
                 carry(f"{name}{j}")
-                carry_dirs(f"{name}{j}")
             return mul.p
 
         # Gain compensation of the measured magnitude, rounded.
@@ -120,34 +116,31 @@ class ModReLU(wiring.Component):
         mr = reg(signed(wc + 1), "mag_r")
         m.d.sync += mr.eq(round_shift(p, kb, self.rounding))
         carry("mag")
-        carry_dirs("mag")
         # Bias, clamp at 0 (and 0 for a zero input).
         mp = reg(signed(wc), "mag_b")
-        t = mr + (bias << G)
-        m.d.sync += mp.eq(Mux(zero | (t < 0), 0, t))
+        t = mr + (side.bias << G)
+        m.d.sync += mp.eq(Mux(side.zero | (t < 0), 0, t))
         carry("add")
-        carry_dirs("add")
         # Pre-compensate the rotation's gain.
         q = gain("pre_mul", mp)
         xr, yr = reg(signed(wc), "xr"), reg(signed(wc), "yr")
         m.d.sync += [xr.eq(round_shift(q, kb, self.rounding)), yr.eq(0)]
         carry("pre")
-        carry_dirs("pre")
         x, y = xr, yr
         # Rotation: replay the directions on (|Z|, 0).
         for i in range(I):
-            d = cur_dirs[i]
+            d = side.dirs[i]
             x2, y2 = reg(signed(wc), f"xw{i}"), reg(signed(wc), f"yw{i}")
             m.d.sync += [x2.eq(Mux(d, x - (y >> i), x + (y >> i))),
                          y2.eq(Mux(d, y + (x >> i), y - (x >> i)))]
             carry(f"w{i}")
-            carry_dirs(f"w{i}")
             x, y = x2, y2
         # Undo the flip (its own register), then drop the guard bits and
         # fit the output width.
         xo, yo = reg(signed(wc + 1), "xo"), reg(signed(wc + 1), "yo")
-        m.d.sync += [xo.eq(Mux(flip, -x, x)), yo.eq(Mux(flip, -y, y))]
+        m.d.sync += [xo.eq(Mux(side.flip, -x, x)), yo.eq(Mux(side.flip, -y, y))]
         carry("flip")
+        ovf = side.ovf
         o_re, f1 = resize(round_shift(xo, G, self.rounding), self.width_out, "saturate")
         o_im, f2 = resize(round_shift(yo, G, self.rounding), self.width_out, "saturate")
         o = reg(self.o.shape(), "o_reg")

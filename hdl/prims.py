@@ -16,8 +16,11 @@ every target; only the Verilog differs:
     packs neither register into the blocks when they are written in the
     fabric (an inferred multiplier tops out near 140 MHz, an inferred
     block-RAM read near 145 MHz); instantiated, the blocks reach 475 and
-    508 MHz.  Shapes a primitive cannot hold (operands wider than 18 bits,
-    memories deeper than 16 K words) fall back to the generic form.
+    508 MHz.  Operands wider than 18 bits use one block per pair of 17-bit
+    limbs (:class:`PipelinedMultiplier`: partial products summed in its
+    output register; :class:`WideMultiplier`: an adder tree with a register
+    per level); memories deeper than 16 K words fall back to the generic
+    form.
 
 Clock enable: a pipeline stalls by a clock enable (``EnableInserter`` on the
 datapath).  ``EnableInserter`` reaches every ``m.d.sync`` statement but not
@@ -94,7 +97,9 @@ class PipelinedMultiplier(wiring.Component):
     a_width, b_width : int
         Operand widths (signed).
     target : str
-        ``"generic"`` or ``"ecp5"`` (a MULT18X18D when both widths <= 18).
+        ``"generic"`` or ``"ecp5"`` (a MULT18X18D when both widths <= 18;
+        wider: one per pair of 17-bit limbs, without their output
+        registers, the partial products summed into a fabric register).
     ce : Value, optional
         Clock enable of the enclosing pipeline (``ecp5`` form only).
 
@@ -116,10 +121,20 @@ class PipelinedMultiplier(wiring.Component):
 
     @property
     def uses_block(self) -> bool:
-        return self.target == "ecp5" and self.a_width <= 18 and self.b_width <= 18 and self.ce is not None
+        return self.target == "ecp5" and self.ce is not None
 
     def elaborate(self, platform):
         m = Module()
+        if self.uses_block and (self.a_width > 18 or self.b_width > 18):
+            # wider than one block: limb products in MULT18X18D with their
+            # input and pipeline registers, summed into the output register
+            # in the fabric (same latency; meant for one operand <= 18 bits,
+            # two partial products: one add)
+            p = data_reg(signed(self.a_width + self.b_width), "p_sum")
+            m.d.sync += p.eq(_limb_products(m, self.a, self.a_width, self.b, self.b_width, self.ce,
+                                            out_reg=False))
+            m.d.comb += self.p.eq(p)
+            return m
         if not self.uses_block:
             ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(self.b_width), "rb")
             p1 = data_reg(signed(self.a_width + self.b_width), "p1")
@@ -133,9 +148,10 @@ class PipelinedMultiplier(wiring.Component):
         return m
 
 
-def _mult18x18d(m, name, a18, b18, p36, ce):
-    """One MULT18X18D, signed, with input, pipeline and output registers on
-    clock enable ``ce``: ``p36`` = ``a18 * b18`` 3 enabled cycles later."""
+def _mult18x18d(m, name, a18, b18, p36, ce, out_reg=True):
+    """One MULT18X18D, signed, with input, pipeline and (``out_reg``) output
+    registers on clock enable ``ce``: ``p36`` = ``a18 * b18`` 3 (2) enabled
+    cycles later."""
     ports = {}
     for i, bit in enumerate(_as_bits(a18, 18)):
         ports[f"i_A{i}"] = bit
@@ -155,12 +171,28 @@ def _mult18x18d(m, name, a18, b18, p36, ce):
         p_REG_INPUTB_CLK="CLK0", p_REG_INPUTB_CE="CE0", p_REG_INPUTB_RST="RST0",
         p_REG_INPUTC_CLK="NONE",
         p_REG_PIPELINE_CLK="CLK0", p_REG_PIPELINE_CE="CE0", p_REG_PIPELINE_RST="RST0",
-        p_REG_OUTPUT_CLK="CLK0", p_REG_OUTPUT_CE="CE0", p_REG_OUTPUT_RST="RST0",
+        p_REG_OUTPUT_CLK="CLK0" if out_reg else "NONE", p_REG_OUTPUT_CE="CE0", p_REG_OUTPUT_RST="RST0",
         p_CLK0_DIV="ENABLED", p_CLK1_DIV="ENABLED", p_CLK2_DIV="ENABLED", p_CLK3_DIV="ENABLED",
         p_HIGHSPEED_CLK="NONE", p_GSR="DISABLED", p_CAS_MATCH_REG="FALSE",
         p_SOURCEB_MODE="B_SHIFT", p_MULT_BYPASS="DISABLED", p_RESETMODE="SYNC",
         i_SIGNEDA=Const(1, 1), i_SIGNEDB=Const(1, 1), i_SOURCEA=Const(0, 1), i_SOURCEB=Const(0, 1),
         **ports)
+
+
+def _limb_products(m, a, a_width, b, b_width, ce, out_reg=True):
+    """``[(p36, shift)]``: one MULT18X18D per pair of limbs of ``a`` and
+    ``b``; ``out_reg=False``: returns their sum (an expression) instead."""
+    terms = []
+    for ia, (sa, va, ta) in enumerate(_limbs(a, a_width)):
+        for ib, (sb, vb, tb) in enumerate(_limbs(b, b_width)):
+            a18, b18, p36 = Signal(signed(18)), Signal(signed(18)), Signal(signed(36))
+            # a low limb is unsigned: zero-extended into the signed port
+            m.d.comb += [a18.eq(va.as_signed() if ta else va), b18.eq(vb.as_signed() if tb else vb)]
+            _mult18x18d(m, f"mult{ia}_{ib}", a18, b18, p36, ce, out_reg)
+            terms.append((p36, sa + sb))
+    if out_reg:
+        return terms
+    return sum((x << s for x, s in terms[1:]), terms[0][0] << terms[0][1])
 
 
 def _limbs(v, width):
@@ -218,14 +250,7 @@ class WideMultiplier(wiring.Component):
                 prev = r
             m.d.comb += self.p.eq(prev)
             return m
-        terms = []
-        for ia, (sa, va, ta) in enumerate(_limbs(self.a, self.a_width)):
-            for ib, (sb, vb, tb) in enumerate(_limbs(self.b, self.b_width)):
-                a18, b18, p36 = Signal(signed(18)), Signal(signed(18)), Signal(signed(36))
-                # a low limb is unsigned: zero-extended into the signed port
-                m.d.comb += [a18.eq(va.as_signed() if ta else va), b18.eq(vb.as_signed() if tb else vb)]
-                _mult18x18d(m, f"mult{ia}_{ib}", a18, b18, p36, self.ce)
-                terms.append((p36, sa + sb))
+        terms = _limb_products(m, self.a, self.a_width, self.b, self.b_width, self.ce)
         level = 0
         while len(terms) > 1:
             nxt = []

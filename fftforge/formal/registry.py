@@ -241,7 +241,7 @@ def _filter_sets(CoreHarness):
             name, "filter",
             f"{cls.__name__} N={cfg.n}{' runtime weights (w stream free)' if cfg.weights == 'runtime' else ''}"
             f"{' real pairs' if cfg.real_pairs else ''}{f' {cfg.lanes} lanes' if cfg.lanes > 1 else ''}: "
-            f"stream contract on o, accepted = emitted + in flight <= {cfg.pipeline_latency + 2}"
+            f"stream contract on o, accepted = emitted + in flight <= {cfg.capacity}"
             f"{' transfers' if cfg.lanes > 1 else ''}, last on every {frame}-th output"
             f"{' transfer' if cfg.lanes > 1 else ''}, no output before latency_cycles={cfg.latency_cycles}"
             + ("; covers as for the FFT core" if covers else ""),

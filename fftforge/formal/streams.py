@@ -15,8 +15,8 @@ obey the same contract on the stream it drives; ``ready`` of a sink and the
 Capacities (documented here, asserted by the proofs)
 ----------------------------------------------------
 PipelineControl(latency L): at most L samples in the slot pipeline.
-FFTCore: at most ``cfg.pipeline_latency + 2`` samples (the slot pipeline plus
-the 2-word output FIFO).
+every core: at most ``cfg.capacity`` samples (the slot pipeline plus the
+stream shell's output FIFO, the write in flight included).
 
 k-induction needs the invariants that tie the design's registers to the
 harness's counters; they are asserted too (via :mod:`.whitebox`), so they are
@@ -67,7 +67,7 @@ def overlap_save_capacity(cfg) -> int:
     core's slots and FIFO entries hold one transfer, its frame is
     ``n = N/P`` transfers, the framer and discarder move whole transfers
     (``M - 1`` is a multiple of P), so the same argument gives the bound in
-    transfers: ``C = pipeline_latency + 2`` transfers, ``hist = (M-1)/P``,
+    transfers: ``C = capacity`` transfers, ``hist = (M-1)/P``,
     ``L = n - hist`` (N = 8, M = 3, P = 2: C = 41, n = 4, hist = 1, L = 3,
     bound ``10 * 3 + 1 = 31`` transfers, 62 samples; checked against a brute
     force over every run start in ``tests/formal/test_streams.py``)."""
@@ -239,7 +239,7 @@ class CoreHarness(Elaboratable):
     ``cfg.latency_cycles``; mutation tests claim a wrong one).
     ``core_cls`` builds the core from ``cfg`` (default FFTCore; any stream
     core built the same way -- submodules ``ctl`` (PipelineControl),
-    ``datapath``, ``fifo`` (2-deep SyncFIFO), e.g. the spectral filter's
+    ``datapath``, ``fifo`` (the shell's SyncFIFO), e.g. the spectral filter's
     FilterCore); its other input streams (e.g. a weight port ``w``) are free
     sources obeying the stream contract.
     """

@@ -10,8 +10,9 @@ Real pairs (banked pairing buffer) and overlap-save (framer and discarder
 moving whole transfers) with lanes too.
 
 Fast set: a runtime-weight filter, N=16, P=2, D=3; a runtime-weight
-real-pair FFTNet, N=16, P=4, D=3; an overlap-save filter, N=16, P=4.
-The rest is slow.
+real-pair FFTNet, N=16, P=2, D=3, 10-bit data (8 modReLU units; the P=4,
+16-bit one, 16 units and a 130 k-line Verilog file, is in the slow set);
+an overlap-save filter, N=16, P=4.  The rest is slow.
 """
 
 import pytest
@@ -45,8 +46,10 @@ def test_lane_rom_cores(tmp_path_factory, cls, n, lanes, d):
     check(path, build, frames=8)
 
 
-def test_lane_real_pairs_fftnet_runtime_n16_p4_d3(tmp_path_factory):
-    cfg = random_cfg(FFTNetConfig, 11, n=16, lanes=4, channels=3, real_pairs=True, weights="runtime")
+@pytest.mark.parametrize("lanes,width", [(2, 10), pytest.param(4, 16, marks=pytest.mark.slow)])
+def test_lane_real_pairs_fftnet_runtime_n16_d3(tmp_path_factory, lanes, width):
+    cfg = random_cfg(FFTNetConfig, 11, n=16, lanes=lanes, channels=3, real_pairs=True, weights="runtime",
+                     width=width, coef_width=min(16, width + 2))
     path, build = make_core(tmp_path_factory, cfg)
     # (each frame holds two of the three channels: writes may still queue at the end)
     check(path, build, frames=12, writes=48, all_writes=False)
