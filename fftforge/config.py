@@ -43,7 +43,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -55,7 +55,7 @@ __all__ = [
     "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
     "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "REORDER_LATENCY_EXTRA", "TARGETS",
     "CE_REGISTER_LATENCY", "OUTPUT_FIFO_DEPTH", "BF2II_ROTATE_LATENCY", "MULT_LIMB_BITS",
-    "mult_limbs", "wide_mult_latency",
+    "mult_limbs", "mult_latency", "cmul_operands", "cmul_latency", "twiddle_latency",
 ]
 
 ARCHS = ("r2sdf", "r22sdf")
@@ -80,11 +80,12 @@ TARGETS = ("generic", "ecp5")
 # more than one wide add (see README "Timing").
 MULT_LATENCY = 3             # registered multiplier: input, pipeline, output registers
 RAM_LATENCY = 2              # registered memory read, then the block's output register
-CMUL_LATENCY = MULT_LATENCY + 1  # complex multiplier: products, then the sum register
+CMUL_LATENCY = MULT_LATENCY + 1  # complex multiplier of one-block operands: products, then the sum register
 INPUT_LATENCY = 1            # input register (direction swap, guard bit)
 BUTTERFLY_LATENCY_EXTRA = 2  # an SDF butterfly stage takes D + 2 slots: sum register, rounding register
 BF2II_ROTATE_LATENCY = 1     # a radix-2^2 BF2II stage rotates its input by -j into a register first
 TWIDDLE_LATENCY = RAM_LATENCY + CMUL_LATENCY + 1  # ROM read (and the sample's rotation), multiplier, rounding
+#   (operands wider than 18 bits add adder-tree levels: twiddle_latency())
 REORDER_LATENCY_EXTRA = RAM_LATENCY  # the natural-order buffer takes N + 2 slots
 OUTPUT_LATENCY = 1           # output skid FIFO: written, then visible
 CE_REGISTER_LATENCY = 1      # every core: the datapath runs a cycle behind its controller (registered clock enable)
@@ -98,12 +99,36 @@ def mult_limbs(width: int) -> int:
     return 1 if width <= 18 else 1 + -(-(width - 18) // MULT_LIMB_BITS)
 
 
-def wide_mult_latency(a_width: int, b_width: int) -> int:
-    """Slots through :class:`fftforge.hdl.prims.WideMultiplier`: the limb
-    products (:data:`MULT_LATENCY`), then one registered level of two-input
-    adds per halving of the partial products."""
+def mult_latency(a_width: int, b_width: int) -> int:
+    """Slots through :class:`fftforge.hdl.prims.PipelinedMultiplier`: the
+    (limb) products (:data:`MULT_LATENCY`: input, pipeline and output
+    registers), then one registered level of two-input adds per halving of
+    the partial products (none for operands of at most 18 bits)."""
     partials = mult_limbs(a_width) * mult_limbs(b_width)
     return MULT_LATENCY + (partials - 1).bit_length()
+
+
+def cmul_operands(width: int, twiddle_width: int, form: int):
+    """Operand widths of the real multipliers of a complex multiplier:
+    form 4 ``a c``, ...; form 3 ``c (a + b)``, ``a (d - c)``, ``b (c + d)``."""
+    if form == 4:
+        return [(width, twiddle_width)]
+    return [(twiddle_width, width + 1), (width, twiddle_width + 1)]
+
+
+def cmul_latency(width: int, twiddle_width: int, form: int = 4) -> int:
+    """Slots through :class:`fftforge.hdl.cmul.ComplexMultiplier`: its real
+    products (:func:`mult_latency` of the widest), then the sum register.
+    :data:`CMUL_LATENCY` when every operand fits one 18 x 18 block."""
+    return max(mult_latency(a, b) for a, b in cmul_operands(width, twiddle_width, form)) + 1
+
+
+def twiddle_latency(width: int, twiddle_width: int, form: int = 4) -> int:
+    """Slots through a twiddle part (:class:`fftforge.hdl.twiddle.TwiddleMultiplier`)
+    whose rotated sample is ``width`` bits: the ROM read (and the sample's
+    rotation), the complex multiplier, the rounding register.
+    :data:`TWIDDLE_LATENCY` when the operands fit one block each."""
+    return RAM_LATENCY + cmul_latency(width, twiddle_width, form) + 1
 
 
 class ConfigError(ValueError):
@@ -383,6 +408,8 @@ class FFTConfig:
                 comp = 2.0 ** (w_out - 1)
                 mag = math.sqrt(2.0) * comp
             p = Part(offset=offset, lanes=P, bound=comp, may_overflow=may_overflow, bound_in=comp_in, **kw)
+            if kind == "twiddle":      # its multiplier's latency follows the operand widths
+                p = dataclasses.replace(p, latency=twiddle_latency(p.rotated_width, self.twiddle_width, self.cmul))
             parts.append(p)
             offset += p.latency
             return p
@@ -402,7 +429,7 @@ class FFTConfig:
                     width_in=w1, width_out=w2, shift=shifts[s + 1], index=s + 1)
                 w = w2
                 if s + 2 < k:
-                    add(kind="twiddle", period=2 * d, pattern="r22", latency=TWIDDLE_LATENCY,
+                    add(kind="twiddle", period=2 * d, pattern="r22", latency=0,
                         width_in=w, width_out=w, index=s + 1)
                 s += 2
             else:
@@ -411,7 +438,7 @@ class FFTConfig:
                     width_in=w, width_out=w1, shift=shifts[s], index=s)
                 w = w1
                 if s + 1 < k:
-                    add(kind="twiddle", period=2 * d, pattern="r2", latency=TWIDDLE_LATENCY,
+                    add(kind="twiddle", period=2 * d, pattern="r2", latency=0,
                         width_in=w, width_out=w, index=s)
                 s += 1
         if self.order == "natural":

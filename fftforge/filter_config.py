@@ -46,12 +46,12 @@ from typing import Optional
 
 import numpy as np
 
-from .config import (ARCHS, CE_REGISTER_LATENCY, CMULS, CMUL_LATENCY, LANES, ConfigError, FFTConfig, N_RANGE,
+from .config import (ARCHS, CE_REGISTER_LATENCY, CMULS, LANES, ConfigError, FFTConfig, N_RANGE,
                      OUTPUT_FIFO_DEPTH, OUTPUT_LATENCY, RAM_LATENCY, ROUNDINGS, TARGETS, TWIDDLE_WIDTH_RANGE,
-                     DRAIN_AFTER_RANGE, _check_choice, _check_int, wide_mult_latency)
+                     DRAIN_AFTER_RANGE, _check_choice, _check_int, cmul_latency, mult_latency)
 
 __all__ = ["FilterConfig", "FFTNetConfig", "CHANNELS_RANGE", "COEF_WIDTH_RANGE", "WEIGHTS", "MODES",
-           "MUL_LATENCY", "WSEQ_WIDTH", "modrelu_latency"]
+           "mul_latency", "WSEQ_WIDTH", "modrelu_latency"]
 
 CHANNELS_RANGE = (1, 4096)
 COEF_WIDTH_RANGE = (4, 27)
@@ -60,10 +60,14 @@ WEIGHTS = ("rom", "runtime")
 MODES = ("circular", "overlap_save")
 ITER_RANGE = (4, 40)
 GUARD_RANGE = (0, 8)
-# Per-bin multiply: the weight memory's read and its output register
-# (RAM_LATENCY; the operand waits as long), the complex multiplier
-# (CMUL_LATENCY), the rounding register.
-MUL_LATENCY = RAM_LATENCY + CMUL_LATENCY + 1
+
+
+def mul_latency(width_in: int, coef_width: int, form: int = 4) -> int:
+    """Slots through :class:`fftforge.hdl.filter.BinMultiply`: the weight
+    memory's read and its output register (RAM_LATENCY; the operand waits
+    as long), the complex multiplier (:func:`~fftforge.config.cmul_latency`),
+    the rounding register."""
+    return RAM_LATENCY + cmul_latency(width_in, coef_width, form) + 1
 # Width of the ``wseq`` output field (count of applied weight-port writes).
 WSEQ_WIDTH = 16
 
@@ -75,7 +79,7 @@ def modrelu_latency(iterations: int, width_in: int, guard: int) -> int:
     and clamp, gain product and its rounding, ``iterations`` rotation
     stages, sign restore, output register."""
     from .pyref.modrelu import internal_width, kinv_bits
-    mult = wide_mult_latency(internal_width(width_in, guard), kinv_bits(width_in) + 1)
+    mult = mult_latency(internal_width(width_in, guard), kinv_bits(width_in) + 1)
     return 2 * iterations + 6 + 2 * mult
 
 
@@ -323,7 +327,14 @@ class FilterConfig:
     def mid_latency(self) -> int:
         """Slots between the forward and the inverse FFT datapaths: [pairing
         + separation,] multiply, [modReLU,] [recombination (1)]."""
-        return self.pair_latency + MUL_LATENCY + self.modrelu_slots + (1 if self.real_pairs else 0)
+        return self.pair_latency + self.mul_slots + self.modrelu_slots + (1 if self.real_pairs else 0)
+
+    @property
+    def mul_slots(self) -> int:
+        """Latency of each per-bin multiply (:func:`mul_latency` of its
+        operands: the forward output, one bit more for real pairs' doubled
+        spectra, by the weight)."""
+        return mul_latency(self.mul_width + (1 if self.real_pairs else 0), self.coef_width, self.cmul)
 
     @property
     def pipeline_latency(self) -> int:

@@ -10,10 +10,13 @@ Twin of :mod:`fftforge.pyref.cmul`.
     twiddle_width), ``p`` Out(complex, width + twiddle_width + 2) = a * w,
     exact.
 
-    Latency :data:`~fftforge.config.CMUL_LATENCY` (4): the real products
-    are :class:`~fftforge.hdl.prims.PipelinedMultiplier` (input, pipeline and
-    output registers: 3 cycles; on ECP5 all three inside the MULT18X18D),
-    then the sum register.  ``form=4``: re = ac - bd, im = ad + bc.
+    Latency :func:`~fftforge.config.cmul_latency` (the attribute
+    ``latency``; :data:`~fftforge.config.CMUL_LATENCY` = 4 when every
+    operand fits 18 bits): the real products are
+    :class:`~fftforge.hdl.prims.PipelinedMultiplier` (input, pipeline and
+    output registers: 3 cycles, on ECP5 inside the MULT18X18D; wider
+    operands add a registered adder-tree level per halving of the limb
+    products), then the sum register.  ``form=4``: re = ac - bd, im = ad + bc.
     ``form=3``: k1 = c(a+b), k2 = a(d-c), k3 = b(c+d) (pre-adders before
     the multipliers' input registers); re = k1 - k3, im = k1 + k2.  Both are
     exact, so both give the same words.  Bit growth: the full product.
@@ -26,7 +29,7 @@ from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import CMUL_LATENCY, MULT_LATENCY
+from ..config import CMUL_LATENCY, MULT_LATENCY, cmul_latency
 from .butterfly import complex_layout
 from .prims import PipelinedMultiplier
 from .word import data_reg
@@ -63,6 +66,7 @@ class ComplexMultiplier(wiring.Component):
         self.form = form
         self.target, self.ce = target, ce
         self.product_width = width + twiddle_width + 2
+        self.latency = cmul_latency(width, twiddle_width, form)
         super().__init__({
             "a": In(complex_layout(width)),
             "w": In(complex_layout(twiddle_width)),
@@ -73,7 +77,12 @@ class ComplexMultiplier(wiring.Component):
         mul = PipelinedMultiplier(x.shape().width, y.shape().width, target=self.target, ce=self.ce)
         m.submodules[name] = mul
         m.d.comb += [mul.a.eq(x), mul.b.eq(y)]
-        return mul.p
+        p = mul.p
+        for k in range(self.latency - 1 - mul.latency):   # (form 3: a shorter product waits)
+            r = data_reg(p.shape(), name=f"{name}_d{k}")
+            m.d.sync += r.eq(p)
+            p = r
+        return p
 
     def elaborate(self, platform):
         m = Module()

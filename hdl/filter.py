@@ -64,9 +64,9 @@ from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from ..config import RAM_LATENCY
-from ..filter_config import MUL_LATENCY, WSEQ_WIDTH, FilterConfig
+from ..filter_config import WSEQ_WIDTH, FilterConfig, mul_latency
 from .butterfly import complex_layout
-from .cmul import CMUL_LATENCY, ComplexMultiplier
+from .cmul import ComplexMultiplier
 from .shell import stream_shell
 from .delay import DelayLine
 from .fft import FFTDatapath
@@ -124,16 +124,18 @@ class BinMultiply(wiring.Component):
         (``shift`` defaults to coef_width - 1; the real-pair path feeds
         doubled spectra and shifts by coef_width)
 
-    Latency :data:`fftforge.filter_config.MUL_LATENCY` (7): two operand
+    Latency :func:`fftforge.filter_config.mul_latency` (7 for operands of at
+    most 18 bits): two operand
     registers (the weight read and its output register,
     :data:`~fftforge.config.RAM_LATENCY`), the complex multiplier
-    (:data:`~fftforge.config.CMUL_LATENCY`), the rounding register.  Bit growth: none
+    (:func:`~fftforge.config.cmul_latency`), the rounding register.  Bit growth: none
     beyond ``width_out`` (the product is shifted right by coef_width - 1).
     """
 
     def __init__(self, width_in: int, coef_width: int, width_out: int, rounding: str, form: int = 4,
                  shift=None, *, target: str = "generic", ce=None):
-        assert MUL_LATENCY == RAM_LATENCY + CMUL_LATENCY + 1 and RAM_LATENCY == 2
+        assert RAM_LATENCY == 2           # the two operand registers below
+        self.latency = mul_latency(width_in, coef_width, form)
         self.target, self.ce = target, ce
         self.shift = coef_width - 1 if shift is None else shift
         self.width_in = width_in
@@ -157,7 +159,7 @@ class BinMultiply(wiring.Component):
                                                      target=self.target, ce=self.ce)
         m.d.comb += [mult.a.re.eq(xa.re), mult.a.im.eq(xa.im),
                      mult.w.re.eq(wa.re), mult.w.im.eq(wa.im)]
-        m.submodules.tag = tag = DelayLine(1, CMUL_LATENCY)
+        m.submodules.tag = tag = DelayLine(1, mult.latency)
         m.d.comb += tag.i.eq(xa.ovf)
         s = self.shift
         p_re, f1 = resize(round_shift(mult.p.re, s, self.rounding), self.width_out, "saturate")
@@ -268,7 +270,7 @@ class FilterDatapath(wiring.Component):
     def _modrelu(self, m, name, word, bias):
         from .modrelu import ModReLU
         cfg = self.cfg
-        bd = DelayLine(signed(cfg.bias_width), MUL_LATENCY - 1)
+        bd = DelayLine(signed(cfg.bias_width), cfg.mul_slots - 1)
         mr = ModReLU(cfg.mul_width, cfg.spectrum_width, cfg.bias_width, cfg.iterations, cfg.guard, cfg.rounding,
                      **self.prim)
         m.submodules[f"bias_delay{name}"] = bd
@@ -626,8 +628,8 @@ def descriptor(cfg: FilterConfig) -> dict:
         "scale_log2": 0,
         "latency_cycles": cfg.latency_cycles,
         "latency_parts": {"forward_fft": fwd.pipeline_latency, "pairing": cfg.pair_latency,
-                          "multiply": MUL_LATENCY, "modrelu": cfg.modrelu_slots,
-                          "recombine": cfg.mid_latency - cfg.pair_latency - MUL_LATENCY - cfg.modrelu_slots,
+                          "multiply": cfg.mul_slots, "modrelu": cfg.modrelu_slots,
+                          "recombine": cfg.mid_latency - cfg.pair_latency - cfg.mul_slots - cfg.modrelu_slots,
                           "inverse_fft": inv.pipeline_latency,
                           "output_fifo": cfg.latency_cycles - cfg.pipeline_latency},
         "frame_cycles": cfg.frame_cycles,

@@ -18,7 +18,7 @@ o : Out(word(width_out))       Z
 
 Latency :func:`fftforge.filter_config.modrelu_latency` = ``2 * iterations + 6
 + 2 * L`` slots, ``L`` the gain multiplier's
-(:class:`~fftforge.hdl.prims.WideMultiplier`, :func:`~fftforge.config.wide_mult_latency`):
+(:class:`~fftforge.hdl.prims.PipelinedMultiplier`, :func:`~fftforge.config.mult_latency`):
 input register, vectoring, gain product, its rounding, bias add and clamp,
 gain product, its rounding, rotation, sign restore, output rounding.  No
 slot holds more than one carry chain.  Internal width ``width_in + guard + 3``
@@ -33,7 +33,7 @@ from amaranth.lib.wiring import In, Out
 
 from ..filter_config import modrelu_latency
 from ..pyref.modrelu import internal_width, kinv, kinv_bits
-from .prims import WideMultiplier
+from .prims import PipelinedMultiplier
 from .fixed import resize, round_shift
 from .word import data_reg, word_assign, word_layout
 
@@ -104,7 +104,7 @@ class ModReLU(wiring.Component):
 
         def gain(name, v):
             """``v * k``, through a pipelined multiplier, side band carried."""
-            mul = WideMultiplier(wc, kb + 1, target=self.target, ce=self.ce)
+            mul = PipelinedMultiplier(wc, kb + 1, target=self.target, ce=self.ce)
             m.submodules[name] = mul
             m.d.comb += [mul.a.eq(v), mul.b.eq(k)]
             for j in range(mul.latency):

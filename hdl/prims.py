@@ -17,10 +17,9 @@ every target; only the Verilog differs:
     fabric (an inferred multiplier tops out near 140 MHz, an inferred
     block-RAM read near 145 MHz); instantiated, the blocks reach 475 and
     508 MHz.  Operands wider than 18 bits use one block per pair of 17-bit
-    limbs (:class:`PipelinedMultiplier`: partial products summed in its
-    output register; :class:`WideMultiplier`: an adder tree with a register
-    per level); memories deeper than 16 K words fall back to the generic
-    form.
+    limbs and a registered adder tree (:class:`PipelinedMultiplier`, its
+    latency grows by one slot per level); memories deeper than 16 K words
+    fall back to the generic form.
 
 Clock enable: a pipeline stalls by a clock enable (``EnableInserter`` on the
 datapath).  ``EnableInserter`` reaches every ``m.d.sync`` statement but not
@@ -30,7 +29,8 @@ does the same job).  Neither form needs a reset: the data registers of a
 slot pipeline carry no state that validity depends on.
 
 :class:`PipelinedMultiplier`
-    ``p = a * b`` (signed), latency :data:`MULT_LATENCY` = 3.
+    ``p = a * b`` (signed), latency :data:`MULT_LATENCY` = 3 up to 18 x 18
+    bits, :func:`~fftforge.config.mult_latency` beyond.
 :class:`DelayRAM`
     Simple dual-port RAM (one write port, one read port at another address),
     read latency :data:`RAM_LATENCY` = 2.
@@ -48,9 +48,9 @@ from amaranth.lib import data, memory, wiring
 from amaranth.lib.wiring import In, Out
 
 __all__ = ["TARGETS", "MULT_LATENCY", "RAM_LATENCY", "PipelinedMultiplier", "DelayRAM",
-           "ReadModifyWriteRAM", "PipelinedROM", "WideMultiplier", "dp16kd_tiles", "BLOCK_MIN_DEPTH"]
+           "ReadModifyWriteRAM", "PipelinedROM", "dp16kd_tiles", "BLOCK_MIN_DEPTH"]
 
-from ..config import MULT_LATENCY, MULT_LIMB_BITS, RAM_LATENCY, TARGETS, mult_limbs, wide_mult_latency
+from ..config import MULT_LATENCY, MULT_LIMB_BITS, RAM_LATENCY, TARGETS, mult_latency, mult_limbs
 from .word import data_reg
 #: memories of fewer words stay in the fabric (distributed RAM or logic) on
 #: every target: a block for a 16-word line would cost more than it saves.
@@ -90,16 +90,20 @@ def _as_bits(value, width):
 
 
 class PipelinedMultiplier(wiring.Component):
-    """Signed multiplier with input, pipeline and output registers.
+    """Signed multiplier with input, pipeline and output registers (and, for
+    operands wider than one DSP block, a registered adder tree).
 
     Parameters
     ----------
     a_width, b_width : int
-        Operand widths (signed).
+        Operand widths (signed), any.
     target : str
-        ``"generic"`` or ``"ecp5"`` (a MULT18X18D when both widths <= 18;
-        wider: one per pair of 17-bit limbs, without their output
-        registers, the partial products summed into a fabric register).
+        ``"generic"`` (``a * b`` with the same registers) or ``"ecp5"``: a
+        MULT18X18D with its three registers when both widths are <= 18;
+        wider operands are cut into 17-bit unsigned limbs and a signed top
+        limb (:func:`~fftforge.config.mult_limbs`), one block per pair of
+        limbs, and the partial products summed two by two, one registered
+        level per halving -- no slot holds more than one add.
     ce : Value, optional
         Clock enable of the enclosing pipeline (``ecp5`` form only).
 
@@ -108,7 +112,10 @@ class PipelinedMultiplier(wiring.Component):
     a : In(signed(a_width))
     b : In(signed(b_width))
     p : Out(signed(a_width + b_width))
-        ``a * b`` of the operands :data:`MULT_LATENCY` enabled cycles earlier.
+        ``a * b`` of the operands :attr:`latency` enabled cycles earlier.
+    latency : int
+        :func:`~fftforge.config.mult_latency` ``(a_width, b_width)``:
+        :data:`MULT_LATENCY` (3) up to 18 x 18 bits.
     """
 
     def __init__(self, a_width: int, b_width: int, *, target: str = "generic", ce=None):
@@ -116,6 +123,7 @@ class PipelinedMultiplier(wiring.Component):
         self.a_width, self.b_width = a_width, b_width
         self.target = target
         self.ce = ce
+        self.latency = mult_latency(a_width, b_width)
         super().__init__({"a": In(signed(a_width)), "b": In(signed(b_width)),
                           "p": Out(signed(a_width + b_width))})
 
@@ -125,33 +133,48 @@ class PipelinedMultiplier(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        if self.uses_block and (self.a_width > 18 or self.b_width > 18):
-            # wider than one block: limb products in MULT18X18D with their
-            # input and pipeline registers, summed into the output register
-            # in the fabric (same latency; meant for one operand <= 18 bits,
-            # two partial products: one add)
-            p = data_reg(signed(self.a_width + self.b_width), "p_sum")
-            m.d.sync += p.eq(_limb_products(m, self.a, self.a_width, self.b, self.b_width, self.ce,
-                                            out_reg=False))
-            m.d.comb += self.p.eq(p)
-            return m
+        pw = self.a_width + self.b_width
         if not self.uses_block:
             ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(self.b_width), "rb")
-            p1 = data_reg(signed(self.a_width + self.b_width), "p1")
-            p2 = data_reg(signed(self.a_width + self.b_width), "p2")
-            m.d.sync += [ra.eq(self.a), rb.eq(self.b), p1.eq(ra * rb), p2.eq(p1)]
-            m.d.comb += self.p.eq(p2)
+            m.d.sync += [ra.eq(self.a), rb.eq(self.b)]
+            prev = ra * rb
+            for k in range(self.latency - 1):
+                r = data_reg(signed(pw), name=f"p{k + 1}")
+                m.d.sync += r.eq(prev)
+                prev = r
+            m.d.comb += self.p.eq(prev)
             return m
-        a18, b18, p36 = Signal(signed(18)), Signal(signed(18)), Signal(signed(36))
-        m.d.comb += [a18.eq(self.a), b18.eq(self.b), self.p.eq(p36)]
-        _mult18x18d(m, "mult", a18, b18, p36, self.ce)
+        terms = []
+        for ia, (sa, va, ta) in enumerate(_limbs(self.a, self.a_width)):
+            for ib, (sb, vb, tb) in enumerate(_limbs(self.b, self.b_width)):
+                a18, b18, p36 = Signal(signed(18)), Signal(signed(18)), Signal(signed(36))
+                # a low limb is unsigned: zero-extended into the signed port
+                m.d.comb += [a18.eq(va.as_signed() if ta else va), b18.eq(vb.as_signed() if tb else vb)]
+                _mult18x18d(m, "mult" if len(terms) == 0 and self.latency == MULT_LATENCY
+                            else f"mult{ia}_{ib}", a18, b18, p36, self.ce)
+                terms.append((p36, sa + sb))
+        level = 0
+        while len(terms) > 1:
+            nxt = []
+            for j in range(0, len(terms), 2):
+                r = data_reg(signed(pw), name=f"sum{level}_{j // 2}")
+                if j + 1 < len(terms):
+                    (x, sx), (y, sy) = terms[j], terms[j + 1]
+                    m.d.sync += r.eq((x << sx) + (y << sy))
+                else:
+                    (x, sx) = terms[j]
+                    m.d.sync += r.eq(x << sx)
+                nxt.append((r, 0))
+            terms = nxt
+            level += 1
+        p, sh = terms[0]
+        m.d.comb += self.p.eq(p << sh)
         return m
 
 
-def _mult18x18d(m, name, a18, b18, p36, ce, out_reg=True):
-    """One MULT18X18D, signed, with input, pipeline and (``out_reg``) output
-    registers on clock enable ``ce``: ``p36`` = ``a18 * b18`` 3 (2) enabled
-    cycles later."""
+def _mult18x18d(m, name, a18, b18, p36, ce):
+    """One MULT18X18D, signed, with input, pipeline and output registers on
+    clock enable ``ce``: ``p36`` = ``a18 * b18`` 3 enabled cycles later."""
     ports = {}
     for i, bit in enumerate(_as_bits(a18, 18)):
         ports[f"i_A{i}"] = bit
@@ -171,28 +194,12 @@ def _mult18x18d(m, name, a18, b18, p36, ce, out_reg=True):
         p_REG_INPUTB_CLK="CLK0", p_REG_INPUTB_CE="CE0", p_REG_INPUTB_RST="RST0",
         p_REG_INPUTC_CLK="NONE",
         p_REG_PIPELINE_CLK="CLK0", p_REG_PIPELINE_CE="CE0", p_REG_PIPELINE_RST="RST0",
-        p_REG_OUTPUT_CLK="CLK0" if out_reg else "NONE", p_REG_OUTPUT_CE="CE0", p_REG_OUTPUT_RST="RST0",
+        p_REG_OUTPUT_CLK="CLK0", p_REG_OUTPUT_CE="CE0", p_REG_OUTPUT_RST="RST0",
         p_CLK0_DIV="ENABLED", p_CLK1_DIV="ENABLED", p_CLK2_DIV="ENABLED", p_CLK3_DIV="ENABLED",
         p_HIGHSPEED_CLK="NONE", p_GSR="DISABLED", p_CAS_MATCH_REG="FALSE",
         p_SOURCEB_MODE="B_SHIFT", p_MULT_BYPASS="DISABLED", p_RESETMODE="SYNC",
         i_SIGNEDA=Const(1, 1), i_SIGNEDB=Const(1, 1), i_SOURCEA=Const(0, 1), i_SOURCEB=Const(0, 1),
         **ports)
-
-
-def _limb_products(m, a, a_width, b, b_width, ce, out_reg=True):
-    """``[(p36, shift)]``: one MULT18X18D per pair of limbs of ``a`` and
-    ``b``; ``out_reg=False``: returns their sum (an expression) instead."""
-    terms = []
-    for ia, (sa, va, ta) in enumerate(_limbs(a, a_width)):
-        for ib, (sb, vb, tb) in enumerate(_limbs(b, b_width)):
-            a18, b18, p36 = Signal(signed(18)), Signal(signed(18)), Signal(signed(36))
-            # a low limb is unsigned: zero-extended into the signed port
-            m.d.comb += [a18.eq(va.as_signed() if ta else va), b18.eq(vb.as_signed() if tb else vb)]
-            _mult18x18d(m, f"mult{ia}_{ib}", a18, b18, p36, ce, out_reg)
-            terms.append((p36, sa + sb))
-    if out_reg:
-        return terms
-    return sum((x << s for x, s in terms[1:]), terms[0][0] << terms[0][1])
 
 
 def _limbs(v, width):
@@ -201,73 +208,6 @@ def _limbs(v, width):
     n = mult_limbs(width)
     return [(k * MULT_LIMB_BITS, v[k * MULT_LIMB_BITS:] if k == n - 1
              else v[k * MULT_LIMB_BITS:(k + 1) * MULT_LIMB_BITS], k == n - 1) for k in range(n)]
-
-
-class WideMultiplier(wiring.Component):
-    """Signed multiplier for operands wider than one DSP block, pipelined.
-
-    On ECP5 each operand is cut into 17-bit unsigned limbs and a signed top
-    limb (:func:`~fftforge.config.mult_limbs`), every limb product is a
-    MULT18X18D with its three registers, and the partial products are
-    summed two by two, one registered level per halving.  The generic form
-    is ``a * b`` with the same number of registers.  Both are exact.
-
-    Parameters
-    ----------
-    a_width, b_width : int
-        Operand widths (signed), any.
-    target, ce :
-        See :class:`PipelinedMultiplier`.
-
-    Attributes
-    ----------
-    a : In(signed(a_width))
-    b : In(signed(b_width))
-    p : Out(signed(a_width + b_width))
-        ``a * b`` of the operands :attr:`latency` enabled cycles earlier.
-    latency : int
-        :func:`~fftforge.config.wide_mult_latency` ``(a_width, b_width)``.
-    """
-
-    def __init__(self, a_width: int, b_width: int, *, target: str = "generic", ce=None):
-        _check_target(target)
-        self.a_width, self.b_width = a_width, b_width
-        self.target, self.ce = target, ce
-        self.latency = wide_mult_latency(a_width, b_width)
-        super().__init__({"a": In(signed(a_width)), "b": In(signed(b_width)),
-                          "p": Out(signed(a_width + b_width))})
-
-    def elaborate(self, platform):
-        m = Module()
-        pw = self.a_width + self.b_width
-        if self.target != "ecp5" or self.ce is None:
-            ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(self.b_width), "rb")
-            m.d.sync += [ra.eq(self.a), rb.eq(self.b)]
-            prev = ra * rb
-            for k in range(self.latency - 1):
-                r = data_reg(signed(pw), name=f"p{k}")
-                m.d.sync += r.eq(prev)
-                prev = r
-            m.d.comb += self.p.eq(prev)
-            return m
-        terms = _limb_products(m, self.a, self.a_width, self.b, self.b_width, self.ce)
-        level = 0
-        while len(terms) > 1:
-            nxt = []
-            for j in range(0, len(terms), 2):
-                r = data_reg(signed(pw), name=f"sum{level}_{j // 2}")
-                if j + 1 < len(terms):
-                    (x, sx), (y, sy) = terms[j], terms[j + 1]
-                    m.d.sync += r.eq((x << sx) + (y << sy))
-                else:
-                    (x, sx) = terms[j]
-                    m.d.sync += r.eq(x << sx)
-                nxt.append((r, 0))
-            terms = nxt
-            level += 1
-        p, s = terms[0]
-        m.d.comb += self.p.eq(p << s)
-        return m
 
 
 def _dp16kd(m, name, *, ce, width, init=None, wa=None, wd=None, ra, rd, rd2=None, ra2=None,

@@ -29,11 +29,12 @@ Attributes
 i : In(word(width))
 o : Out(word(width))
 
-Latency :data:`~fftforge.config.TWIDDLE_LATENCY` (7) slots: the ROM's
-registered read (:data:`~fftforge.config.RAM_LATENCY`; meanwhile the sample
-is captured, then rotated exactly by (-j)**q into its own register), the
-complex multiplier (:data:`~fftforge.config.CMUL_LATENCY`) of the rotated
-sample and the ROM word, the rounding register.
+Latency :func:`~fftforge.config.twiddle_latency` slots (``part.latency``;
+:data:`~fftforge.config.TWIDDLE_LATENCY` = 7 when the operands fit 18
+bits): the ROM's registered read (:data:`~fftforge.config.RAM_LATENCY`;
+meanwhile the sample is captured, then rotated exactly by (-j)**q into its
+own register), the complex multiplier (:func:`~fftforge.config.cmul_latency`)
+of the rotated sample and the ROM word, the rounding register.
 Bit growth: none (the product is shifted right by twiddle_width - 1, rounded
 and resized to ``width``).
 """
@@ -42,7 +43,7 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import CMUL_LATENCY, RAM_LATENCY, TWIDDLE_LATENCY
+from ..config import RAM_LATENCY, cmul_latency, twiddle_latency
 from ..pyref.twiddle import R22_MULT, quarter_table
 from .cmul import ComplexMultiplier, rotate
 from .delay import DelayLine
@@ -59,7 +60,8 @@ class TwiddleMultiplier(wiring.Component):
                  lanes: int = 1, lane: int = 0, *, target: str = "generic", ce=None):
         if part.kind != "twiddle":
             raise ValueError(f"TwiddleMultiplier needs a twiddle part, got {part.kind}")
-        assert part.latency == TWIDDLE_LATENCY == RAM_LATENCY + CMUL_LATENCY + 1
+        assert part.latency == twiddle_latency(part.rotated_width, twiddle_width, cmul) \
+            == RAM_LATENCY + cmul_latency(part.rotated_width, twiddle_width, cmul) + 1
         assert RAM_LATENCY == 2      # the sample's two registers (capture, rotation) meet the ROM word
         self.part = part
         self.twiddle_width = twiddle_width
@@ -149,7 +151,8 @@ class TwiddleMultiplier(wiring.Component):
             ]
 
         # The exact path waits for the multiplier.
-        m.submodules.bypass = bypass = DelayLine(cl, CMUL_LATENCY, target=self.target, ce=self.ce)
+        m.submodules.bypass = bypass = DelayLine(cl, cmul_latency(p.rotated_width, tw, self.cmul),
+                                                 target=self.target, ce=self.ce)
         m.d.comb += bypass.i.eq(xc)
         xd = bypass.o.x
 

@@ -169,8 +169,8 @@ class CmulHarness(Elaboratable):
     complex product delayed by its latency; ``mutate(opened)`` may change the
     opened part (mutation tests).  Prove with k-induction depth >= latency + 1.
 
-    The spec registers the operands first (``*_d1``, reset to 0 like the
-    part's registers), computes the exact product of the registered operands
+    The spec registers the operands first (``*_d1``, reset-less like the
+    part's data registers), computes the exact product of the registered operands
     (``a_re_d1 * w_re_d1 - a_im_d1 * w_im_d1``, ...) and delays it
     ``CMUL_LATENCY - 1`` more cycles: the exact product of the operands
     ``CMUL_LATENCY`` cycles earlier, as before, written so that it *can*
@@ -199,7 +199,7 @@ class CmulHarness(Elaboratable):
         m.d.comb += [dut.a.re.eq(a_re), dut.a.im.eq(a_im), dut.w.re.eq(w_re), dut.w.im.eq(w_im)]
         ops = []
         for x in (a_re, a_im, w_re, w_im):
-            r = Signal.like(x, name=f"{x.name}_d1")
+            r = Signal.like(x, name=f"{x.name}_d1", reset_less=True)
             m.d.sync += r.eq(x)
             ops.append(r)
         ra, rb, rc, rd = ops
@@ -208,9 +208,9 @@ class CmulHarness(Elaboratable):
         spec_im = Signal(signed(pw), name="spec_im_d1")
         m.d.comb += [spec_re.eq(ra * rc - rb * rd), spec_im.eq(ra * rd + rb * rc)]
         prev_re, prev_im = spec_re, spec_im
-        for k in range(1, CMUL_LATENCY):
-            d_re = Signal(signed(pw), name=f"spec_re_d{k + 1}")
-            d_im = Signal(signed(pw), name=f"spec_im_d{k + 1}")
+        for k in range(1, getattr(dut, "latency", CMUL_LATENCY)):
+            d_re = Signal(signed(pw), name=f"spec_re_d{k + 1}", reset_less=True)
+            d_im = Signal(signed(pw), name=f"spec_im_d{k + 1}", reset_less=True)
             m.d.sync += [d_re.eq(prev_re), d_im.eq(prev_im)]
             prev_re, prev_im = d_re, d_im
         m.d.comb += [Assert(dut.p.re == prev_re), Assert(dut.p.im == prev_im)]

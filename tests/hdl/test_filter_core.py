@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from fftforge.filter_config import MUL_LATENCY, FilterConfig
+from fftforge.filter_config import FilterConfig
 from fftforge.hdl.filter import BinMultiply, FilterCore, OverlapSaveFilter
 from fftforge.pyref.filter import FilterModel, bin_multiply, design_weights
 from fftforge.pyref.stimulus import make_stimulus
@@ -24,9 +24,10 @@ def test_bin_multiply_matches_twin():
     w_re, w_im = random_weights(cfg, rng, count)
     exp_re, exp_im, _ = bin_multiply(x[0], x[1], w_re, w_im, cfg)
     got = []
+    lat = dut.latency
 
     async def tb(ctx):
-        for t in range(count + MUL_LATENCY + 1):
+        for t in range(count + lat + 1):
             if t < count:
                 ctx.set(dut.i.re, int(x[0, t]))
                 ctx.set(dut.i.im, int(x[1, t]))
@@ -34,7 +35,7 @@ def test_bin_multiply_matches_twin():
                 ctx.set(dut.coef.re, int(w_re[t - 1]))
                 ctx.set(dut.coef.im, int(w_im[t - 1]))
             await ctx.tick()
-            if t >= MUL_LATENCY - 1:
+            if t >= lat - 1:
                 got.append((ctx.get(dut.o.re), ctx.get(dut.o.im)))
 
     sim = Simulator(dut)

@@ -11,9 +11,9 @@ import pytest
 from amaranth.back import verilog
 from amaranth.hdl import EnableInserter, Module, Signal, signed
 
-from fftforge.config import MULT_LATENCY, wide_mult_latency
+from fftforge.config import MULT_LATENCY, mult_latency
 from fftforge.hdl.export import model_path
-from fftforge.hdl.prims import PipelinedMultiplier, WideMultiplier
+from fftforge.hdl.prims import PipelinedMultiplier
 from fftforge.sim.runner import verilator_env
 
 
@@ -41,14 +41,13 @@ def _bench(name, aw, bw, latency, seed):
 
 
 # (the one-block 18 x 18 form runs in every ECP5-target core bench;
-# these are the limb forms: two partial products summed in the output
-# register, and six in a three-level registered adder tree)
-@pytest.mark.parametrize("cls,aw,bw", [(PipelinedMultiplier, 25, 18), (WideMultiplier, 36, 19)])
-def test_ecp5_multiplier_exact_under_enable(tmp_path, cls, aw, bw):
+# these are the limb forms: two partial products, one adder level, and six
+# in a three-level registered adder tree)
+@pytest.mark.parametrize("aw,bw,latency", [(25, 18, MULT_LATENCY + 1), (36, 19, MULT_LATENCY + 3)])
+def test_ecp5_multiplier_exact_under_enable(tmp_path, aw, bw, latency):
     ce = Signal(name="ce_in")
-    dut = cls(aw, bw, target="ecp5", ce=ce)
-    latency = MULT_LATENCY if cls is PipelinedMultiplier else wide_mult_latency(aw, bw)
-    assert getattr(dut, "latency", MULT_LATENCY) == latency
+    dut = PipelinedMultiplier(aw, bw, target="ecp5", ce=ce)
+    assert dut.latency == mult_latency(aw, bw) == latency
     m = Module()
     m.submodules.dut = EnableInserter(ce)(dut)
     a, b, p = Signal(signed(aw), name="a"), Signal(signed(bw), name="b"), Signal(signed(aw + bw), name="p")

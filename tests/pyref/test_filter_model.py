@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from fftforge.config import ConfigError
-from fftforge.filter_config import FFTNetConfig, FilterConfig, MUL_LATENCY
+from fftforge.config import CE_REGISTER_LATENCY, OUTPUT_LATENCY, RAM_LATENCY, cmul_latency
+from fftforge.filter_config import FFTNetConfig, FilterConfig, modrelu_latency, mul_latency
 from fftforge.pyref.filter import (FilterModel, bin_multiply, design_weights, filter_float,
                                    filter_sqnr_bound_db, frame_weights, overlap_save_collect,
                                    overlap_save_frames, quantise_weights, sqnr_db, weights_after)
@@ -45,12 +46,14 @@ def test_fftnet_config_errors():
 
 def test_latency_is_sum_of_parts_and_dict_roundtrip():
     cfg = FilterConfig(n=64, channels=3, weights="runtime")
-    assert cfg.latency_cycles == (cfg.fft_forward.pipeline_latency + MUL_LATENCY
-                                  + cfg.fft_inverse.pipeline_latency + 1)
+    assert cfg.mul_slots == mul_latency(17, 16) == RAM_LATENCY + cmul_latency(17, 16) + 1 == 7
+    assert cfg.latency_cycles == (cfg.fft_forward.pipeline_latency + cfg.mul_slots
+                                  + cfg.fft_inverse.pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY)
     assert FilterConfig.from_dict(cfg.to_dict()) == cfg
     net = FFTNetConfig(n=16, channels=2, bias=(3, -4))
     assert FFTNetConfig.from_dict(net.to_dict()) == net
-    assert net.latency_cycles == cfg.replace(n=16).latency_cycles + 2 * net.iterations + 5
+    assert net.modrelu_slots == modrelu_latency(net.iterations, net.mul_width, net.guard)
+    assert net.latency_cycles == cfg.replace(n=16).latency_cycles + net.modrelu_slots
 
 
 def test_bin_multiply_is_rounded_exact_product():
