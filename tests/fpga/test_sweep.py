@@ -51,17 +51,19 @@ def test_dask_cluster_runs_the_sweep(tmp_path):
                                   dashboard_address=None) as cluster:
         addr = cluster.scheduler_address
         assert addr.startswith("tcp://")
-        rc = main(["synth", "--family", "ice40", "--n", "8", "--sweep", "arch=r22sdf,r2sdf",
+        # (synthesis only: the cluster path is what is under test; place and
+        # route of iCE40 builds runs in test_synth.py and test_boards.py)
+        rc = main(["synth", "--family", "ice40", "--n", "8", "--sweep", "arch=r22sdf,r2sdf", "--no-pnr",
                    "--scheduler", addr, "--no-progress", "-o", str(tmp_path), "--json", "--csv", "--plot"])
     assert rc == 0
     d = json.loads((tmp_path / "synth.json").read_text())
     res = d["results"]
     assert sorted(r["core"]["arch"] for r in res) == ["r22sdf", "r2sdf"]
     for r in res:
-        assert r["status"] == "ok" and r["fmax_mhz"] > 0 and r["luts"] > 0 and r["job"]["family"] == "ice40"
+        assert r["status"] == "ok" and r["luts"] > 0 and r["job"]["family"] == "ice40"
         assert r["architecture"] == FFTConfig(n=8, arch=r["core"]["arch"]).resources()
         # every real 17x18 multiplier needs at least one 16x16 SB_MAC16
-        assert r["dsps"] == r["utilization"]["ICESTORM_DSP"]["used"] >= r["architecture"]["real_multipliers"]
+        assert r["dsps"] >= r["architecture"]["real_multipliers"]
     csv = (tmp_path / "synth.csv").read_text().splitlines()
     assert csv[0].startswith("family,device,n,arch") and len(csv) == 3
     assert (tmp_path / "synth.png").stat().st_size > 1000
