@@ -25,6 +25,9 @@ def complex_layout(width: int) -> data.StructLayout:
 
 
 class Butterfly(wiring.Component):
+    """Combinational radix-2 butterfly of ``width``-bit operands: ports
+    ``a``, ``b``, ``minus_j`` in, ``sum``, ``diff`` (``width + 2`` bits)
+    out; latency 0, one bit of growth (module docstring)."""
     def __init__(self, width: int):
         self.width = width
         super().__init__({

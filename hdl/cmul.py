@@ -58,6 +58,10 @@ def rotate(m, re, im, q, name="rot"):
 
 
 class ComplexMultiplier(wiring.Component):
+    """Exact complex product ``p = a * w`` through pipelined real
+    multipliers (4, or 3 with pre-adders); ports ``a``, ``w`` in, ``p``
+    out (``width + twiddle_width + 2`` bits); latency :attr:`latency`
+    (module docstring)."""
     def __init__(self, width: int, twiddle_width: int, form: int = 4, *, target: str = "generic", ce=None):
         if form not in (3, 4):
             raise ValueError(f"form must be 3 or 4, got {form}")

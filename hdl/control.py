@@ -41,6 +41,10 @@ __all__ = ["PipelineControl"]
 
 
 class PipelineControl(wiring.Component):
+    """Valid/ready control of a slot pipeline of ``latency`` slots and
+    frames of ``frame`` samples, draining after ``drain_after`` idle cycles
+    at a frame boundary; ports in the module docstring.  Combinational
+    (its outputs are a LUT or two from its flag registers)."""
     in_valid: In(1)
     space: In(1)
     in_ready: Out(1)

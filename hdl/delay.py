@@ -37,6 +37,9 @@ MEMORY_MIN_DEPTH = 16
 
 
 class DelayLine(wiring.Component):
+    """``o`` = ``i`` ``depth`` enabled cycles ago (registers, or a
+    circular buffer in a :class:`~fftforge.hdl.prims.DelayRAM`); latency
+    ``depth``, no growth (module docstring)."""
     def __init__(self, shape, depth: int, *, target: str = "generic", ce=None):
         if depth < 0:
             raise ValueError(f"depth must be >= 0, got {depth}")

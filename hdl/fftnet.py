@@ -19,7 +19,7 @@ re<P-1>, last, overflow[, wseq]}`` (lane l of transfer t = token t*P + l), one
 modReLU per lane (see :mod:`fftforge.hdl.filter`).
 
 Latency :attr:`~fftforge.filter_config.FilterConfig.latency_cycles`
-(forward FFT + 5 + ``2*iterations + 5`` + inverse FFT + 1).
+(forward FFT + multiply + modReLU + inverse FFT + the stream shell's 2).
 """
 
 from ..filter_config import FFTNetConfig
@@ -29,6 +29,9 @@ __all__ = ["FFTNetCore", "descriptor", "generate"]
 
 
 class FFTNetCore(FilterCore):
+    """The FFTNet layer as a stream core: a :class:`FilterCore` of an
+    :class:`~fftforge.filter_config.FFTNetConfig` (ports and latency in the
+    module docstring)."""
     def __init__(self, cfg: FFTNetConfig):
         if not isinstance(cfg, FFTNetConfig):
             raise TypeError(f"FFTNetCore needs an FFTNetConfig, got {type(cfg).__name__}")

@@ -41,6 +41,9 @@ __all__ = ["ModReLU"]
 
 
 class ModReLU(wiring.Component):
+    """modReLU of a complex word with a per-sample bias, CORDIC in and out;
+    ports ``i``, ``bias`` in, ``o`` out; latency :attr:`latency`
+    (:func:`~fftforge.filter_config.modrelu_latency`; module docstring)."""
     def __init__(self, width_in: int, width_out: int, bias_width: int, iterations: int, guard: int,
                  rounding: str, *, target: str = "generic", ce=None):
         self.target, self.ce = target, ce

@@ -33,6 +33,8 @@ __all__ = ["BitReverseReorder", "LaneReorder", "digit_xor"]
 
 
 class BitReverseReorder(wiring.Component):
+    """Bit-reversed to natural order, one N-word read-modify-write memory;
+    ports ``i``, ``o``; latency N + 2 (module docstring)."""
     def __init__(self, part, tags=("ovf",), *, target: str = "generic", ce=None):
         if part.kind != "reorder":
             raise ValueError(f"BitReverseReorder needs a reorder part, got {part.kind}")

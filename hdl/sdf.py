@@ -84,6 +84,9 @@ def round_word(part, rounding, overflow, w):
 
 
 class SDFButterfly(wiring.Component):
+    """One SDF butterfly stage (``bf2`` or ``bf2ii`` part): ports ``i``,
+    ``o``; latency ``D + 2`` (BF2II ``D + 3``); growth
+    ``width_out - width_in`` (module docstring)."""
     def __init__(self, part, rounding: str, overflow: str, tags=("ovf",), *, target: str = "generic", ce=None):
         if part.kind not in ("bf2", "bf2ii"):
             raise ValueError(f"SDFButterfly needs a bf2/bf2ii part, got {part.kind}")

@@ -32,6 +32,9 @@ __all__ = ["SpatialButterfly"]
 
 
 class SpatialButterfly(wiring.Component):
+    """A butterfly stage across the lanes of a P-wide stream (D < P): ports
+    ``i``, ``o`` (arrays of P words); latency 2 (BF2II 3; module
+    docstring)."""
     def __init__(self, part, rounding: str, overflow: str, tags=("ovf",)):
         if part.kind not in ("bf2", "bf2ii") or not part.spatial:
             raise ValueError("SpatialButterfly needs a bf2/bf2ii part with delay < lanes")

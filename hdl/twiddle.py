@@ -56,6 +56,10 @@ __all__ = ["TwiddleMultiplier"]
 
 
 class TwiddleMultiplier(wiring.Component):
+    """One lane of a twiddle part: the sample times ``W_L**e`` (exact
+    rotations bypass the multiplier), rounded; ports ``i``, ``o``; latency
+    ``part.latency`` (:func:`~fftforge.config.twiddle_latency`; module
+    docstring)."""
     def __init__(self, part, twiddle_width: int, rounding: str, overflow: str, cmul: int = 4, tags=("ovf",),
                  lanes: int = 1, lane: int = 0, *, target: str = "generic", ce=None):
         if part.kind != "twiddle":
