@@ -70,9 +70,11 @@ def add_fft_options(p: argparse.ArgumentParser, name_default: str = "fft"):
     g.add_argument("--cmul", type=int, choices=CMULS, default=4,
                    help="complex multiplier with 4 or 3 real multipliers (identical results)")
     g.add_argument("--target", choices=TARGETS, default=None,
-                   help="synthesis target of the Verilog: 'generic' (portable, the default for generate) or "
+                   help="synthesis target of the Verilog: 'generic' (portable, the default for generate), "
                         "'ecp5' (MULT18X18D/DP16KD instantiated with their own registers, for Fmax; the "
-                        "default of 'fftforge synth --family ecp5'); same ports, latency and output words")
+                        "default of 'fftforge synth --family ecp5') or 'ice40' (products wider than 16 bits "
+                        "as registered SB_MAC16-sized limb products; the default of 'synth --family ice40'); "
+                        "same ports, latency and output words")
     g.add_argument("--drain-after", type=int, default=16,
                    help="idle input cycles at a frame boundary before frames in flight are drained (default 16)")
     p.add_argument("--name", default=name_default, help=f"module and file name (default {name_default})")

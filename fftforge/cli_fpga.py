@@ -48,10 +48,10 @@ def _core_source(args, workdir):
 
 
 def _target_for(args) -> dict:
-    """``fftforge synth --family ecp5`` builds the ECP5 primitive form unless
-    ``--target`` says otherwise."""
-    if getattr(args, "target", None) is None and getattr(args, "family", None) == "ecp5":
-        return {"target": "ecp5"}
+    """``fftforge synth --family ecp5`` (``ice40``) builds that family's
+    target form unless ``--target`` says otherwise."""
+    if getattr(args, "target", None) is None and getattr(args, "family", None) in ("ecp5", "ice40"):
+        return {"target": args.family}
     return {}
 
 

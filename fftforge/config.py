@@ -71,7 +71,7 @@ TWIDDLE_WIDTH_RANGE = (4, 32)
 SHIFT_RANGE = (0, 2)
 LANES = (1, 2, 4, 8)
 DRAIN_AFTER_RANGE = (0, 1 << 16)
-TARGETS = ("generic", "ecp5")
+TARGETS = ("generic", "ecp5", "ice40")
 
 # Latencies of the parts, in pipeline slots (one slot = one accepted sample
 # time).  These are the single source of truth: the hdl parts are built to

@@ -9,6 +9,12 @@ every target; only the Verilog differs:
     Plain Amaranth: ``*`` and :class:`amaranth.lib.memory.Memory` with the
     pipeline registers in the fabric.  Portable Verilog (Verilator, Icarus,
     any synthesis tool).
+``target="ice40"``
+    Plain Amaranth like the generic form, except that a product wider than
+    the SB_MAC16's 16 x 16 (up to 18 x 18) is written as 16-bit limb
+    products, each in a register of its own, summed in the output register:
+    Yosys maps each limb product to one SB_MAC16 and packs the register into
+    it, so no cycle holds a DSP block and an add.
 ``target="ecp5"``
     Lattice ECP5 primitives instantiated with their own registers: a
     MULT18X18D with input, pipeline and output registers, a DP16KD with its
@@ -134,6 +140,22 @@ class PipelinedMultiplier(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         pw = self.a_width + self.b_width
+        if (self.target == "ice40" and self.latency == MULT_LATENCY
+                and max(self.a_width, self.b_width) > ICE40_MAC_BITS):
+            # input registers, 16-bit limb products (one SB_MAC16 each, its
+            # output register packed), their sum in the output register
+            ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(self.b_width), "rb")
+            m.d.sync += [ra.eq(self.a), rb.eq(self.b)]
+            terms = []
+            for sa, va in _limbs16(ra, self.a_width):
+                for sb, vb in _limbs16(rb, self.b_width):
+                    pp = data_reg(signed(len(va) + len(vb) + 1), f"pp{sa}_{sb}")
+                    m.d.sync += pp.eq(va * vb)
+                    terms.append(pp << (sa + sb))
+            p = data_reg(signed(pw), "p_sum")
+            m.d.sync += p.eq(sum(terms[1:], terms[0]))
+            m.d.comb += self.p.eq(p)
+            return m
         if not self.uses_block:
             ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(self.b_width), "rb")
             m.d.sync += [ra.eq(self.a), rb.eq(self.b)]
@@ -200,6 +222,21 @@ def _mult18x18d(m, name, a18, b18, p36, ce):
         p_SOURCEB_MODE="B_SHIFT", p_MULT_BYPASS="DISABLED", p_RESETMODE="SYNC",
         i_SIGNEDA=Const(1, 1), i_SIGNEDB=Const(1, 1), i_SOURCEA=Const(0, 1), i_SOURCEB=Const(0, 1),
         **ports)
+
+
+#: operand bits of an iCE40 SB_MAC16 multiplier
+ICE40_MAC_BITS = 16
+
+
+def _limbs16(v, width):
+    """``[(shift, limb)]`` of a signed ``width``-bit value: 16-bit unsigned
+    limbs and a signed top limb."""
+    out, lo = [], 0
+    while width - lo > ICE40_MAC_BITS:
+        out.append((lo, v[lo:lo + ICE40_MAC_BITS]))
+        lo += ICE40_MAC_BITS
+    out.append((lo, v[lo:width].as_signed()))
+    return out
 
 
 def _limbs(v, width):
