@@ -66,8 +66,8 @@ def mul_latency(width_in: int, coef_width: int, form: int = 4) -> int:
     """Slots through :class:`fftforge.hdl.filter.BinMultiply`: the weight
     memory's read and its output register (RAM_LATENCY; the operand waits
     as long), the complex multiplier (:func:`~fftforge.config.cmul_latency`),
-    the rounding register."""
-    return RAM_LATENCY + cmul_latency(width_in, coef_width, form) + 1
+    the rounding register, the saturation register."""
+    return RAM_LATENCY + cmul_latency(width_in, coef_width, form) + 2
 # Width of the ``wseq`` output field (count of applied weight-port writes).
 WSEQ_WIDTH = 16
 

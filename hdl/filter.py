@@ -124,11 +124,12 @@ class BinMultiply(wiring.Component):
         (``shift`` defaults to coef_width - 1; the real-pair path feeds
         doubled spectra and shifts by coef_width)
 
-    Latency :func:`fftforge.filter_config.mul_latency` (7 for operands of at
+    Latency :func:`fftforge.filter_config.mul_latency` (8 for operands of at
     most 18 bits): two operand
     registers (the weight read and its output register,
     :data:`~fftforge.config.RAM_LATENCY`), the complex multiplier
-    (:func:`~fftforge.config.cmul_latency`), the rounding register.  Bit growth: none
+    (:func:`~fftforge.config.cmul_latency`), the rounding register, the
+    saturation register.  Bit growth: none
     beyond ``width_out`` (the product is shifted right by coef_width - 1).
     """
 
@@ -159,11 +160,16 @@ class BinMultiply(wiring.Component):
                                                      target=self.target, ce=self.ce)
         m.d.comb += [mult.a.re.eq(xa.re), mult.a.im.eq(xa.im),
                      mult.w.re.eq(wa.re), mult.w.im.eq(wa.im)]
-        m.submodules.tag = tag = DelayLine(1, mult.latency)
+        m.submodules.tag = tag = DelayLine(1, mult.latency + 1)
         m.d.comb += tag.i.eq(xa.ovf)
         s = self.shift
-        p_re, f1 = resize(round_shift(mult.p.re, s, self.rounding), self.width_out, "saturate")
-        p_im, f2 = resize(round_shift(mult.p.im, s, self.rounding), self.width_out, "saturate")
+        # rounding (one add with a carry-in) in one register, saturation (a
+        # LUT function of the top bits) in the next
+        r_re, r_im = round_shift(mult.p.re, s, self.rounding), round_shift(mult.p.im, s, self.rounding)
+        rr = data_reg(complex_layout(max(len(r_re), len(r_im))), name="rounded")
+        m.d.sync += [rr.re.eq(r_re), rr.im.eq(r_im)]
+        p_re, f1 = resize(rr.re, self.width_out, "saturate")
+        p_im, f2 = resize(rr.im, self.width_out, "saturate")
         o = data_reg(self.o.shape(), name="o_reg")
         m.d.sync += word_assign(o, p_re, p_im, ovf=tag.o | f1 | f2)
         m.d.comb += self.o.eq(o)

@@ -26,7 +26,7 @@ prove``).
 
 import types
 
-from amaranth.hdl import Signal
+from amaranth.hdl import Mux, Signal
 from amaranth.lib.fifo import SyncFIFO
 
 from ..config import OUTPUT_FIFO_DEPTH
@@ -63,11 +63,15 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
     m.submodules.fifo = fifo = SyncFIFO(width=out_layout.size, depth=OUTPUT_FIFO_DEPTH)
 
     # room for one more word once the write in flight (emit_q) lands:
-    # level + emit_q < depth, registered from next cycle's level and write
+    # level + emit_q < depth, registered from next cycle's level and write.
+    # The controller's emit arrives late (it follows the input's valid):
+    # both outcomes are computed from the FIFO's state and emit selects
     emit_q = Signal(name="emit_q")
     space_q = Signal(init=1, name="space_q")
     read = fifo.r_en & fifo.r_rdy
-    m.d.sync += space_q.eq(fifo.level + emit_q - read + ctl.emit < OUTPUT_FIFO_DEPTH)
+    level_next = Signal(range(OUTPUT_FIFO_DEPTH + 2), name="level_next")
+    m.d.comb += level_next.eq(fifo.level + emit_q - read)
+    m.d.sync += space_q.eq(Mux(ctl.emit, level_next < OUTPUT_FIFO_DEPTH - 1, level_next < OUTPUT_FIFO_DEPTH))
     m.d.comb += [
         ctl.in_valid.eq(i.valid),
         i.ready.eq(ctl.in_ready),

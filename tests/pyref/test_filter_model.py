@@ -46,7 +46,7 @@ def test_fftnet_config_errors():
 
 def test_latency_is_sum_of_parts_and_dict_roundtrip():
     cfg = FilterConfig(n=64, channels=3, weights="runtime")
-    assert cfg.mul_slots == mul_latency(17, 16) == RAM_LATENCY + cmul_latency(17, 16) + 1 == 7
+    assert cfg.mul_slots == mul_latency(17, 16) == RAM_LATENCY + cmul_latency(17, 16) + 2 == 8
     assert cfg.latency_cycles == (cfg.fft_forward.pipeline_latency + cfg.mul_slots
                                   + cfg.fft_inverse.pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY)
     assert FilterConfig.from_dict(cfg.to_dict()) == cfg
