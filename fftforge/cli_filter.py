@@ -50,9 +50,10 @@ def _common(p, name_default):
     g.add_argument("--cmul", type=int, choices=CMULS, default=4, help="complex multiplier form (same results)")
     g.add_argument("--drain-after", type=int, default=16, help="idle cycles before frames in flight drain (default 16)")
     g.add_argument("--target", choices=TARGETS, default="generic",
-                   help="synthesis target of the Verilog: 'generic' (portable, default) or 'ecp5' "
+                   help="synthesis target of the Verilog: 'generic' (portable, default), 'ecp5' "
                         "(MULT18X18D/DP16KD instantiated with their own registers, for Fmax; simulate with the "
-                        "primitive models the descriptor lists); same ports, latency and output words")
+                        "primitive models the descriptor lists) or 'ice40' (SB_MAC16-sized limb products); "
+                        "same ports, latency and output words")
     g.add_argument("--lanes", type=int, default=1, metavar="P",
                    help="samples per clock, P in {1, 2, 4, 8}, P <= n/2 (default 1; overlap_save: taps - 1 "
                         "must be a multiple of P)")

@@ -55,7 +55,8 @@ __all__ = [
     "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
     "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "REORDER_LATENCY_EXTRA", "TARGETS",
     "CE_REGISTER_LATENCY", "OUTPUT_FIFO_DEPTH", "BF2II_ROTATE_LATENCY", "MULT_LIMB_BITS",
-    "mult_limbs", "mult_latency", "cmul_operands", "cmul_latency", "twiddle_latency",
+    "mult_limbs", "mult_latency", "cmul_operands", "cmul_latency", "twiddle_latency", "shell_latency",
+    "shell_capacity",
 ]
 
 ARCHS = ("r2sdf", "r22sdf")
@@ -93,10 +94,13 @@ OUTPUT_FIFO_DEPTH = 3        # every core: 2 words of skid + the write in flight
 MULT_LIMB_BITS = 17          # a wide multiplier's operand limb (unsigned, 18-bit signed DSP port)
 
 
-def mult_limbs(width: int) -> int:
-    """Limbs of a signed ``width``-bit operand in an 18 x 18 multiplier:
-    one up to 18 bits, else 17-bit unsigned limbs and a signed top limb."""
-    return 1 if width <= 18 else 1 + -(-(width - 18) // MULT_LIMB_BITS)
+def mult_limbs(width: int, limb_bits: int = MULT_LIMB_BITS, block_bits: int = 18) -> int:
+    """Limbs of a signed ``width``-bit operand in a ``block_bits`` x
+    ``block_bits`` signed multiplier block: one when it fits, else
+    ``limb_bits``-bit unsigned limbs and a signed top limb of at most
+    ``block_bits`` bits (ECP5 MULT18X18D: 17 and 18; iCE40 SB_MAC16: 16
+    and 16)."""
+    return 1 if width <= block_bits else 1 + -(-(width - block_bits) // limb_bits)
 
 
 def mult_latency(a_width: int, b_width: int) -> int:
@@ -121,6 +125,19 @@ def cmul_latency(width: int, twiddle_width: int, form: int = 4) -> int:
     products (:func:`mult_latency` of the widest), then the sum register.
     :data:`CMUL_LATENCY` when every operand fits one 18 x 18 block."""
     return max(mult_latency(a, b) for a, b in cmul_operands(width, twiddle_width, form)) + 1
+
+
+def shell_latency(pipeline_latency: int) -> int:
+    """``latency_cycles`` of a stream core (:mod:`fftforge.hdl.shell`) whose
+    slot pipeline takes ``pipeline_latency`` slots: plus the registered
+    clock enable and the output FIFO."""
+    return pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY
+
+
+def shell_capacity(pipeline_latency: int) -> int:
+    """Most samples a stream core holds (accepted, not yet emitted): the
+    slot pipeline plus the output FIFO (the write in flight included)."""
+    return pipeline_latency + OUTPUT_FIFO_DEPTH
 
 
 def twiddle_latency(width: int, twiddle_width: int, form: int = 4) -> int:
@@ -465,20 +482,21 @@ class FFTConfig:
         """Cycles from the first accepted input sample to the first valid
         output sample, with no stalls:
 
-        ``1 + sum(D_s + 2 over butterflies) + 1 per BF2II + 7 * twiddle parts
+        ``1 + sum(D_s + 2 over butterflies) + 1 per BF2II + twiddle parts
+        (7 each when their operands fit 18 bits, :func:`twiddle_latency`)
         + (N + 2 if natural order) + 1 + 1`` (the registered clock enable,
-        the output FIFO); with P lanes a butterfly takes
+        the output FIFO: :func:`shell_latency`); with P lanes a butterfly takes
         ``D_s/P + 2`` (``2`` when D_s < P), the reorder ``N/P + 2``.  All in
         cycles of one group of P samples.  (The figures are the sums of the
         part latencies at the top of this module.)
         """
-        return self.pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY
+        return shell_latency(self.pipeline_latency)
 
     @property
     def capacity(self) -> int:
         """Most samples the core holds (accepted, not yet emitted): the slot
         pipeline plus the output FIFO (with the write in flight)."""
-        return self.pipeline_latency + OUTPUT_FIFO_DEPTH
+        return shell_capacity(self.pipeline_latency)
 
     # -------------------------------------------------------------- resources
     @property

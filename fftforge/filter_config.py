@@ -46,9 +46,9 @@ from typing import Optional
 
 import numpy as np
 
-from .config import (ARCHS, CE_REGISTER_LATENCY, CMULS, LANES, ConfigError, FFTConfig, N_RANGE,
-                     OUTPUT_FIFO_DEPTH, OUTPUT_LATENCY, RAM_LATENCY, ROUNDINGS, TARGETS, TWIDDLE_WIDTH_RANGE,
-                     DRAIN_AFTER_RANGE, _check_choice, _check_int, cmul_latency, mult_latency)
+from .config import (ARCHS, CMULS, LANES, ConfigError, FFTConfig, N_RANGE, RAM_LATENCY, ROUNDINGS, TARGETS,
+                     TWIDDLE_WIDTH_RANGE, DRAIN_AFTER_RANGE, _check_choice, _check_int, cmul_latency,
+                     mult_latency, shell_capacity, shell_latency)
 
 __all__ = ["FilterConfig", "FFTNetConfig", "CHANNELS_RANGE", "COEF_WIDTH_RANGE", "WEIGHTS", "MODES",
            "mul_latency", "WSEQ_WIDTH", "modrelu_latency"]
@@ -68,6 +68,8 @@ def mul_latency(width_in: int, coef_width: int, form: int = 4) -> int:
     as long), the complex multiplier (:func:`~fftforge.config.cmul_latency`),
     the rounding register, the saturation register."""
     return RAM_LATENCY + cmul_latency(width_in, coef_width, form) + 2
+
+
 # Width of the ``wseq`` output field (count of applied weight-port writes).
 WSEQ_WIDTH = 16
 
@@ -155,9 +157,9 @@ class FilterConfig:
     drain_after : int
         Idle input cycles at a frame boundary before frames in flight drain.
     target : str
-        ``"generic"`` (portable Verilog) or ``"ecp5"`` (Lattice primitives
-        with their registers; see :mod:`fftforge.hdl.prims`).  Same words,
-        same latency.
+        ``"generic"`` (portable Verilog), ``"ecp5"`` (Lattice primitives
+        with their registers) or ``"ice40"`` (SB_MAC16-sized limb
+        products); see :mod:`fftforge.hdl.prims`.  Same words, same latency.
     name : str
         Module and file name.
     """
@@ -330,11 +332,16 @@ class FilterConfig:
         return self.pair_latency + self.mul_slots + self.modrelu_slots + (1 if self.real_pairs else 0)
 
     @property
+    def mul_in_width(self) -> int:
+        """Width of the per-bin multiply's operand: the forward output, one
+        bit more for real pairs' doubled spectra."""
+        return self.mul_width + (1 if self.real_pairs else 0)
+
+    @property
     def mul_slots(self) -> int:
         """Latency of each per-bin multiply (:func:`mul_latency` of its
-        operands: the forward output, one bit more for real pairs' doubled
-        spectra, by the weight)."""
-        return mul_latency(self.mul_width + (1 if self.real_pairs else 0), self.coef_width, self.cmul)
+        operand and the weight)."""
+        return mul_latency(self.mul_in_width, self.coef_width, self.cmul)
 
     @property
     def pipeline_latency(self) -> int:
@@ -346,13 +353,13 @@ class FilterConfig:
         sample with no stalls: forward + multiply (+ modReLU) + inverse
         pipeline latencies, the registered clock enable, the output FIFO
         (the stream shell of :mod:`fftforge.hdl.shell`, as in the FFT core)."""
-        return self.pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY
+        return shell_latency(self.pipeline_latency)
 
     @property
     def capacity(self) -> int:
         """Most samples the core holds (accepted, not yet emitted): the slot
         pipeline plus the output FIFO (with the write in flight)."""
-        return self.pipeline_latency + OUTPUT_FIFO_DEPTH
+        return shell_capacity(self.pipeline_latency)
 
     @property
     def hop(self) -> int:

@@ -239,13 +239,10 @@ class FFTCore(wiring.Component):
 
         # Output side: undo the inverse swap, frame flags.
         inv_out = dp_out[0].inv if cfg.direction == "runtime" else int(cfg.direction == "inverse")
-        word_ovf = dp_out[0].ovf
-        for w in dp_out[1:]:
-            word_ovf = word_ovf | w.ovf
         for w, (re, im) in zip(dp_out, names):
             m.d.comb += [
                 getattr(sh.out, re).eq(Mux(inv_out, w.im, w.re)),
                 getattr(sh.out, im).eq(Mux(inv_out, w.re, w.im)),
             ]
-        m.d.comb += [sh.out.last.eq(sh.last_q), sh.out.overflow.eq(sh.overflow(word_ovf))]
+        m.d.comb += [sh.out.last.eq(sh.last_q), sh.out.overflow.eq(sh.overflow([w.ovf for w in dp_out]))]
         return m

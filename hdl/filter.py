@@ -297,7 +297,9 @@ class FilterDatapath(wiring.Component):
             specs = []
             for l in range(P):
                 sfx = "" if P == 1 else str(l)
-                mul = BinMultiply(wf, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul, **self.prim)
+                mul = BinMultiply(cfg.mul_in_width, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul,
+                                  **self.prim)
+                assert mul.latency == cfg.mul_slots
                 m.submodules[f"mul{sfx}"] = mul
                 m.d.comb += [mul.i.eq(fwd_o[l]), mul.coef.eq(coefs[l])]
                 spec = mul.o
@@ -326,14 +328,14 @@ class FilterDatapath(wiring.Component):
         m.submodules.pairs = pb = PairBuffer(cfg.n, wf, cfg.fft_forward.pipeline_latency, P)
         m.d.comb += pb.i.eq(z)
         lane = (lambda port, l: port) if P == 1 else (lambda port, l: port[l])
-        return [self._pair_lane(m, lane(pb.p, l), lane(pb.q, l), wf, "" if P == 1 else str(l),
+        return [self._pair_lane(m, lane(pb.p, l), lane(pb.q, l), "" if P == 1 else str(l),
                                 {t: lane(getattr(self, f"coef_{t}"), l) for t in ("ak", "ank", "bk", "bnk")})
                 for l in range(P)]
 
-    def _pair_lane(self, m, p, q, wf, sfx, coefs):
+    def _pair_lane(self, m, p, q, sfx, coefs):
         cfg = self.cfg
         # Separation: P = Z[k], Q = conj(Z[-k]); 2Xa = P + Q, 2Xb = -j (P - Q).
-        ws = wf + 1
+        ws = cfg.mul_in_width            # the doubled spectra: one bit more
         xa = data_reg(word_layout(ws), name=f"xa2{sfx}")
         xb = data_reg(word_layout(ws), name=f"xb2{sfx}")
         ovf = p.ovf | q.ovf
@@ -497,11 +499,8 @@ class FilterCore(wiring.Component):
 
         # Output side: undo the inverse's swap, frame flags.
         dp_out = [dp.o] if P == 1 else [dp.o[l] for l in range(P)]
-        word_ovf = dp_out[0].ovf
-        for w in dp_out[1:]:
-            word_ovf = word_ovf | w.ovf
         out = sh.out
-        m.d.comb += [out.last.eq(sh.last_q), out.overflow.eq(sh.overflow(word_ovf))]
+        m.d.comb += [out.last.eq(sh.last_q), out.overflow.eq(sh.overflow([w.ovf for w in dp_out]))]
         for w, names in zip(dp_out, cfg.lane_fields):
             m.d.comb += getattr(out, names[0]).eq(w.im)
             if len(names) > 1:

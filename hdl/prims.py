@@ -147,8 +147,8 @@ class PipelinedMultiplier(wiring.Component):
             ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(self.b_width), "rb")
             m.d.sync += [ra.eq(self.a), rb.eq(self.b)]
             terms = []
-            for sa, va in _limbs16(ra, self.a_width):
-                for sb, vb in _limbs16(rb, self.b_width):
+            for sa, va in _limbs(ra, self.a_width, ICE40_MAC_BITS, ICE40_MAC_BITS):
+                for sb, vb in _limbs(rb, self.b_width, ICE40_MAC_BITS, ICE40_MAC_BITS):
                     pp = data_reg(signed(len(va) + len(vb) + 1), f"pp{sa}_{sb}")
                     m.d.sync += pp.eq(va * vb)
                     terms.append(pp << (sa + sb))
@@ -167,11 +167,10 @@ class PipelinedMultiplier(wiring.Component):
             m.d.comb += self.p.eq(prev)
             return m
         terms = []
-        for ia, (sa, va, ta) in enumerate(_limbs(self.a, self.a_width)):
-            for ib, (sb, vb, tb) in enumerate(_limbs(self.b, self.b_width)):
+        for ia, (sa, va) in enumerate(_limbs(self.a, self.a_width)):
+            for ib, (sb, vb) in enumerate(_limbs(self.b, self.b_width)):
                 a18, b18, p36 = Signal(signed(18)), Signal(signed(18)), Signal(signed(36))
-                # a low limb is unsigned: zero-extended into the signed port
-                m.d.comb += [a18.eq(va.as_signed() if ta else va), b18.eq(vb.as_signed() if tb else vb)]
+                m.d.comb += [a18.eq(va), b18.eq(vb)]
                 _mult18x18d(m, "mult" if len(terms) == 0 and self.latency == MULT_LATENCY
                             else f"mult{ia}_{ib}", a18, b18, p36, self.ce)
                 terms.append((p36, sa + sb))
@@ -228,23 +227,14 @@ def _mult18x18d(m, name, a18, b18, p36, ce):
 ICE40_MAC_BITS = 16
 
 
-def _limbs16(v, width):
-    """``[(shift, limb)]`` of a signed ``width``-bit value: 16-bit unsigned
-    limbs and a signed top limb."""
-    out, lo = [], 0
-    while width - lo > ICE40_MAC_BITS:
-        out.append((lo, v[lo:lo + ICE40_MAC_BITS]))
-        lo += ICE40_MAC_BITS
-    out.append((lo, v[lo:width].as_signed()))
-    return out
-
-
-def _limbs(v, width):
-    """``[(shift, bits, top)]`` of a signed ``width``-bit value: 17-bit
-    unsigned limbs and a signed top limb (``top``)."""
-    n = mult_limbs(width)
-    return [(k * MULT_LIMB_BITS, v[k * MULT_LIMB_BITS:] if k == n - 1
-             else v[k * MULT_LIMB_BITS:(k + 1) * MULT_LIMB_BITS], k == n - 1) for k in range(n)]
+def _limbs(v, width, limb_bits=MULT_LIMB_BITS, block_bits=18):
+    """``[(shift, limb)]`` of a signed ``width``-bit value as
+    :func:`~fftforge.config.mult_limbs` counts them: ``limb_bits``-bit
+    unsigned limbs (zero-extended into a signed block port) and a signed
+    top limb."""
+    n = mult_limbs(width, limb_bits, block_bits)
+    return [(k * limb_bits, v[k * limb_bits:width].as_signed() if k == n - 1
+             else v[k * limb_bits:(k + 1) * limb_bits]) for k in range(n)]
 
 
 def _dp16kd(m, name, *, ce, width, init=None, wa=None, wd=None, ra, rd, rd2=None, ra2=None,

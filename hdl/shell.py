@@ -54,8 +54,8 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
     payload), ``emit_q``, ``last_q``, ``first_q`` (the word at the datapath
     output is written this cycle, and is the last / first of its frame),
     ``out`` (a ``Signal(out_layout)`` the caller drives: the FIFO's word)
-    and ``overflow(word_ovf)`` (the sticky flag for the word's own flag; call
-    it once).
+    and ``overflow(flags)`` (the sticky per-frame flag of the output word,
+    given the ``ovf`` tags of its lanes; call it once).
     """
     m.submodules.ctl = ctl = PipelineControl(latency, frame, drain_after)
     adv_q, clr_q = Signal(name="adv_q"), Signal(name="clr_q")
@@ -91,9 +91,11 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
         fifo.r_en.eq(o.ready),
     ]
 
-    def overflow(word_ovf):
+    def overflow(flags):
         acc = Signal(name="ovf_acc")
-        flag = word_ovf | (acc & ~first_q)
+        flag = acc & ~first_q
+        for f in flags:
+            flag = flag | f
         with m.If(emit_q):
             m.d.sync += acc.eq(flag)
         return flag
