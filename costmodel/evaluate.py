@@ -536,9 +536,8 @@ def _fpga(kernels, t: Target, et: EnergyTable, opt: Options, shape):
             cpf = np.array([c.cycles_per_frame for c in cores], dtype=float)[inv]
             # a chain's latency is its generator configuration's (FFTNetConfig
             # / FilterConfig: forward FFT, multiply, [modReLU,] inverse FFT,
-            # [pairing]); a lone FFT's is FFTConfig's
-            lat_pipe = np.array([cc.latency_cycles if cc is not None else
-                                 nf * c.latency_cycles + (fpgamod.POINTWISE_LATENCY if vecs else 0)
+            # [pairing]); FFTs without a pointwise stage: FFTConfig's
+            lat_pipe = np.array([cc.latency_cycles if cc is not None else nf * c.latency_cycles
                                  for c, cc in zip(cores, chain_cfgs)], dtype=float)[inv]
             rounds = np.ceil(frames / np.maximum(units, 1))
             stream = rounds * cpf

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from fftforge.config import FFTConfig, ConfigError, TWIDDLE_LATENCY
+from fftforge.config import FFTConfig, ConfigError
 from fftforge.errors import UserError
 
 __all__ = ["CoreModel", "core_model", "load_calibration", "dsps_per_multiplier", "lut_features",
@@ -222,8 +222,3 @@ def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
         memory_bit_accesses_per_frame=acc,
         calibration_status=cal["status"])
 
-
-#: Latency of the pointwise complex multiplier between chained cores (the
-#: generator's twiddle-multiplier latency: same ROM/operand/product/sum/round
-#: structure).
-POINTWISE_LATENCY = TWIDDLE_LATENCY

@@ -78,7 +78,7 @@ def test_fftnet_chain_latency_is_the_generators():
         (label, d), = [k for k in ev.kernels if "inverse FFT" in k[0]]
         assert int(d["pipeline_latency_cycles"][0]) == cfg.latency_cycles
         core = FFTConfig(n=1024, width=16, arch="r22sdf").latency_cycles
-        assert cfg.latency_cycles > 2 * core + fpga.POINTWISE_LATENCY    # modReLU is in it
+        assert cfg.latency_cycles > 2 * core + cfg.mul_slots    # modReLU is in it
         # two channels: one paired frame, or two frames over the units that fit
         frames = 1 if pairs else 2
         assert int(d["compute_cycles"][0]) == -(-frames // int(d["units"][0])) * 1024
