@@ -29,8 +29,10 @@ REPRESENTATIVE = [
     # natural, in its ECP5 form (MULT18X18D and DP16KD instantiated: the
     # behavioural models of sim/models are compiled in)
     dict(n=1024, arch="r22sdf", width=16, twiddle_width=18, target="ecp5"),
-    # largest N, runtime direction, truncation
-    dict(n=4096, arch="r22sdf", width=16, twiddle_width=18, direction="runtime", rounding="truncate"),
+    # largest N, runtime direction, truncation, in its iCE40 form (the 17/18 x
+    # 18-bit twiddle products as registered 16-bit limb products)
+    dict(n=4096, arch="r22sdf", width=16, twiddle_width=18, direction="runtime", rounding="truncate",
+         target="ice40"),
     # r2sdf, unscaled, wrap, bit-reversed, inverse, 3-multiplier form, 8-bit
     dict(n=256, arch="r2sdf", width=8, twiddle_width=8, scaling="unscaled", overflow="wrap",
          order="bit_reversed", direction="inverse", cmul=3),
