@@ -3,7 +3,7 @@ sample is keeps one, started so that a frame's first sample reads phase 0."""
 
 from amaranth.hdl import Mux, Signal
 
-__all__ = ["phase_counter"]
+__all__ = ["phase_counter", "lane_phase", "lane_phase_at_reset"]
 
 
 def phase_counter(m, period: int, offset: int = 0, name: str = "phase"):
@@ -33,3 +33,13 @@ def lane_phase(m, period: int, offset: int, lanes: int, lane: int, name: str = "
     if period <= lanes:
         return lane % period
     return c * lanes + lane
+
+
+def lane_phase_at_reset(period: int, offset: int, lanes: int, lane: int) -> int:
+    """The value of :func:`lane_phase` (same arguments) after reset or a
+    soft clear: the phase of the slot ``offset`` groups before a frame's
+    first group."""
+    groups = max(period // lanes, 1)
+    if period <= lanes:
+        return lane % period
+    return ((-offset) % groups) * lanes + lane

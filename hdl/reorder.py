@@ -132,11 +132,23 @@ class LaneReorder(wiring.Component):
         parity = cnt[gb]
 
         # Write side: bank(l, t) = f(l) ^ g(t), both linear over GF(2).
+        # bit i of t is bit gb-1-i of bitrev(t): its weight in g
         f = [digit_xor(_bitrev(l, p) << gb, P) for l in range(P)]
         finv = [f.index(beta) for beta in range(P)]
-        g = Signal(range(P), name="g")
-        # bit i of t is bit gb-1-i of bitrev(t): its weight in g
-        m.d.comb += g.eq(_xor_sum([Mux(t[i], digit_xor(1 << (gb - 1 - i), P), 0) for i in range(gb)]))
+        g_weight = [digit_xor(1 << (gb - 1 - i), P) for i in range(gb)]
+        # The lane each bank writes (src) is registered from the next slot's
+        # group (a counter one slot ahead), so that g's XOR tree is not in
+        # front of the write address and data; its reset value is the first
+        # slot's.
+        cnt_next = phase_counter(m, 2 * groups, self.part.offset - 1, name="phase_next")
+        t_next = cnt_next[:gb] if gb else 0
+        g = Signal(range(P), name="g_next")
+        m.d.comb += g.eq(_xor_sum([Mux(t_next[i], g_weight[i], 0) for i in range(gb)]))
+        t0 = ((-self.part.offset) % (2 * groups)) % groups
+        g0 = 0
+        for i in range(gb):
+            if t0 >> i & 1:
+                g0 ^= g_weight[i]
         rev_t = Cat(*(t[i] for i in reversed(range(gb)))) if gb else C(0, 1)
 
         # Read side: output lane l' comes from bank l' ^ h(g'), h = digit_xor(g'*P).
@@ -152,11 +164,11 @@ class LaneReorder(wiring.Component):
         for beta in range(P):
             mem = DelayRAM(wl, 2 * groups, target=self.target, ce=self.ce)
             m.submodules[f"bank{beta}"] = mem
-            src = Signal(range(P), name=f"src{beta}")
+            src = Signal(range(P), name=f"src{beta}", init=finv[beta ^ g0])
             with m.Switch(g):
                 for gamma in range(P):
                     with m.Case(gamma):
-                        m.d.comb += src.eq(finv[beta ^ gamma])
+                        m.d.sync += src.eq(finv[beta ^ gamma])
             # Address of bin b in its bank: b >> p, where b = bitrev_p(l) << gb | bitrev(t).
             top = Array(C(_bitrev(l, p), p) for l in range(P))[src]
             b = Cat(rev_t, top) if gb else top

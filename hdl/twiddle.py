@@ -44,12 +44,12 @@ from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from ..config import RAM_LATENCY, cmul_latency, twiddle_latency
-from ..pyref.twiddle import R22_MULT, quarter_table
+from ..pyref.twiddle import R22_MULT, exponents, quarter_table
 from .cmul import ComplexMultiplier, rotate
 from .delay import DelayLine
 from .fixed import fit, round_resize
 from .prims import PipelinedROM
-from .phase import lane_phase
+from .phase import lane_phase, lane_phase_at_reset
 from .word import data_reg, word_assign, word_layout
 
 __all__ = ["TwiddleMultiplier"]
@@ -116,9 +116,14 @@ class TwiddleMultiplier(wiring.Component):
         nq = max(L // 4, 1)
         qb = nq.bit_length() - 1
         tw = self.twiddle_width
-        j = Signal(range(L), name="j")
-        m.d.comb += j.eq(lane_phase(m, L, p.offset, self.lanes, self.lane))
-        e = self._exponent(m, j)
+        # The exponent is registered from the next slot's phase (a counter
+        # one slot ahead), so that its shift-and-add is not in front of the
+        # ROM address; its reset value is the exponent of the first slot.
+        j = Signal(range(L), name="j_next")
+        m.d.comb += j.eq(lane_phase(m, L, p.offset - 1, self.lanes, self.lane))
+        first = lane_phase_at_reset(L, p.offset, self.lanes, self.lane)
+        e = Signal(range(L), name="exponent_q", init=int(exponents(L, p.pattern)[first]))
+        m.d.sync += e.eq(self._exponent(m, j))
         rot = Signal(2, name="rot")
         addr = Signal(range(nq), name="addr")
         m.d.comb += [rot.eq(e >> qb), addr.eq(e & (nq - 1) if nq > 1 else 0)]
