@@ -55,7 +55,7 @@ __all__ = [
     "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
     "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "REORDER_LATENCY_EXTRA", "TARGETS",
     "CE_REGISTER_LATENCY", "OUTPUT_FIFO_DEPTH", "BF2II_ROTATE_LATENCY", "MULT_LIMB_BITS",
-    "mult_limbs", "mult_latency", "cmul_operands", "cmul_latency", "twiddle_latency", "shell_latency",
+    "mult_limbs", "mult_latency", "CMUL3_PREADD_LATENCY", "cmul_operands", "cmul_latency", "twiddle_latency", "shell_latency",
     "shell_capacity",
 ]
 
@@ -103,28 +103,41 @@ def mult_limbs(width: int, limb_bits: int = MULT_LIMB_BITS, block_bits: int = 18
     return 1 if width <= block_bits else 1 + -(-(width - block_bits) // limb_bits)
 
 
-def mult_latency(a_width: int, b_width: int) -> int:
+def mult_latency(a_width: int, b_width: int, b_signed: bool = True) -> int:
     """Slots through :class:`fftforge.hdl.prims.PipelinedMultiplier`: the
     (limb) products (:data:`MULT_LATENCY`: input, pipeline and output
     registers), then one registered level of two-input adds per halving of
-    the partial products (none for operands of at most 18 bits)."""
-    partials = mult_limbs(a_width) * mult_limbs(b_width)
+    the partial products (none for operands of at most 18 bits; an unsigned
+    ``b`` of at most 18 bits takes one block's unsigned port)."""
+    b_limbs = 1 if not b_signed and b_width <= 18 else mult_limbs(b_width + (0 if b_signed else 1))
+    partials = mult_limbs(a_width) * b_limbs
     return MULT_LATENCY + (partials - 1).bit_length()
 
 
-def cmul_operands(width: int, twiddle_width: int, form: int):
-    """Operand widths of the real multipliers of a complex multiplier:
-    form 4 ``a c``, ...; form 3 ``c (a + b)``, ``a (d - c)``, ``b (c + d)``."""
+#: form 3 registers its pre-added operands (a + b, |d - c|, |c + d| and their
+#: signs) before the multipliers
+CMUL3_PREADD_LATENCY = 1
+
+
+def cmul_operands(width: int, twiddle_width: int, form: int, w_symmetric: bool = False):
+    """``(a_width, b_width, b_signed)`` of the real multipliers of a complex
+    multiplier: form 4 ``a c``, ...; form 3 ``c (a + b)``, ``a |d - c|``,
+    ``b |c + d|`` (the twiddle sums as magnitude and sign: unsigned,
+    ``twiddle_width`` bits when the twiddle's parts are never
+    ``-2**(twiddle_width-1)`` (``w_symmetric``, as every twiddle ROM and ROM
+    weight), else one bit more)."""
     if form == 4:
-        return [(width, twiddle_width)]
-    return [(twiddle_width, width + 1), (width, twiddle_width + 1)]
+        return [(width, twiddle_width, True)]
+    return [(twiddle_width, width + 1, True), (width, twiddle_width + (0 if w_symmetric else 1), False)]
 
 
-def cmul_latency(width: int, twiddle_width: int, form: int = 4) -> int:
-    """Slots through :class:`fftforge.hdl.cmul.ComplexMultiplier`: its real
-    products (:func:`mult_latency` of the widest), then the sum register.
-    :data:`CMUL_LATENCY` when every operand fits one 18 x 18 block."""
-    return max(mult_latency(a, b) for a, b in cmul_operands(width, twiddle_width, form)) + 1
+def cmul_latency(width: int, twiddle_width: int, form: int = 4, w_symmetric: bool = False) -> int:
+    """Slots through :class:`fftforge.hdl.cmul.ComplexMultiplier`: (form 3:
+    the pre-add register,) its real products (:func:`mult_latency` of the
+    widest), then the sum register.  :data:`CMUL_LATENCY` for form 4 when
+    every operand fits one 18 x 18 block."""
+    pre = CMUL3_PREADD_LATENCY if form == 3 else 0
+    return pre + max(mult_latency(*op) for op in cmul_operands(width, twiddle_width, form, w_symmetric)) + 1
 
 
 def shell_latency(pipeline_latency: int) -> int:
@@ -145,7 +158,7 @@ def twiddle_latency(width: int, twiddle_width: int, form: int = 4) -> int:
     whose rotated sample is ``width`` bits: the ROM read (and the sample's
     rotation), the complex multiplier, the rounding register.
     :data:`TWIDDLE_LATENCY` when the operands fit one block each."""
-    return RAM_LATENCY + cmul_latency(width, twiddle_width, form) + 1
+    return RAM_LATENCY + cmul_latency(width, twiddle_width, form, w_symmetric=True) + 1
 
 
 class ConfigError(ValueError):

@@ -3,8 +3,10 @@
 Twin of :mod:`fftforge.pyref.cmul`.
 
 :class:`ComplexMultiplier`
-    Parameters: ``width``, ``twiddle_width``, ``form`` (4 or 3), ``target``
-    and ``ce`` (see :mod:`fftforge.hdl.prims`).
+    Parameters: ``width``, ``twiddle_width``, ``form`` (4 or 3),
+    ``w_symmetric`` (the twiddle's parts are never ``-2**(twiddle_width-1)``,
+    as in every twiddle ROM), ``target`` and ``ce`` (see
+    :mod:`fftforge.hdl.prims`).
 
     Attributes (ports): ``a`` In(complex, width), ``w`` In(complex,
     twiddle_width), ``p`` Out(complex, width + twiddle_width + 2) = a * w,
@@ -17,19 +19,25 @@ Twin of :mod:`fftforge.pyref.cmul`.
     output registers: 3 cycles, on ECP5 inside the MULT18X18D; wider
     operands add a registered adder-tree level per halving of the limb
     products), then the sum register.  ``form=4``: re = ac - bd, im = ad + bc.
-    ``form=3``: k1 = c(a+b), k2 = a(d-c), k3 = b(c+d) (pre-adders before
-    the multipliers' input registers); re = k1 - k3, im = k1 + k2.  Both are
-    exact, so both give the same words.  Bit growth: the full product.
+    ``form=3``: k1 = c(a+b), k2 = a(d-c), k3 = b(c+d); re = k1 - k3,
+    im = k1 + k2.  The pre-adds are registered first
+    (:data:`~fftforge.config.CMUL3_PREADD_LATENCY`), the twiddle sums as
+    magnitude and sign: ``|d - c|`` and ``|c + d|`` are below
+    ``2**twiddle_width`` (``w_symmetric``; else one bit wider), so each
+    product takes one block's unsigned port
+    (ECP5: 3 MULT18X18D per complex product at 18-bit twiddles), and the sign
+    picks add or subtract in the sum register.  Both forms are exact, so
+    both give the same words.  Bit growth: the full product.
 
 :func:`rotate`
     (re, im) times (-j)**q as an expression (swap/negate, one bit wider).
 """
 
-from amaranth.hdl import Module, Signal, signed
+from amaranth.hdl import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import CMUL_LATENCY, MULT_LATENCY, cmul_latency
+from ..config import CMUL3_PREADD_LATENCY, CMUL_LATENCY, MULT_LATENCY, cmul_latency
 from .butterfly import complex_layout
 from .prims import PipelinedMultiplier
 from .word import data_reg
@@ -62,31 +70,44 @@ class ComplexMultiplier(wiring.Component):
     multipliers (4, or 3 with pre-adders); ports ``a``, ``w`` in, ``p``
     out (``width + twiddle_width + 2`` bits); latency :attr:`latency`
     (module docstring)."""
-    def __init__(self, width: int, twiddle_width: int, form: int = 4, *, target: str = "generic", ce=None):
+    def __init__(self, width: int, twiddle_width: int, form: int = 4, *, w_symmetric: bool = False,
+                 target: str = "generic", ce=None):
         if form not in (3, 4):
             raise ValueError(f"form must be 3 or 4, got {form}")
         self.width = width
         self.twiddle_width = twiddle_width
         self.form = form
+        self.w_symmetric = w_symmetric
         self.target, self.ce = target, ce
         self.product_width = width + twiddle_width + 2
-        self.latency = cmul_latency(width, twiddle_width, form)
+        self.latency = cmul_latency(width, twiddle_width, form, w_symmetric)
         super().__init__({
             "a": In(complex_layout(width)),
             "w": In(complex_layout(twiddle_width)),
             "p": Out(complex_layout(self.product_width)),
         })
 
-    def _mult(self, m, name, x, y):
-        mul = PipelinedMultiplier(x.shape().width, y.shape().width, target=self.target, ce=self.ce)
+    def _mult(self, m, name, x, y, pre=0):
+        """``x * y`` (``y`` may be unsigned) through a pipelined multiplier,
+        delayed to arrive ``latency - 1`` slots after the operands entered
+        the part (``pre`` slots of them spent before ``x``, ``y``)."""
+        mul = PipelinedMultiplier(x.shape().width, y.shape().width, b_signed=y.shape().signed,
+                                  target=self.target, ce=self.ce)
         m.submodules[name] = mul
         m.d.comb += [mul.a.eq(x), mul.b.eq(y)]
         p = mul.p
-        for k in range(self.latency - 1 - mul.latency):   # (form 3: a shorter product waits)
+        for k in range(self.latency - 1 - pre - mul.latency):   # (form 3: a shorter product waits)
             r = data_reg(p.shape(), name=f"{name}_d{k}")
             m.d.sync += r.eq(p)
             p = r
         return p
+
+    def _delay(self, m, name, v, slots):
+        for k in range(slots):
+            r = data_reg(v.shape(), name=f"{name}_d{k}")
+            m.d.sync += r.eq(v)
+            v = r
+        return v
 
     def elaborate(self, platform):
         m = Module()
@@ -101,8 +122,25 @@ class ComplexMultiplier(wiring.Component):
             bc = self._mult(m, "bc", b, c)
             m.d.sync += [p.re.eq(ac - bd), p.im.eq(ad + bc)]
         else:
-            k1 = self._mult(m, "k1", c, a + b)
-            k2 = self._mult(m, "k2", a, d - c)
-            k3 = self._mult(m, "k3", b, c + d)
-            m.d.sync += [p.re.eq(k1 - k3), p.im.eq(k1 + k2)]
+            # pre-add register: a + b, and the twiddle sums as magnitude and
+            # sign (|d - c|, |c + d| < 2**tw when w_symmetric: one block's
+            # unsigned port at tw <= 18)
+            tw, w = self.twiddle_width, self.width
+            pre = CMUL3_PREADD_LATENCY
+            ra, rb, rc = data_reg(signed(w), "pa"), data_reg(signed(w), "pb"), data_reg(signed(tw), "pc")
+            s_ab = data_reg(signed(w + 1), "pa_plus_b")
+            mw = tw if self.w_symmetric else tw + 1
+            m_dc, m_cd = data_reg(unsigned(mw), "mag_d_minus_c"), data_reg(unsigned(mw), "mag_c_plus_d")
+            n_dc, n_cd = data_reg(1, "neg_d_minus_c"), data_reg(1, "neg_c_plus_d")
+            dc, cd = d - c, c + d
+            m.d.sync += [ra.eq(a), rb.eq(b), rc.eq(c), s_ab.eq(a + b),
+                         m_dc.eq(Mux(dc[-1], c - d, dc)), n_dc.eq(dc[-1]),
+                         m_cd.eq(Mux(cd[-1], -cd, cd)), n_cd.eq(cd[-1])]
+            k1 = self._mult(m, "k1", rc, s_ab, pre)
+            k2 = self._mult(m, "k2", ra, m_dc, pre)      # |a (d - c)|-signed: times (-1)**n_dc
+            k3 = self._mult(m, "k3", rb, m_cd, pre)
+            n2 = self._delay(m, "neg_k2", n_dc, self.latency - 1 - pre)
+            n3 = self._delay(m, "neg_k3", n_cd, self.latency - 1 - pre)
+            # re = k1 - (c + d) b, im = k1 + (d - c) a
+            m.d.sync += [p.re.eq(Mux(n3, k1 + k3, k1 - k3)), p.im.eq(Mux(n2, k1 - k2, k1 + k2))]
         return m

@@ -49,7 +49,7 @@ slot pipeline carry no state that validity depends on.
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, ClockSignal, Const, Instance, Module, Shape, Signal, signed
+from amaranth.hdl import Cat, ClockSignal, Const, Instance, Module, Shape, Signal, signed, unsigned
 from amaranth.lib import data, memory, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -116,7 +116,9 @@ class PipelinedMultiplier(wiring.Component):
     Attributes
     ----------
     a : In(signed(a_width))
-    b : In(signed(b_width))
+    b : In(signed(b_width)), or In(unsigned(b_width)) with ``b_signed=False``
+        (on ECP5 one block's unsigned port up to 18 bits; elsewhere, and
+        wider, zero-extended to a signed operand one bit wider)
     p : Out(signed(a_width + b_width))
         ``a * b`` of the operands :attr:`latency` enabled cycles earlier.
     latency : int
@@ -124,13 +126,13 @@ class PipelinedMultiplier(wiring.Component):
         :data:`MULT_LATENCY` (3) up to 18 x 18 bits.
     """
 
-    def __init__(self, a_width: int, b_width: int, *, target: str = "generic", ce=None):
+    def __init__(self, a_width: int, b_width: int, *, b_signed: bool = True, target: str = "generic", ce=None):
         _check_target(target)
-        self.a_width, self.b_width = a_width, b_width
+        self.a_width, self.b_width, self.b_signed = a_width, b_width, b_signed
         self.target = target
         self.ce = ce
-        self.latency = mult_latency(a_width, b_width)
-        super().__init__({"a": In(signed(a_width)), "b": In(signed(b_width)),
+        self.latency = mult_latency(a_width, b_width, b_signed)
+        super().__init__({"a": In(signed(a_width)), "b": In(signed(b_width) if b_signed else unsigned(b_width)),
                           "p": Out(signed(a_width + b_width))})
 
     @property
@@ -140,15 +142,23 @@ class PipelinedMultiplier(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         pw = self.a_width + self.b_width
+        b, bw, b_port_signed = self.b, self.b_width, True
+        if not self.b_signed:
+            if self.uses_block and bw <= 18:
+                b_port_signed = False           # the block's unsigned B port
+            else:
+                bw += 1                         # zero-extended: a signed operand one bit wider
+                b = Signal(signed(bw), name="b_ext")
+                m.d.comb += b.eq(self.b)
         if (self.target == "ice40" and self.latency == MULT_LATENCY
-                and max(self.a_width, self.b_width) > ICE40_MAC_BITS):
+                and max(self.a_width, bw) > ICE40_MAC_BITS):
             # input registers, 16-bit limb products (one SB_MAC16 each, its
             # output register packed), their sum in the output register
-            ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(self.b_width), "rb")
-            m.d.sync += [ra.eq(self.a), rb.eq(self.b)]
+            ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(bw), "rb")
+            m.d.sync += [ra.eq(self.a), rb.eq(b)]
             terms = []
             for sa, va in _limbs(ra, self.a_width, ICE40_MAC_BITS, ICE40_MAC_BITS):
-                for sb, vb in _limbs(rb, self.b_width, ICE40_MAC_BITS, ICE40_MAC_BITS):
+                for sb, vb in _limbs(rb, bw, ICE40_MAC_BITS, ICE40_MAC_BITS):
                     pp = data_reg(signed(len(va) + len(vb) + 1), f"pp{sa}_{sb}")
                     m.d.sync += pp.eq(va * vb)
                     terms.append(pp << (sa + sb))
@@ -157,8 +167,8 @@ class PipelinedMultiplier(wiring.Component):
             m.d.comb += self.p.eq(p)
             return m
         if not self.uses_block:
-            ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(self.b_width), "rb")
-            m.d.sync += [ra.eq(self.a), rb.eq(self.b)]
+            ra, rb = data_reg(signed(self.a_width), "ra"), data_reg(signed(bw), "rb")
+            m.d.sync += [ra.eq(self.a), rb.eq(b)]
             prev = ra * rb
             for k in range(self.latency - 1):
                 r = data_reg(signed(pw), name=f"p{k + 1}")
@@ -168,11 +178,11 @@ class PipelinedMultiplier(wiring.Component):
             return m
         terms = []
         for ia, (sa, va) in enumerate(_limbs(self.a, self.a_width)):
-            for ib, (sb, vb) in enumerate(_limbs(self.b, self.b_width)):
+            for ib, (sb, vb) in enumerate(_limbs(b, bw) if b_port_signed else [(0, b)]):
                 a18, b18, p36 = Signal(signed(18)), Signal(signed(18)), Signal(signed(36))
                 m.d.comb += [a18.eq(va), b18.eq(vb)]
                 _mult18x18d(m, "mult" if len(terms) == 0 and self.latency == MULT_LATENCY
-                            else f"mult{ia}_{ib}", a18, b18, p36, self.ce)
+                            else f"mult{ia}_{ib}", a18, b18, p36, self.ce, b_signed=b_port_signed)
                 terms.append((p36, sa + sb))
         level = 0
         while len(terms) > 1:
@@ -193,9 +203,10 @@ class PipelinedMultiplier(wiring.Component):
         return m
 
 
-def _mult18x18d(m, name, a18, b18, p36, ce):
-    """One MULT18X18D, signed, with input, pipeline and output registers on
-    clock enable ``ce``: ``p36`` = ``a18 * b18`` 3 enabled cycles later."""
+def _mult18x18d(m, name, a18, b18, p36, ce, b_signed=True):
+    """One MULT18X18D, signed (``b18`` unsigned when ``b_signed`` is false),
+    with input, pipeline and output registers on clock enable ``ce``:
+    ``p36`` = ``a18 * b18`` 3 enabled cycles later."""
     ports = {}
     for i, bit in enumerate(_as_bits(a18, 18)):
         ports[f"i_A{i}"] = bit
@@ -219,7 +230,7 @@ def _mult18x18d(m, name, a18, b18, p36, ce):
         p_CLK0_DIV="ENABLED", p_CLK1_DIV="ENABLED", p_CLK2_DIV="ENABLED", p_CLK3_DIV="ENABLED",
         p_HIGHSPEED_CLK="NONE", p_GSR="DISABLED", p_CAS_MATCH_REG="FALSE",
         p_SOURCEB_MODE="B_SHIFT", p_MULT_BYPASS="DISABLED", p_RESETMODE="SYNC",
-        i_SIGNEDA=Const(1, 1), i_SIGNEDB=Const(1, 1), i_SOURCEA=Const(0, 1), i_SOURCEB=Const(0, 1),
+        i_SIGNEDA=Const(1, 1), i_SIGNEDB=Const(int(b_signed), 1), i_SOURCEA=Const(0, 1), i_SOURCEB=Const(0, 1),
         **ports)
 
 

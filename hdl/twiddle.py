@@ -65,7 +65,7 @@ class TwiddleMultiplier(wiring.Component):
         if part.kind != "twiddle":
             raise ValueError(f"TwiddleMultiplier needs a twiddle part, got {part.kind}")
         assert part.latency == twiddle_latency(part.rotated_width, twiddle_width, cmul) \
-            == RAM_LATENCY + cmul_latency(part.rotated_width, twiddle_width, cmul) + 1
+            == RAM_LATENCY + cmul_latency(part.rotated_width, twiddle_width, cmul, w_symmetric=True) + 1
         assert RAM_LATENCY == 2      # the sample's two registers (capture, rotation) meet the ROM word
         self.part = part
         self.twiddle_width = twiddle_width
@@ -152,15 +152,16 @@ class TwiddleMultiplier(wiring.Component):
             c_tab, s_tab = quarter_table(L, tw)
             m.submodules.rom = rom = PipelinedROM(c_tab, s_tab, tw, target=self.target, ce=self.ce)
             m.d.comb += rom.addr.eq(addr)
-            m.submodules.mult = mult = ComplexMultiplier(p.rotated_width, tw, self.cmul, target=self.target,
-                                                         ce=self.ce)
+            # the ROM's words are symmetric (quarter_table clips to +-(2**(tw-1) - 1))
+            m.submodules.mult = mult = ComplexMultiplier(p.rotated_width, tw, self.cmul, w_symmetric=True,
+                                                         target=self.target, ce=self.ce)
             m.d.comb += [
                 mult.a.re.eq(xc.x.re), mult.a.im.eq(xc.x.im),
                 mult.w.re.eq(rom.c), mult.w.im.eq(rom.s),
             ]
 
         # The exact path waits for the multiplier.
-        m.submodules.bypass = bypass = DelayLine(cl, cmul_latency(p.rotated_width, tw, self.cmul),
+        m.submodules.bypass = bypass = DelayLine(cl, cmul_latency(p.rotated_width, tw, self.cmul, w_symmetric=True),
                                                  target=self.target, ce=self.ce)
         m.d.comb += bypass.i.eq(xc)
         xd = bypass.o.x

@@ -10,9 +10,9 @@ from amaranth.lib.wiring import In, Out
 from amaranth.sim import Simulator
 from hypothesis import given, settings, strategies as st
 
-from fftforge.config import FFTConfig
+from fftforge.config import FFTConfig, cmul_latency
 from fftforge.hdl.butterfly import Butterfly
-from fftforge.hdl.cmul import CMUL_LATENCY, ComplexMultiplier
+from fftforge.hdl.cmul import ComplexMultiplier
 from fftforge.hdl.delay import MEMORY_MIN_DEPTH, DelayLine
 from fftforge.hdl.fixed import resize, round_shift
 from fftforge.hdl.reorder import BitReverseReorder
@@ -81,25 +81,33 @@ def test_butterfly_matches_pyref():
     simulate(dut, tb, clock=False)
 
 
-@pytest.mark.parametrize("form", [3, 4])
-def test_complex_multiplier_is_exact_with_latency_3(form):
+@pytest.mark.parametrize("form,w_symmetric", [(3, False), (3, True), (4, False)])
+def test_complex_multiplier_is_exact_with_its_latency(form, w_symmetric):
+    """Exact products after ``latency`` (cmul_latency) slots, the extremes
+    included: -2**(ww-1) in both twiddle parts unless ``w_symmetric`` (then
+    +-(2**(ww-1) - 1), where form 3's |c + d| is largest)."""
     wa, ww = 9, 7
-    dut = ComplexMultiplier(wa, ww, form)
+    dut = ComplexMultiplier(wa, ww, form, w_symmetric=w_symmetric)
+    assert dut.latency == cmul_latency(wa, ww, form, w_symmetric)
+    lat = dut.latency
     rng = np.random.default_rng(form)
+    lim = (1 << (ww - 1)) - (1 if w_symmetric else 0)
     a = rng.integers(-(1 << (wa - 1)), 1 << (wa - 1), (100, 2))
-    w = rng.integers(-(1 << (ww - 1)), 1 << (ww - 1), (100, 2))
+    w = rng.integers(-lim, lim, (100, 2))
     a[0] = (-(1 << (wa - 1)),) * 2          # extremes
-    w[0] = (-(1 << (ww - 1)),) * 2
+    w[0] = (-lim,) * 2
+    a[1] = (-(1 << (wa - 1)), (1 << (wa - 1)) - 1)
+    w[1] = (lim - 1, lim - 1) if not w_symmetric else (-lim, lim)
 
     async def tb(ctx):
         got = []
-        for k in range(len(a) + CMUL_LATENCY):
+        for k in range(len(a) + lat):
             if k < len(a):
                 ctx.set(dut.a.re, int(a[k, 0]))
                 ctx.set(dut.a.im, int(a[k, 1]))
                 ctx.set(dut.w.re, int(w[k, 0]))
                 ctx.set(dut.w.im, int(w[k, 1]))
-            if k >= CMUL_LATENCY:
+            if k >= lat:
                 got.append((ctx.get(dut.p.re), ctx.get(dut.p.im)))
             await ctx.tick()
         for (pr, pi), (ar, ai), (c, s) in zip(got, a, w):

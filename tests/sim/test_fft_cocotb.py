@@ -49,7 +49,7 @@ REPRESENTATIVE = [
 LANES_REPRESENTATIVE = [
     dict(n=16, lanes=8, arch="r22sdf", width=16, direction="inverse"),
     dict(n=64, lanes=4, arch="r2sdf", width=12, direction="runtime", order="bit_reversed"),
-    dict(n=256, lanes=2, arch="r22sdf", width=16, rounding="truncate", cmul=3),
+    dict(n=256, lanes=2, arch="r22sdf", width=16, rounding="truncate", cmul=3, target="ecp5"),
     dict(n=128, lanes=4, arch="r22sdf", width=16, scaling="unscaled"),
 ]
 
