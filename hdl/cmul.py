@@ -30,7 +30,8 @@ Twin of :mod:`fftforge.pyref.cmul`.
     both give the same words.  Bit growth: the full product.
 
 :func:`rotate`
-    (re, im) times (-j)**q as an expression (swap/negate, one bit wider).
+    (re, im) times (-j)**q as an expression (swap/negate, one bit wider);
+    :func:`rotate_swap` and :func:`rotate_negate` are its two halves.
 """
 
 from amaranth.hdl import Module, Mux, Signal, signed, unsigned
@@ -42,27 +43,39 @@ from .butterfly import complex_layout
 from .prims import PipelinedMultiplier
 from .word import data_reg
 
-__all__ = ["ComplexMultiplier", "rotate", "CMUL_LATENCY"]
+__all__ = ["ComplexMultiplier", "rotate", "rotate_swap", "rotate_negate", "CMUL_LATENCY"]
 
 assert CMUL_LATENCY == MULT_LATENCY + 1
 
 
+def rotate_swap(m, re, im, q, name="swp"):
+    """First half of :func:`rotate`: ``(im, re)`` when ``q`` is odd, else
+    ``(re, im)`` (a 2:1 select, no arithmetic)."""
+    w = max(re.shape().width, im.shape().width)
+    o_re, o_im = Signal(signed(w), name=f"{name}_re"), Signal(signed(w), name=f"{name}_im")
+    q0 = q & 1 if isinstance(q, int) else q[0]
+    m.d.comb += [o_re.eq(Mux(q0, im, re)), o_im.eq(Mux(q0, re, im))]
+    return o_re, o_im
+
+
+def rotate_negate(m, u, v, q, name="neg"):
+    """Second half of :func:`rotate`: of the swapped pair ``(u, v)``, ``u``
+    negated when ``q`` is 2 or 3, ``v`` when ``q`` is 1 or 2 (one bit
+    wider): ``rotate = rotate_negate . rotate_swap``."""
+    w = max(u.shape().width, v.shape().width) + 1
+    o_re, o_im = Signal(signed(w), name=f"{name}_re"), Signal(signed(w), name=f"{name}_im")
+    q1, q0 = (q >> 1 & 1, q & 1) if isinstance(q, int) else (q[1], q[0])
+    m.d.comb += [o_re.eq(Mux(q1, -u, u)), o_im.eq(Mux(q1 ^ q0, -v, v))]
+    return o_re, o_im
+
+
 def rotate(m, re, im, q, name="rot"):
     """Add to ``m`` the rotation of ``re + j im`` by ``(-j)**q`` (q: 2-bit
-    value or int); return the (re, im) signals, one bit wider than the input."""
-    w = max(re.shape().width, im.shape().width) + 1
-    o_re = Signal(signed(w), name=f"{name}_re")
-    o_im = Signal(signed(w), name=f"{name}_im")
-    with m.Switch(q):
-        with m.Case(0):
-            m.d.comb += [o_re.eq(re), o_im.eq(im)]
-        with m.Case(1):
-            m.d.comb += [o_re.eq(im), o_im.eq(-re)]
-        with m.Case(2):
-            m.d.comb += [o_re.eq(-re), o_im.eq(-im)]
-        with m.Case(3):
-            m.d.comb += [o_re.eq(-im), o_im.eq(re)]
-    return o_re, o_im
+    value or int); return the (re, im) signals, one bit wider than the input.
+    A pipeline may split it at a register: :func:`rotate_swap`, then
+    :func:`rotate_negate`."""
+    u, v = rotate_swap(m, re, im, q, name=f"{name}_s")
+    return rotate_negate(m, u, v, q, name=name)
 
 
 class ComplexMultiplier(wiring.Component):

@@ -45,7 +45,7 @@ from amaranth.lib.wiring import In, Out
 
 from ..config import RAM_LATENCY, cmul_latency, twiddle_latency
 from ..pyref.twiddle import R22_MULT, exponents, quarter_table
-from .cmul import ComplexMultiplier, rotate
+from .cmul import ComplexMultiplier, rotate_negate, rotate_swap
 from .delay import DelayLine
 from .fixed import fit, round_resize
 from .prims import PipelinedROM
@@ -128,18 +128,21 @@ class TwiddleMultiplier(wiring.Component):
         addr = Signal(range(nq), name="addr")
         m.d.comb += [rot.eq(e >> qb), addr.eq(e & (nq - 1) if nq > 1 else 0)]
 
-        # Slot 0: capture the sample, rotation and triviality; ROM address.
+        # Slot 0: capture the sample (its parts swapped when q is odd: the
+        # first half of the rotation), rotation and triviality; ROM address.
         wl = word_layout(p.width_in, self.tags)
         xa = data_reg(wl, name="xa")
         rot_a = data_reg(2, name="rot_a")
         triv_a = data_reg(1, name="triv_a")
-        m.d.sync += [xa.eq(self.i), rot_a.eq(rot), triv_a.eq(addr == 0)]
+        s_re, s_im = rotate_swap(m, self.i.re, self.i.im, rot, name="xswap")
+        m.d.sync += [xa.eq(self.i), xa.re.eq(s_re), xa.im.eq(s_im), rot_a.eq(rot), triv_a.eq(addr == 0)]
 
-        # Slot 1: the sample rotated exactly by (-j)**q (one bit wider), in
-        # its own register while the ROM's pipelined read (RAM_LATENCY)
-        # completes.  x W_L**e = ((-j)**q x) T[r]: rotating the sample, not
-        # the twiddle, serves the product and the exact path (r = 0) alike.
-        r_re, r_im = rotate(m, xa.re, xa.im, rot_a, name="xrot")
+        # Slot 1: the sample rotated exactly by (-j)**q (one bit wider: the
+        # second half, negations), in its own register while the ROM's
+        # pipelined read (RAM_LATENCY) completes.  x W_L**e = ((-j)**q x)
+        # T[r]: rotating the sample, not the twiddle, serves the product and
+        # the exact path (r = 0) alike.
+        r_re, r_im = rotate_negate(m, xa.re, xa.im, rot_a, name="xrot")
         xl = word_layout(p.rotated_width, self.tags)   # one bit wider only if -2**(w-1) can arrive
         cl = data.StructLayout({"x": xl, "triv": 1})
         xc = data_reg(cl, name="xc")
