@@ -120,6 +120,7 @@ def run_reset_scenario(dut, cfg, pre, post, out_fields, *, mode, inv_pre=None, i
         res["pre_idle"] = idle
         res["drained_before_reset"] = drained
         # --- reset: valid high with junk, ready random, nothing counts ------
+        res["fifo_full_at_reset"] = bool(ctx.get(dut.o.valid)) and not ctx.get(dut.i.ready)
         ctx.set(cd.rst, 1)
         for _ in range(rst_cycles):
             ctx.set(dut.i.valid, 1)
@@ -206,6 +207,8 @@ def _scenario(make_dut, cfg, mode, seed, rst_cycles=2):
     post, post_exp = _words(cfg, post_re, post_im, post_inv)
     res = run_reset_scenario(make_dut(), cfg, pre, post, list(post_exp), mode=mode, inv_pre=pre_inv, inv_post=post_inv,
                              rst_cycles=rst_cycles, seed=seed)
+    # words waiting in the output FIFO (full: the input held off) when the reset came
+    assert res["fifo_full_at_reset"]
     if mode == "frame":
         assert 0 < res["pre_accepted"] % fc, "the reset was meant to hit the middle of a frame"
     else:
