@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import sys
@@ -15,9 +14,7 @@ import numpy as np
 from .config import (ARCHS, CMULS, DIRECTIONS, FFTConfig, ORDERS, OVERFLOWS, ROUNDINGS, TARGETS,
                      SCALINGS)
 from .errors import UserError
-
-# Modules that add ``generate <kind>`` parsers: each has add_generate_parser(gsub).
-GENERATE_MODULES = ("fftforge.cli_filter",)
+from .kinds import KINDS
 
 GENERATE_EPILOG = """\
 examples:
@@ -228,16 +225,20 @@ def cmd_demo(args):
     rep = check_core(r["json"], frames=args.frames, kind="random", seed=1)
     print(rep.summary())
     ok = rep.ok
-    for modname in GENERATE_MODULES:
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError as e:
-            if e.name == modname:
-                continue
-            raise
-        if hasattr(mod, "demo"):
-            ok = mod.demo(out) and ok
+    for kind in KINDS.values():          # the other kinds' demo parts (fftforge.kinds)
+        demo = kind.demo()
+        if demo is not None:
+            ok = demo(out) and ok
     return 0 if ok else 1
+
+
+def add_generate_fft(gsub, kind):
+    """Add ``fftforge generate fft`` (``kind``: its :class:`fftforge.kinds.CoreKind`)."""
+    pf = gsub.add_parser(kind.name, help=kind.description,
+                         description="Streaming fixed-point FFT/iFFT core, 1 (or --lanes P) samples per clock.",
+                         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=GENERATE_EPILOG)
+    add_fft_options(pf)
+    pf.set_defaults(func=cmd_generate_fft)
 
 
 def add_parser(sub):
@@ -245,19 +246,8 @@ def add_parser(sub):
                        description="Generate a core: Verilog plus its descriptor JSON.",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=GENERATE_EPILOG)
     gsub = p.add_subparsers(dest="kind", metavar="KIND")
-    pf = gsub.add_parser("fft", help="streaming FFT/iFFT core",
-                         description="Streaming fixed-point FFT/iFFT core, 1 (or --lanes P) samples per clock.",
-                         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=GENERATE_EPILOG)
-    add_fft_options(pf)
-    pf.set_defaults(func=cmd_generate_fft)
-    for modname in GENERATE_MODULES:
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError as e:
-            if e.name == modname:
-                continue
-            raise
-        mod.add_generate_parser(gsub)
+    for kind in KINDS.values():          # one 'generate <kind>' per core kind (fftforge.kinds)
+        kind.cli()(gsub, kind)
     p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
 
     p = sub.add_parser("sim", help="simulate a generated core on Verilator with cocotb",

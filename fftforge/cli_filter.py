@@ -1,6 +1,6 @@
 """``fftforge generate filter`` and ``fftforge generate fftnet`` (hooked into
-``generate`` by :data:`fftforge.cli_core.GENERATE_MODULES`), and the filter
-part of ``fftforge demo``.  Thin: parse, load the .npy files, build a
+``generate`` by their entries in :data:`fftforge.kinds.KINDS`), and the
+FFTNet part of ``fftforge demo``.  Thin: parse, load the .npy files, build a
 :class:`~fftforge.filter_config.FilterConfig` / ``FFTNetConfig``, call
 :func:`fftforge.hdl.filter.generate`, print."""
 
@@ -68,8 +68,9 @@ def _common(p, name_default):
     p.add_argument("-o", "--output-dir", default="out", help="output folder (default ./out)")
 
 
-def add_generate_parser(gsub):
-    p = gsub.add_parser("filter", help="spectral filter: FFT -> per-bin weight -> iFFT",
+def add_generate_filter(gsub, kind):
+    """Add ``fftforge generate filter`` (``kind``: its :class:`fftforge.kinds.CoreKind`)."""
+    p = gsub.add_parser(kind.name, help=kind.description,
                         description="Streaming spectral filter (fast convolution), 1 (or --lanes P) samples per clock.",
                         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     _common(p, "filt")
@@ -84,7 +85,10 @@ def add_generate_parser(gsub):
     g.add_argument("--fir", default=None, metavar="FILE.npy", help="overlap-save: FIR taps (length <= n/2)")
     p.set_defaults(func=cmd_generate_filter)
 
-    p = gsub.add_parser("fftnet", help="FFTNet token-mixing layer: FFT -> weight -> modReLU -> iFFT -> Re",
+
+def add_generate_fftnet(gsub, kind):
+    """Add ``fftforge generate fftnet`` (``kind``: its :class:`fftforge.kinds.CoreKind`)."""
+    p = gsub.add_parser(kind.name, help=kind.description,
                         description="FFTNet layer (arXiv 2502.18394) per channel: "
                                     "y = Re(iFFT(modReLU(FFT(x) * W_c, b_c))), 1 real token per clock.",
                         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)

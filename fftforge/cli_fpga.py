@@ -139,9 +139,9 @@ def cmd_synth(args):
         sweep = sw.parse_sweep(args.sweep)
         if args.core:
             from .hdl.export import load_core
-            from .config import FFTConfig
+            from .kinds import kind_of
             base, _ = load_core(args.core)
-            if sweep and not isinstance(base, FFTConfig):
+            if sweep and not kind_of(base).fpga_from_config:
                 raise UserError("--sweep works on FFT cores; pass the generate options instead of --core")
         else:
             from .cli_core import fft_config_from_args

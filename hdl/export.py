@@ -14,6 +14,7 @@ import time
 
 from ..config import FFTConfig
 from ..errors import UserError
+from ..kinds import config_from_descriptor
 
 __all__ = ["descriptor", "generate", "write_core", "load_core", "stream_ports", "layout_fields",
            "CLOCK", "RESET"]
@@ -172,13 +173,8 @@ def load_core(path: str, require: tuple = ()):
         raise UserError(f"{path} is not an fftforge core descriptor (no 'kind'/'config')")
     if not isinstance(desc["config"], dict):
         raise UserError(f"{path}: descriptor 'config' must be an object, got {type(desc['config']).__name__}")
-    kind = desc["kind"]
     try:
-        if kind == "fft":
-            cfg = FFTConfig.from_dict(desc["config"])
-        else:
-            from ..pyref import registry
-            cfg = registry.config_from_descriptor(desc)
+        cfg = config_from_descriptor(desc)     # the class of desc["kind"] (fftforge.kinds)
     except UserError as e:
         raise UserError(f"{path}: {e}") from None
     except (TypeError, ValueError) as e:        # ConfigError is a ValueError

@@ -15,7 +15,7 @@ from ..pyref.noise import sqnr_bound_db
 from ..pyref.stimulus import make_stimulus
 from .runner import SimJob, VerilatorSim
 
-__all__ = ["CheckReport", "check_fft_core", "check_core", "CHECKERS"]
+__all__ = ["CheckReport", "check_fft_core", "check_core"]
 
 
 @dataclasses.dataclass
@@ -122,21 +122,10 @@ def check_fft_core(descriptor_path: str, frames: int = 20, kind: str = "random",
     )
 
 
-# Checkers by descriptor kind; other core kinds register theirs here.
-CHECKERS = {"fft": check_fft_core}
-
-
 def check_core(descriptor_path: str, **kw):
-    """Check any generated core by its descriptor's ``kind``."""
-    from ..errors import UserError
+    """Check any generated core with the simulation check of its descriptor's
+    ``kind`` (:attr:`fftforge.kinds.CoreKind.checker_ref`)."""
     from ..hdl.export import load_core
-    kind = load_core(descriptor_path)[1]["kind"]
-    if kind not in CHECKERS:
-        from importlib import import_module
-        try:
-            import_module("fftforge.sim.check_filter")
-        except ModuleNotFoundError:
-            pass
-    if kind not in CHECKERS:
-        raise UserError(f"no simulation check for core kind {kind!r}")
-    return CHECKERS[kind](descriptor_path, **kw)
+    from ..kinds import get
+    kind = get(load_core(descriptor_path)[1]["kind"])
+    return kind.checker()(descriptor_path, **kw)

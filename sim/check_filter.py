@@ -15,8 +15,8 @@ hop`` samples and compares the kept outputs with the bit-true model and
 (SQNR) with ``numpy.convolve``; throughput is reported relative to the
 mode's full rate ``hop/n``.
 
-Importing this module registers the checker in
-:data:`fftforge.sim.check.CHECKERS`.
+:data:`fftforge.kinds.KINDS` names :func:`check_filter_core` as the check of
+both kinds (``fftforge sim`` finds it there).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ..pyref import lanes
 from ..pyref.fft import sqnr_db
 from ..pyref.filter import FilterModel, filter_float, filter_sqnr_bound_db, frame_weights, quantise_weights
 from ..pyref.stimulus import make_stimulus
-from .check import CHECKERS, CheckReport
+from .check import CheckReport
 from .runner import SimJob, VerilatorSim
 
 __all__ = ["check_filter_core", "filter_job", "compare_job", "random_weights", "random_bias",
@@ -53,10 +53,9 @@ group_flags = lanes.group_flags
 
 
 def _model(cfg):
-    if cfg.real_output:
-        from ..pyref.fftnet import FFTNetModel
-        return FFTNetModel(cfg)
-    return FilterModel(cfg)
+    """The bit-true model of ``cfg``'s kind (:func:`fftforge.kinds.model_for`)."""
+    from ..kinds import model_for
+    return model_for(cfg)
 
 
 def random_weights(cfg: FilterConfig, rng, count: Optional[int] = None):
@@ -307,7 +306,3 @@ def _expected_gaps(cfg: FilterConfig, r) -> int:
     if cfg.mode != "overlap_save":
         return 0
     return (cfg.taps - 1) // cfg.lanes * (r.emitted // (cfg.hop // cfg.lanes))
-
-
-CHECKERS["filter"] = check_filter_core
-CHECKERS["fftnet"] = check_filter_core

@@ -20,6 +20,11 @@ Families
 ``filter``     spectral filter and FFTNet cores (N = 8): the same; the
                overlap-save wrapper (framer + core + discarder); 2 lanes
                (plain, real pairs, overlap-save), counted in transfers.
+
+The part families (``fixed`` .. ``cmul``) are built here; the whole-core
+families come from each core kind's ``formal_ref`` in
+:data:`fftforge.kinds.KINDS` (:func:`fft_sets`: ``control``, ``core``;
+:func:`filter_sets`: ``filter``, shared by the filter and FFTNet kinds).
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ from amaranth.hdl import Elaboratable, Module
 from ..config import FFTConfig
 from .runner import SbyResult, run_sby
 
-__all__ = ["Check", "PropertySet", "registry", "get", "run_set", "proof_config", "overlap_save_config"]
+__all__ = ["Check", "PropertySet", "registry", "get", "run_set", "proof_config", "overlap_save_config",
+           "fft_sets", "filter_sets"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,7 +144,7 @@ def _cmul_cores_harness():
 
 def _build_registry():
     from .parts import CUT_PRODUCTS_SCRIPT, MERGE_SCRIPT, CmulHarness
-    from .streams import ControlHarness, CoreHarness
+    from .streams import CoreHarness
     sets = [
         PropertySet("fixed.round_saturate", "fixed",
                     "rounding (truncate/convergent) + saturate/wrap stage vs remainder spec; "
@@ -168,6 +174,22 @@ def _build_registry():
                     "3-multiplier complex product, 4x4 bits, = exact product CMUL_LATENCY cycles earlier",
                     (Check("prove", 4, lambda: CmulHarness(4, 4, 3), script=MERGE_SCRIPT),), slow=True),
     ]
+    # the whole-core sets of each core kind (fftforge.kinds); kinds sharing
+    # one set function get its sets once
+    from ..kinds import KINDS
+    done = []
+    for kind in KINDS.values():
+        if kind.formal_ref is not None and kind.formal_ref not in done:
+            done.append(kind.formal_ref)
+            sets.extend(kind.formal()(CoreHarness))
+    return {s.name: s for s in sets}
+
+
+def fft_sets(CoreHarness):
+    """The FFT kind: its pipeline control alone and the whole FFTCore (N = 8
+    and 16, both architectures; 2 and 4 lanes; runtime direction)."""
+    from .streams import ControlHarness
+    sets = []
     for arch in ("r2sdf", "r22sdf"):
         for n in (8, 16):
             cfg = proof_config(arch, n)
@@ -206,19 +228,17 @@ def _build_registry():
                    cut=("top.core.datapath",))),
             slow=True,
         ))
-    sets.extend(_filter_sets(CoreHarness))
-    return {s.name: s for s in sets}
+    return sets
 
 
-def _filter_sets(CoreHarness):
-    """Spectral filter and FFTNet cores: same harness (same control, FIFO and
-    stream contract; the runtime weight port is a free source)."""
-    try:
-        from ..filter_config import FFTNetConfig, FilterConfig
-        from ..hdl.fftnet import FFTNetCore
-        from ..hdl.filter import FilterCore
-    except ImportError:          # the filter pipelines are optional here
-        return []
+def filter_sets(CoreHarness):
+    """The filter and FFTNet kinds (one function for both: their sets
+    interleave): spectral filter and FFTNet cores on the same harness (same
+    control, FIFO and stream contract; the runtime weight port is a free
+    source), and the overlap-save wrapper."""
+    from ..filter_config import FFTNetConfig, FilterConfig
+    from ..hdl.fftnet import FFTNetCore
+    from ..hdl.filter import FilterCore
     base = dict(n=8, width=8, twiddle_width=8, coef_width=8, drain_after=2)
     out = []
     # P lanes: the same harness counts transfers (P samples each): frames of

@@ -34,6 +34,7 @@ import numpy as np
 
 from ..config import FFTConfig
 from ..errors import UserError
+from ..kinds import KINDS, UNNAMED_KIND
 
 __all__ = ["calibration_path", "fit_luts", "calibrate", "render_toml"]
 
@@ -202,7 +203,8 @@ def calibrate(results: list, path: str | None = None, meta: dict | None = None) 
     meta.setdefault("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"))
     by_fam = {}
     for r in results:
-        if r.get("core", {}).get("kind", "fft") == "fft":
+        kind = KINDS.get(r.get("core", {}).get("kind", UNNAMED_KIND))
+        if kind is not None and kind.fpga_calibrates:
             by_fam.setdefault(r["family"], []).append(r)
     if not any(r.get("luts") is not None for rows in by_fam.values() for r in rows):
         raise UserError("no synthesis results with resource counts to calibrate from")

@@ -11,8 +11,8 @@ import json
 import os
 from dataclasses import dataclass
 
-from ..config import FFTConfig
 from ..errors import UserError
+from ..kinds import UNNAMED_KIND, kind_of
 
 __all__ = ["CoreSource", "core_from_descriptor", "core_from_config"]
 
@@ -32,7 +32,7 @@ class CoreSource:
     def summary(self) -> dict:
         """Parameters that identify the core in reports and sweeps."""
         d = self.desc
-        out = {"name": d["name"], "kind": d.get("kind", "fft"), "n": d.get("n"),
+        out = {"name": d["name"], "kind": d.get("kind", UNNAMED_KIND), "n": d.get("n"),
                "arch": d.get("arch"), "width": d.get("input_width"),
                "twiddle_width": d.get("twiddle_width"), "order": d.get("output_order"),
                "cmul": d.get("cmul"), "lanes": d.get("lanes", 1)}
@@ -43,12 +43,14 @@ class CoreSource:
 
 
 def core_from_config(cfg, outdir: str) -> CoreSource:
-    """Generate ``cfg``'s Verilog and descriptor into ``outdir``."""
-    if not isinstance(cfg, FFTConfig):
+    """Generate ``cfg``'s Verilog and descriptor into ``outdir`` (kinds the
+    FPGA flow builds from a configuration: ``fpga_from_config`` in
+    :data:`fftforge.kinds.KINDS`)."""
+    kind = kind_of(cfg, None)
+    if kind is None or not kind.fpga_from_config:
         raise UserError(f"cannot generate a {type(cfg).__name__} here; generate it with "
                         f"'fftforge generate' and pass --core <descriptor.json>")
-    from ..hdl.export import generate
-    r = generate(cfg, outdir)
+    r = kind.generate()(cfg, outdir)
     with open(r["json"]) as f:
         desc = json.load(f)
     return CoreSource(cfg, desc, r["verilog"])
@@ -56,7 +58,8 @@ def core_from_config(cfg, outdir: str) -> CoreSource:
 
 def core_from_descriptor(path: str, outdir: str | None = None) -> CoreSource:
     """Load a descriptor; its Verilog (``files.verilog``, beside the JSON) must
-    exist, else an FFT core is regenerated into ``outdir``."""
+    exist, else a core of a kind built from its configuration (FFT) is
+    regenerated into ``outdir``."""
     from ..hdl.export import load_core
     cfg, desc = load_core(path)
     for key in ("ports", "name", "n"):
@@ -66,6 +69,6 @@ def core_from_descriptor(path: str, outdir: str | None = None) -> CoreSource:
     vpath = os.path.join(os.path.dirname(os.path.abspath(path)), vname)
     if os.path.exists(vpath):
         return CoreSource(cfg, desc, vpath)
-    if isinstance(cfg, FFTConfig) and outdir is not None:
+    if outdir is not None and kind_of(cfg).fpga_from_config:
         return core_from_config(cfg, outdir)
     raise UserError(f"{path}: Verilog file {vpath} not found (regenerate the core with 'fftforge generate')")

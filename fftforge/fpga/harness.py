@@ -98,9 +98,10 @@ def checksum(words) -> int:
 
 def expected_checksum(cfg, desc: dict, frames: int) -> int:
     """Checksum of the first ``frames`` output frames, from the bit-true model
-    of ``cfg`` (any registered core kind, any lane count) driven with the
-    harness stimulus (side streams idle; ``runtime`` direction cores take
-    the direction from a port the harness ties to 0: forward).
+    of ``cfg`` (any core kind of :data:`fftforge.kinds.KINDS`, any lane
+    count) driven with the harness stimulus (side streams idle; ``runtime``
+    direction cores take the direction from a port the harness ties to 0:
+    forward).
 
     Raises :class:`~fftforge.errors.UserError` for a kind without a
     bit-true model."""

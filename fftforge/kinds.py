@@ -1,0 +1,252 @@
+"""The table of core kinds: what ``fft``, ``filter`` and ``fftnet`` are made of.
+
+Every core that ``fftforge generate`` writes has a *kind*, the ``kind`` key of
+its descriptor.  :data:`KINDS` is the one place that maps a kind to the code
+that serves it -- its configuration class, RTL builder, descriptor, bit-true
+model, simulation checker, formal property sets, ``generate`` parser, demo
+part and FPGA-flow support.  The descriptor loader
+(:func:`fftforge.hdl.export.load_core`), ``fftforge model``/``vectors``/``sim``,
+the FPGA flow and ``fftforge prove`` all look kinds up here; adding a core
+kind means adding one :class:`CoreKind` entry.
+
+The table is built when this module is imported, with nothing registered as
+a side effect of importing anything else.  Configuration classes are held
+directly (they are light to import); the HDL, models, checkers and CLI
+functions are named by ``"module:attribute"`` strings and imported on first
+use by the :class:`CoreKind` accessor methods, so that importing this module
+pulls in neither Amaranth nor the simulator (and no import cycles arise).
+
+Examples
+--------
+>>> from fftforge import kinds
+>>> kinds.get("fftnet").config.__name__
+'FFTNetConfig'
+>>> sorted(kinds.KINDS)
+['fft', 'fftnet', 'filter']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from typing import Callable, Optional
+
+from .config import FFTConfig
+from .errors import UserError
+from .filter_config import FFTNetConfig, FilterConfig
+
+__all__ = ["CoreKind", "KINDS", "COMMON_DESCRIPTOR_KEYS", "UNNAMED_KIND", "get", "kind_of", "config_from_descriptor",
+           "model_for", "resolve"]
+
+
+def resolve(ref: str):
+    """The object a ``"package.module:attribute"`` reference names (the module
+    is imported; an import error propagates: table references never go
+    missing silently)."""
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+#: the kind of descriptors and synthesis reports that carry no ``kind`` key
+#: (written before there were other kinds)
+UNNAMED_KIND = "fft"
+
+#: top-level descriptor keys every core kind writes (the common contract;
+#: :attr:`CoreKind.descriptor_extras` lists what a kind adds)
+COMMON_DESCRIPTOR_KEYS = (
+    "kind", "name", "n", "input_width", "output_width", "twiddle_width", "widths", "rounding",
+    "scale_relation", "scale_log2", "latency_cycles", "frame_cycles", "samples_per_cycle", "lanes",
+    "drain_after", "frames", "ports", "resources", "files", "target", "config",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class CoreKind:
+    """One core kind: the descriptor ``kind`` name and the code that serves it.
+
+    References (``*_ref`` fields) are ``"module:attribute"`` strings, imported
+    on first use by the accessor methods of the same name without ``_ref``.
+
+    Parameters
+    ----------
+    name : str
+        The descriptor's ``kind`` and the ``fftforge generate`` subcommand.
+    config : type
+        Configuration class (a frozen dataclass with ``to_dict``/``from_dict``);
+        a configuration belongs to this kind when its type is exactly this class.
+    description : str
+        One line: what the core computes.
+    core_ref : str
+        The Amaranth component class that elaborates the core.
+    generate_ref : str
+        RTL builder ``generate(cfg, outdir) -> {"verilog", "json", "seconds"}``:
+        elaborates the core and writes ``<name>.v`` and its descriptor.
+    descriptor_ref : str
+        ``descriptor(cfg) -> dict``, the core descriptor (no elaboration).
+    descriptor_extras : tuple of str
+        Top-level descriptor keys this kind writes beyond
+        :data:`COMMON_DESCRIPTOR_KEYS`.
+    model_ref : str
+        Bit-true model factory: ``model(cfg)`` is a callable
+        ``(re, im, inverse=None) -> (re, im, overflow)`` on frames.
+    checker_ref : str
+        Simulation check ``check(descriptor_path, frames=, kind=, seed=,
+        p_valid=, p_ready=, stalls=, build_dir=) -> CheckReport``
+        (``fftforge sim``).
+    cli_ref : str
+        ``add(gsub, kind)``: adds the ``fftforge generate <name>`` parser
+        (``kind`` is this entry: its ``name`` and ``description`` name the
+        subcommand and give its help line).
+    demo_ref : str or None
+        ``demo(outdir) -> bool``: this kind's part of ``fftforge demo`` after
+        the FFT quick start, or None.
+    formal_ref : str or None
+        ``sets(CoreHarness) -> list[PropertySet]``: the whole-core property
+        sets of ``fftforge prove`` for this kind (kinds may share one
+        function; it then runs once, at the first kind naming it), or None.
+    fpga_from_config : bool
+        The FPGA flow may generate this kind from its configuration alone
+        (with :attr:`generate_ref`): ``fftforge synth --sweep`` and
+        regenerating a missing Verilog file.  Every kind builds from its
+        descriptor, and the board harness self-check serves every kind with a
+        model (:func:`fftforge.fpga.harness.expected_checksum`).
+    fpga_calibrates : bool
+        Synthesis results of this kind are rows of the cost model's FPGA
+        calibration (``fftforge synth --calibrate``; the fit is over
+        :func:`fftforge.costmodel.fpga.lut_features` of an FFT configuration).
+    """
+
+    name: str
+    config: type
+    description: str
+    core_ref: str
+    generate_ref: str
+    descriptor_ref: str
+    descriptor_extras: tuple
+    model_ref: str
+    checker_ref: str
+    cli_ref: str
+    demo_ref: Optional[str] = None
+    formal_ref: Optional[str] = None
+    fpga_from_config: bool = False
+    fpga_calibrates: bool = False
+
+    def core(self) -> type:
+        """The Amaranth component class of the core."""
+        return resolve(self.core_ref)
+
+    def generate(self) -> Callable:
+        """The RTL builder ``generate(cfg, outdir)``."""
+        return resolve(self.generate_ref)
+
+    def descriptor(self) -> Callable:
+        """The descriptor function ``descriptor(cfg) -> dict``."""
+        return resolve(self.descriptor_ref)
+
+    def model(self) -> Callable:
+        """The bit-true model factory ``model(cfg)``."""
+        return resolve(self.model_ref)
+
+    def checker(self) -> Callable:
+        """The simulation check ``check(descriptor_path, **kw)``."""
+        return resolve(self.checker_ref)
+
+    def cli(self) -> Callable:
+        """``add(gsub, kind)``, which adds ``fftforge generate <name>``."""
+        return resolve(self.cli_ref)
+
+    def demo(self) -> Optional[Callable]:
+        """``demo(outdir) -> bool``, or None."""
+        return resolve(self.demo_ref) if self.demo_ref else None
+
+    def formal(self) -> Optional[Callable]:
+        """``sets(CoreHarness) -> list[PropertySet]``, or None."""
+        return resolve(self.formal_ref) if self.formal_ref else None
+
+
+_FILTER_EXTRAS = ("channels", "weights", "mode", "taps", "hop", "coef_width", "real_output", "real_pairs",
+                  "channel_of_frame", "latency_parts", "input_samples_per_cycle", "fft")
+
+#: ``{name: CoreKind}``, in the order ``generate`` lists them
+KINDS = {k.name: k for k in (
+    CoreKind(
+        name="fft", config=FFTConfig,
+        description="streaming FFT/iFFT core",
+        core_ref="fftforge.hdl.fft:FFTCore",
+        generate_ref="fftforge.hdl.export:generate",
+        descriptor_ref="fftforge.hdl.export:descriptor",
+        descriptor_extras=("direction", "arch", "scaling", "schedule", "overflow", "output_order", "cmul"),
+        model_ref="fftforge.pyref.fft:FFTModel",
+        checker_ref="fftforge.sim.check:check_fft_core",
+        cli_ref="fftforge.cli_core:add_generate_fft",
+        formal_ref="fftforge.formal.registry:fft_sets",
+        fpga_from_config=True,
+        fpga_calibrates=True,
+    ),
+    CoreKind(
+        name="filter", config=FilterConfig,
+        description="spectral filter: FFT -> per-bin weight -> iFFT",
+        core_ref="fftforge.hdl.filter:FilterCore",
+        generate_ref="fftforge.hdl.filter:generate",
+        descriptor_ref="fftforge.hdl.filter:descriptor",
+        descriptor_extras=_FILTER_EXTRAS,
+        model_ref="fftforge.pyref.filter:FilterModel",
+        checker_ref="fftforge.sim.check_filter:check_filter_core",
+        cli_ref="fftforge.cli_filter:add_generate_filter",
+        formal_ref="fftforge.formal.registry:filter_sets",
+    ),
+    CoreKind(
+        name="fftnet", config=FFTNetConfig,
+        description="FFTNet token-mixing layer: FFT -> weight -> modReLU -> iFFT -> Re",
+        core_ref="fftforge.hdl.fftnet:FFTNetCore",
+        generate_ref="fftforge.hdl.filter:generate",
+        descriptor_ref="fftforge.hdl.filter:descriptor",
+        descriptor_extras=_FILTER_EXTRAS,
+        model_ref="fftforge.pyref.fftnet:FFTNetModel",
+        checker_ref="fftforge.sim.check_filter:check_filter_core",
+        cli_ref="fftforge.cli_filter:add_generate_fftnet",
+        demo_ref="fftforge.cli_filter:demo",
+        formal_ref="fftforge.formal.registry:filter_sets",
+    ),
+)}
+
+
+def get(name) -> CoreKind:
+    """The kind called ``name``.
+
+    Raises
+    ------
+    UserError
+        One line naming the known kinds, for an unknown ``name``.
+    """
+    if not isinstance(name, str) or name not in KINDS:
+        raise UserError(f"unknown core kind {name!r}; known: {', '.join(sorted(KINDS))}")
+    return KINDS[name]
+
+
+def kind_of(cfg, default=dataclasses.MISSING) -> CoreKind:
+    """The kind whose configuration class is exactly ``type(cfg)``; for
+    another object ``default`` if given, else :class:`UserError` (one line)."""
+    for k in KINDS.values():
+        if type(cfg) is k.config:
+            return k
+    if default is not dataclasses.MISSING:
+        return default
+    raise UserError(f"{type(cfg).__name__} is not the configuration of a core kind "
+                    f"(known: {', '.join(sorted(KINDS))})")
+
+
+def config_from_descriptor(desc: dict):
+    """The configuration a descriptor's ``config`` holds, built by the class
+    of its ``kind`` (:class:`UserError` for an unknown kind; a bad
+    ``config`` raises the class's own error)."""
+    return get(desc.get("kind")).config.from_dict(desc["config"])
+
+
+def model_for(cfg):
+    """The bit-true model object of a configuration (:class:`UserError`,
+    one line, for an object that is no kind's configuration)."""
+    k = kind_of(cfg, None)
+    if k is None:
+        raise UserError(f"no bit-true model registered for {type(cfg).__name__}")
+    return k.model()(cfg)
