@@ -90,7 +90,8 @@ TWIDDLE_LATENCY = RAM_LATENCY + CMUL_LATENCY + 1  # ROM read (and the sample's r
 REORDER_LATENCY_EXTRA = RAM_LATENCY  # the natural-order buffer takes N + 2 slots
 OUTPUT_LATENCY = 1           # output skid FIFO: written, then visible
 CE_REGISTER_LATENCY = 1      # every core: the datapath runs a cycle behind its controller (registered clock enable)
-OUTPUT_FIFO_DEPTH = 3        # every core: 2 words of skid + the write in flight behind the registered enable
+OUTPUT_FIFO_DEPTH = 4        # every core: 2 words of skid + the write in flight behind the registered enable
+#   + 1 so that the free-space flag need not know the controller's current emit (hdl/shell.py)
 MULT_LIMB_BITS = 17          # a wide multiplier's operand limb (unsigned, 18-bit signed DSP port)
 
 
@@ -114,9 +115,9 @@ def mult_latency(a_width: int, b_width: int, b_signed: bool = True) -> int:
     return MULT_LATENCY + (partials - 1).bit_length()
 
 
-#: form 3 registers its pre-added operands (a + b, |d - c|, |c + d| and their
-#: signs) before the multipliers
-CMUL3_PREADD_LATENCY = 1
+#: form 3 registers its pre-added operands before the multipliers: a + b,
+#: d - c, c + d, then |d - c|, |c + d| and their signs (one carry chain each)
+CMUL3_PREADD_LATENCY = 2
 
 
 def cmul_operands(width: int, twiddle_width: int, form: int, w_symmetric: bool = False):

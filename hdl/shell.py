@@ -13,10 +13,12 @@ place:
 * the input payload registered every cycle (``inreg``, no enable): the
   datapath takes it one cycle later exactly when it was accepted;
 * the output FIFO (:data:`~fftforge.config.OUTPUT_FIFO_DEPTH` words: two of
-  skid plus the write in flight behind the registered enable), written with
-  ``emit_q`` (the controller's ``emit`` one cycle later, with the
-  datapath's word), and its free space kept in a register (``space_q``), so
-  that ``ready`` and the enable start one LUT from flip-flops;
+  skid, the write in flight behind the registered enable, and one that lets
+  the free-space flag ignore the controller's current ``emit``), written
+  with ``emit_q`` (the controller's ``emit`` one cycle later, with the
+  datapath's word), and its free space kept in a register (``space_q``, a
+  function of the FIFO's state only), so that ``ready`` and the enable start
+  one LUT from flip-flops;
 * the sticky per-frame overflow flag.
 
 Latency: ``pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY``;
@@ -26,7 +28,7 @@ prove``).
 
 import types
 
-from amaranth.hdl import Mux, Signal
+from amaranth.hdl import Signal
 from amaranth.lib.fifo import SyncFIFO
 
 from ..config import OUTPUT_FIFO_DEPTH
@@ -62,16 +64,18 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
     m.d.sync += [adv_q.eq(ctl.adv), clr_q.eq(ctl.clr)]
     m.submodules.fifo = fifo = SyncFIFO(width=out_layout.size, depth=OUTPUT_FIFO_DEPTH)
 
-    # room for one more word once the write in flight (emit_q) lands:
-    # level + emit_q < depth, registered from next cycle's level and write.
-    # The controller's emit arrives late (it follows the input's valid):
-    # both outcomes are computed from the FIFO's state and emit selects
+    # room for one more word once the writes in flight land: next cycle's
+    # level (the write of emit_q landed, this cycle's read gone) plus this
+    # cycle's emit, counted as if it always happened (one word of the FIFO
+    # pays for it), so that the flag depends on the FIFO's own state only
+    # and not on the controller's late emit: no loop from the flag through
+    # the controller back to it.
     emit_q = Signal(name="emit_q")
     space_q = Signal(init=1, name="space_q")
     read = fifo.r_en & fifo.r_rdy
     level_next = Signal(range(OUTPUT_FIFO_DEPTH + 2), name="level_next")
     m.d.comb += level_next.eq(fifo.level + emit_q - read)
-    m.d.sync += space_q.eq(Mux(ctl.emit, level_next < OUTPUT_FIFO_DEPTH - 1, level_next < OUTPUT_FIFO_DEPTH))
+    m.d.sync += space_q.eq(level_next < OUTPUT_FIFO_DEPTH - 1)
     m.d.comb += [
         ctl.in_valid.eq(i.valid),
         i.ready.eq(ctl.in_ready),

@@ -13,6 +13,7 @@ import types
 from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
 
+from ..config import OUTPUT_FIFO_DEPTH
 from ..hdl import fixed as hdl_fixed
 from ..hdl.cmul import ComplexMultiplier
 from .registry import Check, proof_config
@@ -186,7 +187,7 @@ def _mutants():
             os_cfg, mutate=_os_discard_one_more), cut=os_cut)),
         # (the core stalls once its output FIFO is full: OUTPUT_FIFO_DEPTH words
         # after the first output, one more for the registered space flag)
-        "filter.os_framer_no_ready": ("filter", Check("bmc", os_lat + 10, lambda: OverlapSaveHarness(
+        "filter.os_framer_no_ready": ("filter", Check("bmc", os_lat + OUTPUT_FIFO_DEPTH + 7, lambda: OverlapSaveHarness(
             os_cfg, mutate=_os_framer_no_ready), cut=os_cut)),
         "filter.os_history_reversed": ("filter", Check("bmc", 2 * os_cfg.n + 4, lambda: OverlapSaveHarness(
             os_cfg, mutate=_os_history_reversed), cut=os_cut)),

@@ -41,17 +41,17 @@ def test_filter_stream_proofs(name, formal_dir, report):
 
 
 def test_overlap_save_capacity():
-    """In flight <= (C // n) L + min(C % n, L): 57 for N=8, M=3 (C = 75);
-    with 2 lanes, in transfers (n = 4, hist = 1, L = 3, C = 59): 45."""
+    """In flight <= (C // n) L + min(C % n, L): 58 for N=8, M=3 (C = 76);
+    with 2 lanes, in transfers (n = 4, hist = 1, L = 3, C = 60): 45."""
     from fftforge.formal.registry import overlap_save_config
     from fftforge.config import OUTPUT_FIFO_DEPTH
     from fftforge.formal.streams import core_capacity, overlap_save_capacity
     cfg = overlap_save_config()
-    assert core_capacity(cfg) == cfg.pipeline_latency + OUTPUT_FIFO_DEPTH == 75
-    assert overlap_save_capacity(cfg) == 9 * 6 + 3
+    assert core_capacity(cfg) == cfg.pipeline_latency + OUTPUT_FIFO_DEPTH == 76
+    assert overlap_save_capacity(cfg) == 9 * 6 + 4
     cfg2 = overlap_save_config(lanes=2)
-    assert (cfg2.frame_cycles, core_capacity(cfg2)) == (4, cfg2.pipeline_latency + OUTPUT_FIFO_DEPTH) == (4, 59)
-    assert overlap_save_capacity(cfg2) == 14 * 3 + 3
+    assert (cfg2.frame_cycles, core_capacity(cfg2)) == (4, cfg2.pipeline_latency + OUTPUT_FIFO_DEPTH) == (4, 60)
+    assert overlap_save_capacity(cfg2) == 15 * 3 + 0
     # brute force over every start position of a run of C frame positions
     # (transfers), for every lane count and tap count the config accepts
     from fftforge.filter_config import FilterConfig
