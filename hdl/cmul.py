@@ -21,8 +21,8 @@ Twin of :mod:`fftforge.pyref.cmul`.
     products), then the sum register.  ``form=4``: re = ac - bd, im = ad + bc.
     ``form=3``: k1 = c(a+b), k2 = a(d-c), k3 = b(c+d); re = k1 - k3,
     im = k1 + k2.  The pre-adds are registered first
-    (:data:`~fftforge.config.CMUL3_PREADD_LATENCY`), the twiddle sums as
-    magnitude and sign: ``|d - c|`` and ``|c + d|`` are below
+    (:data:`~fftforge.config.CMUL3_PREADD_LATENCY` = 2: the sums, then the
+    twiddle sums as magnitude and sign): ``|d - c|`` and ``|c + d|`` are below
     ``2**twiddle_width`` (``w_symmetric``; else one bit wider), so each
     product takes one block's unsigned port
     (ECP5: 3 MULT18X18D per complex product at 18-bit twiddles), and the sign
@@ -135,25 +135,28 @@ class ComplexMultiplier(wiring.Component):
             bc = self._mult(m, "bc", b, c)
             m.d.sync += [p.re.eq(ac - bd), p.im.eq(ad + bc)]
         else:
-            # pre-add register: a + b, and the twiddle sums as magnitude and
-            # sign (|d - c|, |c + d| < 2**tw when w_symmetric: one block's
-            # unsigned port at tw <= 18)
+            # pre-add registers (CMUL3_PREADD_LATENCY = 2): first a + b,
+            # d - c and c + d; then the twiddle sums as magnitude and sign
+            # (|d - c|, |c + d| < 2**tw when w_symmetric: one block's
+            # unsigned port at tw <= 18), each step one carry chain
             tw, w = self.twiddle_width, self.width
-            pre = CMUL3_PREADD_LATENCY
+            assert CMUL3_PREADD_LATENCY == 2
             ra, rb, rc = data_reg(signed(w), "pa"), data_reg(signed(w), "pb"), data_reg(signed(tw), "pc")
             s_ab = data_reg(signed(w + 1), "pa_plus_b")
+            dc, cd = data_reg(signed(tw + 1), "d_minus_c"), data_reg(signed(tw + 1), "c_plus_d")
+            m.d.sync += [ra.eq(a), rb.eq(b), rc.eq(c), s_ab.eq(a + b), dc.eq(d - c), cd.eq(c + d)]
+            ra2, rb2 = data_reg(signed(w), "pa2"), data_reg(signed(w), "pb2")
             mw = tw if self.w_symmetric else tw + 1
             m_dc, m_cd = data_reg(unsigned(mw), "mag_d_minus_c"), data_reg(unsigned(mw), "mag_c_plus_d")
             n_dc, n_cd = data_reg(1, "neg_d_minus_c"), data_reg(1, "neg_c_plus_d")
-            dc, cd = d - c, c + d
-            m.d.sync += [ra.eq(a), rb.eq(b), rc.eq(c), s_ab.eq(a + b),
-                         m_dc.eq(Mux(dc[-1], c - d, dc)), n_dc.eq(dc[-1]),
+            m.d.sync += [ra2.eq(ra), rb2.eq(rb),
+                         m_dc.eq(Mux(dc[-1], -dc, dc)), n_dc.eq(dc[-1]),
                          m_cd.eq(Mux(cd[-1], -cd, cd)), n_cd.eq(cd[-1])]
-            k1 = self._mult(m, "k1", rc, s_ab, pre)
-            k2 = self._mult(m, "k2", ra, m_dc, pre)      # |a (d - c)|-signed: times (-1)**n_dc
-            k3 = self._mult(m, "k3", rb, m_cd, pre)
-            n2 = self._delay(m, "neg_k2", n_dc, self.latency - 1 - pre)
-            n3 = self._delay(m, "neg_k3", n_cd, self.latency - 1 - pre)
+            k1 = self._mult(m, "k1", rc, s_ab, 1)         # from the first pre-add register
+            k2 = self._mult(m, "k2", ra2, m_dc, 2)        # |a (d - c)|: times (-1)**n_dc
+            k3 = self._mult(m, "k3", rb2, m_cd, 2)
+            n2 = self._delay(m, "neg_k2", n_dc, self.latency - 1 - 2)
+            n3 = self._delay(m, "neg_k3", n_cd, self.latency - 1 - 2)
             # re = k1 - (c + d) b, im = k1 + (d - c) a
             m.d.sync += [p.re.eq(Mux(n3, k1 + k3, k1 - k3)), p.im.eq(Mux(n2, k1 - k2, k1 + k2))]
         return m
