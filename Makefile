@@ -24,9 +24,10 @@ demo: $(STAMP)
 	$(VENV)/bin/fftforge demo
 
 # -n auto: pytest-xdist, one worker per core (Verilator builds, proofs and
-# place-and-route runs are independent)
+# place-and-route runs are independent); worksteal: an idle worker takes
+# tests queued on the other, so a long test near the end leaves no tail
 test: $(STAMP)
-	$(PY) -m pytest -q -n auto -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto --dist worksteal -m "not slow" $(PYTEST_ARGS)
 
 test-full: $(STAMP)
 	FFTFORGE_FULL=1 $(PY) -m pytest -q $(PYTEST_ARGS)

@@ -50,7 +50,8 @@ def _bench(name, aw, bw, latency, seed, b_signed=True):
 @pytest.mark.parametrize("aw,bw,latency,b_signed", [(25, 18, MULT_LATENCY + 1, True),
                                                     (36, 19, MULT_LATENCY + 3, True),
                                                     (17, 18, MULT_LATENCY, False),
-                                                    (17, 19, MULT_LATENCY + 1, False)])
+                                                    pytest.param(17, 19, MULT_LATENCY + 1, False,
+                                                                 marks=pytest.mark.slow)])
 def test_ecp5_multiplier_exact_under_enable(tmp_path, aw, bw, latency, b_signed):
     ce = Signal(name="ce_in")
     dut = PipelinedMultiplier(aw, bw, b_signed=b_signed, target="ecp5", ce=ce)
