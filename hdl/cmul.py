@@ -29,9 +29,9 @@ Twin of :mod:`fftforge.pyref.cmul`.
     picks add or subtract in the sum register.  Both forms are exact, so
     both give the same words.  Bit growth: the full product.
 
-:func:`rotate`
-    (re, im) times (-j)**q as an expression (swap/negate, one bit wider);
-    :func:`rotate_swap` and :func:`rotate_negate` are its two halves.
+:func:`rotate_swap`, :func:`rotate_negate`
+    (re, im) times (-j)**q in two halves that a pipeline may split at a
+    register: the swap (a select), then the negations (one bit wider).
 """
 
 from amaranth.hdl import Module, Mux, Signal, signed, unsigned
@@ -40,17 +40,19 @@ from amaranth.lib.wiring import In, Out
 
 from ..config import CMUL3_PREADD_LATENCY, CMUL_LATENCY, MULT_LATENCY, cmul_latency
 from .butterfly import complex_layout
+from .delay import DelayLine
 from .prims import PipelinedMultiplier
 from .word import data_reg
 
-__all__ = ["ComplexMultiplier", "rotate", "rotate_swap", "rotate_negate", "CMUL_LATENCY"]
+__all__ = ["ComplexMultiplier", "rotate_swap", "rotate_negate", "CMUL_LATENCY"]
 
 assert CMUL_LATENCY == MULT_LATENCY + 1
 
 
 def rotate_swap(m, re, im, q, name="swp"):
-    """First half of :func:`rotate`: ``(im, re)`` when ``q`` is odd, else
-    ``(re, im)`` (a 2:1 select, no arithmetic)."""
+    """First half of the rotation by ``(-j)**q`` (q: 2-bit value or int):
+    ``(im, re)`` when ``q`` is odd, else ``(re, im)`` (a 2:1 select, no
+    arithmetic)."""
     w = max(re.shape().width, im.shape().width)
     o_re, o_im = Signal(signed(w), name=f"{name}_re"), Signal(signed(w), name=f"{name}_im")
     q0 = q & 1 if isinstance(q, int) else q[0]
@@ -59,23 +61,14 @@ def rotate_swap(m, re, im, q, name="swp"):
 
 
 def rotate_negate(m, u, v, q, name="neg"):
-    """Second half of :func:`rotate`: of the swapped pair ``(u, v)``, ``u``
-    negated when ``q`` is 2 or 3, ``v`` when ``q`` is 1 or 2 (one bit
-    wider): ``rotate = rotate_negate . rotate_swap``."""
+    """Second half of the rotation by ``(-j)**q``: of the swapped pair
+    ``(u, v)`` (:func:`rotate_swap`), ``u`` negated when ``q`` is 2 or 3,
+    ``v`` when ``q`` is 1 or 2; returns (re, im), one bit wider."""
     w = max(u.shape().width, v.shape().width) + 1
     o_re, o_im = Signal(signed(w), name=f"{name}_re"), Signal(signed(w), name=f"{name}_im")
     q1, q0 = (q >> 1 & 1, q & 1) if isinstance(q, int) else (q[1], q[0])
     m.d.comb += [o_re.eq(Mux(q1, -u, u)), o_im.eq(Mux(q1 ^ q0, -v, v))]
     return o_re, o_im
-
-
-def rotate(m, re, im, q, name="rot"):
-    """Add to ``m`` the rotation of ``re + j im`` by ``(-j)**q`` (q: 2-bit
-    value or int); return the (re, im) signals, one bit wider than the input.
-    A pipeline may split it at a register: :func:`rotate_swap`, then
-    :func:`rotate_negate`."""
-    u, v = rotate_swap(m, re, im, q, name=f"{name}_s")
-    return rotate_negate(m, u, v, q, name=name)
 
 
 class ComplexMultiplier(wiring.Component):
@@ -115,13 +108,6 @@ class ComplexMultiplier(wiring.Component):
             p = r
         return p
 
-    def _delay(self, m, name, v, slots):
-        for k in range(slots):
-            r = data_reg(v.shape(), name=f"{name}_d{k}")
-            m.d.sync += r.eq(v)
-            v = r
-        return v
-
     def elaborate(self, platform):
         m = Module()
         a, b = self.a.re, self.a.im
@@ -155,8 +141,11 @@ class ComplexMultiplier(wiring.Component):
             k1 = self._mult(m, "k1", rc, s_ab, 1)         # from the first pre-add register
             k2 = self._mult(m, "k2", ra2, m_dc, 2)        # |a (d - c)|: times (-1)**n_dc
             k3 = self._mult(m, "k3", rb2, m_cd, 2)
-            n2 = self._delay(m, "neg_k2", n_dc, self.latency - 1 - 2)
-            n3 = self._delay(m, "neg_k3", n_cd, self.latency - 1 - 2)
+            # the signs wait for the products (DelayLine: registers or RAM)
+            m.submodules.neg_k2 = neg_k2 = DelayLine(1, self.latency - 1 - 2, target=self.target, ce=self.ce)
+            m.submodules.neg_k3 = neg_k3 = DelayLine(1, self.latency - 1 - 2, target=self.target, ce=self.ce)
+            m.d.comb += [neg_k2.i.eq(n_dc), neg_k3.i.eq(n_cd)]
+            n2, n3 = neg_k2.o, neg_k3.o
             # re = k1 - (c + d) b, im = k1 + (d - c) a
             m.d.sync += [p.re.eq(Mux(n3, k1 + k3, k1 - k3)), p.im.eq(Mux(n2, k1 - k2, k1 + k2))]
         return m

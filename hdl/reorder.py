@@ -144,7 +144,7 @@ class LaneReorder(wiring.Component):
         t_next = cnt_next[:gb] if gb else 0
         g = Signal(range(P), name="g_next")
         m.d.comb += g.eq(_xor_sum([Mux(t_next[i], g_weight[i], 0) for i in range(gb)]))
-        t0 = ((-self.part.offset) % (2 * groups)) % groups
+        t0 = cnt.init % groups                      # the group of the first slot
         g0 = 0
         for i in range(gb):
             if t0 >> i & 1:
