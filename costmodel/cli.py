@@ -11,13 +11,13 @@ import numpy as np
 
 from fftforge.errors import UserError
 
-from . import compare as cmp
-from . import impls, systolic
-from .energy import DEFAULT_TABLE, energy_table_names, load_energy_table
-from .evaluate import Options, evaluate, static_power_range
-from .provenance import summarize
-from .hardware import load_target, preset_names, preset_path
-from .workloads import WORKLOADS, Shape
+from fftforge.costmodel import compare as cmp
+from fftforge.costmodel import impls, systolic
+from fftforge.costmodel.energy import DEFAULT_TABLE, energy_table_names, load_energy_table
+from fftforge.costmodel.evaluate import Options, evaluate, static_power_range
+from fftforge.costmodel.provenance import summarize
+from fftforge.costmodel.hardware import load_target, preset_names, preset_path
+from fftforge.costmodel.workloads import WORKLOADS, Shape
 
 __all__ = ["add_parser"]
 
@@ -366,7 +366,7 @@ def cmd_explain(a) -> int:
 
 def cmd_validate(a) -> int:
     import json as _json
-    from . import validate as val
+    from fftforge.costmodel import validate as val
     if a.fft_impl not in impls.impl_names():
         raise UserError(f"unknown --fft-impl {a.fft_impl!r}; choose from {', '.join(impls.impl_names())}")
     rep = val.validate(a.fft_impl, a.batch)

@@ -10,7 +10,7 @@ import numpy as np
 
 from fftforge.errors import UserError
 
-from .evaluate import Evaluation
+from fftforge.costmodel.evaluate import Evaluation
 
 __all__ = ["parse_n", "crossovers", "format_table", "write_csv", "write_json", "plot", "rows"]
 
@@ -51,7 +51,7 @@ ENERGY_TERMS = TIME_TERMS + ("e_compute_j", "e_vector_j", "e_sram_j", "e_dram_j"
 
 
 def _summary(prov, keys):
-    from .provenance import summarize
+    from fftforge.costmodel.provenance import summarize
     tag, est = summarize(prov, keys)
     return tag, "; ".join(est)
 
@@ -63,7 +63,7 @@ def provenance_note(evals, metric) -> str:
     tags = []
     for e in evals:
         prov = getattr(e, "provenance", None) or {}
-        from .provenance import summarize
+        from fftforge.costmodel.provenance import summarize
         tag, names = summarize(prov, keys)
         tags.append(tag)
         est.update(names)

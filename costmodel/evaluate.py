@@ -44,10 +44,10 @@ import numpy as np
 from fftforge.config import ConfigError, N_RANGE
 from fftforge.errors import UserError
 
-from . import fftops, fpga as fpgamod, impls, provenance, systolic
-from .energy import EnergyTable, load_energy_table
-from .hardware import Target, BYTES_PER
-from .workloads import FFT, Gemm, Vec, Shape, build_workload
+from fftforge.costmodel import fftops, fpga as fpgamod, impls, provenance, systolic
+from fftforge.costmodel.energy import EnergyTable, load_energy_table
+from fftforge.costmodel.hardware import Target, BYTES_PER
+from fftforge.costmodel.workloads import FFT, Gemm, Vec, Shape, build_workload
 
 __all__ = ["Evaluation", "evaluate", "evaluate_kernels", "fft_passes", "fourstep_pass", "Options"]
 
@@ -237,7 +237,7 @@ def _systolic(kernels, t: Target, et: EnergyTable, opt: Options, shape):
     impl = impls.resolve(opt.fft_impl, "systolic", t.name)
     eta = opt.vpu_fft_efficiency
     if impl == "xla-vpu" and eta is None:
-        from .validate import fitted_vpu_fft_efficiency
+        from fftforge.costmodel.validate import fitted_vpu_fft_efficiency
         eta = fitted_vpu_fft_efficiency()
 
     def gemm_terms(label, count, M, N, K, dram_el=None):

@@ -68,7 +68,7 @@ import numpy as np
 
 from fftforge.errors import UserError
 
-from . import fftops
+from fftforge.costmodel import fftops
 
 __all__ = ["torch_ops", "flash_ops", "op_time", "predict", "fit_efficiencies", "FACTORS", "LAUNCH"]
 

@@ -80,7 +80,7 @@ def target_provenance(target) -> dict:
 
 
 def _table_path(et) -> str:
-    from .energy import _ENERGY_TABLES
+    from fftforge.costmodel.energy import _ENERGY_TABLES
     if et.name in _ENERGY_TABLES:
         return str(resources.files("fftforge.costmodel").joinpath("tables", et.name + ".toml"))
     return ""
@@ -100,7 +100,7 @@ def term_provenance(target, et, opt, impl: str | None = None) -> dict:
         tag, src = ep.get(key, ("estimated", f"energy table {et.name}: no source comment"))
         return (f"{et.name}.{key}", tag, src)
 
-    from . import impls
+    from fftforge.costmodel import impls
     impl = impl or impls.resolve(opt.fft_impl, target.kind, target.name)
     k = target.kind
     terms = {}
@@ -146,7 +146,7 @@ def term_provenance(target, et, opt, impl: str | None = None) -> dict:
         terms["e_vector_j"] = [e("ops.fp32_add"), e("ops.fp32_mult"), t("node_nm")]
         terms["e_dram_j"] = [e(f"dram.{target.dram_kind}"), t("dram_kind")]
     else:
-        from .fpga import calibration_for
+        from fftforge.costmodel.fpga import calibration_for
         cal = calibration_for(target.family)
         est = set(cal.get("estimated", ()))
         ftag = "estimated" if cal["status"] != "measured" or f"fmax_mhz.{opt.arch}" in est else "measured-here"

@@ -59,9 +59,9 @@ import numpy as np
 
 from fftforge.errors import UserError
 
-from . import compare, impls
-from .hardware import load_target
-from .workloads import FFT, Gemm, Shape
+from fftforge.costmodel import compare, impls
+from fftforge.costmodel.hardware import load_target
+from fftforge.costmodel.workloads import FFT, Gemm, Shape
 
 __all__ = ["load_published", "fitted_vpu_fft_efficiency", "lu_ratio", "validate", "format_report",
            "fnet_crossover", "eta_for_crossover"]
@@ -114,7 +114,7 @@ def lu_times(eta: float | None, pub: dict | None = None, fft_impl: str = "xla-vp
     """Model (KDFT, FFT) seconds of Lu et al.'s 3-D transform on one chip's
     share (all three axes), at vector-unit FFT efficiency ``eta`` (or with
     another FFT implementation, e.g. ``four-step-mxu``)."""
-    from .evaluate import Options, evaluate_kernels
+    from fftforge.costmodel.evaluate import Options, evaluate_kernels
     p = (pub or load_published())["lu_pod"]
     t = load_target(p["target"])
     size = int(p["size"])
@@ -185,7 +185,7 @@ def _fnet_eval(fft_impl: str, batch: int, p: dict, n, eta=None, complex_real_mat
                formulation: str = "code"):
     """(target, n, DFT evaluation, FFT evaluation) of FNet's mixing on the
     published setup ``p`` (``[fnet_tpu]``)."""
-    from .evaluate import Options, evaluate, evaluate_kernels
+    from fftforge.costmodel.evaluate import Options, evaluate, evaluate_kernels
     t = load_target(p["target"])
     sh = Shape(B=batch, n=n, d=int(p["d"]))
     opt = Options(fft_impl=fft_impl, vpu_fft_efficiency=eta)
@@ -235,7 +235,7 @@ def _implied(fn, target, lo=1e-4, hi=1.0):
 
 def _flash_split(rows, fit_n, t):
     """Fit on the columns ``fit_n``; model and verdicts for every column."""
-    from . import gpuconv
+    from fftforge.costmodel import gpuconv
     eh, et = gpuconv.fit_efficiencies([r for r in rows if r[0] in fit_n], t)
     out = []
     for N, B, H, sc, pt, pf in rows:
@@ -257,7 +257,7 @@ def _launch_note(N: int, implied: dict) -> str:
     """Why the launch geometry (occupancy) and the factor size do not
     explain the efficiency at ``N`` (the cited geometry and the implied
     efficiencies side by side); empty when no other size shares its launch."""
-    from . import gpuconv
+    from fftforge.costmodel import gpuconv
     same = [m for m in gpuconv.LAUNCH if m != N and gpuconv.LAUNCH.get(N) == gpuconv.LAUNCH[m]
             and implied.get(m)]
     if N not in gpuconv.LAUNCH or not same or not implied.get(N):
@@ -277,8 +277,8 @@ def _launch_note(N: int, implied: dict) -> str:
 def _flashfftconv(g: dict):
     """FlashFFTConv's table: fit (eta_hbm, eta_tc) on ``fit_seq_len``,
     validate on the other columns; the swapped split as a sensitivity."""
-    from . import gpuconv
-    from .provenance import target_provenance
+    from fftforge.costmodel import gpuconv
+    from fftforge.costmodel.provenance import target_provenance
     t = load_target(g["target"])
     rows = _flash_rows(g)
     fit_n = [int(x) for x in g["fit_seq_len"]]
@@ -385,7 +385,7 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
     r = dft.latency_s / fft.latency_s          # > 1: FFT faster
     src = ("FNet arXiv 2105.03824 / HF modeling_fnet.py; model: FNet's reference code "
            "(google-research f_net models.py, fourier.py, layers.py)")
-    from .provenance import summarize
+    from fftforge.costmodel.provenance import summarize
     keys = ("compute_cycles", "fill_drain_cycles", "vector_cycles", "memory_cycles")
     tags = [summarize(e.provenance, keys) for e in (dft, fft)]
     est = sorted(set(tags[0][1]) | set(tags[1][1]))
@@ -467,7 +467,7 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
 
 
 def _format_gpu_fit(g: dict) -> list:
-    from . import gpuconv
+    from fftforge.costmodel import gpuconv
     k = _klabel
     out = [f"fit (not a validation): {g['what']}",
            f"  on {g['source']}",

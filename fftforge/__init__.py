@@ -7,8 +7,8 @@ Subpackages (each a top-level folder of the repository):
 * :mod:`fftforge.sim` -- cocotb test benches driven from core descriptors.
 * :mod:`fftforge.costmodel` -- latency/throughput/energy model vs matmul arrays.
 """
-from .config import FFTConfig, ConfigError
-from .errors import UserError
+from fftforge.config import FFTConfig, ConfigError
+from fftforge.errors import UserError
 
 __version__ = "0.1.0"
 __all__ = ["FFTConfig", "ConfigError", "UserError", "__version__"]

@@ -8,8 +8,8 @@ import argparse
 import importlib
 import sys
 
-from .config import ConfigError
-from .errors import UserError
+from fftforge.config import ConfigError
+from fftforge.errors import UserError
 
 # Subcommand modules; each provides ``add_parser(subparsers)`` which registers
 # its parser(s) and sets ``func`` (a callable taking the parsed args and

@@ -11,10 +11,10 @@ import sys
 
 import numpy as np
 
-from .config import (ARCHS, CMULS, DIRECTIONS, FFTConfig, ORDERS, OVERFLOWS, ROUNDINGS, TARGETS,
+from fftforge.config import (ARCHS, CMULS, DIRECTIONS, FFTConfig, ORDERS, OVERFLOWS, ROUNDINGS, TARGETS,
                      SCALINGS)
-from .errors import UserError
-from .kinds import KINDS
+from fftforge.errors import UserError
+from fftforge.kinds import KINDS
 
 GENERATE_EPILOG = """\
 examples:
@@ -89,7 +89,7 @@ def fft_config_from_args(args, **overrides) -> FFTConfig:
 
 
 def cmd_generate_fft(args):
-    from .hdl.export import generate
+    from fftforge.hdl.export import generate
     cfg = fft_config_from_args(args)
     r = generate(cfg, args.output_dir)
     print(f"wrote {r['verilog']} and {r['json']} in {r['seconds']:.1f} s")
@@ -99,8 +99,8 @@ def cmd_generate_fft(args):
 
 
 def cmd_sim(args):
-    from .hdl.export import load_core
-    from .sim.check import check_core
+    from fftforge.hdl.export import load_core
+    from fftforge.sim.check import check_core
     cfg, desc = load_core(args.core, require=("name", "n", "ports", "files", "latency_cycles"))
     for name in ("p_valid", "p_ready"):
         v = getattr(args, name)
@@ -149,8 +149,8 @@ def _load_model_input(path, n):
 
 
 def cmd_model(args):
-    from .hdl.export import load_core
-    from .pyref.registry import model_for
+    from fftforge.hdl.export import load_core
+    from fftforge.pyref.registry import model_for
     cfg, desc = load_core(args.core, require=("n",))
     re, im = _load_model_input(args.input, desc["n"])
     inverse = None
@@ -175,10 +175,10 @@ def cmd_model(args):
 
 
 def cmd_vectors(args):
-    from .hdl.export import load_core
-    from .pyref import lanes
-    from .pyref.stimulus import make_stimulus
-    from .sim.payload import pack
+    from fftforge.hdl.export import load_core
+    from fftforge.pyref import lanes
+    from fftforge.pyref.stimulus import make_stimulus
+    from fftforge.sim.payload import pack
     cfg, desc = load_core(args.core, require=("name", "n", "input_width", "ports"))
     if args.frames < 1 or args.frames > 10000:
         raise UserError(f"--frames must be in [1, 10000], got {args.frames}")
@@ -212,8 +212,8 @@ def cmd_vectors(args):
 
 
 def cmd_demo(args):
-    from .hdl.export import generate
-    from .sim.check import check_core
+    from fftforge.hdl.export import generate
+    from fftforge.sim.check import check_core
     out = args.output_dir
     cfg = FFTConfig(n=1024, width=16, twiddle_width=18, arch="r22sdf", name="fft1024")
     print("== fftforge demo: a 1024-point radix-2^2 SDF FFT, 16-bit in, 18-bit twiddles")

@@ -10,8 +10,8 @@ import argparse
 
 import numpy as np
 
-from .config import ARCHS, CMULS, ROUNDINGS, TARGETS
-from .errors import UserError
+from fftforge.config import ARCHS, CMULS, ROUNDINGS, TARGETS
+from fftforge.errors import UserError
 
 EPILOG = """\
 examples:
@@ -108,7 +108,7 @@ def _load(path, what):
 
 def load_weights(path, n, channels, coef_width):
     """Weights .npy -> integer (re, im) arrays (channels, n)."""
-    from .pyref.filter import quantise_weights
+    from fftforge.pyref.filter import quantise_weights
     w = _load(path, "weights")
     if w.dtype.kind in "iu" and w.ndim in (2, 3) and w.shape[-1] == 2:
         if w.ndim == 2:
@@ -161,9 +161,9 @@ def _weights_kw(args, cfg):
 
 
 def cmd_generate_filter(args):
-    from .filter_config import FilterConfig
-    from .hdl.filter import generate
-    from .pyref.filter import design_weights, quantise_weights
+    from fftforge.filter_config import FilterConfig
+    from fftforge.hdl.filter import generate
+    from fftforge.pyref.filter import design_weights, quantise_weights
     kw = _kw(args)
     kw.update(mode=args.mode, taps=args.taps)
     cfg = FilterConfig(**kw)           # validates n, channels, taps, ...
@@ -205,8 +205,8 @@ def cmd_generate_filter(args):
 
 
 def cmd_generate_fftnet(args):
-    from .filter_config import FFTNetConfig
-    from .hdl.filter import generate
+    from fftforge.filter_config import FFTNetConfig
+    from fftforge.hdl.filter import generate
     kw = _kw(args)
     kw["iterations"] = args.iterations
     cfg = FFTNetConfig(**kw)
@@ -228,10 +228,10 @@ def demo(outdir) -> bool:
     """``fftforge demo`` part: an FFTNet layer (N=64, D=3, runtime weights,
     random weights and biases spanning the modReLU dead zone), simulated on
     Verilator against the bit-true model with weight rewrites under stalls."""
-    from .filter_config import FFTNetConfig
-    from .hdl.filter import generate
-    from .sim.check import check_core
-    from .sim.check_filter import random_bias, random_weights
+    from fftforge.filter_config import FFTNetConfig
+    from fftforge.hdl.filter import generate
+    from fftforge.sim.check import check_core
+    from fftforge.sim.check_filter import random_bias, random_weights
     rng = np.random.default_rng(7)
     cfg = FFTNetConfig(n=64, channels=3, width=16, weights="runtime", name="fftnet64")
     re, im = random_weights(cfg, rng)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import UserError
+from fftforge.errors import UserError
 
 __all__ = ["add_parser", "cmd_prove"]
 
@@ -53,7 +53,7 @@ def _select(names, only, fast, registry):
 
 
 def cmd_prove(args):
-    from .formal.registry import registry, run_set
+    from fftforge.formal.registry import registry, run_set
     reg = registry()
     if args.depth is not None and not (1 <= args.depth <= 200):
         raise UserError(f"--depth must be between 1 and 200, got {args.depth}")

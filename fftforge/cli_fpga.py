@@ -8,7 +8,7 @@ import argparse
 import json
 import os
 
-from .errors import UserError
+from fftforge.errors import UserError
 
 BUILD_EPILOG = """\
 examples:
@@ -40,10 +40,10 @@ fails (the table says which and why).
 
 
 def _core_source(args, workdir):
-    from .fpga.core import core_from_config, core_from_descriptor
+    from fftforge.fpga.core import core_from_config, core_from_descriptor
     if args.core:
         return core_from_descriptor(args.core, os.path.join(workdir, "core"))
-    from .cli_core import fft_config_from_args
+    from fftforge.cli_core import fft_config_from_args
     return core_from_config(fft_config_from_args(args, **_target_for(args)), os.path.join(workdir, "core"))
 
 
@@ -56,7 +56,7 @@ def _target_for(args) -> dict:
 
 
 def _add_core_options(p):
-    from .cli_core import add_fft_options
+    from fftforge.cli_core import add_fft_options
     p.add_argument("--core", metavar="CORE.json",
                    help="core descriptor from 'fftforge generate' (else the core is generated from the "
                         "options below)")
@@ -64,20 +64,20 @@ def _add_core_options(p):
 
 
 def cmd_build(args):
-    from .fpga.boards import build_board, list_boards
+    from fftforge.fpga.boards import build_board, list_boards
     if args.list_boards:
         print("\n".join(list_boards()))
         return 0
     if not args.board:
         raise UserError("--board is required (e.g. icebreaker, ulx3s-85f; see --list-boards)")
-    from .fpga.boards import platform_family, resolve_board
+    from fftforge.fpga.boards import platform_family, resolve_board
     platform_family(resolve_board(args.board))          # fail fast on a bad board name
     if not 1 <= args.check_frames <= 1024:
         raise UserError(f"--check-frames must be in [1, 1024], got {args.check_frames}")
     out = args.output_dir
     if not args.core:                                     # fit check before generating anything
-        from .cli_core import fft_config_from_args
-        from .fpga.boards import check_fits
+        from fftforge.cli_core import fft_config_from_args
+        from fftforge.fpga.boards import check_fits
         cfg = fft_config_from_args(args)
         check_fits({"name": cfg.name, "n": cfg.n, "arch": cfg.arch, "resources": cfg.resources()}, args.board)
     core = _core_source(args, out)
@@ -107,8 +107,8 @@ def _default_path(value, outdir, name):
 
 
 def cmd_synth(args):
-    from .fpga import sweep as sw
-    from .fpga.synth import device_for
+    from fftforge.fpga import sweep as sw
+    from fftforge.fpga.synth import device_for
     out = args.output_dir
     if args.from_json:
         results = sw.load_results(args.from_json)
@@ -132,19 +132,19 @@ def cmd_synth(args):
             raise UserError("--family is required (ecp5 or ice40)")
         device_for(args.family, args.device)
         if not args.scheduler:                 # workers of a cluster have their own tools
-            from .fpga.toolchain import tool_env
+            from fftforge.fpga.toolchain import tool_env
             tool_env(args.family, "synth")
         if args.workers < 1 or args.workers > 64:
             raise UserError(f"--workers must be in [1, 64], got {args.workers}")
         sweep = sw.parse_sweep(args.sweep)
         if args.core:
-            from .hdl.export import load_core
-            from .kinds import kind_of
+            from fftforge.hdl.export import load_core
+            from fftforge.kinds import kind_of
             base, _ = load_core(args.core)
             if sweep and not kind_of(base).fpga_from_config:
                 raise UserError("--sweep works on FFT cores; pass the generate options instead of --core")
         else:
-            from .cli_core import fft_config_from_args
+            from fftforge.cli_core import fft_config_from_args
             base = fft_config_from_args(args, **_target_for(args))
         if sweep or args.scheduler or not args.core:
             jobs = sw.expand_jobs(base, sweep, args.family, args.device, target_mhz=args.target_mhz,
@@ -159,7 +159,7 @@ def cmd_synth(args):
             results = sw.run_sweep(jobs, workers=args.workers, scheduler=args.scheduler,
                                    progress=not args.no_progress and len(jobs) > 1)
         else:
-            from .fpga.synth import synth_core
+            from fftforge.fpga.synth import synth_core
             core = _core_source(args, out)
             print(f"synthesising {core.name} (n={core.desc['n']}, {core.desc.get('arch')}) for "
                   f"{args.family} ...", flush=True)
@@ -179,7 +179,7 @@ def cmd_synth(args):
                 "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 "machine": f"{os.cpu_count()}-core {_pf.machine()}, Python {_pf.python_version()}"}
     print(sw.format_table(results))
-    from .fpga.synth import format_breakdown
+    from fftforge.fpga.synth import format_breakdown
     for r in results:
         if r.get("breakdown"):
             print(f"\nwhere the cells go: {r['core'].get('name')} ({r['family']}, Yosys, hierarchy kept)")
@@ -197,7 +197,7 @@ def cmd_synth(args):
         sw.plot_sweep(results, p)
         print(f"wrote {p}")
     if args.calibrate is not None:
-        from .fpga.calibrate import calibrate, calibration_path
+        from fftforge.fpga.calibrate import calibrate, calibration_path
         p = args.calibrate or calibration_path()
         cal_meta = {"command": meta.get("command", ""), "date": str(meta.get("date") or "")[:10] or None}
         if meta.get("tools"):

@@ -480,7 +480,7 @@ class FFTConfig:
     def twiddle_max_magnitude(self, period: int) -> tuple:
         """``(largest |W|, largest |re W| + |im W|)`` of a twiddle part's
         quantised table, in units of 1 (exact rotations included: |W| = 1)."""
-        from .pyref.twiddle import quarter_table
+        from fftforge.pyref.twiddle import quarter_table
         c, s = quarter_table(period, self.twiddle_width)
         c, s = np.abs(c.astype(float)), np.abs(s.astype(float))
         one = 2.0 ** (self.twiddle_width - 1)
@@ -535,7 +535,7 @@ class FFTConfig:
     def multiplier_lanes(self, part: Part) -> int:
         """Lanes of a twiddle part that need a multiplier (and a ROM): those
         with at least one phase that is not an exact rotation."""
-        from .pyref.twiddle import phase_factors
+        from fftforge.pyref.twiddle import phase_factors
         _, _, triv = phase_factors(part.period, part.pattern, self.twiddle_width)
         j = (np.arange(max(part.period // self.lanes, 1))[:, None] * self.lanes
              + np.arange(self.lanes)[None, :]) % part.period

@@ -46,7 +46,7 @@ from typing import Optional
 
 import numpy as np
 
-from .config import (ARCHS, CMULS, LANES, ConfigError, FFTConfig, N_RANGE, RAM_LATENCY, ROUNDINGS, TARGETS,
+from fftforge.config import (ARCHS, CMULS, LANES, ConfigError, FFTConfig, N_RANGE, RAM_LATENCY, ROUNDINGS, TARGETS,
                      TWIDDLE_WIDTH_RANGE, DRAIN_AFTER_RANGE, _check_choice, _check_int, cmul_latency,
                      mult_latency, shell_capacity, shell_latency)
 
@@ -80,7 +80,7 @@ def modrelu_latency(iterations: int, width_in: int, guard: int) -> int:
     of the internal width by the gain constant) and its rounding, bias add
     and clamp, gain product and its rounding, ``iterations`` rotation
     stages, sign restore, output register."""
-    from .pyref.modrelu import internal_width, kinv_bits
+    from fftforge.pyref.modrelu import internal_width, kinv_bits
     mult = mult_latency(internal_width(width_in, guard), kinv_bits(width_in) + 1)
     return 2 * iterations + 6 + 2 * mult
 

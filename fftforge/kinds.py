@@ -31,9 +31,9 @@ import dataclasses
 import importlib
 from typing import Callable, Optional
 
-from .config import FFTConfig
-from .errors import UserError
-from .filter_config import FFTNetConfig, FilterConfig
+from fftforge.config import FFTConfig
+from fftforge.errors import UserError
+from fftforge.filter_config import FFTNetConfig, FilterConfig
 
 __all__ = ["CoreKind", "KINDS", "COMMON_DESCRIPTOR_KEYS", "UNNAMED_KIND", "get", "kind_of", "config_from_descriptor",
            "model_for", "resolve"]

@@ -38,11 +38,11 @@ from amaranth.hdl import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import CMUL3_PREADD_LATENCY, CMUL_LATENCY, MULT_LATENCY, cmul_latency
-from .butterfly import complex_layout
-from .delay import DelayLine
-from .prims import PipelinedMultiplier
-from .word import data_reg
+from fftforge.config import CMUL3_PREADD_LATENCY, CMUL_LATENCY, MULT_LATENCY, cmul_latency
+from fftforge.hdl.butterfly import complex_layout
+from fftforge.hdl.delay import DelayLine
+from fftforge.hdl.prims import PipelinedMultiplier
+from fftforge.hdl.word import data_reg
 
 __all__ = ["ComplexMultiplier", "rotate_swap", "rotate_negate", "CMUL_LATENCY"]
 

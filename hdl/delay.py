@@ -27,9 +27,9 @@ from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from .phase import phase_counter
-from .prims import RAM_LATENCY, DelayRAM
-from .word import data_reg
+from fftforge.hdl.phase import phase_counter
+from fftforge.hdl.prims import RAM_LATENCY, DelayRAM
+from fftforge.hdl.word import data_reg
 
 __all__ = ["DelayLine", "MEMORY_MIN_DEPTH"]
 

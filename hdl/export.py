@@ -12,9 +12,9 @@ import os
 import shutil
 import time
 
-from ..config import FFTConfig
-from ..errors import UserError
-from ..kinds import config_from_descriptor
+from fftforge.config import FFTConfig
+from fftforge.errors import UserError
+from fftforge.kinds import config_from_descriptor
 
 __all__ = ["descriptor", "generate", "write_core", "load_core", "stream_ports", "layout_fields",
            "CLOCK", "RESET"]
@@ -55,7 +55,7 @@ def lane_map(cfg: FFTConfig, layout) -> list:
 
 def descriptor(cfg: FFTConfig) -> dict:
     """The core descriptor of an FFT core (see README, "Core descriptor")."""
-    from .fft import input_layout, output_layout
+    from fftforge.hdl.fft import input_layout, output_layout
     ports = {
         "clock": CLOCK,
         "reset": RESET,
@@ -123,7 +123,7 @@ def generate(cfg: FFTConfig, outdir: str) -> dict:
     """Write ``<outdir>/<name>.v`` and ``<outdir>/<name>.json``.
 
     Returns ``{"verilog": path, "json": path, "seconds": elapsed}``."""
-    from .fft import FFTCore
+    from fftforge.hdl.fft import FFTCore
     return write_core(FFTCore(cfg), cfg.name, descriptor(cfg), outdir)
 
 

@@ -43,13 +43,13 @@ from amaranth.hdl import EnableInserter, Module, Mux, ResetInserter, Signal, sig
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import FFTConfig
-from .reorder import BitReverseReorder, LaneReorder
-from .sdf import SDFButterfly
-from .shell import stream_shell
-from .spatial import SpatialButterfly
-from .twiddle import TwiddleMultiplier
-from .word import data_reg, word_assign, word_layout
+from fftforge.config import FFTConfig
+from fftforge.hdl.reorder import BitReverseReorder, LaneReorder
+from fftforge.hdl.sdf import SDFButterfly
+from fftforge.hdl.shell import stream_shell
+from fftforge.hdl.spatial import SpatialButterfly
+from fftforge.hdl.twiddle import TwiddleMultiplier
+from fftforge.hdl.word import data_reg, word_assign, word_layout
 
 __all__ = ["FFTDatapath", "FFTCore", "input_layout", "output_layout", "build_parts", "lane_names"]
 

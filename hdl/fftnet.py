@@ -22,8 +22,8 @@ Latency :attr:`~fftforge.filter_config.FilterConfig.latency_cycles`
 (forward FFT + multiply + modReLU + inverse FFT + the stream shell's 2).
 """
 
-from ..filter_config import FFTNetConfig
-from .filter import FilterCore, descriptor, generate
+from fftforge.filter_config import FFTNetConfig
+from fftforge.hdl.filter import FilterCore, descriptor, generate
 
 __all__ = ["FFTNetCore", "descriptor", "generate"]
 

@@ -63,16 +63,16 @@ from amaranth.hdl import Array, Cat, Const, EnableInserter, Module, Mux, ResetIn
 from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import RAM_LATENCY
-from ..filter_config import WSEQ_WIDTH, FilterConfig, mul_latency
-from .butterfly import complex_layout
-from .cmul import ComplexMultiplier
-from .shell import stream_shell
-from .delay import DelayLine
-from .fft import FFTDatapath
-from .fixed import resize, round_shift
-from .phase import phase_counter
-from .word import data_reg, word_assign, word_layout
+from fftforge.config import RAM_LATENCY
+from fftforge.filter_config import WSEQ_WIDTH, FilterConfig, mul_latency
+from fftforge.hdl.butterfly import complex_layout
+from fftforge.hdl.cmul import ComplexMultiplier
+from fftforge.hdl.shell import stream_shell
+from fftforge.hdl.delay import DelayLine
+from fftforge.hdl.fft import FFTDatapath
+from fftforge.hdl.fixed import resize, round_shift
+from fftforge.hdl.phase import phase_counter
+from fftforge.hdl.word import data_reg, word_assign, word_layout
 
 __all__ = ["BinMultiply", "FilterDatapath", "FilterCore", "OverlapSaveFilter", "input_layout",
            "output_layout", "weight_layout", "wseq_frames", "descriptor", "generate"]
@@ -274,7 +274,7 @@ class FilterDatapath(wiring.Component):
         super().__init__(sig)
 
     def _modrelu(self, m, name, word, bias):
-        from .modrelu import ModReLU
+        from fftforge.hdl.modrelu import ModReLU
         cfg = self.cfg
         bd = DelayLine(signed(cfg.bias_width), cfg.mul_slots - 1)
         mr = ModReLU(cfg.mul_width, cfg.spectrum_width, cfg.bias_width, cfg.iterations, cfg.guard, cfg.rounding,
@@ -558,7 +558,7 @@ def lane_map(cfg: FilterConfig, layout) -> list:
     """Per-lane payload fields of a stream, like :func:`fftforge.hdl.export.lane_map`:
     ``[{lane, re, re_offset, width[, im, im_offset]}]`` (FFTNet: ``re`` only),
     lane 0 carrying the lowest sample index (bin) of a transfer."""
-    from .export import layout_fields
+    from fftforge.hdl.export import layout_fields
     fields = layout_fields(layout)
     out = []
     for l, names in enumerate(cfg.lane_fields):
@@ -574,7 +574,7 @@ def descriptor(cfg: FilterConfig) -> dict:
     """The core descriptor of a filter / FFTNet core (same contract as the
     FFT core's, :func:`fftforge.hdl.export.descriptor`, plus ``channels``,
     the weight port and the scale relation)."""
-    from .export import CLOCK, RESET, sim_model_files, stream_ports
+    from fftforge.hdl.export import CLOCK, RESET, sim_model_files, stream_ports
     ports = {
         "clock": CLOCK, "reset": RESET, "reset_active_high": True, "reset_synchronous": True,
         "input": {**stream_ports("i", input_layout(cfg)), "lanes": lane_map(cfg, input_layout(cfg))},
@@ -668,7 +668,7 @@ def descriptor(cfg: FilterConfig) -> dict:
 def generate(cfg: FilterConfig, outdir: str) -> dict:
     """Write ``<outdir>/<name>.v`` and ``<outdir>/<name>.json``; return
     ``{"verilog", "json", "seconds"}``."""
-    from .export import write_core
+    from fftforge.hdl.export import write_core
     top = OverlapSaveFilter(cfg) if cfg.mode == "overlap_save" else FilterCore(cfg)
     return write_core(top, cfg.name, descriptor(cfg), outdir, indent=1)
 

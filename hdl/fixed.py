@@ -38,7 +38,7 @@ def round_shift(v, shift: int, rounding: str):
             below = v[:shift - 1].any() if shift > 1 else C(0, 1)
             up = v[shift - 1] & (v[shift] | below)
             return (v >> shift) + up
-        from .butterfly import add_carry_in
+        from fftforge.hdl.butterfly import add_carry_in
         return add_carry_in(v, C((1 << (shift - 1)) - 1, shift), v[shift]) >> shift
     raise ValueError(f"rounding must be 'truncate' or 'convergent', got {rounding!r}")
 

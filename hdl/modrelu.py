@@ -31,11 +31,11 @@ from amaranth.hdl import Module, Mux, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..filter_config import modrelu_latency
-from ..pyref.modrelu import internal_width, kinv, kinv_bits
-from .prims import PipelinedMultiplier
-from .fixed import resize, round_shift
-from .word import data_reg, word_assign, word_layout
+from fftforge.filter_config import modrelu_latency
+from fftforge.pyref.modrelu import internal_width, kinv, kinv_bits
+from fftforge.hdl.prims import PipelinedMultiplier
+from fftforge.hdl.fixed import resize, round_shift
+from fftforge.hdl.word import data_reg, word_assign, word_layout
 
 __all__ = ["ModReLU"]
 

@@ -56,8 +56,8 @@ from amaranth.lib.wiring import In, Out
 __all__ = ["TARGETS", "MULT_LATENCY", "RAM_LATENCY", "PipelinedMultiplier", "DelayRAM",
            "ReadModifyWriteRAM", "PipelinedROM", "dp16kd_tiles", "BLOCK_MIN_DEPTH"]
 
-from ..config import MULT_LATENCY, MULT_LIMB_BITS, RAM_LATENCY, TARGETS, mult_latency, mult_limbs
-from .word import data_reg
+from fftforge.config import MULT_LATENCY, MULT_LIMB_BITS, RAM_LATENCY, TARGETS, mult_latency, mult_limbs
+from fftforge.hdl.word import data_reg
 #: memories of fewer words stay in the fabric (distributed RAM or logic) on
 #: every target: a block for a 16-word line would cost more than it saves.
 #: From 32 words up the ECP5 form instantiates the block: left to Yosys, a

@@ -23,11 +23,11 @@ from amaranth.hdl import Array, C, Cat, Module, Mux, Signal, Value
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import RAM_LATENCY
-from .delay import DelayLine
-from .phase import phase_counter
-from .prims import DelayRAM, ReadModifyWriteRAM
-from .word import word_layout
+from fftforge.config import RAM_LATENCY
+from fftforge.hdl.delay import DelayLine
+from fftforge.hdl.phase import phase_counter
+from fftforge.hdl.prims import DelayRAM, ReadModifyWriteRAM
+from fftforge.hdl.word import word_layout
 
 __all__ = ["BitReverseReorder", "LaneReorder", "digit_xor"]
 

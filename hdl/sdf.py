@@ -48,12 +48,12 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import BF2II_ROTATE_LATENCY, BUTTERFLY_LATENCY_EXTRA
-from .butterfly import Butterfly
-from .delay import DelayLine
-from .fixed import round_resize
-from .phase import phase_counter
-from .word import data_reg, word_assign, word_layout
+from fftforge.config import BF2II_ROTATE_LATENCY, BUTTERFLY_LATENCY_EXTRA
+from fftforge.hdl.butterfly import Butterfly
+from fftforge.hdl.delay import DelayLine
+from fftforge.hdl.fixed import round_resize
+from fftforge.hdl.phase import phase_counter
+from fftforge.hdl.word import data_reg, word_assign, word_layout
 
 __all__ = ["SDFButterfly", "round_word", "rotate_minus_j"]
 

@@ -31,8 +31,8 @@ import types
 from amaranth.hdl import Signal
 from amaranth.lib.fifo import SyncFIFO
 
-from ..config import OUTPUT_FIFO_DEPTH
-from .control import PipelineControl
+from fftforge.config import OUTPUT_FIFO_DEPTH
+from fftforge.hdl.control import PipelineControl
 
 __all__ = ["stream_shell"]
 

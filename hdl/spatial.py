@@ -23,10 +23,10 @@ from amaranth.hdl import Module
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from .butterfly import Butterfly
-from .sdf import rotate_minus_j, round_word
-from .phase import lane_phase
-from .word import data_reg, word_assign, word_layout
+from fftforge.hdl.butterfly import Butterfly
+from fftforge.hdl.sdf import rotate_minus_j, round_word
+from fftforge.hdl.phase import lane_phase
+from fftforge.hdl.word import data_reg, word_assign, word_layout
 
 __all__ = ["SpatialButterfly"]
 

@@ -43,14 +43,14 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import RAM_LATENCY, cmul_latency, twiddle_latency
-from ..pyref.twiddle import R22_MULT, exponents, quarter_table
-from .cmul import ComplexMultiplier, rotate_negate, rotate_swap
-from .delay import DelayLine
-from .fixed import fit, round_resize
-from .prims import PipelinedROM
-from .phase import lane_phase, lane_phase_at_reset
-from .word import data_reg, word_assign, word_layout
+from fftforge.config import RAM_LATENCY, cmul_latency, twiddle_latency
+from fftforge.pyref.twiddle import R22_MULT, exponents, quarter_table
+from fftforge.hdl.cmul import ComplexMultiplier, rotate_negate, rotate_swap
+from fftforge.hdl.delay import DelayLine
+from fftforge.hdl.fixed import fit, round_resize
+from fftforge.hdl.prims import PipelinedROM
+from fftforge.hdl.phase import lane_phase, lane_phase_at_reset
+from fftforge.hdl.word import data_reg, word_assign, word_layout
 
 __all__ = ["TwiddleMultiplier"]
 
@@ -86,7 +86,7 @@ class TwiddleMultiplier(wiring.Component):
         """False when every phase this lane sees is an exact rotation (then
         the part has no multiplier and no ROM)."""
         import numpy as np
-        from ..pyref.twiddle import phase_factors
+        from fftforge.pyref.twiddle import phase_factors
         L, P = self.part.period, self.lanes
         _, _, triv = phase_factors(L, self.part.pattern, self.twiddle_width)
         phases = (np.arange(max(L // P, 1)) * P + self.lane) % L

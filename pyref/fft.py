@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..config import FFTConfig
-from . import lanes
-from .fixed import int_dtype
-from .reorder import bitrev_indices, reorder
-from .sdf import sdf_stage
-from .twiddle import twiddle_stage
+from fftforge.config import FFTConfig
+from fftforge.pyref import lanes
+from fftforge.pyref.fixed import int_dtype
+from fftforge.pyref.reorder import bitrev_indices, reorder
+from fftforge.pyref.sdf import sdf_stage
+from fftforge.pyref.twiddle import twiddle_stage
 
 __all__ = ["FFTModel", "fft_bittrue", "fft_float", "sqnr_db", "frame_directions"]
 

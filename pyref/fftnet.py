@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..filter_config import FFTNetConfig
-from .filter import FilterModel, frame_weights
-from .fft import sqnr_db
-from .modrelu import ModReLUModel, modrelu_error_bound, modrelu_float
-from .noise import predicted_noise_power, sqnr_margin_db
+from fftforge.filter_config import FFTNetConfig
+from fftforge.pyref.filter import FilterModel, frame_weights
+from fftforge.pyref.fft import sqnr_db
+from fftforge.pyref.modrelu import ModReLUModel, modrelu_error_bound, modrelu_float
+from fftforge.pyref.noise import predicted_noise_power, sqnr_margin_db
 
 __all__ = ["fftnet_float", "FFTNetModel", "fftnet_noise_power", "fftnet_sqnr_bound_db", "sqnr_db"]
 
@@ -86,7 +86,7 @@ def fftnet_noise_power(cfg: FFTNetConfig, input_power: float, y_float, bias) -> 
     * the unscaled inverse sums N bins (N-fold), plus its own twiddle noise;
       the real part carries half of circular complex noise.
     """
-    from .filter import _round_noise
+    from fftforge.pyref.filter import _round_noise
     y = np.asarray(y_float)
     b = np.asarray(bias, dtype=np.float64)[:, None]
     w2 = float(np.mean(np.abs(y) ** 2)) / max(input_power / cfg.n, 1e-300)
@@ -109,7 +109,7 @@ def fftnet_sqnr_bound_db(cfg: FFTNetConfig, reference, input_power: float, y_flo
     two channels' :func:`fftnet_noise_power` (which takes all of the forward
     noise for each channel, twice what pairing leaves it: conservative) plus
     the recombination's rounding, N-fold, half in each part."""
-    from .filter import _round_noise
+    from fftforge.pyref.filter import _round_noise
     ref = np.asarray(reference)
     p_sig = float(np.mean(np.abs(ref) ** 2))
     if cfg.real_pairs:

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..filter_config import FilterConfig
-from .cmul import cmul
-from .fft import FFTModel, sqnr_db
-from .fixed import resize, round_shift
-from .noise import _rounding_power, predicted_noise_power, sqnr_margin_db
+from fftforge.filter_config import FilterConfig
+from fftforge.pyref.cmul import cmul
+from fftforge.pyref.fft import FFTModel, sqnr_db
+from fftforge.pyref.fixed import resize, round_shift
+from fftforge.pyref.noise import _rounding_power, predicted_noise_power, sqnr_margin_db
 
 __all__ = ["paired_noise_power", "bin_multiply", "pair_separate", "pair_combine", "mirror", "frame_channels", "FilterModel", "filter_float", "weights_after", "frame_weights",
            "filter_noise_power", "filter_sqnr_bound_db", "sqnr_db", "overlap_save_frames",

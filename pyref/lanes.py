@@ -125,11 +125,11 @@ def model_stream(cfg, re, im, inverse=None, model=None):
     last hop outputs of each frame.  ``model``: the bit-true model of
     ``cfg`` (default :func:`fftforge.pyref.registry.model_for`).  Returns
     ``(re, im, overflow)`` of shape (frames, frame_samples)."""
-    from .registry import model_for
+    from fftforge.pyref.registry import model_for
     re, im = np.asarray(re), np.asarray(im)
     model = model_for(cfg) if model is None else model
     if getattr(cfg, "mode", None) == "overlap_save":
-        from .filter import overlap_save_frames
+        from fftforge.pyref.filter import overlap_save_frames
         fr = overlap_save_frames(cfg, (re + 1j * im).reshape(-1))
         k = cfg.taps - 1
         y = model(fr.real.astype(np.int64), fr.imag.astype(np.int64))

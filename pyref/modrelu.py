@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 
-from .fixed import resize, round_shift
+from fftforge.pyref.fixed import resize, round_shift
 
 __all__ = ["modrelu_float", "ModReLUModel", "cordic_gain", "kinv_bits", "kinv", "modrelu_error_bound",
            "internal_width"]

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..config import FFTConfig
-from .twiddle import exponents, phase_factors, quarter_table
-from .cmul import rotate
+from fftforge.config import FFTConfig
+from fftforge.pyref.twiddle import exponents, phase_factors, quarter_table
+from fftforge.pyref.cmul import rotate
 
 __all__ = ["predicted_noise_power", "predicted_sqnr_db", "sqnr_margin_db", "sqnr_bound_db",
            "MODEL_MARGIN_DB"]

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .butterfly import butterfly
-from .fixed import resize, round_shift
+from fftforge.pyref.butterfly import butterfly
+from fftforge.pyref.fixed import resize, round_shift
 
 __all__ = ["sdf_stage"]
 

@@ -80,8 +80,8 @@ def twiddle_stage(re, im, ovf, part, cfg):
     Non-trivial phases: exact complex product with the rotated ROM value,
     rounded by ``twiddle_width - 1`` bits, resized to ``part.width_out``.
     Trivial phases: exact rotation by (-j)**rot, resized."""
-    from .cmul import cmul, rotate
-    from .fixed import resize, round_shift
+    from fftforge.pyref.cmul import cmul, rotate
+    from fftforge.pyref.fixed import resize, round_shift
 
     period = part.period
     frames, n = re.shape

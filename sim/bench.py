@@ -22,7 +22,7 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from .payload import pack, unpack
+from fftforge.sim.payload import pack, unpack
 
 
 async def _reset(dut, ports, clk):

@@ -9,11 +9,11 @@ from typing import Optional
 
 import numpy as np
 
-from ..pyref import lanes
-from ..pyref.fft import FFTModel, fft_float, from_lanes, sqnr_db
-from ..pyref.noise import sqnr_bound_db
-from ..pyref.stimulus import make_stimulus
-from .runner import SimJob, VerilatorSim
+from fftforge.pyref import lanes
+from fftforge.pyref.fft import FFTModel, fft_float, from_lanes, sqnr_db
+from fftforge.pyref.noise import sqnr_bound_db
+from fftforge.pyref.stimulus import make_stimulus
+from fftforge.sim.runner import SimJob, VerilatorSim
 
 __all__ = ["CheckReport", "check_fft_core", "check_core"]
 
@@ -91,7 +91,7 @@ def check_fft_core(descriptor_path: str, frames: int = 20, kind: str = "random",
     """Run an FFT core through two jobs: no stalls (latency, throughput,
     bit-exactness, SQNR) and random valid/ready stalls with idle gaps
     (bit-exactness)."""
-    from ..hdl.export import load_core
+    from fftforge.hdl.export import load_core
     cfg, desc = load_core(descriptor_path)
     sim = VerilatorSim(descriptor_path, build_dir=build_dir)
     # Enough frames that the input never runs dry before the first output.
@@ -125,7 +125,7 @@ def check_fft_core(descriptor_path: str, frames: int = 20, kind: str = "random",
 def check_core(descriptor_path: str, **kw):
     """Check any generated core with the simulation check of its descriptor's
     ``kind`` (:attr:`fftforge.kinds.CoreKind.checker_ref`)."""
-    from ..hdl.export import load_core
-    from ..kinds import get
+    from fftforge.hdl.export import load_core
+    from fftforge.kinds import get
     kind = get(load_core(descriptor_path)[1]["kind"])
     return kind.checker()(descriptor_path, **kw)

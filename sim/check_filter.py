@@ -25,13 +25,13 @@ from typing import Optional
 
 import numpy as np
 
-from ..filter_config import FilterConfig
-from ..pyref import lanes
-from ..pyref.fft import sqnr_db
-from ..pyref.filter import FilterModel, filter_float, filter_sqnr_bound_db, frame_weights, quantise_weights
-from ..pyref.stimulus import make_stimulus
-from .check import CheckReport
-from .runner import SimJob, VerilatorSim
+from fftforge.filter_config import FilterConfig
+from fftforge.pyref import lanes
+from fftforge.pyref.fft import sqnr_db
+from fftforge.pyref.filter import FilterModel, filter_float, filter_sqnr_bound_db, frame_weights, quantise_weights
+from fftforge.pyref.stimulus import make_stimulus
+from fftforge.sim.check import CheckReport
+from fftforge.sim.runner import SimJob, VerilatorSim
 
 __all__ = ["check_filter_core", "filter_job", "compare_job", "random_weights", "random_bias",
            "random_writes", "lane_words", "sample_words"]
@@ -54,7 +54,7 @@ group_flags = lanes.group_flags
 
 def _model(cfg):
     """The bit-true model of ``cfg``'s kind (:func:`fftforge.kinds.model_for`)."""
-    from ..kinds import model_for
+    from fftforge.kinds import model_for
     return model_for(cfg)
 
 
@@ -104,7 +104,7 @@ def overlap_save_job(cfg: FilterConfig, frames: int, seed: int, kind: str = "ran
     """A bench job for an overlap-save core: a continuous stream of
     ``frames * hop`` samples (shaped (frames, hop)); expected = the bit-true
     model on the overlap-save frames, first ``taps - 1`` outputs dropped."""
-    from ..pyref.filter import overlap_save_frames
+    from fftforge.pyref.filter import overlap_save_frames
     rng = np.random.default_rng(seed)
     re, im = make_stimulus(kind, frames, cfg.hop, cfg.width, rng)
     x = (re + 1j * im).reshape(-1)
@@ -226,13 +226,13 @@ def reference(cfg: FilterConfig, job: SimJob, wseq=None):
         if not cfg.real_output:
             ref = filter_float(cfg, x, (w, wb))
             return ref, filter_sqnr_bound_db(cfg, ref, p_in, (w, wb))
-        from ..pyref.fftnet import fftnet_float, fftnet_sqnr_bound_db
+        from fftforge.pyref.fftnet import fftnet_float, fftnet_sqnr_bound_db
         ref = fftnet_float(re, w, f_b) + 1j * fftnet_float(im, wb, g_b)
         ys = (np.fft.fft(re, axis=1, norm="forward") * w, np.fft.fft(im, axis=1, norm="forward") * wb)
         pins = (float(np.mean(re.astype(float) ** 2)), float(np.mean(im.astype(float) ** 2)))
         return ref, fftnet_sqnr_bound_db(cfg, ref, pins, ys, (f_b, g_b))
     if cfg.real_output:
-        from ..pyref.fftnet import fftnet_float, fftnet_sqnr_bound_db
+        from fftforge.pyref.fftnet import fftnet_float, fftnet_sqnr_bound_db
         ref = fftnet_float(re, w, f_b)
         y = np.fft.fft(re, axis=1, norm="forward") * w
         return ref, fftnet_sqnr_bound_db(cfg, ref, p_in, y, f_b)
@@ -246,7 +246,7 @@ def check_filter_core(descriptor_path: str, frames: int = 20, kind: str = "rando
     """Check a filter / FFTNet core: no-stall job (latency, throughput,
     bit-exact, SQNR >= bound) and a stall job (bit-exact; runtime cores: with
     ``writes`` random weight-port writes, default 4 per frame)."""
-    from ..hdl.export import load_core
+    from fftforge.hdl.export import load_core
     cfg, desc = load_core(descriptor_path)
     sim = VerilatorSim(descriptor_path, build_dir=build_dir)
     fc = cfg.frame_cycles

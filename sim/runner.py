@@ -21,7 +21,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..errors import UserError
+from fftforge.errors import UserError
 
 __all__ = ["verilator_env", "SimJob", "SimResult", "VerilatorSim"]
 

@@ -13,10 +13,10 @@ import types
 from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
 
-from ..config import OUTPUT_FIFO_DEPTH
-from ..hdl import fixed as hdl_fixed
-from ..hdl.cmul import ComplexMultiplier
-from .registry import Check, proof_config
+from fftforge.config import OUTPUT_FIFO_DEPTH
+from fftforge.hdl import fixed as hdl_fixed
+from fftforge.hdl.cmul import ComplexMultiplier
+from fftforge.formal.registry import Check, proof_config
 
 __all__ = ["MUTANTS", "SLOW_MUTANTS", "DropReady", "SignBugMultiplier", "NarrowProductMultiplier"]
 
@@ -153,9 +153,9 @@ HALF_UP_STAGE = types.SimpleNamespace(round_shift=_round_half_up, resize=hdl_fix
 
 
 def _mutants():
-    from .parts import MERGE_SCRIPT, ButterflyHarness, CmulHarness, FixedStageHarness
-    from .streams import ControlHarness, CoreHarness, OverlapSaveHarness
-    from .registry import overlap_save_config
+    from fftforge.formal.parts import MERGE_SCRIPT, ButterflyHarness, CmulHarness, FixedStageHarness
+    from fftforge.formal.streams import ControlHarness, CoreHarness, OverlapSaveHarness
+    from fftforge.formal.registry import overlap_save_config
     cfg = proof_config("r22sdf", 8)
     os_cfg = overlap_save_config()
     os2_cfg = overlap_save_config(lanes=2)

@@ -31,10 +31,10 @@ from amaranth.asserts import AnyConst, AnySeq
 from amaranth.hdl import Assert, Assume, Cover
 from amaranth.hdl import C, Elaboratable, Module, Mux, Signal, signed
 
-from ..hdl import fixed as hdl_fixed
-from ..hdl.butterfly import Butterfly
-from ..hdl.cmul import CMUL_LATENCY, ComplexMultiplier
-from .whitebox import open_module
+from fftforge.hdl import fixed as hdl_fixed
+from fftforge.hdl.butterfly import Butterfly
+from fftforge.hdl.cmul import CMUL_LATENCY, ComplexMultiplier
+from fftforge.formal.whitebox import open_module
 
 __all__ = ["FixedStageHarness", "ButterflyHarness", "CmulHarness", "RangeHarness", "MERGE_SCRIPT",
            "CUT_PRODUCTS_SCRIPT", "fixed_cases"]
@@ -255,8 +255,8 @@ class RangeHarness(Elaboratable):
 
     def elaborate(self, platform):
         import dataclasses
-        from ..hdl.sdf import round_word
-        from ..hdl.word import word_layout
+        from fftforge.hdl.sdf import round_word
+        from fftforge.hdl.word import word_layout
         m = Module()
         for k, (p, b_in, rounding, overflow) in enumerate(self.cases):
             store = max(p.width_in, p.width_out)

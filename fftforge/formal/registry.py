@@ -34,8 +34,8 @@ from typing import Callable
 
 from amaranth.hdl import Elaboratable, Module
 
-from ..config import FFTConfig
-from .runner import SbyResult, run_sby
+from fftforge.config import FFTConfig
+from fftforge.formal.runner import SbyResult, run_sby
 
 __all__ = ["Check", "PropertySet", "registry", "get", "run_set", "proof_config", "overlap_save_config",
            "fft_sets", "filter_sets"]
@@ -92,14 +92,14 @@ def overlap_save_config(**kw):
     8-bit data, twiddles and weights, ``drain_after=2``, one lane unless
     ``lanes`` is given (``lanes=2``: 4 transfers per frame, history and
     discard 1 transfer, 3 new transfers per frame)."""
-    from ..filter_config import FilterConfig
+    from fftforge.filter_config import FilterConfig
     base = dict(n=8, taps=3, mode="overlap_save", width=8, twiddle_width=8, coef_width=8, drain_after=2)
     base.update(kw)
     return FilterConfig(**base)
 
 
 def _fixed_cases():
-    from .parts import fixed_cases
+    from fftforge.formal.parts import fixed_cases
     cfgs = [FFTConfig(n=16, width=16, arch=a, scaling=s) for a in ("r2sdf", "r22sdf")
             for s in ("scaled", "unscaled")]
     widths = set(fixed_cases(cfgs)) | {(12, 2, 9), (10, 3, 6), (9, 4, 4), (8, 1, 8)}
@@ -108,17 +108,17 @@ def _fixed_cases():
 
 
 def _fixed_harness(**kw):
-    from .parts import FixedStageHarness
+    from fftforge.formal.parts import FixedStageHarness
     return FixedStageHarness(_fixed_cases(), **kw)
 
 
 def _bfly_harness(**kw):
-    from .parts import ButterflyHarness
+    from fftforge.formal.parts import ButterflyHarness
     return _Many(ButterflyHarness(w, **kw) for w in (8, 17, 21))
 
 
 def _range_harness():
-    from .parts import RangeHarness
+    from fftforge.formal.parts import RangeHarness
     return RangeHarness([FFTConfig(n=1024, arch=a, scaling=s, rounding=r) for a in ("r2sdf", "r22sdf")
                          for s in ("scaled", "unscaled") for r in ("truncate", "convergent")])
 
@@ -138,13 +138,13 @@ def cmul_core_widths():
 
 
 def _cmul_cores_harness():
-    from .parts import CmulHarness
+    from fftforge.formal.parts import CmulHarness
     return _Many(CmulHarness(wa, ww, 4) for wa, ww in cmul_core_widths())
 
 
 def _build_registry():
-    from .parts import CUT_PRODUCTS_SCRIPT, MERGE_SCRIPT, CmulHarness
-    from .streams import CoreHarness
+    from fftforge.formal.parts import CUT_PRODUCTS_SCRIPT, MERGE_SCRIPT, CmulHarness
+    from fftforge.formal.streams import CoreHarness
     sets = [
         PropertySet("fixed.round_saturate", "fixed",
                     "rounding (truncate/convergent) + saturate/wrap stage vs remainder spec; "
@@ -176,7 +176,7 @@ def _build_registry():
     ]
     # the whole-core sets of each core kind (fftforge.kinds); kinds sharing
     # one set function get its sets once
-    from ..kinds import KINDS
+    from fftforge.kinds import KINDS
     done = []
     for kind in KINDS.values():
         if kind.formal_ref is not None and kind.formal_ref not in done:
@@ -188,7 +188,7 @@ def _build_registry():
 def fft_sets(CoreHarness):
     """The FFT kind: its pipeline control alone and the whole FFTCore (N = 8
     and 16, both architectures; 2 and 4 lanes; runtime direction)."""
-    from .streams import ControlHarness
+    from fftforge.formal.streams import ControlHarness
     sets = []
     for arch in ("r2sdf", "r22sdf"):
         for n in (8, 16):
@@ -236,9 +236,9 @@ def filter_sets(CoreHarness):
     interleave): spectral filter and FFTNet cores on the same harness (same
     control, FIFO and stream contract; the runtime weight port is a free
     source), and the overlap-save wrapper."""
-    from ..filter_config import FFTNetConfig, FilterConfig
-    from ..hdl.fftnet import FFTNetCore
-    from ..hdl.filter import FilterCore
+    from fftforge.filter_config import FFTNetConfig, FilterConfig
+    from fftforge.hdl.fftnet import FFTNetCore
+    from fftforge.hdl.filter import FilterCore
     base = dict(n=8, width=8, twiddle_width=8, coef_width=8, drain_after=2)
     out = []
     # P lanes: the same harness counts transfers (P samples each): frames of
@@ -274,7 +274,7 @@ def filter_sets(CoreHarness):
 def _overlap_save_set(lanes: int = 1):
     """The overlap-save wrapper set; positions, capacity and L count
     transfers (``lanes`` samples each)."""
-    from .streams import OverlapSaveHarness, overlap_save_capacity
+    from fftforge.formal.streams import OverlapSaveHarness, overlap_save_capacity
     cfg = overlap_save_config(lanes=lanes)
     n, hist = cfg.frame_cycles, (cfg.taps - 1) // lanes
     L = n - hist

@@ -29,9 +29,9 @@ from amaranth.asserts import AnySeq
 from amaranth.hdl import Assert, Assume, Cover
 from amaranth.hdl import Cat, Const, Mux, Elaboratable, Module, ResetSignal, Signal
 
-from ..config import FFTConfig
-from ..hdl.control import PipelineControl
-from .whitebox import open_module
+from fftforge.config import FFTConfig
+from fftforge.hdl.control import PipelineControl
+from fftforge.formal.whitebox import open_module
 
 __all__ = ["assume_source", "check_sink", "ControlHarness", "CoreHarness", "OverlapSaveHarness",
            "core_capacity", "overlap_save_capacity", "open_core", "core_properties"]
@@ -254,7 +254,7 @@ class CoreHarness(Elaboratable):
         self.latency = cfg.latency_cycles if latency is None else latency
 
     def elaborate(self, platform):
-        from ..hdl.fft import FFTCore
+        from fftforge.hdl.fft import FFTCore
         cfg = self.cfg
         m = Module()
         core = (self.core_cls or FFTCore)(cfg)
@@ -507,7 +507,7 @@ class OverlapSaveHarness(Elaboratable):
         self.mutate = mutate
 
     def elaborate(self, platform):
-        from ..hdl.filter import OverlapSaveFilter
+        from fftforge.hdl.filter import OverlapSaveFilter
         cfg = self.cfg
         n = cfg.frame_cycles
         hist = (cfg.taps - 1) // cfg.lanes

@@ -32,12 +32,12 @@ from amaranth.build import ResourceError
 from amaranth.hdl import Elaboratable, Module
 from amaranth.lib import io
 
-from ..errors import UserError
-from ..pyref.lanes import frame_transfers
-from .core import CoreSource
-from .harness import StimulusHarness, expected_checksum, verilog_core
-from .synth import DEVICES, architectural_overflow, parse_nextpnr_log, parse_nextpnr_report
-from .toolchain import tool_env
+from fftforge.errors import UserError
+from fftforge.pyref.lanes import frame_transfers
+from fftforge.fpga.core import CoreSource
+from fftforge.fpga.harness import StimulusHarness, expected_checksum, verilog_core
+from fftforge.fpga.synth import DEVICES, architectural_overflow, parse_nextpnr_log, parse_nextpnr_report
+from fftforge.fpga.toolchain import tool_env
 
 __all__ = ["BOARDS", "check_fits", "resolve_board", "list_boards", "BoardTop", "BoardReport", "build_board",
            "platform_family"]
@@ -234,7 +234,7 @@ def check_fits(desc: dict, board: str):
     dev = _device_key(family, cls.device)
     if dev is None:
         return
-    from .core import CoreSource
+    from fftforge.fpga.core import CoreSource
     over = architectural_overflow(CoreSource(None, desc, ""), DEVICES[family][dev])
     if over:
         o = over[0]

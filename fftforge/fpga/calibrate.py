@@ -32,9 +32,9 @@ from importlib import resources
 
 import numpy as np
 
-from ..config import FFTConfig
-from ..errors import UserError
-from ..kinds import KINDS, UNNAMED_KIND
+from fftforge.config import FFTConfig
+from fftforge.errors import UserError
+from fftforge.kinds import KINDS, UNNAMED_KIND
 
 __all__ = ["calibration_path", "fit_luts", "calibrate", "render_toml"]
 
@@ -133,7 +133,7 @@ def _tools(meta: dict, family: str) -> str:
 
 
 def _family_table(fam: str, rows: list, old: dict, meta: dict) -> dict:
-    from ..costmodel.fpga import lut_features
+    from fftforge.costmodel.fpga import lut_features
     measured, X, y = [], [], []
     fmax = {"r2sdf": [], "r22sdf": []}
     for r in rows:
@@ -217,7 +217,7 @@ def calibrate(results: list, path: str | None = None, meta: dict | None = None) 
     with open(path, "w") as f:
         f.write(text)
     try:
-        from ..costmodel import fpga as _fpga
+        from fftforge.costmodel import fpga as _fpga
         _fpga._calibration.cache_clear()
         _fpga.core_model.cache_clear()
     except Exception:

@@ -11,8 +11,8 @@ import json
 import os
 from dataclasses import dataclass
 
-from ..errors import UserError
-from ..kinds import UNNAMED_KIND, kind_of
+from fftforge.errors import UserError
+from fftforge.kinds import UNNAMED_KIND, kind_of
 
 __all__ = ["CoreSource", "core_from_descriptor", "core_from_config"]
 
@@ -60,7 +60,7 @@ def core_from_descriptor(path: str, outdir: str | None = None) -> CoreSource:
     """Load a descriptor; its Verilog (``files.verilog``, beside the JSON) must
     exist, else a core of a kind built from its configuration (FFT) is
     regenerated into ``outdir``."""
-    from ..hdl.export import load_core
+    from fftforge.hdl.export import load_core
     cfg, desc = load_core(path)
     for key in ("ports", "name", "n"):
         if key not in desc:

@@ -105,9 +105,9 @@ def expected_checksum(cfg, desc: dict, frames: int) -> int:
 
     Raises :class:`~fftforge.errors.UserError` for a kind without a
     bit-true model."""
-    from ..pyref import lanes
-    from ..pyref.registry import model_for
-    from ..sim.payload import pack, unpack
+    from fftforge.pyref import lanes
+    from fftforge.pyref.registry import model_for
+    from fftforge.sim.payload import pack, unpack
     model = model_for(cfg)            # first: a kind without a model stops here, in one line
     pin, pout = desc["ports"]["input"], desc["ports"]["output"]
     t = lanes.frame_transfers(cfg)

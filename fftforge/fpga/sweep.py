@@ -20,8 +20,8 @@ import sys
 import tempfile
 import time
 
-from ..config import FFTConfig
-from ..errors import UserError
+from fftforge.config import FFTConfig
+from fftforge.errors import UserError
 
 __all__ = ["parse_sweep", "expand_jobs", "run_job", "run_sweep", "format_table", "write_csv",
            "write_json", "plot_sweep", "CSV_FIELDS", "load_results"]
@@ -98,12 +98,12 @@ def run_job(job: dict) -> dict:
     Returns the report dict plus ``job`` and ``host``; tool or design
     failures come back as ``status="failed"`` with ``error``, never raise."""
     import socket
-    from .synth import SynthReport
+    from fftforge.fpga.synth import SynthReport
     t0 = time.perf_counter()
     cfg = FFTConfig.from_dict(job["config"])
     try:
-        from .core import CoreSource
-        from .synth import architectural_overflow, device_for
+        from fftforge.fpga.core import CoreSource
+        from fftforge.fpga.synth import architectural_overflow, device_for
         dev, cap = device_for(job["family"], job.get("device"))
         over = architectural_overflow(CoreSource(cfg, {"resources": cfg.resources()}, ""), cap)
         if over:                 # instant: no Verilog, no tools
@@ -129,8 +129,8 @@ def run_job(job: dict) -> dict:
 
 
 def _build(job, cfg):
-    from .core import core_from_config
-    from .synth import synth_core
+    from fftforge.fpga.core import core_from_config
+    from fftforge.fpga.synth import synth_core
     with tempfile.TemporaryDirectory(prefix="fftforge-job-") as tmp:
         t1 = time.perf_counter()
         core = core_from_config(cfg, os.path.join(tmp, "core"))

@@ -30,9 +30,9 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 
-from ..errors import UserError
-from .core import CoreSource
-from .toolchain import ToolError, tool_env
+from fftforge.errors import UserError
+from fftforge.fpga.core import CoreSource
+from fftforge.fpga.toolchain import ToolError, tool_env
 
 __all__ = ["DEVICES", "FAMILIES", "SynthReport", "synth_core", "parse_yosys_stat", "parse_breakdown",
            "format_breakdown",
@@ -426,7 +426,7 @@ def _synth_in(core, family, cap, wd, rep, env, seed, timeout, pnr, breakdown, ke
         g.write(f.read())
     if family == "ice40":
         from amaranth.back import rtlil
-        from .harness import SynthTop, verilog_core
+        from fftforge.fpga.harness import SynthTop, verilog_core
         top = SynthTop(verilog_core(core.desc), core.desc["n"])
         with open(os.path.join(wd, "top.il"), "w") as f:
             f.write(rtlil.convert(top, name="top", ports=[top.out]))

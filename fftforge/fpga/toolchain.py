@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 
-from ..errors import UserError
+from fftforge.errors import UserError
 
 __all__ = ["TOOLS", "ToolError", "resolve", "tool_env", "tool_versions", "FAMILY_TOOLS"]
 
