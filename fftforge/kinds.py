@@ -178,7 +178,7 @@ KINDS = {k.name: k for k in (
         descriptor_extras=("direction", "arch", "scaling", "schedule", "overflow", "output_order", "cmul"),
         model_ref="fftforge.pyref.fft:FFTModel",
         checker_ref="fftforge.sim.check:check_fft_core",
-        cli_ref="fftforge.cli_core:add_generate_fft",
+        cli_ref="fftforge.cli.core:add_generate_fft",
         formal_ref="fftforge.formal.registry:fft_sets",
         fpga_from_config=True,
         fpga_calibrates=True,
@@ -192,7 +192,7 @@ KINDS = {k.name: k for k in (
         descriptor_extras=_FILTER_EXTRAS,
         model_ref="fftforge.pyref.filter:FilterModel",
         checker_ref="fftforge.sim.check_filter:check_filter_core",
-        cli_ref="fftforge.cli_filter:add_generate_filter",
+        cli_ref="fftforge.cli.filter:add_generate_filter",
         formal_ref="fftforge.formal.registry:filter_sets",
     ),
     CoreKind(
@@ -204,8 +204,8 @@ KINDS = {k.name: k for k in (
         descriptor_extras=_FILTER_EXTRAS,
         model_ref="fftforge.pyref.fftnet:FFTNetModel",
         checker_ref="fftforge.sim.check_filter:check_filter_core",
-        cli_ref="fftforge.cli_filter:add_generate_fftnet",
-        demo_ref="fftforge.cli_filter:demo",
+        cli_ref="fftforge.cli.filter:add_generate_fftnet",
+        demo_ref="fftforge.cli.filter:demo",
         formal_ref="fftforge.formal.registry:filter_sets",
     ),
 )}

@@ -43,7 +43,7 @@ def _core_source(args, workdir):
     from fftforge.fpga.core import core_from_config, core_from_descriptor
     if args.core:
         return core_from_descriptor(args.core, os.path.join(workdir, "core"))
-    from fftforge.cli_core import fft_config_from_args
+    from fftforge.cli.core import fft_config_from_args
     return core_from_config(fft_config_from_args(args, **_target_for(args)), os.path.join(workdir, "core"))
 
 
@@ -56,7 +56,7 @@ def _target_for(args) -> dict:
 
 
 def _add_core_options(p):
-    from fftforge.cli_core import add_fft_options
+    from fftforge.cli.core import add_fft_options
     p.add_argument("--core", metavar="CORE.json",
                    help="core descriptor from 'fftforge generate' (else the core is generated from the "
                         "options below)")
@@ -76,7 +76,7 @@ def cmd_build(args):
         raise UserError(f"--check-frames must be in [1, 1024], got {args.check_frames}")
     out = args.output_dir
     if not args.core:                                     # fit check before generating anything
-        from fftforge.cli_core import fft_config_from_args
+        from fftforge.cli.core import fft_config_from_args
         from fftforge.fpga.boards import check_fits
         cfg = fft_config_from_args(args)
         check_fits({"name": cfg.name, "n": cfg.n, "arch": cfg.arch, "resources": cfg.resources()}, args.board)
@@ -144,7 +144,7 @@ def cmd_synth(args):
             if sweep and not kind_of(base).fpga_from_config:
                 raise UserError("--sweep works on FFT cores; pass the generate options instead of --core")
         else:
-            from fftforge.cli_core import fft_config_from_args
+            from fftforge.cli.core import fft_config_from_args
             base = fft_config_from_args(args, **_target_for(args))
         if sweep or args.scheduler or not args.core:
             jobs = sw.expand_jobs(base, sweep, args.family, args.device, target_mhz=args.target_mhz,

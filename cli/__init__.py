@@ -15,10 +15,10 @@ from fftforge.errors import UserError
 # its parser(s) and sets ``func`` (a callable taking the parsed args and
 # returning an exit status or None).
 SUBCOMMAND_MODULES = (
-    "fftforge.cli_core",       # generate, sim, model, vectors, demo
+    "fftforge.cli.core",       # generate, sim, model, vectors, demo
     "fftforge.costmodel.cli",  # cost
-    "fftforge.cli_fpga",       # build, synth (FPGA flow)
-    "fftforge.cli_formal",     # prove (formal verification)
+    "fftforge.cli.fpga",       # build, synth (FPGA flow)
+    "fftforge.cli.prove",      # prove (formal verification)
 )
 
 
@@ -51,6 +51,3 @@ def main(argv=None) -> int:
         return 130
     return int(rc or 0)
 
-
-if __name__ == "__main__":
-    sys.exit(main())
