@@ -59,7 +59,7 @@ import numpy as np
 
 from fftforge.errors import UserError
 
-from fftforge.costmodel import compare, impls
+from fftforge.costmodel import compare, fftops, impls
 from fftforge.costmodel.hardware import load_target
 from fftforge.costmodel.workloads import FFT, Gemm, Shape
 
@@ -400,6 +400,18 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
         mech["code"] = fnet_crossover(eta, batch, pub)
         mech["gauss_b8"] = fnet_crossover(eta, max(batch, 8), pub, complex_real_matmuls=3)
         mech["eta_hi"] = eta_for_crossover(hi, batch)
+        # candidates checked for the remaining gap, each computed here
+        mech["batch_64"] = fnet_crossover(eta, 64, pub)
+        i_hi = int(np.flatnonzero(n == hi)[0]) if np.any(n == hi) else len(n) - 1
+        mech["fft_hbm_share"] = float(fft.terms["memory_cycles"][i_hi] / fft.terms["vector_cycles"][i_hi])
+        d = int(p["d"])
+        mech["hidden_ops_per_point"] = sum(fftops.any_ops(d)) / d
+    ruled_out = (f"; checked, not the gap: the batch (crossover {mech.get('code', math.nan):.0f} at batch {batch}, "
+                 f"{mech.get('batch_64', math.nan):.0f} at 64: both sides scale with it), the HBM (the library FFT's "
+                 f"round trips and transposes are {100 * mech.get('fft_hbm_share', math.nan):.0f} % of its "
+                 f"vector-unit time at n = {hi}), the hidden axis's count (d = {p['d']} costed as one Cooley-Tukey "
+                 f"step, split-radix 2^k x Winograd: {mech.get('hidden_ops_per_point', math.nan):.1f} real ops per "
+                 "point)") if mech else ""
     why_lib = (f"with FNet's code as it runs (complex64 einsum = {p.get('complex_real_matmuls', 4)} real bf16 "
                f"matmuls per contraction; jnp.fft.fftn = C2C on both axes) the crossover falls from "
                f"{mech.get('minimal', math.nan):.0f} (minimal formulations) to {mech.get('code', math.nan):.0f}; "
@@ -410,7 +422,7 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
                f"{lp['kdft_s'] / lp['fft_s']:.3g}: {c4:.2g} s of each run would have to be common time); a "
                f"crossover at {hi} needs eta >= {mech.get('eta_hi', math.nan):.3g} "
                f"(x{mech.get('eta_hi', math.nan) / eta:.2f}), which no source here supports or rules out"
-               if impl_tpu == "xla-vpu" else
+               + ruled_out if impl_tpu == "xla-vpu" else
                "this implementation is an ideal (what-if), not the FFT FNet measured; use --fft-impl library")
     for nv, want_fft, text in ((p["dft_faster_at"], False, "DFT matmul faster"),
                                (p["fft_faster_at"], True, "FFT faster")):

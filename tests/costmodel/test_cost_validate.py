@@ -109,9 +109,11 @@ def test_real_ops_counts():
     assert fftops.any_ops(3) == (12, 4)
     for n in (8, 256, 4096):
         assert fftops.any_ops(n) == tuple(int(x) for x in fftops.split_radix_ops(n))
-    # 768 = 2 x 384: one radix-2 step on the smallest prime
-    a, m = fftops.any_ops(384)
-    assert fftops.any_ops(768) == (384 * 4 + 2 * a + 2 * 383, 2 * m + 4 * 383)
+    # 768 = 256 x 3: one Cooley-Tukey step, split-radix 256 and Winograd 3
+    # (tests/costmodel/test_cost_fftops.py checks the twiddles by value)
+    sa, sm = (int(v) for v in fftops.split_radix_ops(256))
+    _, cheap, general = fftops.twiddle_classes(256, 3)
+    assert fftops.any_ops(768) == (3 * sa + 256 * 12 + 2 * (cheap + general), 3 * sm + 256 * 4 + 2 * cheap + 4 * general)
 
 
 # ------------------------------------------------------------ validation
