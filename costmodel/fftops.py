@@ -176,13 +176,19 @@ def twiddle_classes(P: int, Q: int):
     q < Q, n = P Q, of one Cooley-Tukey step (P transforms of Q points and
     Q of P points).  Free: +-1, +-j (``4 p q = 0 mod n``); cheap: an odd
     power of ``W_8`` (``8 p q = 0 mod n``, 2 real mults and 2 adds);
-    general: the rest (4 mults, 2 adds).  Exact, by enumerating every index
-    pair (vectorised)."""
+    general: the rest (4 mults, 2 adds).  Exact: for each p (of the smaller
+    factor), ``k p q = 0 mod n`` holds for the q that are multiples of
+    ``n / gcd(n, k p)``, so the pairs are counted in O(min(P, Q))."""
     n = P * Q
-    e = (np.arange(P, dtype=np.int64)[:, None] * np.arange(Q, dtype=np.int64)[None, :]) % n
-    free = (4 * e) % n == 0
-    cheap = ((8 * e) % n == 0) & ~free
-    nf, nc = int(free.sum()), int(cheap.sum())
+    a, b = (P, Q) if P <= Q else (Q, P)
+    p = np.arange(a, dtype=np.int64)
+
+    def count(k):
+        step = n // np.gcd(n, k * p)              # p = 0: gcd(n, 0) = n, step 1
+        return int((-(-b // step)).sum())
+
+    nf = count(4)
+    nc = count(8) - nf
     return nf, nc, n - nf - nc
 
 
