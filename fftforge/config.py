@@ -44,12 +44,12 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import ClassVar, Optional
 
 import numpy as np
 
 __all__ = [
-    "FFTConfig", "ConfigError", "Part",
+    "CoreConfig", "FFTConfig", "ConfigError", "Part", "IntRange", "NAME_PATTERN", "LANES", "CMULS",
     "ARCHS", "DIRECTIONS", "SCALINGS", "ROUNDINGS", "OVERFLOWS", "ORDERS",
     "N_RANGE", "WIDTH_RANGE", "TWIDDLE_WIDTH_RANGE",
     "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
@@ -73,6 +73,7 @@ SHIFT_RANGE = (0, 2)
 LANES = (1, 2, 4, 8)
 DRAIN_AFTER_RANGE = (0, 1 << 16)
 TARGETS = ("generic", "ecp5", "ice40")
+NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_]{0,62}"   # a Verilog identifier of at most 63 characters
 
 # Latencies of the parts, in pipeline slots (one slot = one accepted sample
 # time).  These are the single source of truth: the hdl parts are built to
@@ -188,6 +189,171 @@ def _check_choice(name: str, value, choices):
 
 
 @dataclass(frozen=True)
+class IntRange:
+    """The allowed values of an integer field: ``lo`` to ``hi`` inclusive
+    (an entry of :attr:`CoreConfig.OPTIONS`)."""
+    lo: int
+    hi: int
+
+
+def _check_option(name: str, value, allowed):
+    if isinstance(allowed, IntRange):
+        _check_int(name, value, allowed.lo, allowed.hi)
+    else:
+        _check_choice(name, value, allowed)
+
+
+@dataclass(frozen=True)
+class CoreConfig:
+    """What the configuration of every core kind has and does.
+
+    :class:`FFTConfig`, :class:`~fftforge.filter_config.FilterConfig` and
+    :class:`~fftforge.filter_config.FFTNetConfig` are frozen dataclasses
+    derived from this one.  It owns the facts they share: the fields ``n``,
+    ``width`` and ``twiddle_width`` (the first three of every kind), the
+    checks of the fields every kind has (``n``, the widths, ``lanes``,
+    ``drain_after``, ``target``, ``name``) with their one-line
+    :class:`ConfigError` messages, the order the checks run in,
+    (de)serialisation (:meth:`to_dict`, :meth:`from_dict`, :meth:`replace`),
+    the frame and lane arithmetic (:attr:`frame_cycles`,
+    :attr:`lane_fields`) and the latency of the stream shell around the
+    kind's slot pipeline (:attr:`latency_cycles`, :attr:`capacity`).
+
+    A kind's class declares its fields (each kind's field order is its
+    ``to_dict``/``repr`` order, part of its contract), including ``lanes``,
+    ``drain_after``, ``target`` and ``name``, which every kind has; it lists
+    its own option fields in :attr:`OPTIONS`, checks the relations between
+    its fields in :meth:`_validate`, and derives ``output_width``,
+    ``pipeline_latency`` and ``resources()``.
+
+    Attributes
+    ----------
+    n : int
+        Frame (transform) size, a power of two in :data:`N_RANGE`.
+    width : int
+        Input width per real component, in :attr:`WIDTH_RANGE`.
+    twiddle_width : int
+        FFT twiddle factor width per real component, in
+        :data:`TWIDDLE_WIDTH_RANGE` (default 18: 18 x 18 DSP blocks).
+    lanes : int
+        Samples per transfer (per clock) P in :data:`LANES`, at most n/2.
+    drain_after : int
+        Idle input cycles at a frame boundary before frames in flight drain.
+    target : str
+        Synthesis target, one of :data:`TARGETS`.
+    name : str
+        Module and file name: a Verilog identifier (:data:`NAME_PATTERN`).
+    kind : str
+        The core kind (:mod:`fftforge.kinds`) whose configuration this is.
+    """
+    n: int
+    width: int = 16
+    twiddle_width: int = 18
+
+    #: allowed ``width`` of the kind
+    WIDTH_RANGE: ClassVar[tuple] = WIDTH_RANGE
+    #: the kind's own option fields, ``(field, allowed)`` with ``allowed`` a
+    #: tuple of choices or an :class:`IntRange`, checked in this order after
+    #: ``n`` and the widths, before ``lanes``, ``drain_after``, ``target``
+    #: and ``name``
+    OPTIONS: ClassVar[tuple] = ()
+    #: tuple-valued fields: lists in :meth:`to_dict`, tuples again in :meth:`from_dict`
+    TUPLE_FIELDS: ClassVar[tuple] = ()
+
+    def __post_init__(self):
+        _check_int("n", self.n, *N_RANGE, pow2=True)
+        _check_int("width", self.width, *self.WIDTH_RANGE)
+        _check_int("twiddle_width", self.twiddle_width, *TWIDDLE_WIDTH_RANGE)
+        for name, allowed in self.OPTIONS:
+            _check_option(name, getattr(self, name), allowed)
+        _check_choice("lanes", self.lanes, LANES)
+        if self.lanes > self.n // 2:
+            raise ConfigError(f"lanes must be at most n/2 = {self.n // 2}, got {self.lanes}")
+        _check_int("drain_after", self.drain_after, *DRAIN_AFTER_RANGE)
+        _check_choice("target", self.target, TARGETS)
+        if not isinstance(self.name, str) or not re.fullmatch(NAME_PATTERN, self.name):
+            raise ConfigError(f"name must be a Verilog identifier ([A-Za-z_][A-Za-z0-9_]*, "
+                              f"at most 63 characters), got {self.name!r}")
+        self._validate()
+
+    def _validate(self):
+        """The kind's checks of relations between its fields (and the
+        normalisation of their values), after every single-field check."""
+
+    # ------------------------------------------------------------ shared facts
+    @property
+    def kind(self) -> str:
+        """The core kind of this configuration (the ``kind`` of its
+        descriptor), from the table :data:`fftforge.kinds.KINDS`."""
+        from fftforge.kinds import kind_of
+        return kind_of(self).name
+
+    @property
+    def log2n(self) -> int:
+        """log2 n."""
+        return self.n.bit_length() - 1
+
+    @property
+    def frame_cycles(self) -> int:
+        """Transfers (cycles at full throughput) per frame: n / lanes."""
+        return self.n // self.lanes
+
+    @property
+    def sample_fields(self) -> tuple:
+        """Components of one sample on the core's streams: ``("re", "im")``."""
+        return ("re", "im")
+
+    @property
+    def lane_fields(self) -> tuple:
+        """Payload field names per lane: ``(("re", "im"),)`` with one lane,
+        ``(("re0", "im0"), ("re1", "im1"), ...)`` with P lanes (lane l
+        carries sample ``t*P + l`` of transfer t; the components are
+        :attr:`sample_fields`)."""
+        if self.lanes == 1:
+            return (self.sample_fields,)
+        return tuple(tuple(f"{f}{l}" for f in self.sample_fields) for l in range(self.lanes))
+
+    @property
+    def latency_cycles(self) -> int:
+        """Cycles from the first accepted input sample to the first output
+        sample with no stalls: the kind's slot pipeline
+        (``pipeline_latency``) in the stream shell (:func:`shell_latency`:
+        the registered clock enable and the output FIFO)."""
+        return shell_latency(self.pipeline_latency)
+
+    @property
+    def capacity(self) -> int:
+        """Most samples the core holds (accepted, not yet emitted): the slot
+        pipeline plus the output FIFO (with the write in flight)."""
+        return shell_capacity(self.pipeline_latency)
+
+    # ------------------------------------------------------- (de)serialisation
+    def replace(self, **changes):
+        """A copy with ``changes`` (checked again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """Every field, in declaration order, as JSON values (the
+        descriptor's ``config``)."""
+        d = dataclasses.asdict(self)
+        for k in self.TUPLE_FIELDS:
+            if d[k] is not None:
+                d[k] = list(d[k])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict):
+        """The configuration :meth:`to_dict` wrote (keys that are not fields
+        of ``cls`` are ignored)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        kw = {k: v for k, v in d.items() if k in names}
+        for k in cls.TUPLE_FIELDS:
+            if kw.get(k) is not None:
+                kw[k] = tuple(kw[k])
+        return cls(**kw)
+
+
+@dataclass(frozen=True)
 class Part:
     """One part of the pipeline plan.
 
@@ -251,8 +417,8 @@ class Part:
 
 
 @dataclass(frozen=True)
-class FFTConfig:
-    """A streaming fixed-point FFT/iFFT core.
+class FFTConfig(CoreConfig):
+    """A streaming fixed-point FFT/iFFT core (a :class:`CoreConfig`).
 
     Parameters
     ----------
@@ -307,9 +473,7 @@ class FFTConfig:
     name : str
         Module and file name of the generated core.
     """
-    n: int = 1024
-    width: int = 16
-    twiddle_width: int = 18
+    n: int = 1024             # width, twiddle_width: CoreConfig's
     arch: str = "r22sdf"
     direction: str = "forward"
     scaling: str = "scaled"
@@ -323,25 +487,11 @@ class FFTConfig:
     name: str = "fft"
     target: str = "generic"
 
-    def __post_init__(self):
-        _check_int("n", self.n, *N_RANGE, pow2=True)
-        _check_int("width", self.width, *WIDTH_RANGE)
-        _check_int("twiddle_width", self.twiddle_width, *TWIDDLE_WIDTH_RANGE)
-        _check_choice("arch", self.arch, ARCHS)
-        _check_choice("direction", self.direction, DIRECTIONS)
-        _check_choice("scaling", self.scaling, SCALINGS)
-        _check_choice("rounding", self.rounding, ROUNDINGS)
-        _check_choice("overflow", self.overflow, OVERFLOWS)
-        _check_choice("order", self.order, ORDERS)
-        _check_choice("cmul", self.cmul, CMULS)
-        _check_choice("lanes", self.lanes, LANES)
-        if self.lanes > self.n // 2:
-            raise ConfigError(f"lanes must be at most n/2 = {self.n // 2}, got {self.lanes}")
-        _check_int("drain_after", self.drain_after, *DRAIN_AFTER_RANGE)
-        _check_choice("target", self.target, TARGETS)
-        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", self.name):
-            raise ConfigError(f"name must be a Verilog identifier ([A-Za-z_][A-Za-z0-9_]*, "
-                              f"at most 63 characters), got {self.name!r}")
+    OPTIONS = (("arch", ARCHS), ("direction", DIRECTIONS), ("scaling", SCALINGS), ("rounding", ROUNDINGS),
+               ("overflow", OVERFLOWS), ("order", ORDERS), ("cmul", CMULS))
+    TUPLE_FIELDS = ("schedule",)
+
+    def _validate(self):
         if self.schedule is not None:
             if self.scaling != "scaled":
                 raise ConfigError("schedule is only allowed with scaling='scaled'")
@@ -356,7 +506,7 @@ class FFTConfig:
     @property
     def stages(self) -> int:
         """Number of radix-2 butterfly stages, log2 N."""
-        return self.n.bit_length() - 1
+        return self.log2n
 
     @property
     def shifts(self) -> tuple:
@@ -385,6 +535,14 @@ class FFTConfig:
     def output_width(self) -> int:
         """Width of the output ``re``/``im`` fields."""
         return self.stage_width(self.stages - 1)
+
+    @property
+    def widths(self) -> dict:
+        """Every width of the datapath: ``{input, output, twiddle, internal,
+        stages: [width leaving each butterfly stage]}`` (the descriptor's
+        ``widths``)."""
+        return {"input": self.width, "output": self.output_width, "twiddle": self.twiddle_width,
+                "internal": self.internal_width, "stages": [self.stage_width(s) for s in range(self.stages)]}
 
     # ------------------------------------------------------------------- plan
     def plan(self) -> tuple:
@@ -488,49 +646,24 @@ class FFTConfig:
 
     @property
     def pipeline_latency(self) -> int:
-        """Slots from accepting a sample to its result at the pipeline output."""
-        return sum(p.latency for p in self.plan())
-
-    @property
-    def latency_cycles(self) -> int:
-        """Cycles from the first accepted input sample to the first valid
-        output sample, with no stalls:
+        """Slots from accepting a sample to its result at the pipeline output,
+        the sum of the part latencies of :meth:`plan`:
 
         ``1 + sum(D_s + 2 over butterflies) + 1 per BF2II + twiddle parts
         (7 each when their operands fit 18 bits, :func:`twiddle_latency`)
-        + (N + 2 if natural order) + 1 + 1`` (the registered clock enable,
-        the output FIFO: :func:`shell_latency`); with P lanes a butterfly takes
+        + (N + 2 if natural order)``; with P lanes a butterfly takes
         ``D_s/P + 2`` (``2`` when D_s < P), the reorder ``N/P + 2``.  All in
-        cycles of one group of P samples.  (The figures are the sums of the
-        part latencies at the top of this module.)
+        cycles of one group of P samples.  ``latency_cycles`` adds the stream
+        shell's 2 (the registered clock enable, the output FIFO:
+        :func:`shell_latency`).
         """
-        return shell_latency(self.pipeline_latency)
-
-    @property
-    def capacity(self) -> int:
-        """Most samples the core holds (accepted, not yet emitted): the slot
-        pipeline plus the output FIFO (with the write in flight)."""
-        return shell_capacity(self.pipeline_latency)
+        return sum(p.latency for p in self.plan())
 
     # -------------------------------------------------------------- resources
     @property
     def twiddle_parts(self) -> int:
         """Number of non-trivial twiddle multipliers (complex)."""
         return sum(1 for p in self.plan() if p.kind == "twiddle")
-
-    @property
-    def frame_cycles(self) -> int:
-        """Cycles per frame at full throughput: N / lanes."""
-        return self.n // self.lanes
-
-    @property
-    def lane_fields(self):
-        """Payload field names per lane, ``[(re, im), ...]``: ``("re", "im")``
-        with one lane, ``("re0", "im0"), ("re1", "im1"), ...`` with P lanes
-        (lane l carries sample ``t*P + l`` of group t)."""
-        if self.lanes == 1:
-            return (("re", "im"),)
-        return tuple((f"re{l}", f"im{l}") for l in range(self.lanes))
 
     def multiplier_lanes(self, part: Part) -> int:
         """Lanes of a twiddle part that need a multiplier (and a ROM): those
@@ -585,19 +718,10 @@ class FFTConfig:
             "reorder_bits": reorder_bits,
         }
 
-    # ---------------------------------------------------------------- helpers
-    def replace(self, **changes) -> "FFTConfig":
-        return dataclasses.replace(self, **changes)
-
+    # ------------------------------------------------------- (de)serialisation
     def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
+        """:meth:`CoreConfig.to_dict`, with the shift schedule written out
+        (``None`` unscaled)."""
+        d = super().to_dict()
         d["schedule"] = list(self.shifts) if self.scaling == "scaled" else None
         return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "FFTConfig":
-        names = {f.name for f in dataclasses.fields(cls)}
-        kw = {k: v for k, v in d.items() if k in names}
-        if kw.get("schedule") is not None:
-            kw["schedule"] = tuple(kw["schedule"])
-        return cls(**kw)

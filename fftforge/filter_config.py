@@ -38,17 +38,14 @@ terms are those of the P-lane FFT configurations).
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import re
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 
-from fftforge.config import (ARCHS, CMULS, LANES, ConfigError, FFTConfig, N_RANGE, RAM_LATENCY, ROUNDINGS, TARGETS,
-                     TWIDDLE_WIDTH_RANGE, DRAIN_AFTER_RANGE, _check_choice, _check_int, cmul_latency,
-                     mult_latency, shell_capacity, shell_latency)
+from fftforge.config import (ARCHS, CMULS, ConfigError, CoreConfig, FFTConfig, IntRange, RAM_LATENCY, ROUNDINGS,
+                             _check_int, cmul_latency, mult_latency)
 
 __all__ = ["FilterConfig", "FFTNetConfig", "CHANNELS_RANGE", "COEF_WIDTH_RANGE", "WEIGHTS", "MODES",
            "mul_latency", "WSEQ_WIDTH", "modrelu_latency"]
@@ -101,8 +98,9 @@ def _tuple_ints(name, values, length, lo, hi):
 
 
 @dataclass(frozen=True)
-class FilterConfig:
-    """A streaming spectral filter: FFT -> per-bin complex weight -> iFFT.
+class FilterConfig(CoreConfig):
+    """A streaming spectral filter: FFT -> per-bin complex weight -> iFFT (a
+    :class:`~fftforge.config.CoreConfig`).
 
     Parameters
     ----------
@@ -163,9 +161,7 @@ class FilterConfig:
     name : str
         Module and file name.
     """
-    n: int = 256
-    width: int = 16
-    twiddle_width: int = 18
+    n: int = 256              # width, twiddle_width: CoreConfig's
     coef_width: int = 16
     arch: str = "r22sdf"
     rounding: str = "convergent"
@@ -182,24 +178,12 @@ class FilterConfig:
     target: str = "generic"
     name: str = "filt"
 
-    kind = "filter"
+    WIDTH_RANGE = FILTER_WIDTH_RANGE
+    OPTIONS = (("coef_width", IntRange(*COEF_WIDTH_RANGE)), ("arch", ARCHS), ("rounding", ROUNDINGS),
+               ("cmul", CMULS), ("channels", IntRange(*CHANNELS_RANGE)), ("weights", WEIGHTS), ("mode", MODES))
+    TUPLE_FIELDS = ("weights_re", "weights_im")
 
-    def __post_init__(self):
-        _check_int("n", self.n, *N_RANGE, pow2=True)
-        _check_int("width", self.width, *FILTER_WIDTH_RANGE)
-        _check_int("twiddle_width", self.twiddle_width, *TWIDDLE_WIDTH_RANGE)
-        _check_int("coef_width", self.coef_width, *COEF_WIDTH_RANGE)
-        _check_choice("arch", self.arch, ARCHS)
-        _check_choice("rounding", self.rounding, ROUNDINGS)
-        _check_choice("cmul", self.cmul, CMULS)
-        _check_int("channels", self.channels, *CHANNELS_RANGE)
-        _check_choice("weights", self.weights, WEIGHTS)
-        _check_choice("mode", self.mode, MODES)
-        _check_int("drain_after", self.drain_after, *DRAIN_AFTER_RANGE)
-        _check_choice("target", self.target, TARGETS)
-        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", self.name):
-            raise ConfigError(f"name must be a Verilog identifier ([A-Za-z_][A-Za-z0-9_]*, "
-                              f"at most 63 characters), got {self.name!r}")
+    def _validate(self):
         if self.mode == "overlap_save":
             _check_int("taps", self.taps, 2, self.n // 2)
             if self.channels != 1:
@@ -212,9 +196,6 @@ class FilterConfig:
         object.__setattr__(self, "real_pairs", bool(self.real_pairs))
         if self.real_pairs and self.mode != "circular":
             raise ConfigError("real_pairs needs mode='circular'")
-        _check_choice("lanes", self.lanes, LANES)
-        if self.lanes > self.n // 2:
-            raise ConfigError(f"lanes must be at most n/2 = {self.n // 2}, got {self.lanes}")
         if self.lanes > 1 and self.mode == "overlap_save" and (self.taps - 1) % self.lanes:
             up = -(-(self.taps - 1) // self.lanes) * self.lanes + 1
             hint = (f"; use taps={up} (a shorter FIR is zero-padded)" if up <= self.n // 2
@@ -238,10 +219,6 @@ class FilterConfig:
         object.__setattr__(self, "weights_im", wi)
 
     # ------------------------------------------------------------ derived
-    @property
-    def log2n(self) -> int:
-        return self.n.bit_length() - 1
-
     @property
     def fft_forward(self) -> FFTConfig:
         """The forward transform: scaled (X = DFT(x)/N), natural order."""
@@ -283,24 +260,12 @@ class FilterConfig:
         return False
 
     @property
-    def frame_cycles(self) -> int:
-        """Transfers (cycles at full throughput) per frame: n / lanes."""
-        return self.n // self.lanes
-
-    @property
     def sample_fields(self) -> tuple:
         """Components of one sample: ``("re", "im")``, or ``("re",)`` for
-        FFTNet's real tokens (without real pairs)."""
+        FFTNet's real tokens (without real pairs); lane fields
+        (:attr:`~fftforge.config.CoreConfig.lane_fields`) are named as the
+        FFT core's: ``re0, im0, re1, ...`` (FFTNet ``re0, re1, ...``)."""
         return ("re",) if self.real_output and not self.real_pairs else ("re", "im")
-
-    @property
-    def lane_fields(self) -> tuple:
-        """Payload field names per lane: ``(("re", "im"),)`` with one lane,
-        ``(("re0", "im0"), ("re1", "im1"), ...)`` with P lanes (FFTNet:
-        ``(("re0",), ("re1",), ...)``) -- the FFT core's naming."""
-        if self.lanes == 1:
-            return (self.sample_fields,)
-        return tuple(tuple(f"{f}{l}" for f in self.sample_fields) for l in range(self.lanes))
 
     @property
     def input_fields(self) -> tuple:
@@ -345,21 +310,53 @@ class FilterConfig:
 
     @property
     def pipeline_latency(self) -> int:
+        """Slots of the whole chain: forward + multiply (+ modReLU) + inverse
+        pipeline latencies (``latency_cycles`` adds the stream shell's 2, as
+        in the FFT core)."""
         return self.fft_forward.pipeline_latency + self.mid_latency + self.fft_inverse.pipeline_latency
 
     @property
-    def latency_cycles(self) -> int:
-        """Cycles from the first accepted input sample to the first output
-        sample with no stalls: forward + multiply (+ modReLU) + inverse
-        pipeline latencies, the registered clock enable, the output FIFO
-        (the stream shell of :mod:`fftforge.hdl.shell`, as in the FFT core)."""
-        return shell_latency(self.pipeline_latency)
+    def latency_parts(self) -> dict:
+        """``latency_cycles`` term by term: ``{forward_fft, pairing, multiply,
+        modrelu, recombine, inverse_fft, output_fifo}`` (the descriptor's
+        ``latency_parts``; they sum to ``latency_cycles``)."""
+        return {"forward_fft": self.fft_forward.pipeline_latency, "pairing": self.pair_latency,
+                "multiply": self.mul_slots, "modrelu": self.modrelu_slots,
+                "recombine": self.mid_latency - self.pair_latency - self.mul_slots - self.modrelu_slots,
+                "inverse_fft": self.fft_inverse.pipeline_latency,
+                "output_fifo": self.latency_cycles - self.pipeline_latency}
 
     @property
-    def capacity(self) -> int:
-        """Most samples the core holds (accepted, not yet emitted): the slot
-        pipeline plus the output FIFO (with the write in flight)."""
-        return shell_capacity(self.pipeline_latency)
+    def scale_log2(self) -> int:
+        """Output ~= the filtered input / 2**scale_log2: 0, input units."""
+        return 0
+
+    @property
+    def widths(self) -> dict:
+        """``{input, spectrum, inverse_input, output, coef}`` (the
+        descriptor's ``widths``)."""
+        return {"input": self.width, "spectrum": self.mul_width, "inverse_input": self.inverse_width,
+                "output": self.output_width, "coef": self.coef_width}
+
+    @property
+    def multiply_units(self) -> int:
+        """Per-bin multipliers (FFTNet: and modReLUs): one per lane, four per
+        lane with real pairs (the two channels' weights at bins k and -k)."""
+        return (4 if self.real_pairs else 1) * self.lanes
+
+    def resources(self) -> dict:
+        """Architectural resource counts (not synthesis results): both FFTs'
+        (:meth:`~fftforge.config.FFTConfig.resources`), the per-bin
+        multipliers and modReLUs, the weight memory."""
+        fwd, inv = self.fft_forward, self.fft_inverse
+        return {
+            "complex_multipliers": fwd.complex_multipliers + inv.complex_multipliers + self.multiply_units,
+            "modrelu_units": self.multiply_units if self.real_output else 0,
+            "weight_words": self.channels * self.n,
+            "weight_banks": self.lanes,
+            "weight_bits": self.channels * self.n * 2 * self.coef_width,
+            "fft_forward": fwd.resources(), "fft_inverse": inv.resources(),
+        }
 
     @property
     def hop(self) -> int:
@@ -397,26 +394,6 @@ class FilterConfig:
         return (np.asarray(re, dtype=np.float64) + 1j * np.asarray(im, dtype=np.float64)) / float(
             1 << (self.coef_width - 1))
 
-    # ------------------------------------------------------------ helpers
-    def replace(self, **changes):
-        return dataclasses.replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        for k in ("weights_re", "weights_im", "bias"):
-            if d.get(k) is not None:
-                d[k] = list(d[k])
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict):
-        names = {f.name for f in dataclasses.fields(cls)}
-        kw = {k: v for k, v in d.items() if k in names}
-        for k in ("weights_re", "weights_im", "bias"):
-            if kw.get(k) is not None:
-                kw[k] = tuple(kw[k])
-        return cls(**kw)
-
 
 @dataclass(frozen=True)
 class FFTNetConfig(FilterConfig):
@@ -444,10 +421,10 @@ class FFTNetConfig(FilterConfig):
     guard: Optional[int] = None
     name: str = "fftnet"
 
-    kind = "fftnet"
+    TUPLE_FIELDS = FilterConfig.TUPLE_FIELDS + ("bias",)
 
-    def __post_init__(self):
-        super().__post_init__()
+    def _validate(self):
+        super()._validate()
         if self.mode != "circular":
             raise ConfigError(f"mode must be 'circular' for an fftnet layer, got {self.mode!r}")
         it = self.iterations if self.iterations is not None else min(self.width + 3, ITER_RANGE[1])
