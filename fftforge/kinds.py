@@ -2,7 +2,7 @@
 
 Every core that ``fftforge generate`` writes has a *kind*, the ``kind`` key of
 its descriptor.  :data:`KINDS` is the one place that maps a kind to the code
-that serves it -- its configuration class, RTL builder, descriptor, bit-true
+that serves it -- its configuration class, RTL builder, descriptor keys, bit-true
 model, simulation checker, formal property sets, ``generate`` parser, demo
 part and FPGA-flow support.  The descriptor loader
 (:func:`fftforge.hdl.export.load_core`), ``fftforge model``/``vectors``/``sim``,
@@ -35,8 +35,8 @@ from fftforge.config import FFTConfig
 from fftforge.errors import UserError
 from fftforge.filter_config import FFTNetConfig, FilterConfig
 
-__all__ = ["CoreKind", "KINDS", "COMMON_DESCRIPTOR_KEYS", "UNNAMED_KIND", "get", "kind_of", "config_from_descriptor",
-           "model_for", "resolve"]
+__all__ = ["CoreKind", "KINDS", "COMMON_DESCRIPTOR_KEYS", "DESCRIPTOR_WRITER", "UNNAMED_KIND", "get", "kind_of",
+           "config_from_descriptor", "model_for", "resolve"]
 
 
 def resolve(ref: str):
@@ -52,7 +52,10 @@ def resolve(ref: str):
 UNNAMED_KIND = "fft"
 
 #: top-level descriptor keys every core kind writes (the common contract;
-#: :attr:`CoreKind.descriptor_extras` lists what a kind adds)
+#: :attr:`CoreKind.descriptor_extras` lists what a kind adds); the writer
+#: (:func:`fftforge.hdl.descriptor.descriptor`) reads their values from the
+#: configuration (:class:`fftforge.config.CoreConfig`) and the core's signature,
+#: except ``scale_relation`` and ``frames``, which each kind's hook words
 COMMON_DESCRIPTOR_KEYS = (
     "kind", "name", "n", "input_width", "output_width", "twiddle_width", "widths", "rounding",
     "scale_relation", "scale_log2", "latency_cycles", "frame_cycles", "samples_per_cycle", "lanes",
@@ -81,11 +84,18 @@ class CoreKind:
     generate_ref : str
         RTL builder ``generate(cfg, outdir) -> {"verilog", "json", "seconds"}``:
         elaborates the core and writes ``<name>.v`` and its descriptor.
-    descriptor_ref : str
-        ``descriptor(cfg) -> dict``, the core descriptor (no elaboration).
-    descriptor_extras : tuple of str
-        Top-level descriptor keys this kind writes beyond
-        :data:`COMMON_DESCRIPTOR_KEYS`.
+    descriptor_hook_ref : str
+        ``hook(cfg) -> fftforge.hdl.descriptor.KindKeys``: what this kind
+        adds to the one descriptor writer's output (its own keys, its
+        ``scale_relation`` and ``frames`` text, the meaning of its ports
+        other than the sample streams).
+    descriptor_keys : tuple of str
+        Every top-level key of this kind's descriptor, in the order it is
+        written (:data:`COMMON_DESCRIPTOR_KEYS` and
+        :attr:`descriptor_extras`; the order is part of the JSON contract).
+    lane_keys : tuple of str
+        The keys of a lane entry of its sample streams
+        (``ports.input.lanes[l]``), in the order they are written.
     model_ref : str
         Bit-true model factory: ``model(cfg)`` is a callable
         ``(re, im, inverse=None) -> (re, im, overflow)`` on frames.
@@ -121,8 +131,9 @@ class CoreKind:
     description: str
     core_ref: str
     generate_ref: str
-    descriptor_ref: str
-    descriptor_extras: tuple
+    descriptor_hook_ref: str
+    descriptor_keys: tuple
+    lane_keys: tuple
     model_ref: str
     checker_ref: str
     cli_ref: str
@@ -139,9 +150,20 @@ class CoreKind:
         """The RTL builder ``generate(cfg, outdir)``."""
         return resolve(self.generate_ref)
 
+    @property
+    def descriptor_extras(self) -> tuple:
+        """Top-level descriptor keys this kind writes beyond
+        :data:`COMMON_DESCRIPTOR_KEYS`, in :attr:`descriptor_keys` order."""
+        return tuple(k for k in self.descriptor_keys if k not in COMMON_DESCRIPTOR_KEYS)
+
     def descriptor(self) -> Callable:
-        """The descriptor function ``descriptor(cfg) -> dict``."""
-        return resolve(self.descriptor_ref)
+        """The descriptor function ``descriptor(cfg, top=None) -> dict`` (no
+        elaboration): the one writer, :func:`fftforge.hdl.descriptor.descriptor`."""
+        return resolve(DESCRIPTOR_WRITER)
+
+    def descriptor_hook(self) -> Callable:
+        """``hook(cfg) -> KindKeys``, this kind's part of its descriptor."""
+        return resolve(self.descriptor_hook_ref)
 
     def model(self) -> Callable:
         """The bit-true model factory ``model(cfg)``."""
@@ -164,8 +186,20 @@ class CoreKind:
         return resolve(self.formal_ref) if self.formal_ref else None
 
 
-_FILTER_EXTRAS = ("channels", "weights", "mode", "taps", "hop", "coef_width", "real_output", "real_pairs",
-                  "channel_of_frame", "latency_parts", "input_samples_per_cycle", "fft")
+#: the one descriptor writer, for every kind
+DESCRIPTOR_WRITER = "fftforge.hdl.descriptor:descriptor"
+
+_FFT_KEYS = ("kind", "name", "n", "direction", "arch", "input_width", "output_width", "twiddle_width", "widths",
+             "scaling", "schedule", "scale_log2", "scale_relation", "rounding", "overflow", "output_order", "cmul",
+             "lanes", "samples_per_cycle", "latency_cycles", "frame_cycles", "drain_after", "frames", "ports",
+             "resources", "files", "target", "config")
+_FILTER_KEYS = ("kind", "name", "n", "channels", "weights", "mode", "taps", "hop", "input_width", "output_width",
+                "coef_width", "twiddle_width", "real_output", "real_pairs", "channel_of_frame", "widths", "rounding",
+                "scale_relation", "scale_log2", "latency_cycles", "latency_parts", "frame_cycles",
+                "samples_per_cycle", "lanes", "drain_after", "frames", "input_samples_per_cycle", "ports", "fft",
+                "resources", "files", "target", "config")
+_FFT_LANE_KEYS = ("lane", "re", "im", "re_offset", "im_offset", "width")
+_FILTER_LANE_KEYS = ("lane", "re", "re_offset", "width", "im", "im_offset")
 
 #: ``{name: CoreKind}``, in the order ``generate`` lists them
 KINDS = {k.name: k for k in (
@@ -174,8 +208,8 @@ KINDS = {k.name: k for k in (
         description="streaming FFT/iFFT core",
         core_ref="fftforge.hdl.fft:FFTCore",
         generate_ref="fftforge.hdl.export:generate",
-        descriptor_ref="fftforge.hdl.export:descriptor",
-        descriptor_extras=("direction", "arch", "scaling", "schedule", "overflow", "output_order", "cmul"),
+        descriptor_hook_ref="fftforge.hdl.descriptor:fft_keys",
+        descriptor_keys=_FFT_KEYS, lane_keys=_FFT_LANE_KEYS,
         model_ref="fftforge.pyref.fft:FFTModel",
         checker_ref="fftforge.sim.check:check_fft_core",
         cli_ref="fftforge.cli.core:add_generate_fft",
@@ -188,8 +222,8 @@ KINDS = {k.name: k for k in (
         description="spectral filter: FFT -> per-bin weight -> iFFT",
         core_ref="fftforge.hdl.filter:FilterCore",
         generate_ref="fftforge.hdl.filter:generate",
-        descriptor_ref="fftforge.hdl.filter:descriptor",
-        descriptor_extras=_FILTER_EXTRAS,
+        descriptor_hook_ref="fftforge.hdl.descriptor:filter_keys",
+        descriptor_keys=_FILTER_KEYS, lane_keys=_FILTER_LANE_KEYS,
         model_ref="fftforge.pyref.filter:FilterModel",
         checker_ref="fftforge.sim.check_filter:check_filter_core",
         cli_ref="fftforge.cli.filter:add_generate_filter",
@@ -200,8 +234,8 @@ KINDS = {k.name: k for k in (
         description="FFTNet token-mixing layer: FFT -> weight -> modReLU -> iFFT -> Re",
         core_ref="fftforge.hdl.fftnet:FFTNetCore",
         generate_ref="fftforge.hdl.filter:generate",
-        descriptor_ref="fftforge.hdl.filter:descriptor",
-        descriptor_extras=_FILTER_EXTRAS,
+        descriptor_hook_ref="fftforge.hdl.descriptor:filter_keys",
+        descriptor_keys=_FILTER_KEYS, lane_keys=_FILTER_LANE_KEYS,
         model_ref="fftforge.pyref.fftnet:FFTNetModel",
         checker_ref="fftforge.sim.check_filter:check_filter_core",
         cli_ref="fftforge.cli.filter:add_generate_fftnet",

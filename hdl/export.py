@@ -1,7 +1,8 @@
 """Verilog export and the core descriptor (JSON) -- the contract that test
 benches, the FPGA flow and users' integrations read.
 
-:func:`descriptor` returns the dict; :func:`generate` writes ``<name>.v`` and
+:func:`descriptor` (the one writer of every kind's descriptor,
+:mod:`fftforge.hdl.descriptor`) returns the dict; :func:`generate` writes ``<name>.v`` and
 ``<name>.json``; :func:`load_core` reads a descriptor back into its config.
 """
 
@@ -14,93 +15,10 @@ import time
 
 from fftforge.config import FFTConfig
 from fftforge.errors import UserError
+from fftforge.hdl.descriptor import CLOCK, RESET, descriptor, layout_fields  # the one writer, re-exported
 from fftforge.kinds import config_from_descriptor
 
-__all__ = ["descriptor", "generate", "write_core", "load_core", "stream_ports", "layout_fields",
-           "CLOCK", "RESET"]
-
-CLOCK = "clk"
-RESET = "rst"
-
-
-def layout_fields(layout) -> dict:
-    """``{field: {offset, width, signed}}`` of an Amaranth StructLayout."""
-    from amaranth.hdl import Shape
-    out = {}
-    for name, f in layout:
-        shape = Shape.cast(f.shape)
-        out[name] = {"offset": f.offset, "width": shape.width, "signed": bool(shape.signed)}
-    return out
-
-
-def stream_ports(prefix: str, layout) -> dict:
-    """Flattened Verilog port names of an Amaranth stream member ``prefix``."""
-    return {
-        "valid": f"{prefix}__valid",
-        "ready": f"{prefix}__ready",
-        "payload": f"{prefix}__payload",
-        "width": layout.size,
-        "fields": layout_fields(layout),
-    }
-
-
-def lane_map(cfg: FFTConfig, layout) -> list:
-    """Per-lane payload fields of a stream: ``[{lane, re, im, re_offset,
-    im_offset, width}]``, lane 0 carrying the lowest sample index of a group."""
-    fields = layout_fields(layout)
-    return [{"lane": l, "re": re, "im": im, "re_offset": fields[re]["offset"],
-             "im_offset": fields[im]["offset"], "width": fields[re]["width"]}
-            for l, (re, im) in enumerate(cfg.lane_fields)]
-
-
-def descriptor(cfg: FFTConfig) -> dict:
-    """The core descriptor of an FFT core (see README, "Core descriptor")."""
-    from fftforge.hdl.fft import input_layout, output_layout
-    ports = {
-        "clock": CLOCK,
-        "reset": RESET,
-        "reset_active_high": True,
-        "reset_synchronous": True,
-        "input": {**stream_ports("i", input_layout(cfg)), "lanes": lane_map(cfg, input_layout(cfg))},
-        "output": {**stream_ports("o", output_layout(cfg)), "lanes": lane_map(cfg, output_layout(cfg))},
-    }
-    if cfg.direction == "runtime":
-        ports["direction"] = {"name": "inverse", "width": 1, "inverse_when": 1,
-                              "sampled": "with the first transfer of each frame"}
-    return {
-        "kind": "fft",
-        "name": cfg.name,
-        "n": cfg.n,
-        "direction": cfg.direction,
-        "arch": cfg.arch,
-        "input_width": cfg.width,
-        "output_width": cfg.output_width,
-        "twiddle_width": cfg.twiddle_width,
-        "widths": {"input": cfg.width, "output": cfg.output_width, "twiddle": cfg.twiddle_width,
-                   "internal": cfg.internal_width,
-                   "stages": [cfg.stage_width(s) for s in range(cfg.stages)]},
-        "scaling": cfg.scaling,
-        "schedule": list(cfg.shifts),
-        "scale_log2": cfg.scale_log2,
-        "scale_relation": ("output ~= DFT(x) / 2**scale_log2, DFT(x)[k] = sum_n x[n] e^{-j2pi kn/N}; "
-                           "inverse: output ~= sum_n x[n] e^{+j2pi kn/N} / 2**scale_log2"),
-        "rounding": cfg.rounding,
-        "overflow": cfg.overflow,
-        "output_order": cfg.order,
-        "cmul": cfg.cmul,
-        "lanes": cfg.lanes,
-        "samples_per_cycle": cfg.lanes,
-        "latency_cycles": cfg.latency_cycles,
-        "frame_cycles": cfg.n // cfg.lanes,
-        "drain_after": cfg.drain_after,
-        "frames": "consecutive groups of n accepted input samples (n/lanes transfers) after reset",
-        "ports": ports,
-        "resources": cfg.resources(),
-        "files": {"verilog": f"{cfg.name}.v", **sim_model_files(cfg.target)},
-        "target": cfg.target,
-        "config": cfg.to_dict(),
-    }
-
+__all__ = ["descriptor", "generate", "write_core", "load_core", "layout_fields", "CLOCK", "RESET"]
 
 #: behavioural models of the primitives a target instantiates, for simulating
 #: its Verilog (copied beside the core by :func:`write_core`)

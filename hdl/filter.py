@@ -67,6 +67,7 @@ from fftforge.config import RAM_LATENCY
 from fftforge.filter_config import WSEQ_WIDTH, FilterConfig, mul_latency
 from fftforge.hdl.butterfly import complex_layout
 from fftforge.hdl.cmul import ComplexMultiplier
+from fftforge.hdl.descriptor import descriptor     # the one descriptor writer (re-exported)
 from fftforge.hdl.shell import stream_shell
 from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.fft import FFTDatapath
@@ -554,117 +555,6 @@ class FilterCore(wiring.Component):
 
 
 # ------------------------------------------------------------------ export
-def lane_map(cfg: FilterConfig, layout) -> list:
-    """Per-lane payload fields of a stream, like :func:`fftforge.hdl.export.lane_map`:
-    ``[{lane, re, re_offset, width[, im, im_offset]}]`` (FFTNet: ``re`` only),
-    lane 0 carrying the lowest sample index (bin) of a transfer."""
-    from fftforge.hdl.export import layout_fields
-    fields = layout_fields(layout)
-    out = []
-    for l, names in enumerate(cfg.lane_fields):
-        e = {"lane": l, "re": names[0], "re_offset": fields[names[0]]["offset"],
-             "width": fields[names[0]]["width"]}
-        if len(names) > 1:
-            e.update({"im": names[1], "im_offset": fields[names[1]]["offset"]})
-        out.append(e)
-    return out
-
-
-def descriptor(cfg: FilterConfig) -> dict:
-    """The core descriptor of a filter / FFTNet core (same contract as the
-    FFT core's, :func:`fftforge.hdl.export.descriptor`, plus ``channels``,
-    the weight port and the scale relation)."""
-    from fftforge.hdl.export import CLOCK, RESET, sim_model_files, stream_ports
-    ports = {
-        "clock": CLOCK, "reset": RESET, "reset_active_high": True, "reset_synchronous": True,
-        "input": {**stream_ports("i", input_layout(cfg)), "lanes": lane_map(cfg, input_layout(cfg))},
-        "output": {**stream_ports("o", output_layout(cfg)), "lanes": lane_map(cfg, output_layout(cfg))},
-    }
-    if cfg.weights == "runtime":
-        wp = stream_ports("w", weight_layout(cfg))
-        wp["address_map"] = {"weight": "addr = channel * n + bin (re, im: coef_width-bit weight, "
-                                       "value / 2**(coef_width-1))"}
-        if cfg.real_output:
-            wp["address_map"]["bias"] = "addr = channels * n + channel (re: bias, input LSB units)"
-        wp["address_space"] = cfg.address_space
-        if cfg.lanes > 1:
-            wp["banks"] = (f"{cfg.lanes} weight banks: addr < channels*n goes to bank (addr mod n) mod "
-                           f"{cfg.lanes}, word addr >> {cfg.lanes.bit_length() - 1}; one write per cycle")
-        wp["takes_effect"] = ("at the multiplier's next frame boundary of the addressed channel: a write to "
-                              "the channel being read is held (ready low) until its frame ends; every frame "
-                              "sees the memory after exactly 'wseq' writes (output field)")
-        ports["weights"] = wp
-    fwd, inv = cfg.fft_forward, cfg.fft_inverse
-    if cfg.real_pairs:
-        core = ("Re(ifft(modReLU(fft(x_c, norm='forward') * W_c, b_c), norm='forward'))" if cfg.real_output
-                else "Re(ifft(fft(x_c) * W_c))")
-        rel = (f"real pairs: output re ~= {core} for x_c = input re, c = 2f mod channels; output im ~= the "
-               "same for x_c = input im, c = 2f+1 mod channels; input units; W_c = (re + j im) / 2**(coef_width-1)")
-    elif cfg.real_output:
-        rel = ("output ~= Re(ifft(modReLU(fft(x, norm='forward') * W_c, b_c), norm='forward')) per frame, "
-               "input units; W_c = (re + j im) / 2**(coef_width-1), b_c integer, c = frame mod channels")
-    else:
-        rel = ("output ~= ifft(fft(x) * W_c) per frame (circular convolution with ifft(W_c)), input units; "
-               "W_c = (re + j im) / 2**(coef_width-1), c = frame mod channels")
-    if cfg.mode == "overlap_save":
-        rel += ("; overlap-save: frame f = stream[f*L-(M-1) .. f*L+L-1], keep the last L outputs of each frame "
-                f"(L = {cfg.hop}, M = {cfg.taps})")
-    return {
-        "kind": cfg.kind,
-        "name": cfg.name,
-        "n": cfg.n,
-        "channels": cfg.channels,
-        "weights": cfg.weights,
-        "mode": cfg.mode,
-        "taps": cfg.taps,
-        "hop": cfg.hop,
-        "input_width": cfg.width,
-        "output_width": cfg.output_width,
-        "coef_width": cfg.coef_width,
-        "twiddle_width": cfg.twiddle_width,
-        "real_output": cfg.real_output,
-        "real_pairs": cfg.real_pairs,
-        "channel_of_frame": ("frame f carries channels 2f mod channels (re) and 2f+1 mod channels (im)"
-                             if cfg.real_pairs else "frame f uses channel f mod channels"),
-        "widths": {"input": cfg.width, "spectrum": cfg.mul_width, "inverse_input": cfg.inverse_width,
-                   "output": cfg.output_width, "coef": cfg.coef_width},
-        "rounding": cfg.rounding,
-        "scale_relation": rel,
-        "scale_log2": 0,
-        "latency_cycles": cfg.latency_cycles,
-        "latency_parts": {"forward_fft": fwd.pipeline_latency, "pairing": cfg.pair_latency,
-                          "multiply": cfg.mul_slots, "modrelu": cfg.modrelu_slots,
-                          "recombine": cfg.mid_latency - cfg.pair_latency - cfg.mul_slots - cfg.modrelu_slots,
-                          "inverse_fft": inv.pipeline_latency,
-                          "output_fifo": cfg.latency_cycles - cfg.pipeline_latency},
-        "frame_cycles": cfg.frame_cycles,
-        "samples_per_cycle": cfg.lanes,
-        "lanes": cfg.lanes,
-        "drain_after": cfg.drain_after,
-        "frames": ("a continuous input stream; each group of hop accepted samples (hop/lanes transfers, "
-                   "lane l of transfer t = sample t*lanes + l) completes a frame (with the previous taps-1 "
-                   "samples), each frame gives hop outputs"
-                   if cfg.mode == "overlap_save" else
-                   "consecutive groups of n accepted input samples (n/lanes transfers, lane l of transfer t = "
-                   "sample t*lanes + l) after reset; frame f uses channel f mod channels"),
-        "input_samples_per_cycle": cfg.hop / cfg.n * cfg.lanes,
-        "ports": ports,
-        "fft": {"forward": fwd.to_dict(), "inverse": inv.to_dict()},
-        "resources": {
-            "complex_multipliers": (fwd.complex_multipliers + inv.complex_multipliers
-                                    + (4 if cfg.real_pairs else 1) * cfg.lanes),
-            "modrelu_units": (4 if cfg.real_pairs else 1) * cfg.lanes if cfg.real_output else 0,
-            "weight_words": cfg.channels * cfg.n,
-            "weight_banks": cfg.lanes,
-            "weight_bits": cfg.channels * cfg.n * 2 * cfg.coef_width,
-            "fft_forward": fwd.resources(), "fft_inverse": inv.resources(),
-        },
-        "files": {"verilog": f"{cfg.name}.v", **sim_model_files(cfg.target)},
-        "target": cfg.target,
-        "config": cfg.to_dict(),
-    }
-
-
 def generate(cfg: FilterConfig, outdir: str) -> dict:
     """Write ``<outdir>/<name>.v`` and ``<outdir>/<name>.json``; return
     ``{"verilog", "json", "seconds"}``."""
