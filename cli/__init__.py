@@ -1,25 +1,43 @@
-"""The ``fftforge`` command line.  Thin: each subcommand parses its options,
-builds a configuration, calls the library and prints.  Errors in user input
-print one line (``fftforge: error: ...``) and exit with status 2."""
+"""The ``fftforge`` command line: one module per command, in :data:`COMMANDS`.
+
+Thin: each command module parses its options, calls the library and prints.
+Errors in user input print one line (``fftforge: error: ...``) and exit with
+status 2.
+
+=========  ==========================================  =====================================
+command    module                                      library it calls
+=========  ==========================================  =====================================
+generate   :mod:`fftforge.cli.generate` (+ one parser  :mod:`fftforge.hdl`,
+           per core kind, :data:`fftforge.kinds.KINDS`) :mod:`fftforge.pyref.weights`
+sim        :mod:`fftforge.cli.sim`                     :mod:`fftforge.sim.check`
+model      :mod:`fftforge.cli.model`                   :mod:`fftforge.pyref.arrays`
+vectors    :mod:`fftforge.cli.vectors`                 :mod:`fftforge.sim.vectors`
+demo       :mod:`fftforge.cli.demo`                    :mod:`fftforge.hdl`, :mod:`fftforge.sim`
+cost       :mod:`fftforge.costmodel.cli`               :mod:`fftforge.costmodel`
+build      :mod:`fftforge.cli.build`                   :mod:`fftforge.fpga.boards`
+synth      :mod:`fftforge.cli.synth`                   :mod:`fftforge.fpga.flow`
+prove      :mod:`fftforge.cli.prove`                   :mod:`fftforge.formal`
+=========  ==========================================  =====================================
+
+Each module provides ``add_parser(subparsers)``, which registers its parser
+and sets ``func`` (a callable taking the parsed arguments and returning an
+exit status or None).
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
+from fftforge.cli import build, demo, generate, model, prove, sim, synth, vectors
 from fftforge.config import ConfigError
+from fftforge.costmodel import cli as cost
 from fftforge.errors import UserError
 
-# Subcommand modules; each provides ``add_parser(subparsers)`` which registers
-# its parser(s) and sets ``func`` (a callable taking the parsed args and
-# returning an exit status or None).
-SUBCOMMAND_MODULES = (
-    "fftforge.cli.core",       # generate, sim, model, vectors, demo
-    "fftforge.costmodel.cli",  # cost
-    "fftforge.cli.fpga",       # build, synth (FPGA flow)
-    "fftforge.cli.prove",      # prove (formal verification)
-)
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+#: the command modules, in the order ``fftforge --help`` lists them
+COMMANDS = (generate, sim, model, vectors, demo, cost, build, synth, prove)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,8 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'fftforge COMMAND --help' for the options of each command.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for modname in SUBCOMMAND_MODULES:
-        importlib.import_module(modname).add_parser(sub)
+    for module in COMMANDS:
+        module.add_parser(sub)
     return parser
 
 
@@ -50,4 +68,3 @@ def main(argv=None) -> int:
         print("fftforge: interrupted", file=sys.stderr)
         return 130
     return int(rc or 0)
-

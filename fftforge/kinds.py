@@ -212,7 +212,7 @@ KINDS = {k.name: k for k in (
         descriptor_keys=_FFT_KEYS, lane_keys=_FFT_LANE_KEYS,
         model_ref="fftforge.pyref.fft:FFTModel",
         checker_ref="fftforge.sim.check:check_fft_core",
-        cli_ref="fftforge.cli.core:add_generate_fft",
+        cli_ref="fftforge.cli.generate:add_generate_fft",
         formal_ref="fftforge.formal.registry:fft_sets",
         fpga_from_config=True,
         fpga_calibrates=True,
@@ -226,7 +226,7 @@ KINDS = {k.name: k for k in (
         descriptor_keys=_FILTER_KEYS, lane_keys=_FILTER_LANE_KEYS,
         model_ref="fftforge.pyref.filter:FilterModel",
         checker_ref="fftforge.sim.check_filter:check_filter_core",
-        cli_ref="fftforge.cli.filter:add_generate_filter",
+        cli_ref="fftforge.cli.generate_filter:add_generate_filter",
         formal_ref="fftforge.formal.registry:filter_sets",
     ),
     CoreKind(
@@ -238,8 +238,8 @@ KINDS = {k.name: k for k in (
         descriptor_keys=_FILTER_KEYS, lane_keys=_FILTER_LANE_KEYS,
         model_ref="fftforge.pyref.fftnet:FFTNetModel",
         checker_ref="fftforge.sim.check_filter:check_filter_core",
-        cli_ref="fftforge.cli.filter:add_generate_fftnet",
-        demo_ref="fftforge.cli.filter:demo",
+        cli_ref="fftforge.cli.generate_filter:add_generate_fftnet",
+        demo_ref="fftforge.cli.demo:fftnet_demo",
         formal_ref="fftforge.formal.registry:filter_sets",
     ),
 )}

@@ -14,6 +14,9 @@ synth
     Out-of-context synthesis + place-and-route and the report schema.
 boards
     Board tops and bitstreams for amaranth-boards platforms (iCE40, ECP5).
+flow
+    What ``fftforge synth`` runs (one build or a sweep) and the provenance
+    (``meta``) of its results.
 sweep
     Design-space sweeps on local processes or a Dask cluster; CSV/JSON/plots.
 calibrate

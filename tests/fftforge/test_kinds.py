@@ -79,7 +79,7 @@ def test_every_kind_has_a_model(name):
 @pytest.mark.parametrize("name", KIND_NAMES)
 def test_every_kind_has_a_checker_taking_the_sim_options(name):
     checker = kinds.get(name).checker()
-    # what 'fftforge sim' passes (fftforge.cli.core.cmd_sim via check_core)
+    # what 'fftforge sim' passes (fftforge.cli.sim.cmd_sim via check_core)
     inspect.signature(checker).bind("core.json", frames=2, kind="random", seed=1, p_valid=0.7,
                                     p_ready=0.7, stalls=True, build_dir=None)
 

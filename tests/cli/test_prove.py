@@ -9,8 +9,8 @@ def test_list(capsys):
     assert "core.r22sdf.n16" in out and "fixed.round_saturate" in out
 
 
-def test_only_runs_one_set(capsys, formal_dir):
-    assert main(["prove", "--only", "butterfly", "--build-dir", str(formal_dir)]) == 0
+def test_only_runs_one_set(capsys, tmp_path):
+    assert main(["prove", "--only", "butterfly", "--build-dir", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("PASS") and "butterfly" in lines[0]
 
