@@ -27,6 +27,7 @@ exit status or None).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from fftforge.cli import build, demo, generate, model, prove, sim, synth, vectors
@@ -67,4 +68,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("fftforge: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:            # the reader went away (fftforge prove --list | head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
+        return 141
     return int(rc or 0)

@@ -57,3 +57,10 @@ def test_installed_command_answers_a_binary_core_in_one_line(tmp_path):
     r = _run(cmd + ["vectors", "--core", "x.npy", "-o", "v"], tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr and r.stdout == ""
     assert r.stderr.count("\n") == 1 and r.stderr.startswith("fftforge: error: x.npy is not a core descriptor")
+
+
+def test_output_into_a_closed_pipe_is_no_traceback(tmp_path):
+    # the reader has gone before fftforge writes: its first flush meets a closed pipe
+    r = subprocess.run(f"'{sys.executable}' -m fftforge.cli prove --list | true", shell=True,
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr, r.stderr
