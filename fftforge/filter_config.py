@@ -219,13 +219,19 @@ class FilterConfig(CoreConfig):
         object.__setattr__(self, "weights_im", wi)
 
     # ------------------------------------------------------------ derived
+    def _fft(self, width: int, direction: str, scaling: str, suffix: str) -> FFTConfig:
+        """One of the two transforms: natural order, saturating, with this
+        filter's twiddle width, arch, rounding, multipliers, lanes, drain and
+        target."""
+        return FFTConfig(n=self.n, width=width, twiddle_width=self.twiddle_width, arch=self.arch,
+                         direction=direction, scaling=scaling, rounding=self.rounding,
+                         overflow="saturate", order="natural", cmul=self.cmul, lanes=self.lanes,
+                         drain_after=self.drain_after, target=self.target, name=f"{self.name}_{suffix}")
+
     @property
     def fft_forward(self) -> FFTConfig:
         """The forward transform: scaled (X = DFT(x)/N), natural order."""
-        return FFTConfig(n=self.n, width=self.width, twiddle_width=self.twiddle_width, arch=self.arch,
-                         direction="forward", scaling="scaled", rounding=self.rounding,
-                         overflow="saturate", order="natural", cmul=self.cmul, lanes=self.lanes,
-                         drain_after=self.drain_after, target=self.target, name=f"{self.name}_fwd")
+        return self._fft(self.width, "forward", "scaled", "fwd")
 
     @property
     def mul_width(self) -> int:
@@ -246,10 +252,7 @@ class FilterConfig(CoreConfig):
     @property
     def fft_inverse(self) -> FFTConfig:
         """The inverse transform: unscaled (full growth), natural order."""
-        return FFTConfig(n=self.n, width=self.inverse_width, twiddle_width=self.twiddle_width,
-                         arch=self.arch, direction="inverse", scaling="unscaled", rounding=self.rounding,
-                         overflow="saturate", order="natural", cmul=self.cmul, lanes=self.lanes,
-                         drain_after=self.drain_after, target=self.target, name=f"{self.name}_inv")
+        return self._fft(self.inverse_width, "inverse", "unscaled", "inv")
 
     @property
     def output_width(self) -> int:
