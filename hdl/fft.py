@@ -39,7 +39,7 @@ one lane, so the output words equal the P = 1 core's words exactly.
 
 import dataclasses
 
-from amaranth.hdl import EnableInserter, Module, Mux, ResetInserter, Signal, signed
+from amaranth.hdl import EnableInserter, Module, Mux, Signal, signed
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -117,6 +117,11 @@ class FFTDatapath(wiring.Component):
     ce : Value, optional
         The clock enable the datapath runs under (``EnableInserter``), for the
         instantiated primitives of ``cfg.target = "ecp5"``; required there.
+    clear : DatapathClear, optional
+        The soft clear of the core's shell (:class:`~fftforge.hdl.shell.DatapathClear`):
+        each part gets its own copy (a ``ResetInserter``) and the clear acts
+        when the datapath is enabled; without it the parts are reset by the
+        domain's reset only.
 
     Attributes
     ----------
@@ -130,11 +135,12 @@ class FFTDatapath(wiring.Component):
     part latencies.
     """
 
-    def __init__(self, cfg: FFTConfig, ce=None):
+    def __init__(self, cfg: FFTConfig, ce=None, clear=None):
         if cfg.target != "generic" and ce is None:
             raise ValueError(f"target {cfg.target!r} needs the datapath's clock enable (ce)")
         self.cfg = cfg
         self.ce = ce
+        self.clear = clear
         self.tags = core_tags(cfg)
         wi = word_layout(cfg.width, ("ovf", "inv"))
         wo = word_layout(cfg.output_width, self.tags)
@@ -155,18 +161,21 @@ class FFTDatapath(wiring.Component):
             tags = {"inv": inv} if "inv" in self.tags else {}
             m.d.sync += word_assign(x, Mux(inv, x_in.im, x_in.re), Mux(inv, x_in.re, x_in.im), ovf=0, **tags)
             prev.append(x)
+        def add(name, part):
+            m.submodules[name] = part if self.clear is None else self.clear.wrap(m, part, name)
+
         for k, part in enumerate(build_parts(cfg, self.tags, self.ce)):
             if isinstance(part, list):
                 for l, lane_part in enumerate(part):
-                    m.submodules[f"p{k}_{lane_part.part.kind}_l{l}"] = lane_part
+                    add(f"p{k}_{lane_part.part.kind}_l{l}", lane_part)
                     m.d.comb += lane_part.i.eq(prev[l])
                 prev = [lp.o for lp in part]
             elif P == 1:
-                m.submodules[f"p{k}_{part.part.kind}"] = part
+                add(f"p{k}_{part.part.kind}", part)
                 m.d.comb += part.i.eq(prev[0])
                 prev = [part.o]
             else:
-                m.submodules[f"p{k}_{part.part.kind}"] = part
+                add(f"p{k}_{part.part.kind}", part)
                 m.d.comb += [part.i[l].eq(prev[l]) for l in range(P)]
                 prev = [part.o[l] for l in range(P)]
         if P == 1:
@@ -212,10 +221,10 @@ class FFTCore(wiring.Component):
         # soft reset (the datapath runs one cycle behind its controller,
         # CE_REGISTER_LATENCY), input register, output FIFO
         sh = stream_shell(m, self.i, self.o, latency=cfg.pipeline_latency, frame=cfg.frame_cycles,
-                          drain_after=cfg.drain_after, out_layout=output_layout(cfg))
+                          drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target)
         ctl = sh.ctl
-        dp = FFTDatapath(cfg, ce=sh.adv_q)
-        m.submodules.datapath = ResetInserter(sh.clr_q)(EnableInserter(sh.adv_q)(dp))
+        dp = FFTDatapath(cfg, ce=sh.adv_q, clear=sh.clear)
+        m.submodules.datapath = EnableInserter(sh.adv_q)(dp)
         dp_in = [dp.i] if P == 1 else [dp.i[l] for l in range(P)]
         dp_out = [dp.o] if P == 1 else [dp.o[l] for l in range(P)]
 

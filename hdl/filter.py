@@ -245,13 +245,16 @@ class FilterDatapath(wiring.Component):
     the first frame after a reset/clear reaches the inverse FFT: its phase
     counters start there).
     Latency ``cfg.pipeline_latency`` slots.  ``ce``: the clock enable the
-    datapath runs under, for the primitives of ``cfg.target = "ecp5"``."""
+    datapath runs under, for the primitives of ``cfg.target = "ecp5"``;
+    ``clear``: the shell's :class:`~fftforge.hdl.shell.DatapathClear`, a copy
+    per part (both FFTs' parts, and one for the parts between them)."""
 
-    def __init__(self, cfg: FilterConfig, ce=None):
+    def __init__(self, cfg: FilterConfig, ce=None, clear=None):
         if cfg.target != "generic" and ce is None:
             raise ValueError(f"target {cfg.target!r} needs the datapath's clock enable (ce)")
         self.cfg = cfg
         self.ce = ce
+        self.clear = clear
         self.prim = {"target": cfg.target, "ce": ce}
         P = cfg.lanes
         wi, wo = word_layout(cfg.width, ("ovf", "inv")), word_layout(cfg.output_width)
@@ -274,14 +277,23 @@ class FilterDatapath(wiring.Component):
                 sig["bias"] = In(signed(cfg.bias_width))
         super().__init__(sig)
 
+    def _add(self, m, name, part):
+        """Add a part between the two FFTs as submodule ``name``, under the
+        clear those parts share (one copy, made with the first)."""
+        if self.clear is not None:
+            if self._mid_clr is None:
+                self._mid_clr = self.clear.copy(m, "mid_clr")
+            part = ResetInserter(self._mid_clr)(part)
+        m.submodules[name] = part
+
     def _modrelu(self, m, name, word, bias):
         from fftforge.hdl.modrelu import ModReLU
         cfg = self.cfg
         bd = DelayLine(signed(cfg.bias_width), cfg.mul_slots - 1)
         mr = ModReLU(cfg.mul_width, cfg.spectrum_width, cfg.bias_width, cfg.iterations, cfg.guard, cfg.rounding,
                      **self.prim)
-        m.submodules[f"bias_delay{name}"] = bd
-        m.submodules[f"modrelu{name}"] = mr
+        self._add(m, f"bias_delay{name}", bd)
+        self._add(m, f"modrelu{name}", mr)
         m.d.comb += [bd.i.eq(bias), mr.i.eq(word), mr.bias.eq(bd.o)]
         return mr.o
 
@@ -289,7 +301,8 @@ class FilterDatapath(wiring.Component):
         m = Module()
         cfg = self.cfg
         P = cfg.lanes
-        m.submodules.fwd = fwd = FFTDatapath(cfg.fft_forward, ce=self.ce)
+        self._mid_clr = None
+        m.submodules.fwd = fwd = FFTDatapath(cfg.fft_forward, ce=self.ce, clear=self.clear)
         m.d.comb += fwd.i.eq(self.i)
         wf = cfg.fft_forward.output_width
         if not cfg.real_pairs:
@@ -301,7 +314,7 @@ class FilterDatapath(wiring.Component):
                 mul = BinMultiply(cfg.mul_in_width, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul,
                                   **self.prim)
                 assert mul.latency == cfg.mul_slots
-                m.submodules[f"mul{sfx}"] = mul
+                self._add(m, f"mul{sfx}", mul)
                 m.d.comb += [mul.i.eq(fwd_o[l]), mul.coef.eq(coefs[l])]
                 spec = mul.o
                 if cfg.real_output:
@@ -312,7 +325,7 @@ class FilterDatapath(wiring.Component):
         # The inverse datapath's phase counters expect a frame's first word
         # in its first slot: it is held (clock enable) until then.
         inv_ce = None if self.ce is None else self.ce & self.inv_en
-        inv = FFTDatapath(cfg.fft_inverse, ce=inv_ce)
+        inv = FFTDatapath(cfg.fft_inverse, ce=inv_ce, clear=self.clear)
         m.submodules.inv = EnableInserter(self.inv_en)(inv)
         inv_i = [inv.i] if P == 1 else [inv.i[l] for l in range(P)]
         for x, spec in zip(inv_i, specs):
@@ -326,7 +339,8 @@ class FilterDatapath(wiring.Component):
         FFT's input words, one per lane."""
         cfg = self.cfg
         P = cfg.lanes
-        m.submodules.pairs = pb = PairBuffer(cfg.n, wf, cfg.fft_forward.pipeline_latency, P)
+        pb = PairBuffer(cfg.n, wf, cfg.fft_forward.pipeline_latency, P)
+        self._add(m, "pairs", pb)
         m.d.comb += pb.i.eq(z)
         lane = (lambda port, l: port) if P == 1 else (lambda port, l: port[l])
         return [self._pair_lane(m, lane(pb.p, l), lane(pb.q, l), "" if P == 1 else str(l),
@@ -349,7 +363,7 @@ class FilterDatapath(wiring.Component):
             for tag, conj in (("k", False), ("nk", True)):
                 mul = BinMultiply(ws, cfg.coef_width, cfg.mul_width, cfg.rounding, cfg.cmul, shift=cfg.coef_width,
                                   **self.prim)
-                m.submodules[f"mul_{ch}{tag}{sfx}"] = mul
+                self._add(m, f"mul_{ch}{tag}{sfx}", mul)
                 m.d.comb += [mul.i.re.eq(x.re), mul.i.im.eq(-x.im if conj else x.im), mul.i.ovf.eq(x.ovf),
                              mul.coef.eq(coefs[ch + tag])]
                 y = mul.o
@@ -395,10 +409,10 @@ class FilterCore(wiring.Component):
         # and everything that follows its slots (bin, channel, weight reads,
         # wseq) run one cycle behind the controller, on adv_q / clr_q
         sh = stream_shell(m, self.i, self.o, latency=cfg.pipeline_latency, frame=fc,
-                          drain_after=cfg.drain_after, out_layout=output_layout(cfg))
+                          drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target)
         ctl, adv, clr = sh.ctl, sh.adv_q, sh.clr_q
-        dp = FilterDatapath(cfg, ce=adv)
-        m.submodules.datapath = ResetInserter(clr)(EnableInserter(adv)(dp))
+        dp = FilterDatapath(cfg, ce=adv, clear=sh.clear)
+        m.submodules.datapath = EnableInserter(adv)(dp)
 
         # Input side.
         dp_in = [dp.i] if P == 1 else [dp.i[l] for l in range(P)]

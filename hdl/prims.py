@@ -45,6 +45,9 @@ slot pipeline carry no state that validity depends on.
     address each cycle, read latency 2.
 :class:`PipelinedROM`
     Read-only table, read latency 2.
+:func:`register_copy`
+    A one-bit register of its own (a copy of a control register that must
+    reach every part of a large core), latency 1.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from amaranth.lib import data, memory, wiring
 from amaranth.lib.wiring import In, Out
 
 __all__ = ["TARGETS", "MULT_LATENCY", "RAM_LATENCY", "PipelinedMultiplier", "DelayRAM",
-           "ReadModifyWriteRAM", "PipelinedROM", "dp16kd_tiles", "BLOCK_MIN_DEPTH"]
+           "ReadModifyWriteRAM", "PipelinedROM", "dp16kd_tiles", "BLOCK_MIN_DEPTH", "register_copy"]
 
 from fftforge.config import MULT_LATENCY, MULT_LIMB_BITS, RAM_LATENCY, TARGETS, mult_latency, mult_limbs
 from fftforge.hdl.word import data_reg
@@ -75,6 +78,28 @@ _ADDR_LSB = {36: 5, 18: 4, 9: 3, 4: 2, 2: 1, 1: 0}
 def _check_target(target):
     if target not in TARGETS:
         raise ValueError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")
+
+
+def register_copy(m, d, *, target: str, name: str):
+    """``d`` registered in a flip-flop of its own, added to ``m``; ``None``
+    where the target needs none (the caller keeps its one shared register).
+
+    On ECP5 a ``TRELLIS_FF`` instance (no reset, no enable, power-up 0):
+    Yosys's ``opt_merge`` folds registers with the same input into one,
+    ``keep`` on the wire notwithstanding, so a control net that reaches every
+    part of a large core (the datapath's soft clear) cannot be replicated in
+    plain HDL; an instance is not merged, and nextpnr places each copy by the
+    part it serves.  Latency 1 cycle, every cycle (an ``Instance`` is outside
+    any ``EnableInserter``).  Other targets: ``None``.
+    """
+    _check_target(target)
+    if target != "ecp5":
+        return None
+    q = Signal(name=name)
+    m.submodules[name] = Instance(
+        "TRELLIS_FF", p_GSR="DISABLED", p_CEMUX="1", p_CLKMUX="CLK", p_LSRMUX="LSR", p_REGSET="RESET",
+        p_SRMODE="LSR_OVER_CE", i_CLK=ClockSignal(), i_LSR=Const(0, 1), i_CE=Const(1, 1), i_DI=d, o_Q=q)
+    return q
 
 
 def dp16kd_tiles(depth: int, width: int, pdp: bool = True):

@@ -9,7 +9,13 @@ place:
 * the datapath's clock enable and soft reset **registered** (``adv_q``,
   ``clr_q``): the datapath runs one cycle behind its controller
   (:data:`~fftforge.config.CE_REGISTER_LATENCY`), so the net that reaches
-  every register, multiplier and block RAM starts at a flip-flop;
+  every register, multiplier and block RAM starts at a flip-flop.  The
+  datapath also advances in a clear cycle (``adv_q`` covers ``clr_q``:
+  nothing real is in flight then), so that a part's clear may sit under
+  the datapath's enable; each part takes the clear from
+  :class:`DatapathClear` (on ECP5 a register of its own, placed by the
+  part, instead of one register and an OR with ``rst`` reaching across the
+  chip);
 * the input payload registered every cycle (``inreg``, no enable): the
   datapath takes it one cycle later exactly when it was accepted;
 * the output FIFO (:data:`~fftforge.config.OUTPUT_FIFO_DEPTH` words: two of
@@ -28,16 +34,52 @@ prove``).
 
 import types
 
-from amaranth.hdl import Signal
+from amaranth.hdl import ResetInserter, Signal
 from amaranth.lib.fifo import SyncFIFO
 
 from fftforge.config import OUTPUT_FIFO_DEPTH
 from fftforge.hdl.control import PipelineControl
+from fftforge.hdl.prims import register_copy
 
-__all__ = ["stream_shell"]
+__all__ = ["stream_shell", "DatapathClear"]
 
 
-def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_layout):
+class DatapathClear:
+    """The datapath's soft clear, as each of its parts takes it.
+
+    The controller's ``clr`` registered: ``q`` (``clr_q``, one shared
+    register) or, on targets where :func:`~fftforge.hdl.prims.register_copy`
+    gives one, a copy of that register per part, so that no single net
+    from one flip-flop (and its OR with the domain's ``rst``) spans the core.
+
+    Parameters
+    ----------
+    d : Value
+        The controller's ``clr`` (the register's input).
+    q : Signal
+        ``clr_q``.
+    target : str
+        Synthesis target (``"generic"``, ``"ecp5"``, ``"ice40"``).
+    """
+
+    def __init__(self, d, q, target: str):
+        self.d, self.q, self.target = d, q, target
+
+    def copy(self, m, name: str):
+        """``clr_q`` for one part: a register of its own added to ``m``
+        where the target has one, else ``q``."""
+        r = register_copy(m, self.d, target=self.target, name=name)
+        return self.q if r is None else r
+
+    def wrap(self, m, part, name: str):
+        """``part`` with its clear (a ``ResetInserter`` on a copy made in
+        ``m``): add the result to ``m`` as submodule ``name``.  The part's
+        clear acts in a cycle in which its clock enable is high (the
+        datapath advances in a clear cycle)."""
+        return ResetInserter(self.copy(m, f"{name}_clr"))(part)
+
+
+def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_layout, target: str = "generic"):
     """Add the shell around a slot pipeline of ``latency`` slots to ``m``.
 
     Parameters
@@ -48,11 +90,14 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
         For the :class:`~fftforge.hdl.control.PipelineControl`.
     out_layout :
         The output payload's layout (the FIFO's word).
+    target : str
+        Synthesis target, for the datapath's clear (:class:`DatapathClear`).
 
     Returns
     -------
     A namespace with ``ctl`` (the controller), ``adv_q``, ``clr_q`` (the
-    datapath's enable and soft reset), ``inreg`` (the registered input
+    datapath's enable and soft reset), ``clear`` (the
+    :class:`DatapathClear` its parts take), ``inreg`` (the registered input
     payload), ``emit_q``, ``last_q``, ``first_q`` (the word at the datapath
     output is written this cycle, and is the last / first of its frame),
     ``out`` (a ``Signal(out_layout)`` the caller drives: the FIFO's word)
@@ -61,7 +106,7 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
     """
     m.submodules.ctl = ctl = PipelineControl(latency, frame, drain_after)
     adv_q, clr_q = Signal(name="adv_q"), Signal(name="clr_q")
-    m.d.sync += [adv_q.eq(ctl.adv), clr_q.eq(ctl.clr)]
+    m.d.sync += [adv_q.eq(ctl.adv | ctl.clr), clr_q.eq(ctl.clr)]
     m.submodules.fifo = fifo = SyncFIFO(width=out_layout.size, depth=OUTPUT_FIFO_DEPTH)
 
     # room for one more word once the writes in flight land: next cycle's
@@ -104,5 +149,6 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
             m.d.sync += acc.eq(flag)
         return flag
 
-    return types.SimpleNamespace(ctl=ctl, adv_q=adv_q, clr_q=clr_q, inreg=inreg, emit_q=emit_q,
+    return types.SimpleNamespace(ctl=ctl, adv_q=adv_q, clr_q=clr_q, clear=DatapathClear(ctl.clr, clr_q, target),
+                                 inreg=inreg, emit_q=emit_q,
                                  last_q=last_q, first_q=first_q, out=out, overflow=overflow)

@@ -1,4 +1,4 @@
-// Behavioural models of the two Lattice ECP5 primitives that fftforge's
+// Behavioural models of the three Lattice ECP5 primitives that fftforge's
 // "ecp5" target instantiates (hdl/prims.py), for simulating that Verilog
 // (with Icarus or the Verilator simulator).  Yosys ships only black boxes for them
 // (share/lattice/cells_bb_ecp5.v; cells_sim_ecp5.v's DP16KD is empty), so
@@ -10,7 +10,9 @@
 // ports of one width, REGMODE NOREG/OUTREG, WRITEMODE NORMAL /
 // READBEFOREWRITE, synchronous CE/OCE, no resets, no chip selects; a
 // MULT18X18D as a signed or unsigned 18x18 multiplier with optional input,
-// pipeline and output registers on CLK0/CE0.  They check fftforge's wiring
+// pipeline and output registers on CLK0/CE0; a TRELLIS_FF as the plain
+// register fftforge uses (DI -> Q every clock, CE and LSR tied off,
+// power-up 0: hdl/prims.register_copy).  They check fftforge's wiring
 // (address and data bit placement, enables, register count) against that
 // reading of the primitives; they cannot stand in for the silicon.
 /* verilator lint_off UNUSEDSIGNAL */
@@ -188,4 +190,22 @@ module DP16KD (
     wire [17:0] dob = (W == 36) ? rb36[35:18] : {{(18 - ((W == 36) ? 18 : W)){1'b0}}, rb[((W == 36) ? 18 : W) - 1:0]};
     assign {DOA17, DOA16, DOA15, DOA14, DOA13, DOA12, DOA11, DOA10, DOA9, DOA8, DOA7, DOA6, DOA5, DOA4, DOA3, DOA2, DOA1, DOA0} = doa;
     assign {DOB17, DOB16, DOB15, DOB14, DOB13, DOB12, DOB11, DOB10, DOB9, DOB8, DOB7, DOB6, DOB5, DOB4, DOB3, DOB2, DOB1, DOB0} = dob;
+endmodule
+
+// TRELLIS_FF: only the configuration hdl/prims.register_copy instantiates
+// (CEMUX "1", LSR tied low, REGSET "RESET", GSR disabled): a D flip-flop on
+// the rising clock edge that powers up 0.
+module TRELLIS_FF (
+    input CLK, input DI, input LSR, input CE,
+    output reg Q
+);
+    parameter GSR = "DISABLED";
+    parameter CEMUX = "1";
+    parameter CLKMUX = "CLK";
+    parameter LSRMUX = "LSR";
+    parameter SRMODE = "LSR_OVER_CE";
+    parameter REGSET = "RESET";
+    parameter LSRMODE = "LSR";
+    initial Q = 1'b0;
+    always @(posedge CLK) Q <= DI;
 endmodule
