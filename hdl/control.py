@@ -31,13 +31,30 @@ out_valid : Out(1)    the datapath's output slot holds a real sample
 emit : Out(1)         that sample is written to the output FIFO this cycle
 first_in : Out(1)     the next accepted sample is the first of a frame
 out_first, out_last : Out(1)  the emitted sample is the first/last of a frame
+draining, busy : Out(1)  the flag registers ``clr`` and ``adv`` are computed
+                      from (with ``space`` and ``in_valid``:
+                      :func:`advance`, :func:`clear`), for copies of them
+                      computed next to their far loads
 """
 
 from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-__all__ = ["PipelineControl"]
+__all__ = ["PipelineControl", "advance", "clear"]
+
+
+def advance(space, in_valid, draining):
+    """``adv``: the datapath moves (a sample is accepted, or it drains).
+    Written with ``&``/``|``/``~`` only, so that it evaluates on Amaranth
+    values and on 0/1 integers (a LUT's truth table) alike."""
+    return space & (in_valid | draining)
+
+
+def clear(draining, busy):
+    """``clr``: the drain is complete (nothing in flight); same form as
+    :func:`advance`."""
+    return draining & ~busy
 
 
 class PipelineControl(wiring.Component):
@@ -56,6 +73,8 @@ class PipelineControl(wiring.Component):
     first_in: Out(1)
     out_first: Out(1)
     out_last: Out(1)
+    draining: Out(1)
+    busy: Out(1)
 
     def __init__(self, latency: int, frame: int, drain_after: int):
         if latency < 1:
@@ -87,10 +106,12 @@ class PipelineControl(wiring.Component):
         m.d.comb += [
             self.in_ready.eq(self.space & ~draining),
             self.accept.eq(self.in_valid & self.in_ready),
-            self.adv.eq(self.space & (self.in_valid | draining)),   # = space & (accept | draining)
+            self.adv.eq(advance(self.space, self.in_valid, draining)),   # = space & (accept | draining)
             self.out_valid.eq(full & busy),
             self.emit.eq(self.adv & self.out_valid),
-            self.clr.eq(draining & ~busy),
+            self.clr.eq(clear(draining, busy)),
+            self.draining.eq(draining),
+            self.busy.eq(busy),
             self.first_in.eq(acc_zero),
             self.out_first.eq(out_zero),
             self.out_last.eq(out_end),

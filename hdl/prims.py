@@ -46,13 +46,13 @@ slot pipeline carry no state that validity depends on.
 :class:`PipelinedROM`
     Read-only table, read latency 2.
 :func:`register_copy`
-    A one-bit register of its own (a copy of a control register that must
-    reach every part of a large core), latency 1.
+    A one-bit register (and the LUT computing its input) of its own: a copy
+    of a control register that must reach far from a tight loop, latency 1.
 """
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, ClockSignal, Const, Instance, Module, Shape, Signal, signed, unsigned
+from amaranth.hdl import Cat, ClockSignal, Const, Instance, Module, ResetSignal, Shape, Signal, signed, unsigned
 from amaranth.lib import data, memory, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -80,25 +80,47 @@ def _check_target(target):
         raise ValueError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")
 
 
-def register_copy(m, d, *, target: str, name: str):
-    """``d`` registered in a flip-flop of its own, added to ``m``; ``None``
-    where the target needs none (the caller keeps its one shared register).
+def register_copy(m, fn, inputs, *, target: str, name: str):
+    """``fn(*inputs)`` registered, in a LUT and a flip-flop of their own,
+    added to ``m``; ``None`` where the target needs none (the caller keeps
+    its one shared register).
 
-    On ECP5 a ``TRELLIS_FF`` instance (no reset, no enable, power-up 0):
+    For a control register that must reach far (every part of a large core)
+    while the logic it is computed from sits in a tight loop elsewhere (the
+    stream controller).  On ECP5 a ``LUT4`` and a ``TRELLIS_FF`` instance:
     Yosys's ``opt_merge`` folds registers with the same input into one,
-    ``keep`` on the wire notwithstanding, so a control net that reaches every
-    part of a large core (the datapath's soft clear) cannot be replicated in
-    plain HDL; an instance is not merged, and nextpnr places each copy by the
-    part it serves.  Latency 1 cycle, every cycle (an ``Instance`` is outside
-    any ``EnableInserter``).  Other targets: ``None``.
+    ``keep`` on the wire notwithstanding, and ABC shares the function with
+    the controller's own logic, so the placer pulls that shared LUT between
+    the controller and the far loads; instances are neither merged nor
+    shared, and nextpnr places each copy by what it serves.  The flip-flop
+    has the synchronous reset of the domain (to 0, like the register it
+    copies), no enable (an ``Instance`` is outside any ``EnableInserter``),
+    latency 1 cycle.
+
+    Parameters
+    ----------
+    fn : callable
+        The register's next value from ``inputs``: written with ``&``,
+        ``|``, ``~`` so that it evaluates both on Amaranth values and on the
+        0/1 integers of the LUT's truth table.
+    inputs : list of 1-bit Values, at most 4
     """
     _check_target(target)
+    if len(inputs) > 4:
+        raise ValueError(f"register_copy takes at most 4 inputs (one LUT4), got {len(inputs)}")
     if target != "ecp5":
         return None
-    q = Signal(name=name)
+    init = 0
+    for idx in range(16):
+        bits = [idx >> k & 1 for k in range(len(inputs))]
+        init |= (fn(*bits) & 1) << idx
+    d, q = Signal(name=f"{name}_d"), Signal(name=name)
+    pins = list(inputs) + [Const(0, 1)] * (4 - len(inputs))
+    m.submodules[f"{name}_lut"] = Instance(
+        "LUT4", p_INIT=Const(init, 16), i_A=pins[0], i_B=pins[1], i_C=pins[2], i_D=pins[3], o_Z=d)
     m.submodules[name] = Instance(
         "TRELLIS_FF", p_GSR="DISABLED", p_CEMUX="1", p_CLKMUX="CLK", p_LSRMUX="LSR", p_REGSET="RESET",
-        p_SRMODE="LSR_OVER_CE", i_CLK=ClockSignal(), i_LSR=Const(0, 1), i_CE=Const(1, 1), i_DI=d, o_Q=q)
+        p_SRMODE="LSR_OVER_CE", i_CLK=ClockSignal(), i_LSR=ResetSignal(), i_CE=Const(1, 1), i_DI=d, o_Q=q)
     return q
 
 

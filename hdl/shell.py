@@ -38,7 +38,7 @@ from amaranth.hdl import ResetInserter, Signal
 from amaranth.lib.fifo import SyncFIFO
 
 from fftforge.config import OUTPUT_FIFO_DEPTH
-from fftforge.hdl.control import PipelineControl
+from fftforge.hdl.control import PipelineControl, advance, clear
 from fftforge.hdl.prims import register_copy
 
 __all__ = ["stream_shell", "DatapathClear"]
@@ -49,26 +49,26 @@ class DatapathClear:
 
     The controller's ``clr`` registered: ``q`` (``clr_q``, one shared
     register) or, on targets where :func:`~fftforge.hdl.prims.register_copy`
-    gives one, a copy of that register per part, so that no single net
-    from one flip-flop (and its OR with the domain's ``rst``) spans the core.
+    gives one, a copy of that register (and of the LUT computing it from the
+    controller's flags) per part, so that no single net from one flip-flop
+    (and its OR with the domain's ``rst``) spans the core.
 
     Parameters
     ----------
-    d : Value
-        The controller's ``clr`` (the register's input).
+    ctl : PipelineControl
     q : Signal
         ``clr_q``.
     target : str
         Synthesis target (``"generic"``, ``"ecp5"``, ``"ice40"``).
     """
 
-    def __init__(self, d, q, target: str):
-        self.d, self.q, self.target = d, q, target
+    def __init__(self, ctl, q, target: str):
+        self.ctl, self.q, self.target = ctl, q, target
 
     def copy(self, m, name: str):
         """``clr_q`` for one part: a register of its own added to ``m``
         where the target has one, else ``q``."""
-        r = register_copy(m, self.d, target=self.target, name=name)
+        r = register_copy(m, clear, [self.ctl.draining, self.ctl.busy], target=self.target, name=name)
         return self.q if r is None else r
 
     def wrap(self, m, part, name: str):
@@ -105,8 +105,8 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
     given the ``ovf`` tags of its lanes; call it once).
     """
     m.submodules.ctl = ctl = PipelineControl(latency, frame, drain_after)
-    adv_q, clr_q = Signal(name="adv_q"), Signal(name="clr_q")
-    m.d.sync += [adv_q.eq(ctl.adv | ctl.clr), clr_q.eq(ctl.clr)]
+    clr_q = Signal(name="clr_q")
+    m.d.sync += clr_q.eq(ctl.clr)
     m.submodules.fifo = fifo = SyncFIFO(width=out_layout.size, depth=OUTPUT_FIFO_DEPTH)
 
     # room for one more word once the writes in flight land: next cycle's
@@ -121,6 +121,16 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
     level_next = Signal(range(OUTPUT_FIFO_DEPTH + 2), name="level_next")
     m.d.comb += level_next.eq(fifo.level + emit_q - read)
     m.d.sync += space_q.eq(level_next < OUTPUT_FIFO_DEPTH - 1)
+
+    # the datapath's enable: advance or clear (on ECP5 its own LUT and
+    # flip-flop, not the LUT the controller's loop shares: register_copy)
+    def adv_or_clr(space, in_valid, draining, busy):
+        return advance(space, in_valid, draining) | clear(draining, busy)
+
+    adv_q = register_copy(m, adv_or_clr, [space_q, i.valid, ctl.draining, ctl.busy], target=target, name="adv_q")
+    if adv_q is None:
+        adv_q = Signal(name="adv_q")
+        m.d.sync += adv_q.eq(ctl.adv | ctl.clr)
     m.d.comb += [
         ctl.in_valid.eq(i.valid),
         i.ready.eq(ctl.in_ready),
@@ -149,6 +159,6 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
             m.d.sync += acc.eq(flag)
         return flag
 
-    return types.SimpleNamespace(ctl=ctl, adv_q=adv_q, clr_q=clr_q, clear=DatapathClear(ctl.clr, clr_q, target),
+    return types.SimpleNamespace(ctl=ctl, adv_q=adv_q, clr_q=clr_q, clear=DatapathClear(ctl, clr_q, target),
                                  inreg=inreg, emit_q=emit_q,
                                  last_q=last_q, first_q=first_q, out=out, overflow=overflow)

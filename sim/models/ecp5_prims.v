@@ -1,4 +1,4 @@
-// Behavioural models of the three Lattice ECP5 primitives that fftforge's
+// Behavioural models of the four Lattice ECP5 primitives that fftforge's
 // "ecp5" target instantiates (hdl/prims.py), for simulating that Verilog
 // (with Icarus or the Verilator simulator).  Yosys ships only black boxes for them
 // (share/lattice/cells_bb_ecp5.v; cells_sim_ecp5.v's DP16KD is empty), so
@@ -10,9 +10,9 @@
 // ports of one width, REGMODE NOREG/OUTREG, WRITEMODE NORMAL /
 // READBEFOREWRITE, synchronous CE/OCE, no resets, no chip selects; a
 // MULT18X18D as a signed or unsigned 18x18 multiplier with optional input,
-// pipeline and output registers on CLK0/CE0; a TRELLIS_FF as the plain
-// register fftforge uses (DI -> Q every clock, CE and LSR tied off,
-// power-up 0: hdl/prims.register_copy).  They check fftforge's wiring
+// pipeline and output registers on CLK0/CE0; a TRELLIS_FF as the register
+// fftforge uses (DI -> Q every clock, LSR a synchronous reset, power-up 0)
+// and a LUT4 (hdl/prims.register_copy).  They check fftforge's wiring
 // (address and data bit placement, enables, register count) against that
 // reading of the primitives; they cannot stand in for the silicon.
 /* verilator lint_off UNUSEDSIGNAL */
@@ -193,8 +193,8 @@ module DP16KD (
 endmodule
 
 // TRELLIS_FF: only the configuration hdl/prims.register_copy instantiates
-// (CEMUX "1", LSR tied low, REGSET "RESET", GSR disabled): a D flip-flop on
-// the rising clock edge that powers up 0.
+// (CEMUX "1", REGSET "RESET", SRMODE "LSR_OVER_CE": LSR a synchronous reset
+// to 0, GSR disabled): a D flip-flop on the rising clock edge that powers up 0.
 module TRELLIS_FF (
     input CLK, input DI, input LSR, input CE,
     output reg Q
@@ -207,5 +207,14 @@ module TRELLIS_FF (
     parameter REGSET = "RESET";
     parameter LSRMODE = "LSR";
     initial Q = 1'b0;
-    always @(posedge CLK) Q <= DI;
+    always @(posedge CLK) Q <= LSR ? 1'b0 : DI;
+endmodule
+
+// LUT4: Z = INIT[{D, C, B, A}].
+module LUT4 (
+    input A, input B, input C, input D,
+    output Z
+);
+    parameter [15:0] INIT = 16'h0000;
+    assign Z = INIT[{D, C, B, A}];
 endmodule
