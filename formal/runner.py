@@ -148,7 +148,8 @@ def run_sby(name: str, design, *, mode: str = "prove", depth: int = 10, ports=No
     try:
         out, _ = proc.communicate(timeout=(timeout + 30) if timeout else None)
     except BaseException:
-        # sby's solver processes live in the same new session: end them all
+        # Not swallowed (re-raised below): on a timeout or Ctrl-C, sby's
+        # solver processes live in the same new session: end them all first
         try:
             os.killpg(proc.pid, signal.SIGTERM)
         except ProcessLookupError:

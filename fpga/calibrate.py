@@ -33,6 +33,7 @@ from importlib import resources
 import numpy as np
 
 from fftforge.config import FFTConfig
+from fftforge.costmodel import fpga as _fpga
 from fftforge.errors import UserError
 from fftforge.kinds import KINDS, UNNAMED_KIND
 
@@ -216,10 +217,7 @@ def calibrate(results: list, path: str | None = None, meta: dict | None = None) 
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
         f.write(text)
-    try:
-        from fftforge.costmodel import fpga as _fpga
-        _fpga._calibration.cache_clear()
-        _fpga.core_model.cache_clear()
-    except Exception:
-        pass
+    # the cost model in this process reads the new tables from now on
+    _fpga._calibration.cache_clear()
+    _fpga.core_model.cache_clear()
     return new

@@ -23,7 +23,7 @@ import time
 from fftforge.config import FFTConfig
 from fftforge.errors import UserError
 
-__all__ = ["parse_sweep", "expand_jobs", "run_job", "run_sweep", "format_table", "write_csv",
+__all__ = ["parse_sweep", "expand_jobs", "core_summary", "run_job", "run_sweep", "format_table", "write_csv",
            "write_json", "plot_sweep", "CSV_FIELDS", "load_results"]
 
 _CFG_FIELDS = {f.name for f in dataclasses.fields(FFTConfig)} - {"name", "schedule"}
@@ -92,6 +92,15 @@ def expand_jobs(base: FFTConfig, sweep: dict, family: str, device: str | None = 
     return jobs
 
 
+def core_summary(cfg) -> dict:
+    """The core's summary in a sweep report (the keys of
+    :meth:`fftforge.fpga.core.CoreSource.summary`), read from ``cfg`` alone:
+    for rows written before or without generating the core."""
+    return {"name": cfg.name, "kind": cfg.kind, "n": cfg.n, "arch": cfg.arch, "width": cfg.width,
+            "twiddle_width": cfg.twiddle_width, "order": cfg.order, "cmul": cfg.cmul,
+            "lanes": cfg.lanes}
+
+
 def run_job(job: dict) -> dict:
     """Run one sweep job (in any process, local or on a Dask worker).
 
@@ -107,21 +116,18 @@ def run_job(job: dict) -> dict:
         dev, cap = device_for(job["family"], job.get("device"))
         over = architectural_overflow(CoreSource(cfg, {"resources": cfg.resources()}, ""), cap)
         if over:                 # instant: no Verilog, no tools
-            core = CoreSource(cfg, {"name": cfg.name, "kind": "fft", "n": cfg.n, "arch": cfg.arch,
-                                    "input_width": cfg.width, "twiddle_width": cfg.twiddle_width,
-                                    "output_order": cfg.order, "cmul": cfg.cmul, "lanes": cfg.lanes,
-                                    "resources": cfg.resources()}, "")
-            rep = SynthReport(family=job["family"], device=dev, core=core.summary(), status="does_not_fit",
+            rep = SynthReport(family=job["family"], device=dev, core=core_summary(cfg), status="does_not_fit",
                               overflow=over, architecture=cfg.resources(),
                               capacity={k: v for k, v in cap.items() if k != "nextpnr"})
             d = rep.to_dict()
         else:
             d = _build(job, cfg)
-    except Exception as e:  # a job never takes the sweep down
-        d = SynthReport(family=job["family"], device=job.get("device") or "", core={
-            "name": cfg.name, "kind": "fft", "n": cfg.n, "arch": cfg.arch, "width": cfg.width,
-            "twiddle_width": cfg.twiddle_width, "order": cfg.order, "cmul": cfg.cmul, "lanes": cfg.lanes},
-            status="failed", error=f"{type(e).__name__}: {e}").to_dict()
+    except Exception as e:
+        # Not hidden: a job never takes the sweep down, and its failure is
+        # reported in its row (status "failed", the error's type and text),
+        # which the sweep's table and JSON show.
+        d = SynthReport(family=job["family"], device=job.get("device") or "", core=core_summary(cfg),
+                        status="failed", error=f"{type(e).__name__}: {e}").to_dict()
     d["seconds"]["job"] = round(time.perf_counter() - t0, 2)
     d["job"] = job
     d["host"] = socket.gethostname()

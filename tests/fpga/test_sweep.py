@@ -44,6 +44,19 @@ def test_local_pool_returns_reports_in_job_order():
     assert res[0]["overflow"][0]["used"] > res[1]["overflow"][0]["used"]
 
 
+def test_run_job_reports_the_core_the_same_way_when_it_fails_or_does_not_fit():
+    # a job that fails is reported, with its error, not raised and not hidden;
+    # both rows name the core through the one helper (kind from the config)
+    cfg = FFTConfig(n=8192, arch="r2sdf")
+    over = sw.run_job(sw.expand_jobs(cfg, {}, "ice40")[0])
+    bad = sw.run_job(dict(sw.expand_jobs(cfg, {}, "ice40")[0], family="nosuchfamily"))
+    assert over["status"] == "does_not_fit"
+    assert bad["status"] == "failed" and bad["error"].startswith("UserError: ") and "nosuchfamily" in bad["error"]
+    assert over["core"] == bad["core"] == sw.core_summary(FFTConfig.from_dict(over["job"]["config"]))
+    assert over["core"]["kind"] == "fft" and set(over["core"]) == {
+        "name", "kind", "n", "arch", "width", "twiddle_width", "order", "cmul", "lanes"}
+
+
 def test_dask_cluster_runs_the_sweep(tmp_path):
     distributed = pytest.importorskip("distributed")
     from fftforge.cli import main
