@@ -37,6 +37,8 @@ import numpy as np
 from amaranth.hdl import (Cat, ClockSignal, Const, Elaboratable, Instance, Module, Mux, ResetSignal,
                           Signal)
 
+from fftforge.errors import UserError
+
 __all__ = ["StimulusHarness", "stimulus_words", "expected_checksum", "fold32", "checksum",
            "LFSR_SEED", "LFSR_MASK", "lfsr_seed", "CoreIO", "component_core", "verilog_core"]
 
@@ -101,15 +103,21 @@ def expected_checksum(cfg, desc: dict, frames: int) -> int:
     of ``cfg`` (any core kind of :data:`fftforge.kinds.KINDS`, any lane
     count) driven with the harness stimulus (side streams idle; ``runtime``
     direction cores take the direction from a port the harness ties to 0:
-    forward).
+    forward; runtime-weight cores report ``wseq`` = 0 on every output, no
+    weight written).
 
-    Raises :class:`~fftforge.errors.UserError` for a kind without a
-    bit-true model."""
+    Raises :class:`~fftforge.errors.UserError` (one line) for a kind
+    without a bit-true model, ``frames`` < 1, or a descriptor whose input or
+    output payload fields are not the ones ``cfg`` streams (the checksum
+    would not be the core's)."""
     from fftforge.pyref import lanes
     from fftforge.pyref.registry import model_for
     from fftforge.sim.payload import pack, unpack
     model = model_for(cfg)            # first: a kind without a model stops here, in one line
+    if frames < 1:
+        raise UserError(f"the self-check needs at least 1 frame, got {frames}")
     pin, pout = desc["ports"]["input"], desc["ports"]["output"]
+    _check_fields(desc, "input", pin, [f for lane in cfg.lane_fields for f in lane])
     t = lanes.frame_transfers(cfg)
     words = stimulus_words(frames * t, pin["width"])
     fields = {k: np.asarray(v).reshape(frames, t) for k, v in unpack(pin["fields"], words).items()}
@@ -119,7 +127,19 @@ def expected_checksum(cfg, desc: dict, frames: int) -> int:
     inverse = np.zeros(frames, dtype=bool) if desc.get("direction") == "runtime" else None
     y_re, y_im, ovf = lanes.model_stream(cfg, re, im, inverse, model=model)
     out = lanes.output_words(cfg, y_re, y_im, ovf)
+    if getattr(cfg, "weights", None) == "runtime":
+        # the weight port is tied idle: every frame sees the memory after 0 writes
+        out["wseq"] = np.zeros_like(out["last"])
+    _check_fields(desc, "output", pout, list(out))
     return checksum(pack(pout["fields"], out, frames * t))
+
+
+def _check_fields(desc: dict, port: str, spec: dict, want: list):
+    have = list(spec.get("fields", {}))
+    if sorted(have) != sorted(want):
+        raise UserError(f"core {desc.get('name')}: {port} payload fields {', '.join(have) or 'none'} are not "
+                        f"the {', '.join(want)} its configuration streams; no self-check can be computed "
+                        f"(regenerate the core with 'fftforge generate')")
 
 
 def side_streams(desc: dict) -> dict:

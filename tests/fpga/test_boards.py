@@ -87,9 +87,13 @@ def test_ulx3s_85f_bitstream(tmp_path):
 # FFTNet, any number of lanes.  (Before, expected_checksum raised for lane and
 # filter cores and build_board caught it with 'except Exception' and went on
 # without a self-check.)  The tools are replaced by a failing build script:
-# the board top is elaborated, the tools never run.
+# the board top is elaborated, the tools never run.  (That expected_checksum
+# is the bit-true model's words packed as the core outputs them, computed
+# independently: tests/fpga/test_expected_checksum.py, same configurations.)
 SELF_CHECKED = [
+    FFTConfig(n=16, width=8, name="f16p1"),
     FFTConfig(n=16, width=8, lanes=2, name="f16p2"),
+    FFTConfig(n=16, width=8, lanes=4, direction="runtime", order="bit_reversed", name="f16p4"),
     FFTConfig(n=16, width=8, lanes=8, name="f16p8"),
     FilterConfig(n=16, width=8, coef_width=8, lanes=2, weights="runtime", name="flt16p2"),
     FFTNetConfig(n=16, width=8, coef_width=8, lanes=2, name="net16p2"),
@@ -139,12 +143,18 @@ def test_a_core_without_a_model_stops_the_build_in_one_line(tmp_path, monkeypatc
     def no_tools(self, *a, **kw):
         raise AssertionError("the tools must not run")
     monkeypatch.setattr(BuildPlan, "execute_local", no_tools)
-    real = core_from_config(FFTConfig(n=8, name="fft8"), str(tmp_path))
+    real = core_from_config(FFTConfig(n=8, lanes=2, name="fft8"), str(tmp_path))
 
     class Unknown:
         n, lanes = 8, 1
     with pytest.raises(UserError, match="no bit-true model") as e:
         build_board(CoreSource(Unknown(), real.desc, real.verilog), "icebreaker", str(tmp_path / "b"))
+    assert "\n" not in str(e.value)
+    # a descriptor that is not its configuration's core (here: 2 lanes, the
+    # configuration says 4): no checksum could be right, the build stops
+    with pytest.raises(UserError, match="input payload fields .* no self-check") as e:
+        build_board(CoreSource(FFTConfig(n=8, lanes=4, name="fft8"), real.desc, real.verilog), "icebreaker",
+                    str(tmp_path / "c"))
     assert "\n" not in str(e.value)
 
 
