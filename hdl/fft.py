@@ -132,7 +132,9 @@ class FFTDatapath(wiring.Component):
         Output word in output order, still swapped for inverse frames.
 
     Latency ``cfg.pipeline_latency`` enabled cycles: the sum of the plan's
-    part latencies.
+    part latencies.  Bit growth: ``width`` -> ``cfg.output_width``: one
+    guard bit at the input register, then none per stage when scaled, one
+    per butterfly stage when unscaled (:meth:`FFTConfig.stage_width`).
     """
 
     def __init__(self, cfg: FFTConfig, ce=None, clear=None):
@@ -186,7 +188,7 @@ class FFTDatapath(wiring.Component):
 
 
 class FFTCore(wiring.Component):
-    """Streaming FFT/iFFT core (ports in the module docstring).
+    """Streaming FFT/iFFT core (the module docstring says more).
 
     Parameters
     ----------
@@ -195,11 +197,21 @@ class FFTCore(wiring.Component):
     Attributes
     ----------
     i : In(stream.Signature(input_layout(cfg)))
+        Input samples ``{re, im: signed(width)}`` (``{re0, im0, re1, im1,
+        ...}`` with P lanes: lane l of transfer t = sample t*P + l); frames
+        are consecutive groups of N/P accepted transfers.
     o : Out(stream.Signature(output_layout(cfg)))
+        Output samples ``{re, im: signed(output_width), last, overflow}``
+        (per lane likewise): ``last`` on each frame's final transfer,
+        ``overflow`` sticky within a frame from the first clipped output.
     inverse : In(1)
-        ``direction="runtime"`` only.
+        ``direction="runtime"`` only: sampled with each frame's first
+        transfer, 1 = inverse transform.
 
-    Latency ``cfg.latency_cycles``; P samples per clock.
+    Latency ``cfg.latency_cycles`` (the datapath's ``pipeline_latency`` plus
+    the stream shell's 2); P samples per clock, frames back to back.  Bit
+    growth: ``cfg.output_width - cfg.width`` bits (1 scaled, 1 + log2 N
+    unscaled: :attr:`FFTConfig.output_width`).
     """
 
     def __init__(self, cfg: FFTConfig):

@@ -114,16 +114,32 @@ def wseq_frames(cfg: FilterConfig) -> int:
 class BinMultiply(wiring.Component):
     """Per-bin complex weight.  Twin of :func:`fftforge.pyref.filter.bin_multiply`.
 
-    Ports
-    -----
-    i : In(word(width_in))          X (bin k of a frame)
-    coef : In(complex(coef_width))  W for that bin, valid one slot after ``i``
-        (a synchronous memory read issued with ``i``); registered here once
-        more (the memory's output register), so it reaches the multiplier
-        from a flip-flop
-    o : Out(word(width_out))        Y = round(X W / 2**shift), saturated
-        (``shift`` defaults to coef_width - 1; the real-pair path feeds
-        doubled spectra and shifts by coef_width)
+    Parameters
+    ----------
+    width_in, coef_width, width_out : int
+        Widths of X, of the weight W and of Y (signed parts).
+    rounding : str
+        Rounding of the shifted product (the FFT's ``rounding`` options).
+    form : int
+        Complex multiplier form, 4 or 3 real multiplies
+        (:class:`~fftforge.hdl.cmul.ComplexMultiplier`).
+    shift : int, optional
+        Right shift of the product (default ``coef_width - 1``).
+    target, ce :
+        See :class:`~fftforge.hdl.prims.PipelinedMultiplier`.
+
+    Attributes
+    ----------
+    i : In(word(width_in))
+        X (bin k of a frame).
+    coef : In(complex(coef_width))
+        W for that bin, valid one slot after ``i`` (a synchronous memory
+        read issued with ``i``); registered here once more (the memory's
+        output register), so it reaches the multiplier from a flip-flop.
+    o : Out(word(width_out))
+        Y = round(X W / 2**shift), saturated (``shift`` defaults to
+        coef_width - 1; the real-pair path feeds doubled spectra and shifts
+        by coef_width); ``ovf`` = X's flag or a saturation.
 
     Latency :func:`fftforge.filter_config.mul_latency` (8 for operands of at
     most 18 bits): two operand
@@ -181,9 +197,28 @@ class PairBuffer(wiring.Component):
     """Real-pair pairing buffer: for each bin k of a frame (natural order in)
     it outputs ``Z[k]`` and ``Z[-k mod N]`` of that frame.
 
-    Ports: ``i`` In(word(width)); ``p``, ``q`` Out(word(width)) -- with
-    ``lanes`` P > 1 arrays of P words (lane l of transfer t = bin t*P + l).
-    P banks (bank l holds lane l) of 2N/P words, one write and two
+    Parameters
+    ----------
+    n : int
+        Frame length N.
+    width : int
+        Word width (signed parts).
+    offset : int
+        Slots from the pipeline input to this part's input.
+    lanes : int
+        P.
+
+    Attributes
+    ----------
+    i : In(word(width))
+        ``Z[k]`` in natural order (with ``lanes`` P > 1 an array of P words,
+        lane l of transfer t = bin t*P + l; likewise ``p`` and ``q``).
+    p : Out(word(width))
+        ``Z[k]``, N/P + 1 slots later.
+    q : Out(word(width))
+        ``Z[-k mod N]`` of the same frame, with ``p``.
+
+    No bit growth (words are stored as they are).  P banks (bank l holds lane l) of 2N/P words, one write and two
     synchronous read ports each: frame f is written into half f mod 2 while
     frame f - 1 is read from the other.  ``-k`` of lane 0 of transfer t is
     lane 0 of transfer (N/P - t) mod N/P; of lane l > 0 it is lane P - l of
@@ -230,6 +265,37 @@ class PairBuffer(wiring.Component):
 
 class FilterDatapath(wiring.Component):
     """The slot pipeline: forward FFT -> BinMultiply [-> ModReLU] -> inverse FFT.
+
+    Parameters
+    ----------
+    cfg : FilterConfig
+        (or :class:`~fftforge.filter_config.FFTNetConfig`).
+    ce, clear : optional
+        As for :class:`~fftforge.hdl.fft.FFTDatapath` (see below).
+
+    Attributes
+    ----------
+    i : In(word(width))
+        Forward FFT input word (with P lanes an array of P words, as every
+        word and coefficient port here).
+    o : Out(word(output_width))
+        Inverse FFT output word, still swapped (re/im exchanged).
+    inv_en : In(1)
+        High from the slot in which the first word of the first frame after
+        a reset/clear reaches the inverse FFT.
+    coef : In(complex(coef_width))
+        The weight of the bin at the multiplier's input (not real pairs).
+    coef_ak, coef_ank, coef_bk, coef_bnk : In(complex(coef_width))
+        Real pairs: W_a[k], W_a[-k], W_b[k], W_b[-k].
+    bias : In(signed(bias_width))
+        FFTNet: b of that frame's channel, same timing as ``coef``.
+    bias_a, bias_b : In(signed(bias_width))
+        FFTNet with real pairs: the bias of each channel.
+
+    Latency ``cfg.pipeline_latency`` slots (:attr:`FilterConfig.latency_parts`).
+    Bit growth: ``width`` -> ``cfg.output_width`` (the scaled forward FFT's
+    guard bit, the multiply's saturation to the inverse FFT's input width,
+    the unscaled inverse FFT's growth).
 
     Real pairs: forward FFT -> :class:`PairBuffer` -> separation (1 slot:
     doubled spectra of both channels) -> four BinMultiply (bins k and -k of
@@ -387,7 +453,32 @@ def _wrap_inc(v, modulus):
 
 
 class FilterCore(wiring.Component):
-    """The stream component of a spectral filter or FFTNet layer (module doc)."""
+    """The stream component of a spectral filter or FFTNet layer (the module
+    docstring says more: weights, real pairs, lanes).
+
+    Parameters
+    ----------
+    cfg : FilterConfig
+        (or :class:`~fftforge.filter_config.FFTNetConfig`).
+
+    Attributes
+    ----------
+    i : In(stream.Signature(input_layout(cfg)))
+        Input samples ``{re, im: signed(width)}`` (FFTNet: ``{re}``, real
+        tokens; with P lanes ``{re0, im0, re1, im1, ...}``); frame ``f``
+        is filtered with channel ``f mod channels``.
+    o : Out(stream.Signature(output_layout(cfg)))
+        ``{re, im: signed(output_width), last, overflow[, wseq]}`` (FFTNet:
+        no ``im``); ``wseq`` (runtime weights): weight-port writes applied
+        before this frame's weights were read, mod 2**16.
+    w : In(stream.Signature(weight_layout(cfg)))
+        ``weights="runtime"`` only: ``{addr, re, im}`` writes weight
+        ``(c, k)`` at ``addr = c*n + k`` (FFTNet: bias at ``channels*n + c``).
+
+    Latency ``cfg.latency_cycles`` (:attr:`FilterConfig.latency_parts`);
+    P samples per clock.  Bit growth: ``cfg.output_width - cfg.width`` bits
+    (:attr:`FilterConfig.widths`).
+    """
 
     def __init__(self, cfg: FilterConfig):
         self.cfg = cfg
@@ -588,12 +679,19 @@ class OverlapSaveFilter(wiring.Component):
     are the linear convolution of the input stream with the FIR whose DFT the
     weights are (length <= M), with no seams.
 
-    Ports
-    -----
-    i : In(stream {re, im: signed(width)})     the continuous input stream
-    o : Out(stream {re, im, last, overflow})   L outputs per frame; ``last``
-        marks each frame's final kept output
-    With ``lanes`` P > 1 both streams carry P samples per transfer (as
+    Parameters
+    ----------
+    cfg : FilterConfig
+        With ``mode="overlap_save"`` and ROM weights.
+
+    Attributes
+    ----------
+    i : In(stream {re, im: signed(width)})
+        The continuous input stream.
+    o : Out(stream {re, im: signed(output_width), last, overflow})
+        L outputs per frame; ``last`` marks each frame's final kept output.
+
+    Bit growth: as :class:`FilterCore`.  With ``lanes`` P > 1 both streams carry P samples per transfer (as
     :class:`FilterCore`) and M - 1 is a multiple of P: the history is
     (M-1)/P transfers and the discarder drops the first (M-1)/P output
     transfers of each frame; ``last`` marks a frame's final kept transfer.

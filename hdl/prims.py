@@ -150,6 +150,8 @@ class PipelinedMultiplier(wiring.Component):
     ----------
     a_width, b_width : int
         Operand widths (signed), any.
+    b_signed : bool
+        ``False``: ``b`` is unsigned (see the ``b`` port below).
     target : str
         ``"generic"`` (``a * b`` with the same registers) or ``"ecp5"``: a
         MULT18X18D with its three registers when both widths are <= 18;
@@ -171,6 +173,9 @@ class PipelinedMultiplier(wiring.Component):
     latency : int
         :func:`~fftforge.config.mult_latency` ``(a_width, b_width)``:
         :data:`MULT_LATENCY` (3) up to 18 x 18 bits.
+
+    Bit growth: the full product, ``a_width + b_width`` bits (nothing is
+    rounded or dropped here).
     """
 
     def __init__(self, a_width: int, b_width: int, *, b_signed: bool = True, target: str = "generic", ce=None):
@@ -432,6 +437,9 @@ class DelayRAM(wiring.Component):
         Word at ``raddr`` :data:`RAM_LATENCY` enabled cycles earlier.  A read
         of the address being written the same cycle is not allowed (the
         callers never do it), so every target gives the same words.
+
+    Latency :data:`RAM_LATENCY` (2) enabled cycles from ``raddr`` to
+    ``rdata``; no bit growth (words are stored as they are).
     """
 
     def __init__(self, shape, depth: int, *, target: str = "generic", ce=None):
@@ -451,13 +459,27 @@ class DelayRAM(wiring.Component):
 class ReadModifyWriteRAM(wiring.Component):
     """One port per cycle: read the old word at ``addr``, write ``wdata``.
 
+    Parameters
+    ----------
+    shape : shape-castable
+        Word shape.
+    depth : int
+        Words.
+    target, ce :
+        See :class:`PipelinedMultiplier`.
+
     Attributes
     ----------
     addr : In(range(depth))
+        Address read and written every enabled cycle.
     wdata : In(shape)
+        Word written to ``addr``.
     rdata : Out(shape)
         The word that was at ``addr`` before the write of :data:`RAM_LATENCY`
         enabled cycles earlier.
+
+    Latency :data:`RAM_LATENCY` (2) enabled cycles from ``addr`` to
+    ``rdata``; no bit growth.
     """
 
     def __init__(self, shape, depth: int, *, target: str = "generic", ce=None):
@@ -474,11 +496,23 @@ class ReadModifyWriteRAM(wiring.Component):
 class PipelinedROM(wiring.Component):
     """A table of ``(c, s)`` pairs of ``width``-bit signed words.
 
+    Parameters
+    ----------
+    c_values, s_values : sequence of int
+        The two columns (``depth`` = their length).
+    width : int
+        Bits of each entry (signed).
+    target, ce :
+        See :class:`PipelinedMultiplier`.
+
     Attributes
     ----------
-    addr : In(range(depth))
+    addr : In(range(max(depth, 2)))
+        Entry to read.
     c, s : Out(signed(width))
         Entry ``addr`` of :data:`RAM_LATENCY` enabled cycles earlier.
+
+    Latency :data:`RAM_LATENCY` (2) enabled cycles; no bit growth.
 
     On ECP5 (``width`` <= 18, ``depth`` <= 1024) one DP16KD holds both
     columns when ``depth`` <= 512 (``c`` in the lower half, read on port A;
