@@ -23,7 +23,22 @@ __all__ = ["MUTANTS", "SLOW_MUTANTS", "DropReady", "SignBugMultiplier", "NarrowP
 
 class DropReady(wiring.Component):
     """Wrapper that forwards a core's streams but drops the output ``ready``
-    term: the core's FIFO is read every cycle whatever the sink says."""
+    term: the core's FIFO is read every cycle whatever the sink says.
+
+    Parameters
+    ----------
+    core : wiring.Component
+        A stream core with ``i`` and ``o`` (e.g. :class:`fftforge.hdl.fft.FFTCore`).
+
+    Attributes
+    ----------
+    i : In(stream), as ``core.i``
+        Forwarded to the core unchanged.
+    o : Out(stream), as ``core.o``
+        The core's output, but ``core.o.ready`` is tied to 1 (the bug).
+
+    Latency and bit growth: the core's (a wire wrapper).
+    """
 
     def __init__(self, core):
         self._core = core

@@ -1,11 +1,6 @@
 """Radix-2 butterfly (combinational), twin of :mod:`fftforge.pyref.butterfly`.
 
-Ports
------
-a, b : In(complex, width)       operands
-minus_j : In(1)                 multiply ``b`` by -j first (radix-2^2 BF2II)
-sum, diff : Out(complex, width + 2)
-    ``a + b'`` and ``a - b'`` at full precision (``b' = b`` or ``-j*b``).
+Ports, latency and bit growth: :class:`Butterfly`.
 
 Latency 0 (the SDF stage registers it).  Bit growth: one bit (the ports are
 two bits wider so that ``-b.re`` needs no special case).  Each output is one
@@ -25,9 +20,25 @@ def complex_layout(width: int) -> data.StructLayout:
 
 
 class Butterfly(wiring.Component):
-    """Combinational radix-2 butterfly of ``width``-bit operands: ports
-    ``a``, ``b``, ``minus_j`` in, ``sum``, ``diff`` (``width + 2`` bits)
-    out; latency 0, one bit of growth (module docstring)."""
+    """Combinational radix-2 butterfly.
+
+    Parameters
+    ----------
+    width : int
+        Operand width (signed parts).
+
+    Attributes
+    ----------
+    a, b : In(complex_layout(width))
+        Operands.
+    minus_j : In(1)
+        Multiply ``b`` by -j first (radix-2^2 BF2II).
+    sum, diff : Out(complex_layout(width + 2))
+        ``a + b'`` and ``a - b'`` at full precision (``b' = b`` or ``-j*b``).
+
+    Latency 0 (the SDF stage registers it).  Bit growth: one bit (the ports
+    are two bits wider so that ``-b.re`` needs no special case).
+    """
     def __init__(self, width: int):
         self.width = width
         super().__init__({

@@ -3,14 +3,7 @@
 Twin of :mod:`fftforge.pyref.cmul`.
 
 :class:`ComplexMultiplier`
-    Parameters: ``width``, ``twiddle_width``, ``form`` (4 or 3),
-    ``w_symmetric`` (the twiddle's parts are never ``-2**(twiddle_width-1)``,
-    as in every twiddle ROM), ``target`` and ``ce`` (see
-    :mod:`fftforge.hdl.prims`).
-
-    Attributes (ports): ``a`` In(complex, width), ``w`` In(complex,
-    twiddle_width), ``p`` Out(complex, width + twiddle_width + 2) = a * w,
-    exact.
+    Parameters and ports: the class.
 
     Latency :func:`~fftforge.config.cmul_latency` (the attribute
     ``latency``; :data:`~fftforge.config.CMUL_LATENCY` = 4 when every
@@ -72,10 +65,37 @@ def rotate_negate(m, u, v, q, name="neg"):
 
 
 class ComplexMultiplier(wiring.Component):
-    """Exact complex product ``p = a * w`` through pipelined real
-    multipliers (4, or 3 with pre-adders); ports ``a``, ``w`` in, ``p``
-    out (``width + twiddle_width + 2`` bits); latency :attr:`latency`
-    (module docstring)."""
+    """Exact complex product ``p = a * w`` through pipelined real multipliers
+    (4, or 3 with pre-adders; the module docstring gives the forms).
+
+    Parameters
+    ----------
+    width, twiddle_width : int
+        Widths of ``a`` and ``w`` (signed parts).
+    form : int
+        4 or 3 real multiplies.
+    w_symmetric : bool
+        The twiddle's parts are never ``-2**(twiddle_width-1)`` (as in every
+        twiddle ROM): the 3-multiply pre-adds stay within ``twiddle_width``
+        bits of magnitude.
+    target, ce :
+        See :class:`~fftforge.hdl.prims.PipelinedMultiplier`.
+
+    Attributes
+    ----------
+    a : In(complex_layout(width))
+        Sample.
+    w : In(complex_layout(twiddle_width))
+        Twiddle (or weight), with ``a``.
+    p : Out(complex_layout(width + twiddle_width + 2))
+        ``a * w``, exact, :attr:`latency` enabled cycles later.
+    latency : int
+        :func:`~fftforge.config.cmul_latency`:
+        :data:`~fftforge.config.CMUL_LATENCY` (4) when every operand fits
+        18 bits, + :data:`~fftforge.config.CMUL3_PREADD_LATENCY` for form 3.
+
+    Bit growth: the full product, ``width + twiddle_width + 2`` bits.
+    """
     def __init__(self, width: int, twiddle_width: int, form: int = 4, *, w_symmetric: bool = False,
                  target: str = "generic", ce=None):
         if form not in (3, 4):

@@ -1,19 +1,6 @@
 """Delay line: the output is the input ``depth`` clock-enabled cycles ago.
 
-Parameters
-----------
-shape : shape-castable
-    Word shape.
-depth : int
-    Delay in enabled cycles, >= 0.
-target, ce :
-    Synthesis target and the pipeline's clock enable, passed to
-    :class:`~fftforge.hdl.prims.DelayRAM` (see :mod:`fftforge.hdl.prims`).
-
-Attributes
-----------
-i : In(shape)
-o : Out(shape)
+Parameters and ports: :class:`DelayLine`.
 
 Latency ``depth``.  Below :data:`MEMORY_MIN_DEPTH` it is a register chain;
 from there on a ``depth - 1`` word circular buffer read one address ahead of
@@ -37,9 +24,28 @@ MEMORY_MIN_DEPTH = 16
 
 
 class DelayLine(wiring.Component):
-    """``o`` = ``i`` ``depth`` enabled cycles ago (registers, or a
-    circular buffer in a :class:`~fftforge.hdl.prims.DelayRAM`); latency
-    ``depth``, no growth (module docstring)."""
+    """``o`` = ``i`` ``depth`` enabled cycles ago (registers, or a circular
+    buffer in a :class:`~fftforge.hdl.prims.DelayRAM`).
+
+    Parameters
+    ----------
+    shape : shape-castable
+        Word shape.
+    depth : int
+        Delay in enabled cycles, >= 0.
+    target, ce :
+        Synthesis target and the pipeline's clock enable, passed to
+        :class:`~fftforge.hdl.prims.DelayRAM` (see :mod:`fftforge.hdl.prims`).
+
+    Attributes
+    ----------
+    i : In(shape)
+        Word in, every enabled cycle.
+    o : Out(shape)
+        ``i`` of ``depth`` enabled cycles earlier.
+
+    Latency ``depth`` enabled cycles; no bit growth.
+    """
     def __init__(self, shape, depth: int, *, target: str = "generic", ce=None):
         if depth < 0:
             raise ValueError(f"depth must be >= 0, got {depth}")

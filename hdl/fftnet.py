@@ -7,12 +7,7 @@ multiply and inverse FFT, with :class:`fftforge.hdl.modrelu.ModReLU` between
 the multiply and the inverse (per-channel bias from a D-word bias memory read
 with the weights) and the real part out.
 
-Ports
------
-i : In(stream {re: signed(width)})          real tokens, n per frame
-o : Out(stream {re: signed(output_width), last, overflow[, wseq]})
-w : In(stream {addr, re, im})               runtime weights only: weights at
-    ``c*n + k``, biases at ``channels*n + c`` (``re``)
+Ports and bit growth: :class:`FFTNetCore`.
 
 With ``lanes`` P > 1: ``i`` is ``{re0, ..., re<P-1>}`` and ``o`` ``{re0, ...,
 re<P-1>, last, overflow[, wseq]}`` (lane l of transfer t = token t*P + l), one
@@ -30,8 +25,29 @@ __all__ = ["FFTNetCore", "descriptor", "generate"]
 
 class FFTNetCore(FilterCore):
     """The FFTNet layer as a stream core: a :class:`FilterCore` of an
-    :class:`~fftforge.filter_config.FFTNetConfig` (ports and latency in the
-    module docstring)."""
+    :class:`~fftforge.filter_config.FFTNetConfig`.
+
+    Parameters
+    ----------
+    cfg : FFTNetConfig
+
+    Attributes
+    ----------
+    i : In(stream {re: signed(width)})
+        Real tokens, n per frame (with P lanes ``{re0, ..., re<P-1>}``, lane l
+        of transfer t = token t*P + l).
+    o : Out(stream {re: signed(output_width), last, overflow[, wseq]})
+        The real part of the layer's output (with P lanes ``{re0, ...,
+        re<P-1>, last, overflow[, wseq]}``); ``wseq`` as in :class:`FilterCore`.
+    w : In(stream {addr, re, im})
+        ``weights="runtime"`` only: weights at ``c*n + k``, biases at
+        ``channels*n + c`` (``re``).
+
+    Latency :attr:`~fftforge.filter_config.FilterConfig.latency_cycles`
+    (forward FFT + multiply + modReLU + inverse FFT + the stream shell's 2).
+    Bit growth: ``cfg.output_width - cfg.width`` bits (the inverse FFT's
+    growth; :attr:`~fftforge.filter_config.FilterConfig.widths`).
+    """
     def __init__(self, cfg: FFTNetConfig):
         if not isinstance(cfg, FFTNetConfig):
             raise TypeError(f"FFTNetCore needs an FFTNetConfig, got {type(cfg).__name__}")

@@ -10,11 +10,7 @@ accumulator and no arctangent table are needed; the two gain compensations
 are constant multiplications (``KINV`` of
 :func:`~fftforge.pyref.modrelu.kinv_bits` + 1 bits).
 
-Ports
------
-i : In(word(width_in))         Y, with its ``ovf`` tag
-bias : In(signed(bias_width))  b, sampled with ``i``
-o : Out(word(width_out))       Z
+Ports: :class:`ModReLU`.
 
 Latency :func:`fftforge.filter_config.modrelu_latency` = ``2 * iterations + 6
 + 2 * L`` slots, ``L`` the gain multiplier's
@@ -41,9 +37,39 @@ __all__ = ["ModReLU"]
 
 
 class ModReLU(wiring.Component):
-    """modReLU of a complex word with a per-sample bias, CORDIC in and out;
-    ports ``i``, ``bias`` in, ``o`` out; latency :attr:`latency`
-    (:func:`~fftforge.filter_config.modrelu_latency`; module docstring)."""
+    """modReLU of a complex word with a per-sample bias, CORDIC in and out.
+
+    Parameters
+    ----------
+    width_in, width_out : int
+        Widths of Y and Z (signed parts).
+    bias_width : int
+        Width of the bias.
+    iterations : int
+        CORDIC iterations.
+    guard : int
+        Guard bits of the internal width.
+    rounding : str
+        Rounding of the output (the FFT's ``rounding`` options).
+    target, ce :
+        See :class:`~fftforge.hdl.prims.PipelinedMultiplier`.
+
+    Attributes
+    ----------
+    i : In(word(width_in))
+        Y, with its ``ovf`` tag.
+    bias : In(signed(bias_width))
+        b, sampled with ``i``.
+    o : Out(word(width_out))
+        Z = Y * max(0, |Y| + b) / |Y|.
+    latency : int
+        :func:`~fftforge.filter_config.modrelu_latency` slots (module
+        docstring: ``2 * iterations + 6 + 2 * L``).
+
+    Bit growth: ``width_out`` bits out (``width_in + 1`` holds ``|Y| + |b|``
+    for the bias range of :class:`~fftforge.filter_config.FFTNetConfig`);
+    internal width ``width_in + guard + 3``.
+    """
     def __init__(self, width_in: int, width_out: int, bias_width: int, iterations: int, guard: int,
                  rounding: str, *, target: str = "generic", ce=None):
         self.target, self.ce = target, ce

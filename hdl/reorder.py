@@ -7,13 +7,7 @@ Each slot reads a word and writes the incoming one at the same address
 bit-reversed order in odd frames, so one frame is read out in natural order
 while the next is written, with a single N-word buffer.
 
-Parameters: ``part`` (the plan's ``reorder`` entry), ``tags``, ``target`` and
-``ce`` (:mod:`fftforge.hdl.prims`).
-
-Attributes
-----------
-i : In(word(width))     bins in bit-reversed order
-o : Out(word(width))    bins in natural order
+Parameters and ports: :class:`BitReverseReorder`.
 
 Latency N + 2 slots (:data:`~fftforge.config.REORDER_LATENCY_EXTRA`: the
 memory's registered read).  No bit growth.
@@ -33,8 +27,27 @@ __all__ = ["BitReverseReorder", "LaneReorder", "digit_xor"]
 
 
 class BitReverseReorder(wiring.Component):
-    """Bit-reversed to natural order, one N-word read-modify-write memory;
-    ports ``i``, ``o``; latency N + 2 (module docstring)."""
+    """Bit-reversed to natural order, one N-word read-modify-write memory.
+
+    Parameters
+    ----------
+    part : Part
+        The ``reorder`` entry of :meth:`fftforge.config.FFTConfig.plan`.
+    tags : tuple of str
+        Tag bits of the word (:mod:`fftforge.hdl.word`).
+    target, ce :
+        See :class:`~fftforge.hdl.prims.PipelinedMultiplier`.
+
+    Attributes
+    ----------
+    i : In(word(part.width_in))
+        Bins in bit-reversed order.
+    o : Out(word(part.width_out))
+        Bins in natural order.
+
+    Latency N + 2 slots (:data:`~fftforge.config.REORDER_LATENCY_EXTRA`: the
+    memory's registered read).  No bit growth.
+    """
     def __init__(self, part, tags=("ovf",), *, target: str = "generic", ce=None):
         if part.kind != "reorder":
             raise ValueError(f"BitReverseReorder needs a reorder part, got {part.kind}")
@@ -96,10 +109,19 @@ class LaneReorder(wiring.Component):
     buffered by frame parity); a write crossbar routes lanes to banks and a
     read crossbar (select registered with the read) routes banks to lanes.
 
-    Ports
-    -----
-    i : In(ArrayLayout(word(width), P))   bins in bit-reversed stream order
-    o : Out(ArrayLayout(word(width), P))  bins in natural order, lane 0 lowest
+    Parameters
+    ----------
+    part : Part
+        The ``reorder`` entry of a P-lane plan (``part.lanes`` >= 2).
+    tags, target, ce :
+        As for :class:`BitReverseReorder`.
+
+    Attributes
+    ----------
+    i : In(ArrayLayout(word(width), P))
+        Bins in bit-reversed stream order.
+    o : Out(ArrayLayout(word(width), P))
+        Bins in natural order, lane 0 lowest.
 
     Latency ``N/P + 2`` cycles (the banks' registered read).  No bit growth.  Memory: P banks of
     ``2N/P`` words.

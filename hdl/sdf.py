@@ -20,28 +20,7 @@ the top bits) in the next.  With D = 1 the loop has room for one register
 only: it holds the difference unrounded (two bits wider), which is rounded
 on the output side like the sum.
 
-Parameters
-----------
-part : Part
-    A ``bf2``/``bf2ii`` entry of :meth:`fftforge.config.FFTConfig.plan`.
-rounding, overflow : str
-    As in :class:`~fftforge.config.FFTConfig`.
-tags : tuple of str
-    Tag bits of the word (:mod:`fftforge.hdl.word`).
-target, ce :
-    Synthesis target and clock enable, for the delay line's memory.
-
-Attributes
-----------
-i : In(word(width_in))
-o : Out(word(width_out))
-
-Latency ``D + 2`` slots (:data:`~fftforge.config.BUTTERFLY_LATENCY_EXTRA`);
-BF2II ``D + 3``: its -j rotation has its own input register
-(:data:`~fftforge.config.BF2II_ROTATE_LATENCY`).
-Bit growth: ``width_out - width_in`` (1 unscaled, 0 scaled).
-Memory: D words of ``max(width_in, width_out)``-bit components plus tags
-(two of them in registers).
+Parameters, ports, latency and bit growth: :class:`SDFButterfly`.
 """
 
 from amaranth.hdl import Module, Signal
@@ -84,9 +63,34 @@ def round_word(part, rounding, overflow, w):
 
 
 class SDFButterfly(wiring.Component):
-    """One SDF butterfly stage (``bf2`` or ``bf2ii`` part): ports ``i``,
-    ``o``; latency ``D + 2`` (BF2II ``D + 3``); growth
-    ``width_out - width_in`` (module docstring)."""
+    """One SDF butterfly stage (``bf2`` or ``bf2ii`` part).
+
+    Parameters
+    ----------
+    part : Part
+        A ``bf2``/``bf2ii`` entry of :meth:`fftforge.config.FFTConfig.plan`.
+    rounding, overflow : str
+        As in :class:`~fftforge.config.FFTConfig`.
+    tags : tuple of str
+        Tag bits of the word (:mod:`fftforge.hdl.word`).
+    target, ce :
+        Synthesis target and clock enable, for the delay line's memory.
+
+    Attributes
+    ----------
+    i : In(word(part.width_in))
+        Samples in stream order.
+    o : Out(word(part.width_out))
+        ``a + b`` and ``a - b`` of the stage's pairs, rounded by the
+        schedule's shift, in DIF stream order.
+
+    Latency ``D + 2`` slots (:data:`~fftforge.config.BUTTERFLY_LATENCY_EXTRA`);
+    BF2II ``D + 3``: its -j rotation has its own input register
+    (:data:`~fftforge.config.BF2II_ROTATE_LATENCY`).
+    Bit growth: ``width_out - width_in`` (1 unscaled, 0 scaled).
+    Memory: D words of ``max(width_in, width_out)``-bit components plus tags
+    (two of them in registers).
+    """
     def __init__(self, part, rounding: str, overflow: str, tags=("ovf",), *, target: str = "generic", ce=None):
         if part.kind not in ("bf2", "bf2ii"):
             raise ValueError(f"SDFButterfly needs a bf2/bf2ii part, got {part.kind}")

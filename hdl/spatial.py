@@ -8,15 +8,7 @@ operand is multiplied by -j where its position ``n + D`` lies in the last
 quarter of the 4D period.  Twin: :func:`fftforge.pyref.sdf.sdf_stage` (the
 arithmetic is identical; only the schedule differs).
 
-Ports
------
-i : In(ArrayLayout(word(width_in), P))
-o : Out(ArrayLayout(word(width_out), P))
-
-Latency 2 (:data:`~fftforge.config.BUTTERFLY_LATENCY_EXTRA`): the
-full-precision result register, then the rounding register; BF2II 3 (the -j
-rotation's register first).  Bit growth as
-the SDF stage.
+Parameters, ports, latency and bit growth: :class:`SpatialButterfly`.
 """
 
 from amaranth.hdl import Module
@@ -32,9 +24,29 @@ __all__ = ["SpatialButterfly"]
 
 
 class SpatialButterfly(wiring.Component):
-    """A butterfly stage across the lanes of a P-wide stream (D < P): ports
-    ``i``, ``o`` (arrays of P words); latency 2 (BF2II 3; module
-    docstring)."""
+    """A butterfly stage across the lanes of a P-wide stream (D < P).
+
+    Parameters
+    ----------
+    part : Part
+        A ``bf2``/``bf2ii`` entry of a P-lane plan with ``part.spatial``.
+    rounding, overflow : str
+        As in :class:`~fftforge.config.FFTConfig`.
+    tags : tuple of str
+        Tag bits of the word (:mod:`fftforge.hdl.word`).
+
+    Attributes
+    ----------
+    i : In(ArrayLayout(word(part.width_in), P))
+        A group of P samples.
+    o : Out(ArrayLayout(word(part.width_out), P))
+        Lane ``l`` (``l mod 2D < D``): ``a + b``; lane ``l + D``: ``a - b``.
+
+    Latency 2 (:data:`~fftforge.config.BUTTERFLY_LATENCY_EXTRA`): the
+    full-precision result register, then the rounding register; BF2II 3 (the -j
+    rotation's register first).  Bit growth as the SDF stage:
+    ``part.width_out - part.width_in`` (1 unscaled, 0 scaled).
+    """
     def __init__(self, part, rounding: str, overflow: str, tags=("ovf",)):
         if part.kind not in ("bf2", "bf2ii") or not part.spatial:
             raise ValueError("SpatialButterfly needs a bf2/bf2ii part with delay < lanes")

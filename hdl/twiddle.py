@@ -11,32 +11,7 @@ sample itself is rotated exactly and the product is not used.
 With ``lanes`` > 1 the part serves lane ``lane`` of a P-wide stream: its
 phase is ``(t*P + lane) mod L``.
 
-Parameters
-----------
-part : Part
-    A ``twiddle`` entry of :meth:`fftforge.config.FFTConfig.plan`.
-twiddle_width, rounding, overflow, cmul :
-    As in :class:`~fftforge.config.FFTConfig`.
-tags : tuple of str
-    Tag bits of the word.
-lanes, lane : int
-    Stream width P and the lane this part serves.
-target, ce :
-    Synthesis target and clock enable (:mod:`fftforge.hdl.prims`).
-
-Attributes
-----------
-i : In(word(width))
-o : Out(word(width))
-
-Latency :func:`~fftforge.config.twiddle_latency` slots (``part.latency``;
-:data:`~fftforge.config.TWIDDLE_LATENCY` = 7 when the operands fit 18
-bits): the ROM's registered read (:data:`~fftforge.config.RAM_LATENCY`;
-meanwhile the sample is captured, then rotated exactly by (-j)**q into its
-own register), the complex multiplier (:func:`~fftforge.config.cmul_latency`)
-of the rotated sample and the ROM word, the rounding register.
-Bit growth: none (the product is shifted right by twiddle_width - 1, rounded
-and resized to ``width``).
+Parameters, ports, latency and bit growth: :class:`TwiddleMultiplier`.
 """
 
 from amaranth.hdl import Module, Mux, Signal
@@ -57,9 +32,37 @@ __all__ = ["TwiddleMultiplier"]
 
 class TwiddleMultiplier(wiring.Component):
     """One lane of a twiddle part: the sample times ``W_L**e`` (exact
-    rotations bypass the multiplier), rounded; ports ``i``, ``o``; latency
-    ``part.latency`` (:func:`~fftforge.config.twiddle_latency`; module
-    docstring)."""
+    rotations bypass the multiplier), rounded.
+
+    Parameters
+    ----------
+    part : Part
+        A ``twiddle`` entry of :meth:`fftforge.config.FFTConfig.plan`.
+    twiddle_width, rounding, overflow, cmul :
+        As in :class:`~fftforge.config.FFTConfig`.
+    tags : tuple of str
+        Tag bits of the word.
+    lanes, lane : int
+        Stream width P and the lane this part serves.
+    target, ce :
+        Synthesis target and clock enable (:mod:`fftforge.hdl.prims`).
+
+    Attributes
+    ----------
+    i : In(word(part.width_in))
+        Sample (lane ``lane``).
+    o : Out(word(part.width_out))
+        The sample times ``W_L**e(j)``, rounded, ``part.latency`` slots later.
+
+    Latency :func:`~fftforge.config.twiddle_latency` slots (``part.latency``;
+    :data:`~fftforge.config.TWIDDLE_LATENCY` = 7 when the operands fit 18
+    bits): the ROM's registered read (:data:`~fftforge.config.RAM_LATENCY`;
+    meanwhile the sample is captured, then rotated exactly by (-j)**q into its
+    own register), the complex multiplier (:func:`~fftforge.config.cmul_latency`)
+    of the rotated sample and the ROM word, the rounding register.
+    Bit growth: none (the product is shifted right by twiddle_width - 1, rounded
+    and resized to ``part.width_out``).
+    """
     def __init__(self, part, twiddle_width: int, rounding: str, overflow: str, cmul: int = 4, tags=("ovf",),
                  lanes: int = 1, lane: int = 0, *, target: str = "generic", ce=None):
         if part.kind != "twiddle":
