@@ -91,14 +91,14 @@ class PipelineControl(wiring.Component):
         out_pos = Signal(range(n), name="out_pos")
         inflight = Signal(range(lat + 2), name="inflight")
         t_sat = Signal(range(lat + 1), name="t_sat")
-        draining = Signal(name="draining")
+        draining = self.draining          # flag registers, also ports
         idle = Signal(range(self.drain_after + 1), name="idle")
         # Registered flags derived from the counters, so that the signals the
         # whole datapath waits on (adv, emit) are a LUT or two from
         # flip-flops: full = (t_sat == lat), busy = (inflight != 0),
         # first_in = (acc_pos == 0), out_first/out_last from out_pos.
         full = Signal(name="full")
-        busy = Signal(name="busy")
+        busy = self.busy
         acc_zero = Signal(init=1, name="acc_zero")
         out_zero = Signal(init=1, name="out_zero")
         out_end = Signal(init=int(n == 1), name="out_end")
@@ -110,8 +110,6 @@ class PipelineControl(wiring.Component):
             self.out_valid.eq(full & busy),
             self.emit.eq(self.adv & self.out_valid),
             self.clr.eq(clear(draining, busy)),
-            self.draining.eq(draining),
-            self.busy.eq(busy),
             self.first_in.eq(acc_zero),
             self.out_first.eq(out_zero),
             self.out_last.eq(out_end),
