@@ -24,8 +24,9 @@ gpu
     data once per pass of ``fft_single_pass`` points.
 fpga
     FFTs on fftforge cores (:mod:`.fpga`): as many copies of the core (or of
-    the whole FFT -> pointwise -> iFFT chain) as fit in DSPs, memory bits
-    and LUTs, each accepting one frame per N cycles.  GEMMs on a DSP systolic
+    the whole FFT -> pointwise -> iFFT chain, whose latency and resources
+    are its generator configuration's: :func:`.fpga.chain_model`) as fit in
+    DSPs, memory bits and LUTs, each accepting one frame per N cycles.  GEMMs on a DSP systolic
     array of side ``floor(sqrt(DSPs))`` at the calibrated GEMM clock.
 
 Energy = arithmetic (per-op table, node-scaled) + SRAM accesses + DRAM/I-O
@@ -518,16 +519,25 @@ def _fpga(kernels, t: Target, et: EnergyTable, opt: Options, shape):
             all_frames = frames
             if pairs:
                 frames = np.ceil(frames / 2)
-            sm = sum(k.stream_mults for k in vecs) * (4 if pairs else 1)
             try:
                 chain_cfgs = [fpgamod.chain_config(ch, n, opt.width, opt.arch, opt.cmul, opt.lanes, pairs)
                               if vecs else None for n in uniq]
             except ConfigError as e:
                 raise UserError(f"{t.name}: the {ch} chain has no fftforge configuration ({e})") from None
-            u_dsp = np.array([nf * c.dsps + sm * dpm for c in cores], dtype=float)[inv]
-            u_mem = np.array([nf * c.memory_bits + (2 * int(n) * 2 * (opt.width + 1) if pairs else 0)
-                              for c, n in zip(cores, uniq)], dtype=float)[inv]
-            u_lut = np.array([nf * c.luts + 40 * sm for c in cores], dtype=float)[inv]
+            if vecs and any(cc is None for cc in chain_cfgs):
+                raise AssertionError(f"chain {ch!r} with a pointwise stage has no generator configuration")
+            # resources: a chain's are its configuration's (FilterConfig /
+            # FFTNetConfig: both FFTs, the per-bin multipliers [and modReLUs],
+            # weight [and bias] memory, pairing buffer: fpga.chain_model);
+            # FFTs without a pointwise stage: nf FFTConfig cores
+            units_res = [fpgamod.chain_model(cc, t.family, t.dsp_a_bits, t.dsp_b_bits, opt.lanes)
+                         if cc is not None else None for cc in chain_cfgs]
+            u_dsp = np.array([r.dsps if r is not None else nf * c.dsps
+                              for c, r in zip(cores, units_res)], dtype=float)[inv]
+            u_mem = np.array([r.memory_bits if r is not None else nf * c.memory_bits
+                              for c, r in zip(cores, units_res)], dtype=float)[inv]
+            u_lut = np.array([r.luts if r is not None else nf * c.luts
+                              for c, r in zip(cores, units_res)], dtype=float)[inv]
             fit = np.floor(np.minimum.reduce([
                 np.where(u_dsp > 0, t.dsps / np.maximum(u_dsp, 1), np.inf),
                 t.bram_bits / np.maximum(u_mem, 1), t.luts / np.maximum(u_lut, 1)]))

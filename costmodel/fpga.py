@@ -23,8 +23,9 @@ from importlib import resources
 from fftforge.config import FFTConfig, ConfigError
 from fftforge.errors import UserError
 
-__all__ = ["CoreModel", "core_model", "load_calibration", "dsps_per_multiplier", "lut_features",
-           "measured_row", "chain_config"]
+__all__ = ["CoreModel", "core_model", "fft_model", "ChainModel", "chain_model", "load_calibration",
+           "dsps_per_multiplier", "lut_features", "measured_row", "chain_config",
+           "POINTWISE_LUTS_PER_MULTIPLIER", "clear_model_caches"]
 
 
 def load_calibration(path: str | None = None) -> dict:
@@ -161,6 +162,14 @@ def chain_config(chain: str, n: int, width: int, arch: str, cmul: int, lanes: in
         return cls(lanes=1, **kw)
 
 
+def clear_model_caches():
+    """Forget every cached core and chain model (after the calibration
+    changes: :func:`fftforge.fpga.calibrate.calibrate`, tests)."""
+    core_model.cache_clear()
+    fft_model.cache_clear()
+    chain_model.cache_clear()
+
+
 @lru_cache(maxsize=4096)
 def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
                arch: str = "r22sdf", order: str = "natural", cmul: int = 4,
@@ -182,7 +191,19 @@ def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
             raise
         cfg = FFTConfig(lanes=1, **kw)
         modelled = True
+    return fft_model(cfg, family, dsp_a, dsp_b, lanes=lanes)
+
+
+@lru_cache(maxsize=4096)
+def fft_model(cfg: FFTConfig, family: str, dsp_a: int, dsp_b: int, lanes: int | None = None) -> CoreModel:
+    """The :class:`CoreModel` of the FFT core ``cfg`` (any direction,
+    scaling, width: e.g. a chain's inverse FFT).  ``lanes``: samples per
+    clock asked for; more than ``cfg.lanes`` means ``lanes`` copies of the
+    core (lanes the generator does not build, modelled)."""
+    lanes = cfg.lanes if lanes is None else lanes
+    modelled = lanes != cfg.lanes
     copies = lanes if modelled else 1
+    n, arch, cmul, twiddle_width = cfg.n, cfg.arch, cfg.cmul, cfg.twiddle_width
     res = cfg.resources()
     plan = cfg.plan()
     cal = calibration_for(family)
@@ -222,3 +243,57 @@ def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
         memory_bit_accesses_per_frame=acc,
         calibration_status=cal["status"])
 
+
+#: LUTs per real multiplier between a chain's two FFTs (operand registers,
+#: rounding and saturation around the DSP block): an estimate, no
+#: calibration row measures it.
+POINTWISE_LUTS_PER_MULTIPLIER = 40
+
+
+@dataclass(frozen=True)
+class ChainModel:
+    """Resources of one streaming chain core (:class:`FilterConfig` /
+    :class:`FFTNetConfig`: forward FFT -> per-bin multiply [-> modReLU] ->
+    inverse FFT) on one FPGA family, read from its configuration.
+
+    Attributes
+    ----------
+    config : FilterConfig
+    forward, inverse : CoreModel
+        The two FFT cores (:attr:`FilterConfig.fft_forward` /
+        :attr:`~FilterConfig.fft_inverse`), each with its calibrated LUTs.
+    copies : int
+        Copies of the core for lanes the generator does not build.
+    dsps, memory_bits, luts : int
+        The whole chain: both FFTs, the per-bin multipliers and modReLUs
+        (:meth:`FilterConfig.pointwise_multipliers`, DSP blocks by operand
+        width), the weight and bias memories and the pairing buffer
+        (:attr:`FilterConfig.pointwise_memory_bits`); LUTs of the
+        multipliers between the FFTs: :data:`POINTWISE_LUTS_PER_MULTIPLIER`.
+    latency_cycles : int
+        ``FilterConfig.latency_cycles``.
+    """
+    config: object
+    forward: CoreModel
+    inverse: CoreModel
+    copies: int
+    dsps: int
+    memory_bits: int
+    luts: int
+    latency_cycles: int
+
+
+@lru_cache(maxsize=4096)
+def chain_model(cfg, family: str, dsp_a: int, dsp_b: int, lanes: int | None = None) -> ChainModel:
+    """The :class:`ChainModel` of chain configuration ``cfg``
+    (:func:`chain_config`); ``lanes`` as for :func:`fft_model`."""
+    lanes = cfg.lanes if lanes is None else lanes
+    copies = lanes if lanes != cfg.lanes else 1
+    fwd = fft_model(cfg.fft_forward, family, dsp_a, dsp_b)
+    inv = fft_model(cfg.fft_inverse, family, dsp_a, dsp_b)
+    mults = cfg.pointwise_multipliers()
+    dsps = fwd.dsps + inv.dsps + sum(k * dsps_per_multiplier(a, b, dsp_a, dsp_b) for k, a, b in mults)
+    mem = fwd.memory_bits + inv.memory_bits + cfg.pointwise_memory_bits
+    luts = fwd.luts + inv.luts + POINTWISE_LUTS_PER_MULTIPLIER * sum(k for k, _, _ in mults)
+    return ChainModel(config=cfg, forward=fwd, inverse=inv, copies=copies, dsps=dsps * copies,
+                      memory_bits=mem * copies, luts=luts * copies, latency_cycles=cfg.latency_cycles)

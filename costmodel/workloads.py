@@ -12,11 +12,12 @@ expands into kernels that each target knows how to cost:
     mark a real input or a result of which only the real part is needed.
 :class:`Vec`
     elementwise real operations (``adds``, ``mults``) over ``elements``
-    values; ``stream_mults`` is the number of real multipliers a streaming
-    (FPGA) implementation needs per sample.
+    values.
 
 Kernels with the same non-empty ``chain`` are one streaming pipeline on an
 FPGA (FFT -> pointwise -> iFFT); other targets run them one after another.
+A chain's FPGA latency and resources come from its generator configuration
+(``FFTNetConfig`` / ``FilterConfig``: :func:`fftforge.costmodel.fpga.chain_model`).
 
 Workloads (``WORKLOADS``):
 
@@ -93,7 +94,6 @@ class Vec:
     elements: object
     adds: object
     mults: object
-    stream_mults: int = 0
     chain: str = ""
     filter_bytes: object = 0    # per-channel operand read once per call (a filter spectrum)
 
@@ -146,8 +146,8 @@ def build_workload(name: str, shape: Shape) -> list:
             Vec("context mean", B * d, B * n * d, 0 * B),
             Gemm("filter MLP (d x d)", B, one, d, d),
             FFT("FFT over sequence", B * d, n, real_in=True, chain="fftnet", minor=False),
-            Vec("spectral filter (complex multiply)", e, 2 * e, 4 * e, stream_mults=4, chain="fftnet"),
-            Vec("modReLU", e, 3 * e, 3 * e, stream_mults=3, chain="fftnet"),
+            Vec("spectral filter (complex multiply)", e, 2 * e, 4 * e, chain="fftnet"),
+            Vec("modReLU", e, 3 * e, 3 * e, chain="fftnet"),
             FFT("inverse FFT over sequence", B * d, n, real_out=True, inverse=True, chain="fftnet",
                 minor=False),
         ]
@@ -156,7 +156,7 @@ def build_workload(name: str, shape: Shape) -> list:
         return [
             FFT("FFT of the filters", d, 2 * n, real_in=True),
             FFT("FFT of the input", B * d, 2 * n, real_in=True, chain="fftconv"),
-            Vec("multiply by the filter spectrum", 2 * e, 2 * e, 4 * e, stream_mults=4, chain="fftconv",
+            Vec("multiply by the filter spectrum", 2 * e, 2 * e, 4 * e, chain="fftconv",
                 filter_bytes=d * (n + 1) * 4),
             FFT("inverse FFT (real output)", B * d, 2 * n, real_out=True, inverse=True, chain="fftconv"),
         ]

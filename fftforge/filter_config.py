@@ -347,6 +347,39 @@ class FilterConfig(CoreConfig):
         lane with real pairs (the two channels' weights at bins k and -k)."""
         return (4 if self.real_pairs else 1) * self.lanes
 
+    def pointwise_multipliers(self) -> list:
+        """The real multipliers between the two FFTs, as ``[(count, a_bits,
+        b_bits)]``: the per-bin complex multiplies (``multiply_units`` x
+        ``cmul`` real products of the multiply's operand by a weight),
+        FFTNet adds its modReLUs' gain multipliers.  (The FFTs' own
+        multipliers: :meth:`~fftforge.config.FFTConfig.resources` of
+        :attr:`fft_forward` and :attr:`fft_inverse`.)"""
+        return [(self.multiply_units * self.cmul, self.mul_in_width, self.coef_width)]
+
+    @property
+    def pair_buffer_bits(self) -> int:
+        """Bits of the real-pair pairing buffer (:class:`~fftforge.hdl.filter.PairBuffer`:
+        2N words of the forward output with its overflow tag, in P banks);
+        0 without real pairs."""
+        return 2 * self.n * (2 * self.mul_width + 1) if self.real_pairs else 0
+
+    @property
+    def bias_bits(self) -> int:
+        """Bits of the bias memory (FFTNet: ``channels`` biases); 0 here."""
+        return 0
+
+    @property
+    def pointwise_memory_bits(self) -> int:
+        """Memory bits between the two FFTs: the weight memory, the bias
+        memory, the pairing buffer."""
+        return self.weight_bits + self.bias_bits + self.pair_buffer_bits
+
+    @property
+    def weight_bits(self) -> int:
+        """Bits of the weight memory: ``channels * n`` complex weights of
+        ``coef_width``-bit parts."""
+        return self.channels * self.n * 2 * self.coef_width
+
     def resources(self) -> dict:
         """Architectural resource counts (not synthesis results): both FFTs'
         (:meth:`~fftforge.config.FFTConfig.resources`), the per-bin
@@ -357,7 +390,7 @@ class FilterConfig(CoreConfig):
             "modrelu_units": self.multiply_units if self.real_output else 0,
             "weight_words": self.channels * self.n,
             "weight_banks": self.lanes,
-            "weight_bits": self.channels * self.n * 2 * self.coef_width,
+            "weight_bits": self.weight_bits,
             "fft_forward": fwd.resources(), "fft_inverse": inv.resources(),
         }
 
@@ -456,6 +489,19 @@ class FFTNetConfig(FilterConfig):
     @property
     def modrelu_slots(self) -> int:
         return modrelu_latency(self.iterations, self.mul_width, self.guard)
+
+    def pointwise_multipliers(self) -> list:
+        """The per-bin complex multiplies, then two gain multipliers per
+        modReLU (:class:`~fftforge.hdl.modrelu.ModReLU`: the CORDIC register
+        by the gain constant, for the magnitude and for the rotation)."""
+        from fftforge.pyref.modrelu import internal_width, kinv_bits
+        return super().pointwise_multipliers() + [
+            (2 * self.multiply_units, internal_width(self.mul_width, self.guard), kinv_bits(self.mul_width) + 1)]
+
+    @property
+    def bias_bits(self) -> int:
+        """Bits of the bias memory: ``channels`` words of ``bias_width``."""
+        return self.channels * self.bias_width
 
     @property
     def address_space(self) -> int:

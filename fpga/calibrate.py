@@ -219,5 +219,5 @@ def calibrate(results: list, path: str | None = None, meta: dict | None = None) 
         f.write(text)
     # the cost model in this process reads the new tables from now on
     _fpga._calibration.cache_clear()
-    _fpga.core_model.cache_clear()
+    _fpga.clear_model_caches()
     return new

@@ -50,15 +50,18 @@ def test_explain_lists_terms(capsys):
 
 
 def test_explain_says_does_not_fit(capsys):
-    """Two 8-lane FFTNet cores (2 x 120 DSPs) exceed the ECP5-85F's 156: a
-    plain sentence, not NaN figures."""
+    """A 2-lane FFTNet real-pair core (FFTNetConfig: both FFTs, 8 per-bin
+    multipliers, 16 modReLU gain multipliers of 27 x 20 bits: 192 DSPs)
+    exceeds the ECP5-85F's 156: a plain sentence, not NaN figures; one lane
+    (96 DSPs) fits."""
+    for lanes in ("8", "2"):
+        rc, out, _ = run(capsys, "explain", "--workload", "fftnet", "--target", "ecp5-85f", "--n", "1024",
+                         "--d", "1024", "--lanes", lanes)
+        assert rc == 0
+        assert "does not fit: one unit of this chain needs more than ecp5-85f has (156 DSPs" in out
+        assert "nan" not in out
     rc, out, _ = run(capsys, "explain", "--workload", "fftnet", "--target", "ecp5-85f", "--n", "1024",
-                     "--d", "1024", "--lanes", "8")
-    assert rc == 0
-    assert "does not fit: one unit of this chain needs more than ecp5-85f has (156 DSPs" in out
-    assert "nan" not in out
-    rc, out, _ = run(capsys, "explain", "--workload", "fftnet", "--target", "ecp5-85f", "--n", "1024",
-                     "--d", "1024", "--lanes", "4")
+                     "--d", "1024", "--lanes", "1")
     assert rc == 0 and "does not fit" not in out and "nan" not in out
 
 

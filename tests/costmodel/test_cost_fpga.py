@@ -110,7 +110,7 @@ def test_real_input_saving_on_fpga():
 def _with_rows(monkeypatch, rows):
     cal = {"ecp5": dict(fpga.calibration_for("ecp5"), measured=rows)}
     monkeypatch.setattr(fpga, "_calibration", lambda: cal)
-    fpga.core_model.cache_clear()
+    fpga.clear_model_caches()
 
 
 def test_measured_row_is_the_newest(monkeypatch):
@@ -130,4 +130,4 @@ def test_measured_row_is_the_newest(monkeypatch):
         _with_rows(monkeypatch, [dict(base, n=256, luts=5)])
         assert fpga.measured_row("ecp5", cfg) is None
     finally:
-        fpga.core_model.cache_clear()
+        fpga.clear_model_caches()

@@ -55,7 +55,7 @@ def test_calibration_table_and_cost_model_use_it(tmp_path, monkeypatch):
     assert t["ice40"] == fpga.load_calibration(calibration_path())["ice40"]   # no iCE40 results: unchanged
     # the cost model reads the measured row of exactly this core
     monkeypatch.setattr(fpga, "_calibration", lambda: t)
-    fpga.core_model.cache_clear()
+    fpga.clear_model_caches()
     try:
         c = fpga.core_model(1024, "ecp5", 18, 18, 16, "r2sdf")
         assert c.fmax_hz == 116.0e6 and c.calibration_status == "measured"
@@ -65,4 +65,4 @@ def test_calibration_table_and_cost_model_use_it(tmp_path, monkeypatch):
         c2 = fpga.core_model(4096, "ecp5", 18, 18, 16, "r2sdf")
         assert c2.fmax_hz == e["fmax_mhz"]["r2sdf"] * 1e6
     finally:
-        fpga.core_model.cache_clear()
+        fpga.clear_model_caches()
