@@ -19,22 +19,7 @@ such a datapath into a valid/ready stream component:
   so the slot at the datapath's output is valid exactly when at least
   ``latency`` advances happened and a sample is still in flight.
 
-Ports
------
-in_valid : In(1)      the input stream's ``valid``
-space : In(1)         the output FIFO can take a word this cycle
-in_ready : Out(1)     the input stream's ``ready``
-accept : Out(1)       a sample is taken this cycle
-adv : Out(1)          clock enable of the datapath
-clr : Out(1)          soft reset of the datapath (has priority over ``adv``)
-out_valid : Out(1)    the datapath's output slot holds a real sample
-emit : Out(1)         that sample is written to the output FIFO this cycle
-first_in : Out(1)     the next accepted sample is the first of a frame
-out_first, out_last : Out(1)  the emitted sample is the first/last of a frame
-draining, busy : Out(1)  the flag registers ``clr`` and ``adv`` are computed
-                      from (with ``space`` and ``in_valid``:
-                      :func:`advance`, :func:`clear`), for copies of them
-                      computed next to their far loads
+Parameters and ports: :class:`PipelineControl`.
 """
 
 from amaranth.hdl import Module, Mux, Signal
@@ -58,10 +43,49 @@ def clear(draining, busy):
 
 
 class PipelineControl(wiring.Component):
-    """Valid/ready control of a slot pipeline of ``latency`` slots and
-    frames of ``frame`` samples, draining after ``drain_after`` idle cycles
-    at a frame boundary; ports in the module docstring.  Combinational
-    (its outputs are a LUT or two from its flag registers)."""
+    """Valid/ready control of a slot pipeline (the module docstring gives
+    the rules: no loss, draining, validity).
+
+    Parameters
+    ----------
+    latency : int
+        Slots of the pipeline, >= 1.
+    frame : int
+        Transfers per frame.
+    drain_after : int
+        Idle cycles at a frame boundary before the pipeline drains.
+
+    Attributes
+    ----------
+    in_valid : In(1)
+        The input stream's ``valid``.
+    space : In(1)
+        The output FIFO can take a word this cycle.
+    in_ready : Out(1)
+        The input stream's ``ready``.
+    accept : Out(1)
+        A sample is taken this cycle.
+    adv : Out(1)
+        Clock enable of the datapath.
+    clr : Out(1)
+        Soft reset of the datapath (has priority over ``adv``).
+    out_valid : Out(1)
+        The datapath's output slot holds a real sample.
+    emit : Out(1)
+        That sample is written to the output FIFO this cycle.
+    first_in : Out(1)
+        The next accepted sample is the first of a frame.
+    out_first, out_last : Out(1)
+        The emitted sample is the first/last of a frame.
+    draining, busy : Out(1)
+        The flag registers ``clr`` and ``adv`` are computed from (with
+        ``space`` and ``in_valid``: :func:`advance`, :func:`clear`), for
+        copies of them computed next to their far loads.
+
+    Latency: combinational (its outputs are a LUT or two from its flag
+    registers); a sample accepted with ``adv`` reaches the output slot
+    ``latency`` advances later.  No data path, no bit growth.
+    """
     in_valid: In(1)
     space: In(1)
     in_ready: Out(1)

@@ -37,10 +37,6 @@ def _hdl_components():
 
 COMPONENTS = _hdl_components()
 
-# Classes whose docstring is still to be completed (the file was being edited
-# for timing when the others were done); strict, so it fails once it passes.
-PENDING = {"PipelineControl": "hdl/control.py: ports listed in the module docstring only"}
-
 
 @pytest.fixture(scope="module")
 def ports():
@@ -99,8 +95,7 @@ def test_every_component_is_instantiated_by_some_core(ports):
     assert set(COMPONENTS) <= set(ports), f"never instantiated: {sorted(set(COMPONENTS) - set(ports))}"
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=PENDING[n], strict=True))
-                                  if n in PENDING else n for n in sorted(COMPONENTS)])
+@pytest.mark.parametrize("name", sorted(COMPONENTS))
 def test_class_docstring_names_every_port_latency_and_growth(name, ports):
     cls = COMPONENTS[name]
     doc = vars(cls).get("__doc__")
