@@ -76,10 +76,10 @@ def modrelu_latency(iterations: int, width_in: int, guard: int) -> int:
     ``iterations`` vectoring stages, gain product (a pipelined multiplier
     of the internal width by the gain constant) and its rounding, bias add
     and clamp, gain product and its rounding, ``iterations`` rotation
-    stages, sign restore, output register."""
+    stages, sign restore, output rounding, output saturation."""
     from fftforge.pyref.modrelu import internal_width, kinv_bits
     mult = mult_latency(internal_width(width_in, guard), kinv_bits(width_in) + 1)
-    return 2 * iterations + 6 + 2 * mult
+    return 2 * iterations + 7 + 2 * mult
 
 
 def _tuple_ints(name, values, length, lo, hi):

@@ -12,12 +12,12 @@ are constant multiplications (``KINV`` of
 
 Ports: :class:`ModReLU`.
 
-Latency :func:`fftforge.filter_config.modrelu_latency` = ``2 * iterations + 6
+Latency :func:`fftforge.filter_config.modrelu_latency` = ``2 * iterations + 7
 + 2 * L`` slots, ``L`` the gain multiplier's
 (:class:`~fftforge.hdl.prims.PipelinedMultiplier`, :func:`~fftforge.config.mult_latency`):
 input register, vectoring, gain product, its rounding, bias add and clamp,
-gain product, its rounding, rotation, sign restore, output rounding.  No
-slot holds more than one carry chain.  Internal width ``width_in + guard + 3``
+gain product, its rounding, rotation, sign restore, output rounding, output
+saturation.  No slot holds more than one carry chain.  Internal width ``width_in + guard + 3``
 (:func:`fftforge.pyref.modrelu.internal_width`); output ``width_out`` bits
 (``width_in + 1`` holds ``|Y| + |b|`` for the bias range of
 :class:`fftforge.filter_config.FFTNetConfig`).
@@ -64,7 +64,7 @@ class ModReLU(wiring.Component):
         Z = Y * max(0, |Y| + b) / |Y|.
     latency : int
         :func:`~fftforge.filter_config.modrelu_latency` slots (module
-        docstring: ``2 * iterations + 6 + 2 * L``).
+        docstring: ``2 * iterations + 7 + 2 * L``).
 
     Bit growth: ``width_out`` bits out (``width_in + 1`` holds ``|Y| + |b|``
     for the bias range of :class:`~fftforge.filter_config.FFTNetConfig`);
@@ -169,9 +169,15 @@ class ModReLU(wiring.Component):
         xo, yo = reg(signed(wc + 1), "xo"), reg(signed(wc + 1), "yo")
         m.d.sync += [xo.eq(Mux(side.flip, -x, x)), yo.eq(Mux(side.flip, -y, y))]
         carry("flip")
+        # Drop the guard bits (rounded: a carry chain), then, a slot later,
+        # fit the output width (the saturation's compare and select).
+        rx, ry = round_shift(xo, G, self.rounding), round_shift(yo, G, self.rounding)
+        xq, yq = reg(rx.shape(), "xo_round"), reg(ry.shape(), "yo_round")
+        m.d.sync += [xq.eq(rx), yq.eq(ry)]
+        carry("round")
         ovf = side.ovf
-        o_re, f1 = resize(round_shift(xo, G, self.rounding), self.width_out, "saturate")
-        o_im, f2 = resize(round_shift(yo, G, self.rounding), self.width_out, "saturate")
+        o_re, f1 = resize(xq, self.width_out, "saturate")
+        o_im, f2 = resize(yq, self.width_out, "saturate")
         o = reg(self.o.shape(), "o_reg")
         m.d.sync += word_assign(o, o_re, o_im, ovf=ovf | f1 | f2)
         m.d.comb += self.o.eq(o)
