@@ -1,12 +1,22 @@
-"""cocotb benches on Verilator: generated Verilog against the bit-true model,
-every word of every output field, with and without random valid/ready stalls
-and idle gaps (which make the core drain).  Latency and throughput are
-measured and compared with the descriptor.
+"""FFT cores on Verilator against the bit-true model: every word of every
+output field, with and without random valid/ready stalls and idle gaps
+(which make the core drain); latency and throughput are measured and
+compared with the descriptor; SQNR against NumPy on the random, small and
+tone frames, against the derived bound.
 
-``make test`` runs a representative set (each Verilator build takes ~15 s):
-both architectures, both scalings, both roundings, both output orders, all
-three directions, widths 8/16/24, and the largest N (4096).  ``make test-full``
-(FFTFORGE_FULL=1) runs the whole matrix.
+``make test`` runs a pairwise covering array (:func:`fast_configs`): every
+pair of values of any two of arch, direction, scaling (scaled, a clipping
+schedule, unscaled), rounding, overflow, order, cmul, lanes (1, 2, 4, 8),
+N (small: 16-64, large: 1024 or 4096) and target (generic, ECP5, iCE40)
+appears in at least one core -- 15 cores, built side by side into ONE
+Verilator model, each driven and checked by its own Verilog bench
+(:mod:`fftforge.sim.multibench`: no Python per cycle, one Verilator build).
+The array starts from the cores the fast set has always run: the ECP5 N=1024
+headline core, the iCE40 N=4096 runtime core, the 24-bit schedule that
+overflows, and ``drain_after=0``.
+
+``make test-full`` (FFTFORGE_FULL=1) runs the whole matrix through the
+cocotb bench (:class:`fftforge.sim.runner.VerilatorSim`).
 """
 
 import itertools
@@ -18,41 +28,222 @@ import pytest
 from fftforge.config import FFTConfig
 from fftforge.hdl.export import generate
 from fftforge.pyref.noise import sqnr_bound_db
-from fftforge.pyref.fft import from_lanes, sqnr_db
+from fftforge.pyref.fft import fft_float, from_lanes, sqnr_db
+from fftforge.pyref.stimulus import make_stimulus
 from fftforge.sim.check import fft_job
+from fftforge.sim.multibench import CoreSpec, MultiBench, Segment
+from fftforge.sim.pairwise import pairwise_rows, uncovered_pairs
 from fftforge.sim.runner import VerilatorSim
 
 FULL = bool(os.environ.get("FFTFORGE_FULL"))
 
-REPRESENTATIVE = [
+#: the generator's options and the values the fast set covers pairwise.
+#: ``scaling``: "scaled" (the default schedule: no part can overflow),
+#: "scaled-clip" (schedule 0, 0, 1, ...: full-scale frames clip, so the
+#: ``overflow`` option and flag matter), "unscaled".  ``n``: a size class.
+FACTORS = {
+    "arch": ["r2sdf", "r22sdf"],
+    "direction": ["forward", "inverse", "runtime"],
+    "scaling": ["scaled", "scaled-clip", "unscaled"],
+    "rounding": ["convergent", "truncate"],
+    "overflow": ["saturate", "wrap"],
+    "order": ["natural", "bit_reversed"],
+    "cmul": [4, 3],
+    "lanes": [1, 2, 4, 8],
+    "n": ["small", "large"],
+    "target": ["generic", "ecp5", "ice40"],
+}
+
+_BASE = dict(arch="r22sdf", direction="forward", scaling="scaled", rounding="convergent", overflow="saturate",
+             order="natural", cmul=4, lanes=1, n="small", target="generic")
+
+#: rows the array starts from (row, fixed parameters): the cores the fast
+#: set has run since it began, each for a reason of its own
+FIXED = [
     # the headline core: r22sdf, N=1024, 16-bit, scaled, convergent, saturate,
     # natural, in its ECP5 form (MULT18X18D and DP16KD instantiated: the
     # behavioural models of sim/models are compiled in)
-    dict(n=1024, arch="r22sdf", width=16, twiddle_width=18, target="ecp5"),
+    (dict(_BASE, n="large", target="ecp5"), dict(n=1024, width=16, twiddle_width=18)),
     # largest N, runtime direction, truncation, in its iCE40 form (the 17/18 x
     # 18-bit twiddle products as registered 16-bit limb products)
-    dict(n=4096, arch="r22sdf", width=16, twiddle_width=18, direction="runtime", rounding="truncate",
-         target="ice40"),
-    # r2sdf, unscaled, wrap, bit-reversed, inverse, 3-multiplier form, 8-bit
-    dict(n=256, arch="r2sdf", width=8, twiddle_width=8, scaling="unscaled", overflow="wrap",
-         order="bit_reversed", direction="inverse", cmul=3),
+    (dict(_BASE, n="large", target="ice40", direction="runtime", rounding="truncate"),
+     dict(n=4096, width=16, twiddle_width=18)),
     # 24-bit, a schedule that overflows on full-scale input (saturation + flag)
-    dict(n=64, arch="r2sdf", width=24, twiddle_width=24, schedule=(0, 0, 1, 1, 1, 1), rounding="truncate"),
+    (dict(_BASE, arch="r2sdf", scaling="scaled-clip", rounding="truncate"),
+     dict(n=64, width=24, twiddle_width=24, schedule=(0, 0, 1, 1, 1, 1))),
     # small odd-log2 r22sdf, unscaled convergent, bit-reversed, drain at once
-    dict(n=32, arch="r22sdf", width=16, twiddle_width=12, scaling="unscaled", order="bit_reversed",
-         direction="runtime", drain_after=0),
+    (dict(_BASE, scaling="unscaled", order="bit_reversed", direction="runtime"),
+     dict(n=32, width=16, twiddle_width=12, drain_after=0)),
 ]
 
-# P samples per clock: four cores in the fast set (every P, both archs, all
-# three directions, both orders, odd log2 N); the whole N x P x direction
-# matrix (N = 16 ... 1024) in the full run.
-LANES_REPRESENTATIVE = [
-    dict(n=16, lanes=8, arch="r22sdf", width=16, direction="inverse"),
-    dict(n=64, lanes=4, arch="r2sdf", width=12, direction="runtime", order="bit_reversed"),
-    dict(n=256, lanes=2, arch="r22sdf", width=16, rounding="truncate", cmul=3, target="ecp5"),
-    dict(n=128, lanes=4, arch="r22sdf", width=16, scaling="unscaled"),
-]
+#: the cheaper value of the costly factors (a core's Verilator build grows
+#: with lanes x stages; large N and the vendor primitives add to it), taken
+#: wherever a row's value is a don't-care
+PREFER = [("n", "small"), ("target", "generic"), ("lanes", 1)]
 
+#: seed of the greedy covering array: 15 rows (4 of them FIXED; the lower
+#: bound is 4 lanes x 3 directions = 12), the cheapest found among seeds
+#: 0-39 (build cost ~ lanes x (3 if large N) x (1.3 if a vendor target)),
+#: with the minimum of 2 rows with 4 or 8 lanes and a large N
+PAIRWISE_SEED = 38
+
+# widths (input, twiddle) and drain_after of the other rows, in turn
+_WIDTHS = [(8, 8), (16, 18), (12, 10), (24, 24), (16, 12), (10, 14)]
+_SMALL_N = [16, 32, 64]
+_DRAIN = [4, 1, 16]
+
+
+def covering_rows() -> list:
+    """The fast set's rows (dicts factor -> value): a strength-2 covering
+    array of :data:`FACTORS` starting with the :data:`FIXED` rows."""
+    return pairwise_rows(FACTORS, fixed=[r for r, _ in FIXED], seed=PAIRWISE_SEED, prefer=PREFER)
+
+
+def row_config(k: int, row: dict) -> FFTConfig:
+    """The core of row ``k``: the FIXED parameters for the first rows; the
+    others take N 16/32/64 (small) or 1024 (large), widths and drain_after
+    in turn, and for "scaled-clip" the schedule 0, 0, 1, 1, ..."""
+    if k < len(FIXED):
+        extra = dict(FIXED[k][1])
+    else:
+        n = _SMALL_N[k % len(_SMALL_N)] if row["n"] == "small" else 1024
+        w, tw = _WIDTHS[k % len(_WIDTHS)]
+        extra = dict(n=n, width=w, twiddle_width=tw)
+        if n < 1024:
+            extra["drain_after"] = _DRAIN[k % len(_DRAIN)]
+        if row["scaling"] == "scaled-clip":
+            extra["schedule"] = (0, 0) + (1,) * (n.bit_length() - 3)
+    kw = {f: v for f, v in row.items() if f not in ("n", "scaling")}
+    kw["scaling"] = "unscaled" if row["scaling"] == "unscaled" else "scaled"
+    return FFTConfig(name=f"pw{k:02d}_n{extra['n']}", **kw, **extra)
+
+
+def fast_configs() -> list:
+    """The FFTConfig of every row of :func:`covering_rows`."""
+    return [row_config(k, row) for k, row in enumerate(covering_rows())]
+
+
+STALL_KINDS = ("random", "small", "tone", "square", "impulse", "dc")
+
+
+def core_segments(cfg, seed: int) -> list:
+    """Two segments, each after a reset: streaming random frames (enough that
+    the input never runs dry before the first output: latency, throughput),
+    then frames of every stimulus kind in turn (random, random at 1/16
+    amplitude, tone, square, impulse, dc; 6 of each, 3 for N >= 1024) under
+    random valid/ready stalls, with an idle gap longer than drain_after
+    after every second frame."""
+    rng = np.random.default_rng(seed)
+    runtime = cfg.direction == "runtime"
+    f0 = cfg.latency_cycles // cfg.frame_cycles + 3
+    re0, im0 = make_stimulus("random", f0, cfg.n, cfg.width, rng)
+    inv0 = rng.random(f0) < 0.5 if runtime else None
+    per = 3 if cfg.n >= 1024 else 6
+    parts = []
+    for kind in STALL_KINDS:
+        a, b = make_stimulus("random" if kind == "small" else kind, per, cfg.n, cfg.width, rng)
+        if kind == "small":
+            a, b = a >> 4, b >> 4
+        parts.append((a, b))
+    order = [(j % len(STALL_KINDS), j // len(STALL_KINDS)) for j in range(per * len(STALL_KINDS))]
+    re1 = np.stack([parts[i][0][f] for i, f in order])
+    im1 = np.stack([parts[i][1][f] for i, f in order])
+    labels = [STALL_KINDS[i] for i, _ in order]
+    inv1 = rng.random(len(order)) < 0.5 if runtime else None
+    return [Segment(re0, im0, inv0, streaming=True, labels=["random"] * f0),
+            Segment(re1, im1, inv1, p_valid=0.7, p_ready=0.6, idle_every=2, idle_cycles=cfg.drain_after + 3,
+                    labels=labels)]
+
+
+def core_problems(core, spec) -> list:
+    """What is wrong with one core's run (empty: it passes): every segment
+    bit-exact (every word of every field, every input accepted, nothing
+    lost or extra), the streaming segment's latency and throughput as the
+    descriptor says, the stalled one drained, and SQNR >= the derived bound
+    on the random, small and tone frames that did not overflow."""
+    cfg = core.cfg
+    name = f"{cfg.name} ({cfg.arch} {cfg.direction} {cfg.scaling} {cfg.rounding} {cfg.overflow} {cfg.order} " \
+        f"cmul{cfg.cmul} P{cfg.lanes} N={cfg.n} w{cfg.width} {cfg.target})"
+    bad = []
+    for s, (seg, res) in enumerate(zip(spec.segments, core.segments)):
+        if not res.bit_exact:
+            bad.append(f"{name} segment {s}: not bit-exact: {res.mismatches} mismatching words, {res.extra} extra, "
+                       f"{res.emitted}/{res.words_out} received, {res.accepted}/{res.words_in} accepted, "
+                       f"timeout {res.timeout}")
+            continue
+        if res.accepted * cfg.lanes != cfg.n * len(seg.re):
+            bad.append(f"{name} segment {s}: {res.accepted} transfers accepted for {len(seg.re)} frames")
+        if seg.streaming:
+            if res.latency != cfg.latency_cycles:
+                bad.append(f"{name}: latency {res.latency}, descriptor says {cfg.latency_cycles}")
+            if res.in_span != res.accepted:      # one transfer (P samples) accepted every cycle
+                bad.append(f"{name}: {res.accepted} transfers in {res.in_span} cycles")
+            if res.out_gaps != 0:                 # one transfer out every cycle while streaming
+                bad.append(f"{name}: {res.out_gaps} output gaps while streaming")
+        elif res.drain_gaps == 0 or res.ready_bursts == 0 or res.stall_pct < 20:
+            bad.append(f"{name} segment {s}: stalls too mild ({res.drain_gaps} drain gaps, "
+                       f"{res.ready_bursts} ready bursts, {res.stall_pct:.0f} % input stalls)")
+    if bad:
+        return bad
+    # SQNR against NumPy, on the received words, frames grouped by kind
+    checked = set()
+    for seg, res in zip(spec.segments, core.segments):
+        ovf = np.asarray(res.received["overflow"]).any(axis=1)
+        y_re, y_im = from_lanes(cfg, res.received)
+        ref_all = fft_float(cfg, seg.re + 1j * seg.im.astype(float), seg.inverse)
+        for kind in ("random", "small", "tone"):
+            sel = np.array([lb == kind for lb in seg.labels]) & ~ovf
+            if not sel.any():
+                continue
+            ref = ref_all[sel]
+            p_in = float(np.mean(seg.re[sel].astype(float) ** 2 + seg.im[sel].astype(float) ** 2))
+            measured = sqnr_db(ref, y_re[sel] + 1j * y_im[sel].astype(float))
+            bound = sqnr_bound_db(cfg, ref, p_in)
+            if not measured >= bound:
+                bad.append(f"{name}: SQNR {measured:.1f} dB on the {kind} frames, bound {bound:.1f} dB")
+            checked.add(kind)
+    if "small" not in checked:
+        bad.append(f"{name}: no SQNR check (every small frame overflowed)")
+    if not any(p.may_overflow for p in cfg.plan()) and checked != {"random", "small", "tone"}:
+        bad.append(f"{name}: SQNR checked on {sorted(checked)} only")
+    return bad
+
+
+def test_fast_set_is_a_pairwise_covering_array():
+    rows = covering_rows()
+    assert not uncovered_pairs(rows, FACTORS)
+    assert rows[:len(FIXED)] == [r for r, _ in FIXED]
+    cfgs = fast_configs()
+    assert len(cfgs) == len(rows) == 15
+    for row, cfg in zip(rows, cfgs):
+        for f in ("arch", "direction", "rounding", "overflow", "order", "cmul", "lanes", "target"):
+            assert getattr(cfg, f) == row[f]
+        assert (cfg.n >= 1024) == (row["n"] == "large")
+        assert cfg.scaling == ("unscaled" if row["scaling"] == "unscaled" else "scaled")
+        # scaled-clip: parts that can overflow (saturation or wrap logic built)
+        assert any(p.may_overflow for p in cfg.plan()) == (row["scaling"] == "scaled-clip")
+    # what the fast set ran before the array, still in it
+    assert any(c.n == 1024 and c.target == "ecp5" and c.width == 16 and c.twiddle_width == 18 for c in cfgs)
+    assert any(c.n == 4096 and c.target == "ice40" and c.direction == "runtime" for c in cfgs)
+    assert any(c.width == 24 and c.schedule == (0, 0, 1, 1, 1, 1) for c in cfgs)
+    assert any(c.drain_after == 0 for c in cfgs)
+    assert {c.width for c in cfgs} >= {8, 16, 24}
+    # a dropped row leaves some pair uncovered
+    assert all(uncovered_pairs(rows[:k] + rows[k + 1:], FACTORS) for k in range(len(FIXED), len(rows)))
+
+
+def test_pairwise_cores_on_verilator(tmp_path):
+    """The covering array's 15 cores in one Verilator model."""
+    specs = [CoreSpec(cfg, core_segments(cfg, seed=100 + k)) for k, cfg in enumerate(fast_configs())]
+    run = MultiBench(specs, str(tmp_path), seed=7).run()
+    problems = []
+    for core, spec in zip(run.cores, specs):
+        problems += core_problems(core, spec)
+    assert not problems, "\n".join(problems)
+
+
+# the full run: the whole N x P x direction matrix (N = 16 ... 1024) of lane
+# cores, and the N x arch x scaling x rounding x order x width matrix
 LANES_MATRIX = [
     dict(n=n, lanes=p, arch="r22sdf", width=16, direction=d)
     for n, p, d in itertools.product((16, 64, 256, 1024), (2, 4, 8), ("forward", "inverse"))
@@ -119,20 +310,10 @@ def _assert_core(cfg, jobs, refs, results):
         assert checked == {"random", "tone"}
 
 
-@pytest.mark.parametrize("kw", REPRESENTATIVE, ids=_ident)
-def test_representative_cores_on_verilator(kw, tmp_path_factory):
-    _assert_core(*_run_core(kw, tmp_path_factory))
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not FULL, reason="full matrix: make test-full")
 @pytest.mark.parametrize("kw", FULL_MATRIX, ids=_ident)
 def test_full_matrix_on_verilator(kw, tmp_path_factory):
-    _assert_core(*_run_core(kw, tmp_path_factory))
-
-
-@pytest.mark.parametrize("kw", LANES_REPRESENTATIVE, ids=_ident)
-def test_lane_cores_on_verilator(kw, tmp_path_factory):
     _assert_core(*_run_core(kw, tmp_path_factory))
 
 
