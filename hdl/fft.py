@@ -39,14 +39,14 @@ one lane, so the output words equal the P = 1 core's words exactly.
 
 import dataclasses
 
-from amaranth.hdl import EnableInserter, Module, Mux, Signal, signed
+from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from fftforge.config import FFTConfig
 from fftforge.hdl.reorder import BitReverseReorder, LaneReorder
 from fftforge.hdl.sdf import SDFButterfly
-from fftforge.hdl.shell import stream_shell
+from fftforge.hdl.shell import add_part, stream_shell
 from fftforge.hdl.spatial import SpatialButterfly
 from fftforge.hdl.twiddle import TwiddleMultiplier
 from fftforge.hdl.word import data_reg, word_assign, word_layout
@@ -115,13 +115,15 @@ class FFTDatapath(wiring.Component):
     ----------
     cfg : FFTConfig
     ce : Value, optional
-        The clock enable the datapath runs under (``EnableInserter``), for the
-        instantiated primitives of ``cfg.target = "ecp5"``; required there.
+        The clock enable the datapath moves under: each part and the input
+        register take it (:func:`~fftforge.hdl.shell.add_part`), and the
+        instantiated primitives of ``cfg.target = "ecp5"`` get it on their
+        CE pins; required there.  ``None``: the datapath moves every cycle.
     clear : DatapathClear, optional
         The soft clear of the core's shell (:class:`~fftforge.hdl.shell.DatapathClear`):
-        each part gets its own copy (a ``ResetInserter``) and the clear acts
-        when the datapath is enabled; without it the parts are reset by the
-        domain's reset only.
+        each part gets its own copy, acting like a reset (whether or not the
+        part moves); without it the parts are reset by the domain's reset
+        only.
 
     Attributes
     ----------
@@ -161,10 +163,17 @@ class FFTDatapath(wiring.Component):
         for l, x_in in enumerate(ins):
             x = data_reg(first, name=f"x_in{l}" if P > 1 else "x_in")
             tags = {"inv": inv} if "inv" in self.tags else {}
-            m.d.sync += word_assign(x, Mux(inv, x_in.im, x_in.re), Mux(inv, x_in.re, x_in.im), ovf=0, **tags)
+            load = word_assign(x, Mux(inv, x_in.im, x_in.re), Mux(inv, x_in.re, x_in.im), ovf=0, **tags)
+            if self.ce is None:
+                m.d.sync += load
+            else:
+                with m.If(self.ce):
+                    m.d.sync += load
             prev.append(x)
+
         def add(name, part):
-            m.submodules[name] = part if self.clear is None else self.clear.wrap(m, part, name)
+            clr = None if self.clear is None else self.clear.copy(m, f"{name}_clr")
+            add_part(m, name, part, ce=self.ce, clr=clr)
 
         for k, part in enumerate(build_parts(cfg, self.tags, self.ce)):
             if isinstance(part, list):
@@ -235,8 +244,8 @@ class FFTCore(wiring.Component):
         sh = stream_shell(m, self.i, self.o, latency=cfg.pipeline_latency, frame=cfg.frame_cycles,
                           drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target)
         ctl = sh.ctl
-        dp = FFTDatapath(cfg, ce=sh.adv_q, clear=sh.clear)
-        m.submodules.datapath = EnableInserter(sh.adv_q)(dp)
+        # (the datapath applies its enable and clear to each part itself)
+        m.submodules.datapath = dp = FFTDatapath(cfg, ce=sh.adv_q, clear=sh.clear)
         dp_in = [dp.i] if P == 1 else [dp.i[l] for l in range(P)]
         dp_out = [dp.o] if P == 1 else [dp.o[l] for l in range(P)]
 

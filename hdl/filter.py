@@ -59,7 +59,7 @@ Latency: :attr:`fftforge.filter_config.FilterConfig.latency_cycles`.
 Throughput: P samples per clock (one transfer), frames back to back.
 """
 
-from amaranth.hdl import Array, Cat, Const, EnableInserter, Module, Mux, ResetInserter, Signal, signed, unsigned
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -68,7 +68,7 @@ from fftforge.filter_config import WSEQ_WIDTH, FilterConfig, mul_latency
 from fftforge.hdl.butterfly import complex_layout
 from fftforge.hdl.cmul import ComplexMultiplier
 from fftforge.hdl.descriptor import descriptor     # the one descriptor writer (re-exported)
-from fftforge.hdl.shell import stream_shell
+from fftforge.hdl.shell import add_part, stream_shell
 from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.fft import FFTDatapath
 from fftforge.hdl.fixed import resize, round_shift
@@ -346,11 +346,17 @@ class FilterDatapath(wiring.Component):
     def _add(self, m, name, part):
         """Add a part between the two FFTs as submodule ``name``, under the
         clear those parts share (one copy, made with the first)."""
-        if self.clear is not None:
-            if self._mid_clr is None:
-                self._mid_clr = self.clear.copy(m, "mid_clr")
-            part = ResetInserter(self._mid_clr)(part)
-        m.submodules[name] = part
+        if self.clear is not None and self._mid_clr is None:
+            self._mid_clr = self.clear.copy(m, "mid_clr")
+        add_part(m, name, part, ce=self.ce, clr=self._mid_clr)
+
+    def _sync(self, m, stmts):
+        """This module's own registers (between the FFTs) move with ``ce``."""
+        if self.ce is None:
+            m.d.sync += stmts
+        else:
+            with m.If(self.ce):
+                m.d.sync += stmts
 
     def _modrelu(self, m, name, word, bias):
         from fftforge.hdl.modrelu import ModReLU
@@ -390,9 +396,8 @@ class FilterDatapath(wiring.Component):
             specs = self._paired(m, fwd.o, wf)
         # The inverse datapath's phase counters expect a frame's first word
         # in its first slot: it is held (clock enable) until then.
-        inv_ce = None if self.ce is None else self.ce & self.inv_en
-        inv = FFTDatapath(cfg.fft_inverse, ce=inv_ce, clear=self.clear)
-        m.submodules.inv = EnableInserter(self.inv_en)(inv)
+        inv_ce = self.inv_en if self.ce is None else self.ce & self.inv_en
+        m.submodules.inv = inv = FFTDatapath(cfg.fft_inverse, ce=inv_ce, clear=self.clear)
         inv_i = [inv.i] if P == 1 else [inv.i[l] for l in range(P)]
         for x, spec in zip(inv_i, specs):
             m.d.comb += [x.re.eq(spec.re), x.im.eq(spec.im), x.ovf.eq(spec.ovf), x.inv.eq(1)]
@@ -420,10 +425,10 @@ class FilterDatapath(wiring.Component):
         xa = data_reg(word_layout(ws), name=f"xa2{sfx}")
         xb = data_reg(word_layout(ws), name=f"xb2{sfx}")
         ovf = p.ovf | q.ovf
-        m.d.sync += [
+        self._sync(m, [
             word_assign(xa, p.re + q.re, p.im - q.im, ovf=ovf),
             word_assign(xb, p.im + q.im, -(p.re - q.re), ovf=ovf),
-        ]
+        ])
         outs = {}
         for ch, x in (("a", xa), ("b", xb)):
             for tag, conj in (("k", False), ("nk", True)):
@@ -444,7 +449,7 @@ class FilterDatapath(wiring.Component):
         v_re, f1 = resize(round_shift(ha_re - hb_im, 1, cfg.rounding), w, "saturate")
         v_im, f2 = resize(round_shift(ha_im + hb_re, 1, cfg.rounding), w, "saturate")
         v = data_reg(word_layout(w), name=f"v{sfx}")
-        m.d.sync += word_assign(v, v_re, v_im, ovf=ak.ovf | ank.ovf | bk.ovf | bnk.ovf | f1 | f2)
+        self._sync(m, word_assign(v, v_re, v_im, ovf=ak.ovf | ank.ovf | bk.ovf | bnk.ovf | f1 | f2))
         return v
 
 
@@ -502,8 +507,8 @@ class FilterCore(wiring.Component):
         sh = stream_shell(m, self.i, self.o, latency=cfg.pipeline_latency, frame=fc,
                           drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target)
         ctl, adv, clr = sh.ctl, sh.adv_q, sh.clr_q
-        dp = FilterDatapath(cfg, ce=adv, clear=sh.clear)
-        m.submodules.datapath = EnableInserter(adv)(dp)
+        # (the datapath applies its enable and clear to each part itself)
+        m.submodules.datapath = dp = FilterDatapath(cfg, ce=adv, clear=sh.clear)
 
         # Input side.
         dp_in = [dp.i] if P == 1 else [dp.i[l] for l in range(P)]

@@ -9,13 +9,12 @@ place:
 * the datapath's clock enable and soft reset **registered** (``adv_q``,
   ``clr_q``): the datapath runs one cycle behind its controller
   (:data:`~fftforge.config.CE_REGISTER_LATENCY`), so the net that reaches
-  every register, multiplier and block RAM starts at a flip-flop.  The
-  datapath also advances in a clear cycle (``adv_q`` covers ``clr_q``:
-  nothing real is in flight then), so that a part's clear may sit under
-  the datapath's enable; each part takes the clear from
-  :class:`DatapathClear` (on ECP5 a register of its own, placed by the
+  every register, multiplier and block RAM starts at a flip-flop.  Each
+  part takes the enable and the clear through :func:`add_part`, the clear
+  from :class:`DatapathClear` (on ECP5 a register of its own, placed by the
   part, instead of one register and an OR with ``rst`` reaching across the
-  chip);
+  chip), and so does the enable (on ECP5 computed by a LUT of its own, not
+  by the one the controller's loop shares);
 * the input payload registered every cycle (``inreg``, no enable): the
   datapath takes it one cycle later exactly when it was accepted;
 * the output FIFO (:data:`~fftforge.config.OUTPUT_FIFO_DEPTH` words: two of
@@ -34,14 +33,14 @@ prove``).
 
 import types
 
-from amaranth.hdl import ResetInserter, Signal
+from amaranth.hdl import EnableInserter, ResetInserter, Signal
 from amaranth.lib.fifo import SyncFIFO
 
 from fftforge.config import OUTPUT_FIFO_DEPTH
 from fftforge.hdl.control import PipelineControl, advance, clear
 from fftforge.hdl.prims import register_copy
 
-__all__ = ["stream_shell", "DatapathClear"]
+__all__ = ["stream_shell", "DatapathClear", "add_part"]
 
 
 class DatapathClear:
@@ -71,12 +70,19 @@ class DatapathClear:
         r = register_copy(m, clear, [self.ctl.draining, self.ctl.busy], target=self.target, name=name)
         return self.q if r is None else r
 
-    def wrap(self, m, part, name: str):
-        """``part`` with its clear (a ``ResetInserter`` on a copy made in
-        ``m``): add the result to ``m`` as submodule ``name``.  The part's
-        clear acts in a cycle in which its clock enable is high (the
-        datapath advances in a clear cycle)."""
-        return ResetInserter(self.copy(m, f"{name}_clr"))(part)
+
+def add_part(m, name: str, part, *, ce=None, clr=None):
+    """Add ``part`` to ``m`` as submodule ``name``, moving under the
+    datapath's clock enable ``ce`` (an ``EnableInserter``) and cleared by
+    ``clr`` (a ``ResetInserter`` outside the enable: the clear acts whether
+    or not the part moves in that cycle, like a reset, so that synthesis
+    maps it to the flip-flops' synchronous reset).  ``None``: no enable / no
+    clear."""
+    if ce is not None:
+        part = EnableInserter(ce)(part)
+    if clr is not None:
+        part = ResetInserter(clr)(part)
+    m.submodules[name] = part
 
 
 def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_layout, target: str = "generic"):
@@ -122,15 +128,12 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
     m.d.comb += level_next.eq(fifo.level + emit_q - read)
     m.d.sync += space_q.eq(level_next < OUTPUT_FIFO_DEPTH - 1)
 
-    # the datapath's enable: advance or clear (on ECP5 its own LUT and
-    # flip-flop, not the LUT the controller's loop shares: register_copy)
-    def adv_or_clr(space, in_valid, draining, busy):
-        return advance(space, in_valid, draining) | clear(draining, busy)
-
-    adv_q = register_copy(m, adv_or_clr, [space_q, i.valid, ctl.draining, ctl.busy], target=target, name="adv_q")
+    # the datapath's enable (on ECP5 its own LUT and flip-flop, not the LUT
+    # the controller's loop shares: register_copy)
+    adv_q = register_copy(m, advance, [space_q, i.valid, ctl.draining], target=target, name="adv_q")
     if adv_q is None:
         adv_q = Signal(name="adv_q")
-        m.d.sync += adv_q.eq(ctl.adv | ctl.clr)
+        m.d.sync += adv_q.eq(ctl.adv)
     m.d.comb += [
         ctl.in_valid.eq(i.valid),
         i.ready.eq(ctl.in_ready),
