@@ -98,6 +98,8 @@ class SegmentResult:
     stall_pct: float        # cycles with no input transfer while input was pending, %
     drain_gaps: int         # idle gaps at frame boundaries longer than drain_after + 1
     ready_bursts: int
+    gaps: int = 0           # idle gaps at frame boundaries (any length)
+    valid_bursts: int = 0   # bursts of valid low inside a frame
 
     @property
     def latency(self) -> int:
@@ -269,7 +271,8 @@ class MultiBench:
                     and st["first_out"] <= st["last_in"] else -1,
                     cycles=st["cycles"], timeout=bool(st["timeout"]),
                     stall_pct=100.0 * st["in_stall"] / max(st["pending"], 1),
-                    drain_gaps=st["long_gaps"], ready_bursts=st["rbursts"]))
+                    drain_gaps=st["long_gaps"], ready_bursts=st["rbursts"],
+                    gaps=st.get("gaps", 0), valid_bursts=st.get("vbursts", 0)))
             results.append(CoreResult(cfg=spec.cfg, descriptor=desc, segments=segs))
         return MultiRun(cores=results, generate_seconds=t_gen, build_seconds=t_build, run_seconds=t_run, log=log)
 
@@ -319,7 +322,7 @@ module drv_{k}(input clk, output reg done);
     .{p['output']['valid']}(o_valid), .{p['output']['ready']}(o_ready), .{p['output']['payload']}(o_payload){inv_conn});
   integer fd, seg = 0, rst_cycles = 0;
 {params}  integer in_beg, in_end, out_beg, out_end, streaming, pv, pr, idle_every, idle_cycles, budget;
-  integer k, m, errors, extra, gap, rburst, tl, gap_at, gaps, long_gaps, rbursts, steady, received;
+  integer k, m, errors, extra, gap, rburst, tl, gap_at, gaps, long_gaps, rbursts, vbursts, steady, received;
   integer cycle, first_in, first_out, last_in, pending, in_stall;
   reg [63:0] s;
   reg v, r, acc, timeout;
@@ -333,7 +336,7 @@ module drv_{k}(input clk, output reg done);
       streaming = STREAMING[seg]; pv = PV[seg]; pr = PR[seg]; idle_every = IDLE_EVERY[seg];
       idle_cycles = IDLE_CYCLES[seg]; budget = BUDGET[seg];
       k = in_beg; m = out_beg; errors = 0; extra = 0; gap = 0; rburst = 0; tl = 0; gap_at = -1;
-      gaps = 0; long_gaps = 0; rbursts = 0; steady = 0; received = 0; cycle = 0; first_in = -1;
+      gaps = 0; long_gaps = 0; rbursts = 0; vbursts = 0; steady = 0; received = 0; cycle = 0; first_in = -1;
       first_out = -1; last_in = -1; pending = 0; in_stall = 0; timeout = 1'b0;
     end
   endtask
@@ -389,7 +392,9 @@ module drv_{k}(input clk, output reg done);
           if (idle_every > 0 && ((k - in_beg) / FT) % idle_every == 0) gap = idle_cycles;
           else if (s[63:61] == 3'b000) gap = 1 + 32'(s[47:32]) % GAPMAX;
           if (gap > 0) begin gaps = gaps + 1; if (gap > DRAIN + 1) long_gaps = long_gaps + 1; end
-        end else if (k < in_end && s[60:54] == 7'd0) gap = 1 + 32'(s[47:32]) % GAPMAX;   // inside a frame
+        end else if (k < in_end && s[60:54] == 7'd0) begin      // inside a frame
+          gap = 1 + 32'(s[47:32]) % GAPMAX; vbursts = vbursts + 1;
+        end
         if (rburst > 0) rburst = rburst - 1;
         else if (m < out_end && s[52:45] == 8'd0) begin rburst = 1 + 32'(s[29:24]); rbursts = rbursts + 1; end
         v = (k < in_end) && (gap == 0) && (32'(s[15:0]) < pv);
@@ -405,9 +410,9 @@ module drv_{k}(input clk, output reg done);
       if (tl == TAIL || cycle > budget) begin
         timeout = cycle > budget;
         if (timeout) $display("TIMEOUT core {k} segment %0d after %0d cycles", seg, cycle);
-        $display("RESULT {k} %0d accepted=%0d received=%0d errors=%0d extra=%0d first_in=%0d first_out=%0d last_in=%0d steady=%0d cycles=%0d timeout=%0d pending=%0d in_stall=%0d gaps=%0d long_gaps=%0d rbursts=%0d",
+        $display("RESULT {k} %0d accepted=%0d received=%0d errors=%0d extra=%0d first_in=%0d first_out=%0d last_in=%0d steady=%0d cycles=%0d timeout=%0d pending=%0d in_stall=%0d gaps=%0d long_gaps=%0d rbursts=%0d vbursts=%0d",
                  seg, k - in_beg, received, errors, extra, first_in, first_out, last_in, steady, cycle, timeout,
-                 pending, in_stall, gaps, long_gaps, rbursts);
+                 pending, in_stall, gaps, long_gaps, rbursts, vbursts);
         i_valid <= 1'b0;
         o_ready <= 1'b0;
         if (seg + 1 < NSEG) begin seg = seg + 1; rst <= 1'b1; end

@@ -21,7 +21,7 @@ import itertools
 import random
 from typing import Callable, Iterable, Optional
 
-__all__ = ["all_pairs", "row_pairs", "uncovered_pairs", "pairwise_rows"]
+__all__ = ["all_pairs", "row_pairs", "uncovered_pairs", "pairwise_rows", "fft_factors", "scaling_config"]
 
 
 def row_pairs(row: dict, names: Optional[Iterable[str]] = None) -> set:
@@ -130,3 +130,61 @@ def _completable(partial: dict, factors: dict, names, ok) -> bool:
         if ok({**partial, **dict(zip(rest, values))}):
             return True
     return False
+
+
+# -- the FFT generator's options as factors ---------------------------------
+
+#: the FFT generator's option factors, in the order (and with the values, in
+#: the order) the covering arrays have always used: the choice fields of
+#: :attr:`fftforge.config.FFTConfig.OPTIONS` (``scaling`` split into
+#: ``scaled``, ``scaled-clip`` and ``unscaled``, see :func:`fft_factors`),
+#: then ``lanes`` (:data:`fftforge.config.LANES`), ``n`` and ``target``
+#: (:data:`fftforge.config.TARGETS`).  The greedy array depends on the order
+#: of each factor's values (ties are broken by draws in that order), so it is
+#: fixed here; ``tests/sim/test_pairwise.py`` checks that it spans the option
+#: table.
+_VALUE_ORDER = {"rounding": ("convergent", "truncate")}
+
+
+def fft_factors(n=("small", "large"), target=True) -> dict:
+    """The FFT generator's options as covering-array factors
+    ``{name: [values]}``, derived from :attr:`FFTConfig.OPTIONS
+    <fftforge.config.FFTConfig.OPTIONS>`, :data:`~fftforge.config.LANES` and
+    :data:`~fftforge.config.TARGETS`: the one definition that the fast
+    Verilator set (``tests/sim/test_fft_cocotb.py``) and the soak
+    (``benchmarks/bench_soak.py``) cover pairwise.
+
+    ``scaling`` has three values: ``scaled`` (the default schedule: no part
+    can overflow, none has saturation logic), ``scaled-clip`` (a schedule
+    0, 0, 1, ...: the first two stages do not shift, so full-scale frames
+    clip and the ``overflow`` option and flag matter) and ``unscaled``.
+
+    n : the values of the ``n`` factor (size classes such as ``"small"`` /
+        ``"large"``, or sizes); the caller maps them to N.
+    target : include the ``target`` factor (all of TARGETS), or a sequence
+        of targets, or False to leave it out (every core generic).
+    """
+    from fftforge.config import FFTConfig, LANES, TARGETS
+    factors = {}
+    for name, allowed in FFTConfig.OPTIONS:
+        values = list(allowed)
+        if name in _VALUE_ORDER:
+            if set(_VALUE_ORDER[name]) != set(values):
+                raise ValueError(f"{name}: the option table's values {values} changed")
+            values = list(_VALUE_ORDER[name])
+        if name == "scaling":
+            values = [v2 for v in values for v2 in ((v, "scaled-clip") if v == "scaled" else (v,))]
+        factors[name] = values
+    factors["lanes"] = list(LANES)
+    factors["n"] = list(n)
+    if target:
+        factors["target"] = list(TARGETS if target is True else target)
+    return factors
+
+
+def scaling_config(scaling: str, n: int) -> dict:
+    """The FFTConfig fields of a ``scaling`` factor value for size ``n``:
+    ``scaled-clip`` is ``scaling="scaled"`` with the schedule 0, 0, 1, ..."""
+    if scaling == "scaled-clip":
+        return {"scaling": "scaled", "schedule": (0, 0) + (1,) * (n.bit_length() - 3)}
+    return {"scaling": scaling}

@@ -32,27 +32,18 @@ from fftforge.pyref.fft import fft_float, from_lanes, sqnr_db
 from fftforge.pyref.stimulus import make_stimulus
 from fftforge.sim.check import fft_job
 from fftforge.sim.multibench import CoreSpec, MultiBench, Segment
-from fftforge.sim.pairwise import pairwise_rows, uncovered_pairs
+from fftforge.sim.pairwise import fft_factors, pairwise_rows, uncovered_pairs
 from fftforge.sim.runner import VerilatorSim
 
 FULL = bool(os.environ.get("FFTFORGE_FULL"))
 
-#: the generator's options and the values the fast set covers pairwise.
-#: ``scaling``: "scaled" (the default schedule: no part can overflow),
-#: "scaled-clip" (schedule 0, 0, 1, ...: full-scale frames clip, so the
-#: ``overflow`` option and flag matter), "unscaled".  ``n``: a size class.
-FACTORS = {
-    "arch": ["r2sdf", "r22sdf"],
-    "direction": ["forward", "inverse", "runtime"],
-    "scaling": ["scaled", "scaled-clip", "unscaled"],
-    "rounding": ["convergent", "truncate"],
-    "overflow": ["saturate", "wrap"],
-    "order": ["natural", "bit_reversed"],
-    "cmul": [4, 3],
-    "lanes": [1, 2, 4, 8],
-    "n": ["small", "large"],
-    "target": ["generic", "ecp5", "ice40"],
-}
+#: the generator's options and the values the fast set covers pairwise: the
+#: one definition in fftforge.sim.pairwise (shared with the soak,
+#: benchmarks/bench_soak.py).  ``scaling``: "scaled" (the default schedule:
+#: no part can overflow), "scaled-clip" (schedule 0, 0, 1, ...: full-scale
+#: frames clip, so the ``overflow`` option and flag matter), "unscaled".
+#: ``n``: a size class.
+FACTORS = fft_factors(n=["small", "large"])
 
 _BASE = dict(arch="r22sdf", direction="forward", scaling="scaled", rounding="convergent", overflow="saturate",
              order="natural", cmul=4, lanes=1, n="small", target="generic")

@@ -34,6 +34,7 @@ def test_two_cores_in_one_model_and_the_checker_has_teeth(tmp_path):
         assert s0.bit_exact and s1.bit_exact
         assert s0.latency == core.cfg.latency_cycles and s0.in_span == s0.accepted and s0.out_gaps == 0
         assert s1.drain_gaps > 0 and s1.stall_pct > 20
+        assert s1.gaps >= s1.drain_gaps and s0.gaps == s0.valid_bursts == 0
 
     exp_path = tmp_path / "exp_1.hex"
     exp = exp_path.read_text().split()

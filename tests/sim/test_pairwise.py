@@ -67,3 +67,19 @@ def test_fixed_rows_constraints_and_preferences():
 
 def test_row_pairs():
     assert row_pairs({"b": 1, "a": 2, "c": 3}) == {("a", 2, "b", 1), ("a", 2, "c", 3), ("b", 1, "c", 3)}
+
+
+def test_fft_factors_span_the_option_table():
+    from fftforge.config import LANES, TARGETS, FFTConfig
+    from fftforge.sim.pairwise import fft_factors, scaling_config
+    f = fft_factors()
+    for name, allowed in FFTConfig.OPTIONS:
+        want = set(allowed) | ({"scaled-clip"} if name == "scaling" else set())
+        assert set(f[name]) == want and len(f[name]) == len(want), name
+    assert f["lanes"] == list(LANES) and f["target"] == list(TARGETS) and f["n"] == ["small", "large"]
+    # the soak's form: its own N values, no target factor
+    g = fft_factors(n=[16, 1024], target=False)
+    assert g["n"] == [16, 1024] and "target" not in g
+    assert fft_factors(target=["generic", "ecp5"])["target"] == ["generic", "ecp5"]
+    assert scaling_config("scaled-clip", 16) == {"scaling": "scaled", "schedule": (0, 0, 1, 1)}
+    assert scaling_config("unscaled", 16) == {"scaling": "unscaled"}
