@@ -7,6 +7,7 @@ import argparse
 import json
 
 from fftforge.errors import UserError
+from fftforge.pyref.stimulus import KINDS as STIMULI
 
 __all__ = ["add_parser", "cmd_sim"]
 
@@ -21,7 +22,7 @@ def add_parser(sub):
                        epilog="example:\n  fftforge sim --core out/fft1024.json --frames 20")
     p.add_argument("--core", required=True, help="core descriptor JSON written by 'fftforge generate'")
     p.add_argument("--frames", type=int, default=20, help="frames per run (default 20)")
-    p.add_argument("--input", default="random", choices=("impulse", "dc", "tone", "square", "random"),
+    p.add_argument("--input", default="random", choices=STIMULI,
                    help="stimulus (default random)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--p-valid", type=float, default=0.7, help="P(valid high) in the stall run (default 0.7)")

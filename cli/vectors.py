@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from fftforge.errors import UserError
+from fftforge.pyref.stimulus import KINDS as STIMULI
 
 __all__ = ["add_parser", "cmd_vectors"]
 
@@ -20,7 +21,7 @@ def add_parser(sub):
                        epilog="example:\n  fftforge vectors --core out/fft1024.json --frames 4 -o vectors/")
     p.add_argument("--core", required=True, help="core descriptor JSON")
     p.add_argument("--frames", type=int, default=4)
-    p.add_argument("--input", default="random", choices=("impulse", "dc", "tone", "square", "random"))
+    p.add_argument("--input", default="random", choices=STIMULI)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("-o", "--output-dir", default="vectors")
     p.set_defaults(func=cmd_vectors)
