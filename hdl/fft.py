@@ -46,7 +46,7 @@ from amaranth.lib.wiring import In, Out
 from fftforge.config import FFTConfig
 from fftforge.hdl.reorder import BitReverseReorder, LaneReorder
 from fftforge.hdl.sdf import SDFButterfly
-from fftforge.hdl.shell import add_part, stream_shell
+from fftforge.hdl.shell import add_part, stream_shell, sync_enabled
 from fftforge.hdl.spatial import SpatialButterfly
 from fftforge.hdl.twiddle import TwiddleMultiplier
 from fftforge.hdl.word import data_reg, word_assign, word_layout
@@ -163,12 +163,8 @@ class FFTDatapath(wiring.Component):
         for l, x_in in enumerate(ins):
             x = data_reg(first, name=f"x_in{l}" if P > 1 else "x_in")
             tags = {"inv": inv} if "inv" in self.tags else {}
-            load = word_assign(x, Mux(inv, x_in.im, x_in.re), Mux(inv, x_in.re, x_in.im), ovf=0, **tags)
-            if self.ce is None:
-                m.d.sync += load
-            else:
-                with m.If(self.ce):
-                    m.d.sync += load
+            sync_enabled(m, self.ce, word_assign(x, Mux(inv, x_in.im, x_in.re), Mux(inv, x_in.re, x_in.im),
+                                                 ovf=0, **tags))
             prev.append(x)
 
         def add(name, part):

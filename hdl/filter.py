@@ -68,7 +68,7 @@ from fftforge.filter_config import WSEQ_WIDTH, FilterConfig, mul_latency
 from fftforge.hdl.butterfly import complex_layout
 from fftforge.hdl.cmul import ComplexMultiplier
 from fftforge.hdl.descriptor import descriptor     # the one descriptor writer (re-exported)
-from fftforge.hdl.shell import add_part, stream_shell
+from fftforge.hdl.shell import add_part, stream_shell, sync_enabled
 from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.fft import FFTDatapath
 from fftforge.hdl.fixed import resize, round_shift
@@ -350,14 +350,6 @@ class FilterDatapath(wiring.Component):
             self._mid_clr = self.clear.copy(m, "mid_clr")
         add_part(m, name, part, ce=self.ce, clr=self._mid_clr)
 
-    def _sync(self, m, stmts):
-        """This module's own registers (between the FFTs) move with ``ce``."""
-        if self.ce is None:
-            m.d.sync += stmts
-        else:
-            with m.If(self.ce):
-                m.d.sync += stmts
-
     def _modrelu(self, m, name, word, bias):
         from fftforge.hdl.modrelu import ModReLU
         cfg = self.cfg
@@ -425,7 +417,7 @@ class FilterDatapath(wiring.Component):
         xa = data_reg(word_layout(ws), name=f"xa2{sfx}")
         xb = data_reg(word_layout(ws), name=f"xb2{sfx}")
         ovf = p.ovf | q.ovf
-        self._sync(m, [
+        sync_enabled(m, self.ce, [
             word_assign(xa, p.re + q.re, p.im - q.im, ovf=ovf),
             word_assign(xb, p.im + q.im, -(p.re - q.re), ovf=ovf),
         ])
@@ -449,7 +441,7 @@ class FilterDatapath(wiring.Component):
         v_re, f1 = resize(round_shift(ha_re - hb_im, 1, cfg.rounding), w, "saturate")
         v_im, f2 = resize(round_shift(ha_im + hb_re, 1, cfg.rounding), w, "saturate")
         v = data_reg(word_layout(w), name=f"v{sfx}")
-        self._sync(m, word_assign(v, v_re, v_im, ovf=ak.ovf | ank.ovf | bk.ovf | bnk.ovf | f1 | f2))
+        sync_enabled(m, self.ce, word_assign(v, v_re, v_im, ovf=ak.ovf | ank.ovf | bk.ovf | bnk.ovf | f1 | f2))
         return v
 
 

@@ -40,7 +40,7 @@ from fftforge.config import OUTPUT_FIFO_DEPTH
 from fftforge.hdl.control import PipelineControl, advance, clear
 from fftforge.hdl.prims import register_copy
 
-__all__ = ["stream_shell", "DatapathClear", "add_part"]
+__all__ = ["stream_shell", "DatapathClear", "add_part", "sync_enabled"]
 
 
 class DatapathClear:
@@ -69,6 +69,17 @@ class DatapathClear:
         where the target has one, else ``q``."""
         r = register_copy(m, clear, [self.ctl.draining, self.ctl.busy], target=self.target, name=name)
         return self.q if r is None else r
+
+
+def sync_enabled(m, ce, stmts):
+    """Add ``stmts`` to ``m``'s sync domain under the datapath's clock enable
+    ``ce`` (``None``: every cycle): a datapath's own registers, beside the
+    parts it adds with :func:`add_part`."""
+    if ce is None:
+        m.d.sync += stmts
+    else:
+        with m.If(ce):
+            m.d.sync += stmts
 
 
 def add_part(m, name: str, part, *, ce=None, clr=None):
