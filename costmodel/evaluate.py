@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -339,10 +340,17 @@ def _systolic(kernels, t: Target, et: EnergyTable, opt: Options, shape):
              f"{t.name}: FFT implementation " + impls.describe(impl)
              + (f"; FFT passes of <= {radix} points" if impl == "four-step-mxu" else
                 f"; vector unit {t.vector_ops_per_cycle} fp32 ops/cycle at {eta:.3g} of peak for FFT "
-                "(solved from Lu et al. 2020's pod ratio, whose FFT is not this implementation: an estimate; "
+                f"(solved from Lu et al. 2020's pod ratio less their one-shuffle pod exchanges, modelled at "
+                f"{_lu_exchange_s():.3g} s of each run; their FFT is not this implementation: an estimate; "
                 "see 'fftforge cost validate')"
                 if opt.vpu_fft_efficiency is None else f"; vector unit at {eta:.3g} of peak for FFT (set)")]
     return cyc, clk, lat, lat, util, tot, out, notes
+
+
+@lru_cache(maxsize=None)
+def _lu_exchange_s() -> float:
+    from fftforge.costmodel.validate import lu_exchange
+    return lu_exchange()["seconds"]
 
 
 # --------------------------------------------------------------------- gpu

@@ -15,8 +15,9 @@ Every value in a preset or table TOML carries a comment naming its source
 ``fitted`` is the tag of a number solved from published measurements of
 the same implementation (the two FlashFFTConv efficiencies of
 :mod:`.validate`).  The TPU library FFT's vector-unit efficiency is solved
-from Lu et al.'s pod ratio, but their FFT is not XLA's vector-unit FFT, so
-it is tagged ``estimated``.
+from Lu et al.'s pod ratio less their modelled pod exchanges, but their FFT
+is not XLA's vector-unit FFT, so it is tagged ``estimated``; the exchange
+model's inputs are listed with it, each with its own tag.
 
 A term of a result (``compute_cycles``, ``e_static_j`` ...) gets the weakest
 tag of the inputs it uses: estimated < fitted < cited < measured-here.
@@ -108,14 +109,18 @@ def term_provenance(target, et, opt, impl: str | None = None) -> dict:
         arr = [t("rows"), t("cols"), t("arrays"), t("clock_hz")]
         vec = [t("vector_ops_per_cycle"), t("clock_hz")]
         if impl == "xla-vpu":
-            # solved from Lu et al.'s pod ratio, but their FFT is a
-            # Cooley-Tukey on the matrix units (their abstract), not XLA's
-            # vector-unit FFT op: no measurement of this implementation
+            # solved from Lu et al.'s pod ratio less their modelled pod
+            # exchanges, but their FFT is a Cooley-Tukey on the matrix units
+            # (their abstract), not XLA's vector-unit FFT op: no measurement
+            # of this implementation
             vec.append(("library FFT vector-unit efficiency", "estimated",
-                        "solved from Lu et al.'s KDFT/FFT pod ratio (arXiv 2002.03260), whose FFT is a "
-                        "Cooley-Tukey on the matrix units, not XLA's vector-unit FFT: no measurement of this "
-                        "implementation (fftforge cost validate)"
+                        "solved from Lu et al.'s KDFT/FFT pod ratio (arXiv 2002.03260) less the one-shuffle pod "
+                        "exchanges common to both runs (modelled from their decomposition and the TPU v3 ICI link "
+                        "bandwidth), whose FFT is a Cooley-Tukey on the matrix units, not XLA's vector-unit FFT: "
+                        "no measurement of this implementation (fftforge cost validate)"
                         if opt.vpu_fft_efficiency is None else "set by the caller"))
+            if opt.vpu_fft_efficiency is None:
+                vec += _lu_exchange_inputs()
         terms["compute_cycles"] = arr
         terms["fill_drain_cycles"] = arr
         terms["vector_cycles"] = vec
@@ -164,6 +169,22 @@ def term_provenance(target, et, opt, impl: str | None = None) -> dict:
         terms["e_dram_j"] = [e(f"dram.{target.dram_kind}"), t("dram_kind")]
     terms["e_static_j"] = [t("static_power_w")]
     return {name: (weakest(x[1] for x in inputs), inputs) for name, inputs in terms.items()}
+
+
+@lru_cache(maxsize=None)
+def _lu_exchange_inputs() -> list:
+    """The inputs of the pod-exchange time the library FFT's efficiency is
+    solved with (:func:`.validate.lu_exchange`), each with its own tag."""
+    import tomllib
+    from fftforge.costmodel.hardware import load_target
+    path = str(resources.files("fftforge.costmodel").joinpath("tables", "published.toml"))
+    with open(path, "rb") as f:
+        target = tomllib.load(f)["lu_pod"]["target"]
+    pp, tp = file_provenance(path), target_provenance(load_target(target))
+    out = [(f"lu_pod.{k}",) + pp[f"lu_pod.{k}"] for k in ("chips", "cores_per_chip", "bytes_per_point", "core_grid",
+                                                            "core_pair_axis") if f"lu_pod.{k}" in pp]
+    out += [(f"{target}.{k}",) + tp[k] for k in ("ici_link_bandwidth",) if k in tp]
+    return [tuple(x) for x in out]
 
 
 def summarize(prov: dict, keys) -> tuple:

@@ -9,11 +9,15 @@ fit
     KDFT (DFT as matmuls) 12.66 s, FFT 8.3 s.  Per chip and per axis both
     process the same rows of 8192 points, so the published ratio
     12.66 / 8.3 = 1.525 is the ratio of one chip's time for a batch of
-    8192-point transforms, matmul vs library FFT.  The vector unit's FFT
-    efficiency ``eta`` (fraction of its peak fp32 op rate) is solved so that
-    the model gives that ratio.  The pod's all-to-all exchanges are not
-    modelled: they add the same time to both runs, so the compute-only
-    ratio is larger than 1.525 and the fitted ``eta`` is a lower bound.
+    8192-point transforms, matmul vs library FFT.  Both runs also exchange
+    data between cores by the same one-shuffle scheme (their abstract);
+    :func:`lu_exchange` models that time C per chip from the decomposition
+    (problem size, cores, core grid) and the TPU v3 ICI link bandwidth
+    (derived from the Cloud TPU v3 docs), and C is taken off both runs:
+    the vector unit's FFT efficiency ``eta`` (fraction of its peak fp32 op
+    rate) is solved so that the model's compute ratio equals
+    (12.66 - C) / (8.3 - C).  The core grid, the link sharing and the
+    link bandwidth are estimates; ``validate`` prints the band they span.
 validated
     FNet (arXiv 2105.03824): on TPUs the DFT matmul is faster for shorter
     sequences (<= 8192 tokens in v1; the Hugging Face port switches at
@@ -63,8 +67,8 @@ from fftforge.costmodel import compare, fftops, impls
 from fftforge.costmodel.hardware import load_target
 from fftforge.costmodel.workloads import FFT, Gemm, Shape
 
-__all__ = ["load_published", "fitted_vpu_fft_efficiency", "lu_ratio", "validate", "format_report",
-           "fnet_crossover", "eta_for_crossover"]
+__all__ = ["load_published", "fitted_vpu_fft_efficiency", "lu_ratio", "lu_exchange", "lu_exchange_band",
+           "lu_compute_ratio", "validate", "format_report", "fnet_crossover", "eta_for_crossover"]
 
 
 def load_published(path: str | None = None) -> dict:
@@ -127,6 +131,71 @@ def lu_times(eta: float | None, pub: dict | None = None, fft_impl: str = "xla-vp
     return float(a.latency_s[0]), float(b.latency_s[0])
 
 
+def lu_exchange(pub: dict | None = None, grid=None, link_bandwidth: float | None = None,
+                pair_axis="default") -> dict:
+    """The pod exchanges of Lu et al.'s runs, per chip, from their
+    decomposition: the ``size^3`` grid of ``bytes_per_point`` points split
+    over the ``chips * cores_per_chip`` cores as ``grid`` (cores per axis),
+    and along each axis the one-shuffle scheme of their abstract ("sending
+    and receiving data takes place simultaneously between two neighboring
+    cores and along the same direction"): every step, every core sends its
+    whole block to its neighbour on the axis's ring, and ``m - 1`` steps
+    bring every block past every core of a ring of ``m``.  The same
+    exchanges in both runs (their abstract: "in both parallel algorithms"),
+    so the time is common to KDFT and FFT.
+
+    Per step, the chip's link in the ring's direction carries both cores'
+    blocks (their rings run side by side), except on ``pair_axis``, whose
+    rings hold the chip's two cores as neighbours: there one block leaves
+    the chip.  ``pair_axis=None``: every axis shares the link.  Time =
+    bytes on the busiest link / ``link_bandwidth`` (one way; default the
+    target's ``ici_link_bandwidth``).  Not modelled: latency per step, and
+    the all-to-all per axis that Google's swirl-lm ``DistTPUFFT`` also runs
+    in its FFT (FFT-only time: it would raise the solved eta further)."""
+    p = (pub or load_published())["lu_pod"]
+    t = load_target(p["target"])
+    size, chips, cpc = int(p["size"]), int(p["chips"]), int(p.get("cores_per_chip", 1))
+    cores = chips * cpc
+    grid = [int(m) for m in (p["core_grid"] if grid is None else grid)]
+    if math.prod(grid) != cores or len(grid) != 3:
+        raise UserError(f"lu_pod core grid {grid} must split the {cores} cores over 3 axes")
+    pa = p.get("core_pair_axis") if pair_axis == "default" else pair_axis
+    bw = float(t.ici_link_bandwidth if link_bandwidth is None else link_bandwidth)
+    core_bytes = size ** 3 * int(p["bytes_per_point"]) // cores
+    steps = [m - 1 for m in grid]
+    per_step = [core_bytes * (1 if (pa is not None and a == int(pa) and cpc > 1) else cpc) for a in range(3)]
+    link_bytes = sum(s * b for s, b in zip(steps, per_step))
+    return {"grid": grid, "cores": cores, "core_bytes": core_bytes, "chip_bytes": core_bytes * cpc,
+            "steps": steps, "link_bytes_per_step": per_step, "link_bytes": link_bytes,
+            "sent_bytes_per_core": sum(steps) * core_bytes, "pair_axis": pa, "link_bandwidth": bw,
+            "seconds": link_bytes / bw}
+
+
+def lu_exchange_band(pub: dict | None = None) -> tuple:
+    """(lowest, highest) exchange seconds over the stated alternatives: the
+    core grid (``core_grid`` / ``core_grid_alt``), the chip's cores paired on
+    one axis or sharing the link on all, and the link bandwidth derived from
+    the all-reduce or the bisection figure."""
+    pub = pub or load_published()
+    p = pub["lu_pod"]
+    t = load_target(p["target"])
+    grids = [p["core_grid"]] + ([p["core_grid_alt"]] if "core_grid_alt" in p else [])
+    bws = [t.ici_link_bandwidth] + ([t.ici_link_bandwidth_bisection]
+                                    if "ici_link_bandwidth_bisection" in t.params else [])
+    xs = [lu_exchange(pub, g, b, pa)["seconds"] for g in grids for b in bws for pa in ("default", None)]
+    return min(xs), max(xs)
+
+
+def lu_compute_ratio(exchange_s: float, pub: dict | None = None) -> float:
+    """Lu et al.'s KDFT / FFT ratio of the time left for computing once
+    ``exchange_s`` seconds of exchanges common to both runs are taken off."""
+    p = (pub or load_published())["lu_pod"]
+    k, f = float(p["kdft_s"]), float(p["fft_s"])
+    if not 0 <= exchange_s < f:
+        raise UserError(f"exchange time {exchange_s:.3g} s must be in [0, {f}) s (Lu et al.'s FFT run)")
+    return (k - exchange_s) / (f - exchange_s)
+
+
 def lu_ratio(eta: float, pub: dict | None = None) -> float:
     """Model KDFT / FFT time for Lu et al.'s setup at vector-unit FFT
     efficiency ``eta`` (the library FFT)."""
@@ -135,11 +204,15 @@ def lu_ratio(eta: float, pub: dict | None = None) -> float:
 
 
 @lru_cache(maxsize=None)
-def fitted_vpu_fft_efficiency() -> float:
-    """``eta`` such that :func:`lu_ratio` equals Lu et al.'s 12.66 / 8.3
-    (bisection on log eta; the ratio grows with eta)."""
-    p = load_published()["lu_pod"]
-    target = float(p["kdft_s"]) / float(p["fft_s"])
+def fitted_vpu_fft_efficiency(exchange_s: float | None = None) -> float:
+    """``eta`` such that :func:`lu_ratio` (one chip's compute) equals Lu et
+    al.'s ratio of compute times, (12.66 - C) / (8.3 - C), where C is the
+    pod exchange time common to both runs (:func:`lu_exchange`; pass
+    ``exchange_s`` to solve at another C, 0 for the compute-only solve of
+    before).  Bisection on log eta; the ratio grows with eta."""
+    pub = load_published()
+    C = lu_exchange(pub)["seconds"] if exchange_s is None else float(exchange_s)
+    target = lu_compute_ratio(C, pub)
     lo, hi = 1e-5, 1.0
     if lu_ratio(hi) <= target:
         return hi               # memory-bound even at full speed: no fit possible
@@ -371,8 +444,12 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
     k4, f4 = lu_times(None, pub, lp.get("mxu_fft_impl", "four-step-mxu"))
     r4 = k4 / f4
     c4 = (lp["kdft_s"] - r4 * lp["fft_s"]) / (1 - r4)
+    ex = lu_exchange(pub)
+    band = lu_exchange_band(pub)
     fit = {"what": "TPU library FFT: vector-unit efficiency eta", "value": eta, "tag": "estimated",
            "source": lp["source"], "published_ratio": lp["kdft_s"] / lp["fft_s"],
+           "compute_ratio": lu_compute_ratio(ex["seconds"], pub), "exchange": ex,
+           "exchange_band_s": list(band), "eta_compute_only": fitted_vpu_fft_efficiency(0.0),
            "model_ratio": ka / fa, "model_kdft_s": ka, "model_fft_s": fa,
            "premise": ("solved as if Lu et al.'s FFT were XLA's FFT op on the vector unit; their abstract says "
                        "otherwise: " + lp.get("fft_formulation", "")),
@@ -416,11 +493,12 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
                f"matmuls per contraction; jnp.fft.fftn = C2C on both axes) the crossover falls from "
                f"{mech.get('minimal', math.nan):.0f} (minimal formulations) to {mech.get('code', math.nan):.0f}; "
                f"the rest rests on the library FFT's vector-unit efficiency eta = {eta:.3g}, which no published "
-               "measurement of XLA's TPU FFT backs: it is solved from Lu et al.'s pod ratio, but their FFT is a "
-               "Cooley-Tukey on the matrix units and both their runs include one-shuffle exchanges that no cited "
-               f"figure separates (the model of the formulation they ran gives KDFT/FFT {r4:.3g}, not "
-               f"{lp['kdft_s'] / lp['fft_s']:.3g}: {c4:.2g} s of each run would have to be common time); a "
-               f"crossover at {hi} needs eta >= {mech.get('eta_hi', math.nan):.3g} "
+               "measurement of XLA's TPU FFT backs: it is solved from Lu et al.'s pod ratio less their one-shuffle "
+               f"exchanges, modelled at {ex['seconds']:.3g} s of each run (band {band[0]:.3g}..{band[1]:.3g} s: "
+               "core grid, link sharing and ICI link bandwidth are estimates, no cited figure breaks their runs "
+               "down), and their FFT is a Cooley-Tukey on the matrix units (the model of the formulation they ran "
+               f"gives KDFT/FFT {r4:.3g}, not {lp['kdft_s'] / lp['fft_s']:.3g}: {c4:.2g} s of each run would have "
+               f"to be common time); a crossover at {hi} needs eta >= {mech.get('eta_hi', math.nan):.3g} "
                f"(x{mech.get('eta_hi', math.nan) / eta:.2f}), which no source here supports or rules out"
                + ruled_out if impl_tpu == "xla-vpu" else
                "this implementation is an ideal (what-if), not the FFT FNet measured; use --fft-impl library")
@@ -457,11 +535,18 @@ def validate(fft_impl: str = "library", batch: int = 1) -> dict:
                      f"DFT matmuls), {mech['code']:.0f} as FNet's code computes it (complex64 einsum, C2C fftn); "
                      f"with Gauss's 3 real matmuls per complex one instead of 4: {mech['gauss_b8']:.0f} (at batch "
                      f"{max(batch, 8)}: at batch 1 the 3 or 4 GEMMs occupy the 4 matrix units alike)")
+        # the crossover at both ends of the exchange-time band, and without
+        # the exchanges (the compute-only solve of before)
+        mech["exchange_band_crossover"] = [fnet_crossover(fitted_vpu_fft_efficiency(b), batch, pub) for b in band]
+        mech["compute_only_crossover"] = fnet_crossover(fit["eta_compute_only"], batch, pub)
         notes.append(f"sensitivity: a crossover at {hi} .. {lo} tokens needs eta = "
                      f"{need[0]:.3g} .. {need[1]:.3g} (x{need[0] / eta:.2f} .. x{need[1] / eta:.2f} the solved "
-                     f"{eta:.3g}); not used to set eta.  The solve gives {hi} if {C:.2g} s of Lu et al.'s "
-                     f"{lp['fft_s']} s FFT run (and of the {lp['kdft_s']} s KDFT run) were pod exchanges "
-                     "common to both, which the model does not include")
+                     f"{eta:.3g}); not used to set eta.  The solve gives {hi} if {C:.2g} s of each of Lu et al.'s "
+                     f"runs were pod exchanges common to both; the model's exchanges are {ex['seconds']:.3g} s "
+                     f"(crossover {mech['code']:.0f}); over the band {band[0]:.3g} .. {band[1]:.3g} s the crossover "
+                     f"is {mech['exchange_band_crossover'][0]:.0f} .. {mech['exchange_band_crossover'][1]:.0f}; "
+                     f"without exchanges (eta {fit['eta_compute_only']:.3g}) it was "
+                     f"{mech['compute_only_crossover']:.0f}")
 
     # ---- FlashFFTConv on GPU (mechanism model: costmodel/gpuconv.py)
     g = pub["flashfftconv"]
@@ -524,19 +609,37 @@ def _format_gpu_fit(g: dict) -> list:
 def format_report(rep: dict) -> str:
     f = rep["fit"]
     out = [f"fit (not a validation): {f['what']} = {f['value']:.4g} [{f.get('tag', 'fitted')}]",
-           f"  on {f['source']}",
-           f"  published KDFT/FFT {f['published_ratio']:.4g}, model {f['model_ratio']:.4g} (equal by construction)",
-           f"  absolute times are not compared: model {f['model_kdft_s']:.3g} s / {f['model_fft_s']:.3g} s "
-           "for one chip's share at bf16 matmul precision, without the pod's exchanges or "
-           "higher-precision matmul passes; only the ratio is used"]
+           f"  on {f['source']}"]
+    if "exchange" in f:
+        x, b = f["exchange"], f["exchange_band_s"]
+        gib = 1 << 30
+        out += textwrap.wrap(
+            f"pod exchanges (one-shuffle, the same in both runs): {x['cores']} cores as {'x'.join(map(str, x['grid']))}, "
+            f"{x['core_bytes'] / gib:.3g} GiB per core ({x['chip_bytes'] / gib:.3g} GiB per chip); "
+            f"{'+'.join(map(str, x['steps']))} = {sum(x['steps'])} steps, each core sending its whole block to its "
+            f"ring neighbour ({x['sent_bytes_per_core'] / gib:.4g} GiB per core in all); the chip's link carries "
+            f"{' / '.join(f'{v / gib:.3g}' for v in x['link_bytes_per_step'])} GiB per step on the three axes "
+            f"({x['link_bytes'] / gib:.4g} GiB) at {x['link_bandwidth'] / 1e9:.3g} GB/s one way: C = "
+            f"{x['seconds']:.3g} s [estimated] (band {b[0]:.3g} .. {b[1]:.3g} s over the core grid, the link "
+            "sharing and the two derivations of the link bandwidth: see published.toml [lu_pod], tpu-v3.toml)",
+            140, initial_indent="  ", subsequent_indent="    ")
+        out.append(f"  published KDFT/FFT {f['published_ratio']:.4g}; compute only, less C from both runs: "
+                   f"{f['compute_ratio']:.4g}; model {f['model_ratio']:.4g} (equal by construction; without C "
+                   f"eta would be {f['eta_compute_only']:.4g})")
+    else:
+        out.append(f"  published KDFT/FFT {f['published_ratio']:.4g}, model {f['model_ratio']:.4g} "
+                   "(equal by construction)")
+    out.append(f"  absolute times are not compared: model {f['model_kdft_s']:.3g} s / {f['model_fft_s']:.3g} s "
+               "of compute for one chip's share at bf16 matmul precision, without higher-precision matmul "
+               "passes; only the ratio is used")
     if "premise" in f:
         out += textwrap.wrap(
             f"premise: {f['premise']}.  With that formulation ({f['mxu_impl']}) the model gives KDFT/FFT "
             f"{f['mxu_model_ratio']:.3g} ({f['mxu_model_kdft_s']:.3g} s / {f['mxu_model_fft_s']:.3g} s per chip), "
             f"not {f['published_ratio']:.3g}: the published runs are dominated by time common to both "
-            f"({f['common_s_for_mxu']:.2g} s of each would reconcile them: time common to both runs, such as the "
-            "exchanges), which Lu et al.'s abstract does not break down and no cited link bandwidth here lets "
-            "the model compute.  So eta is tagged estimated, not fitted: it is not a measurement of XLA's FFT",
+            f"({f['common_s_for_mxu']:.2g} s of each would reconcile them), of which the modelled exchanges "
+            f"explain {f['exchange']['seconds']:.2g} s; Lu et al.'s abstract does not break their runs down.  "
+            "So eta is tagged estimated, not fitted: it is not a measurement of XLA's FFT",
             140, initial_indent="  ", subsequent_indent="    ")
     out.append("")
     if rep.get("gpu_fit"):

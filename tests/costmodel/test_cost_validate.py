@@ -118,12 +118,104 @@ def test_real_ops_counts():
 
 # ------------------------------------------------------------ validation
 def test_fit_reproduces_its_fit_point_only():
+    """eta reproduces Lu et al.'s ratio of compute times: the published
+    times less the modelled exchanges common to both runs."""
     eta = validate.fitted_vpu_fft_efficiency()
     pub = validate.load_published()["lu_pod"]
+    C = validate.lu_exchange()["seconds"]
     assert 0 < eta < 1
-    assert abs(validate.lu_ratio(eta) / (pub["kdft_s"] / pub["fft_s"]) - 1) < 1e-9
+    target = (pub["kdft_s"] - C) / (pub["fft_s"] - C)
+    assert validate.lu_compute_ratio(C) == target
+    assert abs(validate.lu_ratio(eta) / target - 1) < 1e-9
+    # without the exchanges the solve is the compute-only one of before
+    eta0 = validate.fitted_vpu_fft_efficiency(0.0)
+    assert abs(validate.lu_ratio(eta0) / (pub["kdft_s"] / pub["fft_s"]) - 1) < 1e-9
     # the fit is monotone: a faster vector unit favours the FFT
     assert validate.lu_ratio(2 * eta) > validate.lu_ratio(eta)
+
+
+def test_lu_exchange_volume_from_the_decomposition():
+    """One-shuffle exchanges of Lu et al.'s 8192^3 complex64 DFT on a v3 pod:
+    the per-core block, the steps per axis and the bytes on a chip's link,
+    counted from the decomposition by hand."""
+    pub = validate.load_published()
+    p = pub["lu_pod"]
+    assert (p["size"], p["chips"], p["cores_per_chip"], p["bytes_per_point"]) == (8192, 1024, 2, 8)
+    x = validate.lu_exchange(pub)
+    GiB = 1 << 30
+    assert x["cores"] == 2048 and x["grid"] == [16, 16, 8]
+    assert x["core_bytes"] == 8192 ** 3 * 8 // 2048 == 2 * GiB        # each core's block
+    assert x["chip_bytes"] == 4 * GiB
+    assert x["steps"] == [15, 15, 7]                                   # m - 1 steps per ring of m
+    assert x["sent_bytes_per_core"] == 37 * 2 * GiB
+    # both cores' blocks share the chip's link on the first two axes; on the
+    # pair axis one block per step leaves the chip
+    assert x["link_bytes_per_step"] == [4 * GiB, 4 * GiB, 2 * GiB]
+    assert x["link_bytes"] == (15 + 15) * 4 * GiB + 7 * 2 * GiB
+    bw = hardware.load_target("tpu-v3").ici_link_bandwidth
+    assert bw == 340e12 / 1024 / 4 // 1e9 * 1e9 == 83e9              # Cloud TPU v3 docs' all-reduce figure / chips / links
+    assert x["seconds"] == x["link_bytes"] / bw
+    # every axis shared, another grid, the other bandwidth: the band holds them
+    shared = validate.lu_exchange(pub, pair_axis=None)
+    assert shared["link_bytes"] == 37 * 4 * GiB
+    alt = validate.lu_exchange(pub, grid=p["core_grid_alt"])
+    assert alt["steps"] == [31, 7, 7]
+    lo, hi = validate.lu_exchange_band(pub)
+    fast = validate.lu_exchange(pub, link_bandwidth=100e9)["seconds"]
+    assert lo == fast and hi == validate.lu_exchange(pub, p["core_grid_alt"], 83e9, None)["seconds"]
+    assert lo < x["seconds"] < hi
+    with pytest.raises(UserError, match="core grid"):
+        validate.lu_exchange(pub, grid=[16, 16, 16])
+    with pytest.raises(UserError, match="exchange time"):
+        validate.lu_compute_ratio(p["fft_s"])
+
+
+def test_exchanges_raise_eta_and_lower_the_crossover():
+    """Time common to both runs hides a larger compute ratio: taking the
+    modelled exchanges off raises the solved eta and lowers the FNet
+    crossover, monotonically over the band; nothing is fitted to FNet."""
+    C = validate.lu_exchange()["seconds"]
+    lo, hi = validate.lu_exchange_band()
+    etas = [validate.fitted_vpu_fft_efficiency(c) for c in (0.0, lo, C, hi)]
+    assert etas == sorted(etas) and etas[0] < etas[2]
+    assert validate.fitted_vpu_fft_efficiency() == etas[2]
+    xs = [validate.fnet_crossover(e) for e in etas]
+    assert xs == sorted(xs, reverse=True)
+    rep = validate.validate()
+    f, mech = rep["fit"], rep["fit"]["sensitivity"]["mechanism"]
+    assert f["value"] == etas[2] and f["eta_compute_only"] == etas[0]
+    assert f["exchange"]["seconds"] == C and f["exchange_band_s"] == [lo, hi]
+    assert mech["compute_only_crossover"] == xs[0] and mech["code"] == xs[2]
+    assert mech["exchange_band_crossover"] == [xs[1], xs[3]]
+    # the exchange time a crossover at 8192 would need, against the modelled one
+    need = rep["fit"]["sensitivity"]["exchange_s_for_hi"]
+    assert (xs[2] <= 8192) == (C >= need * 0.999)
+
+
+def test_exchange_inputs_are_tagged_and_shown():
+    """The ICI link bandwidth and the decomposition carry their provenance:
+    derived-with-assumptions values are estimated, and explain / validate
+    name them next to the solved efficiency."""
+    tp = provenance.file_provenance(hardware.preset_path("tpu-v3"))
+    for k in ("ici_link_bandwidth", "ici_link_bandwidth_bisection"):
+        tag, src = tp[k]
+        assert tag == "estimated" and "Cloud TPU v3" in src and "DERIVED" in src
+    pp = provenance.file_provenance(str(resources.files("fftforge.costmodel").joinpath("tables", "published.toml")))
+    assert pp["lu_pod.cores_per_chip"][0] == "cited"
+    for k in ("core_grid", "core_grid_alt", "core_pair_axis", "bytes_per_point", "chips"):
+        assert pp[f"lu_pod.{k}"][0] == "estimated", k
+    prov = evaluate("fnet-fft", hardware.load_target("tpu-v3"), Shape(n=1024)).provenance
+    names = {name for name, _, _ in prov["vector_cycles"][1]}
+    assert {"tpu-v3.ici_link_bandwidth", "lu_pod.core_grid", "lu_pod.bytes_per_point"} <= names
+    # an efficiency set by the caller does not carry the exchange inputs
+    prov2 = evaluate("fnet-fft", hardware.load_target("tpu-v3"), Shape(n=1024),
+                     options=Options(vpu_fft_efficiency=0.1)).provenance
+    assert "tpu-v3.ici_link_bandwidth" not in {name for name, _, _ in prov2["vector_cycles"][1]}
+    rep = validate.validate()
+    (x,) = [c for c in rep["checks"] if c["name"].startswith("FNet tpu-v3: crossover")]
+    assert "tpu-v3.ici_link_bandwidth" in x["model_tag"] and "lu_pod.core_grid" in x["model_tag"]
+    text = validate.format_report(rep)
+    assert "pod exchanges (one-shuffle" in text and "15+15+7 = 37 steps" in text and "[estimated]" in text
 
 
 def test_validate_fnet_direction():
@@ -346,6 +438,8 @@ def test_explain_tags_terms_and_energy_band(capsys):
     assert "[estimated]" in out and "without static power" in out and "band" in out
     assert "tpu-v3.static_power_w [estimated]" in out
     assert "library FFT vector-unit efficiency [estimated]" in out
+    assert "tpu-v3.ici_link_bandwidth [estimated]" in out and "lu_pod.core_grid [estimated]" in out
+    assert "pod exchanges, modelled at" in " ".join(out.split())
     assert "FFT implementation xla-vpu [library default]" in out
 
 
