@@ -145,7 +145,7 @@ class _ControlShadow:
             m.d.sync += emit_mod.eq(Const(0) if frame == 1 else (emit_mod + 1) % frame)
 
         t_sat = opened.sig("t_sat")
-        inflight = opened.sig("inflight")
+        tail = opened.sig("tail")
         draining = opened.sig("draining")
         acc_pos = opened.sig("acc_pos")
         out_pos = opened.sig("out_pos")
@@ -156,7 +156,6 @@ class _ControlShadow:
         m.d.comb += [
             Assert(inflight_h == _popcount(shadow)),
             Assert(inflight_h <= L),
-            Assert(inflight == inflight_h),
         ]
         # Frames: a drain never splits a frame; out_last marks every
         # frame-th emitted sample.
@@ -173,13 +172,15 @@ class _ControlShadow:
         m.d.comb += [
             Assert(idx == t_sat),
             Assert(draining | (bubbles == 0)),
+            Assert(tail == bubbles),             # the controller counts the drain bubbles
             Assert(acc_pos == acc_mod),
             Assert(out_pos == emit_mod),
         ]
         # the controller's registered flags equal what they stand for
         m.d.comb += [
             Assert(opened.sig("full") == (t_sat == L)),
-            Assert(opened.sig("busy") == (inflight != 0)),
+            Assert(opened.sig("busy") == (inflight_h != 0)),
+            Assert(opened.sig("tail_end") == (tail == L - 1)),
             Assert(opened.sig("acc_zero") == (acc_pos == 0)),
             Assert(opened.sig("out_zero") == (out_pos == 0)),
             Assert(opened.sig("out_end") == (out_pos == frame - 1)),
@@ -388,12 +389,12 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
     emit_q = _maybe_sig(core_open, "emit_q")
     if emit_q is not None:
         m.d.comb += pending.eq(emit_q)
+    sh = _ControlShadow(m, ctl_open, cfg.pipeline_latency, n)
     m.d.comb += [
         Assert(held <= cap),
-        Assert(held == ctl_open.sig("inflight") + fifo.level + pending),
+        Assert(held == sh.inflight_h + fifo.level + pending),
         Assert(fifo.level + pending <= fifo.depth),
     ]
-    sh = _ControlShadow(m, ctl_open, cfg.pipeline_latency, n)
 
     # Frame alignment at the output: transfers counted mod frame.
     out_mod = Signal(range(n), name="h_out_mod")

@@ -18,6 +18,12 @@ such a datapath into a valid/ready stream component:
 * Validity: after ``clr`` the real slots form a prefix of the slot sequence,
   so the slot at the datapath's output is valid exactly when at least
   ``latency`` advances happened and a sample is still in flight.
+* In flight: outside a drain every advance takes a sample, so samples are in
+  flight from the first one accepted after ``clr`` until ``latency`` - 1
+  drain bubbles have entered and the next advance emits the last sample.
+  ``busy`` is kept by counting those bubbles (``tail``, an up-counter reset
+  by ``clr``), not by an up/down count of accepted minus emitted samples:
+  one carry chain, no subtraction, no multiplexer between two.
 
 Parameters and ports: :class:`PipelineControl`.
 """
@@ -113,15 +119,17 @@ class PipelineControl(wiring.Component):
         lat, n = self.latency, self.frame
         acc_pos = Signal(range(n), name="acc_pos")
         out_pos = Signal(range(n), name="out_pos")
-        inflight = Signal(range(lat + 2), name="inflight")
         t_sat = Signal(range(lat + 1), name="t_sat")
+        tail = Signal(range(lat + 1), name="tail")
         draining = self.draining          # flag registers, also ports
         idle = Signal(range(self.drain_after + 1), name="idle")
         # Registered flags derived from the counters, so that the signals the
         # whole datapath waits on (adv, emit) are a LUT or two from
-        # flip-flops: full = (t_sat == lat), busy = (inflight != 0),
-        # first_in = (acc_pos == 0), out_first/out_last from out_pos.
+        # flip-flops: full = (t_sat == lat), tail_end = (tail == lat - 1),
+        # busy = (a sample is in flight), first_in = (acc_pos == 0),
+        # out_first/out_last from out_pos.
         full = Signal(name="full")
+        tail_end = Signal(init=int(lat == 1), name="tail_end")
         busy = self.busy
         acc_zero = Signal(init=1, name="acc_zero")
         out_zero = Signal(init=1, name="out_zero")
@@ -138,13 +146,13 @@ class PipelineControl(wiring.Component):
             self.out_first.eq(out_zero),
             self.out_last.eq(out_end),
         ]
-        # inflight + accept - emit: both neighbours computed from the
-        # register in parallel, the late accept/emit only select
-        up, down = self.accept & ~self.emit, self.emit & ~self.accept
-        with m.If(up):
-            m.d.sync += [inflight.eq(inflight + 1), busy.eq(1)]
-        with m.Elif(down):
-            m.d.sync += [inflight.eq(inflight - 1), busy.eq(inflight != 1)]
+        # busy: set by an accept; cleared by the advance that takes the
+        # latency-th drain bubble in, which emits the last sample in flight
+        # (drain advances take no sample: in_ready is low while draining)
+        with m.If(self.accept):
+            m.d.sync += busy.eq(1)
+        with m.Elif(self.adv & draining & tail_end):
+            m.d.sync += busy.eq(0)
         def step(pos):                    # pos + 1 modulo the frame
             return pos + 1 if n & (n - 1) == 0 else Mux(pos == n - 1, 0, pos + 1)
 
@@ -154,9 +162,14 @@ class PipelineControl(wiring.Component):
             m.d.sync += [out_pos.eq(step(out_pos)), out_zero.eq(out_pos == n - 1),
                          out_end.eq(out_pos == (n - 2) % n)]
         with m.If(self.clr):
-            m.d.sync += [t_sat.eq(0), full.eq(0), draining.eq(0)]
-        with m.Elif(self.adv & ~full):
-            m.d.sync += [t_sat.eq(t_sat + 1), full.eq(t_sat == lat - 1)]
+            m.d.sync += [t_sat.eq(0), full.eq(0), draining.eq(0), tail.eq(0), tail_end.eq(int(lat == 1))]
+        with m.Else():
+            with m.If(self.adv & ~full):
+                m.d.sync += [t_sat.eq(t_sat + 1), full.eq(t_sat == lat - 1)]
+            # drain bubbles; at most lat of them before clr (busy clears at
+            # lat - 1, clr follows), so tail never wraps
+            with m.If(self.adv & draining):
+                m.d.sync += [tail.eq(tail + 1), tail_end.eq(tail == lat - 2)]
 
         idle_at_boundary = ~draining & acc_zero & ~self.in_valid & busy
         with m.If(idle_at_boundary):
