@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from fftforge.cli.options import add_fft_options, fft_config_from_args
+from fftforge.cli.options import add_fft_options, add_wrapper_option, fft_config_from_args, wrapper_from_args
 from fftforge.kinds import KINDS
 
 __all__ = ["add_parser", "add_generate_fft", "cmd_generate_fft"]
@@ -20,7 +20,8 @@ examples:
   fftforge generate fft --n 4096 --scaling unscaled --order bit_reversed -o out/
 
 Writes <name>.v (Verilog) and <name>.json (the core descriptor: ports,
-payload field offsets, widths, scaling, latency_cycles, resources).
+payload field offsets, widths, scaling, latency_cycles, resources);
+with --wrapper axis also <name>_axis.v, an AXI4-Stream wrapper.
 """
 
 
@@ -40,14 +41,18 @@ def add_generate_fft(gsub, kind):
                          description="Streaming fixed-point FFT/iFFT core, 1 (or --lanes P) samples per clock.",
                          formatter_class=argparse.RawDescriptionHelpFormatter, epilog=GENERATE_EPILOG)
     add_fft_options(pf)
+    add_wrapper_option(pf)
     pf.set_defaults(func=cmd_generate_fft)
 
 
 def cmd_generate_fft(args):
-    from fftforge.hdl.export import generate
+    from fftforge.hdl.export import add_wrapper, generate
+    wrapper = wrapper_from_args(args)
     cfg = fft_config_from_args(args)
     r = generate(cfg, args.output_dir)
     print(f"wrote {r['verilog']} and {r['json']} in {r['seconds']:.1f} s")
+    if wrapper:
+        print(f"wrote {add_wrapper(r, wrapper)['wrapper']} ({wrapper} wrapper, descriptor key 'wrapper')")
     print(f"  n={cfg.n} arch={cfg.arch} direction={cfg.direction} width={cfg.width}->{cfg.output_width} "
           f"scale_log2={cfg.scale_log2} latency_cycles={cfg.latency_cycles} "
           f"lanes={cfg.lanes} complex multipliers={cfg.complex_multipliers}")

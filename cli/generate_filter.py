@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from fftforge.cli.options import add_wrapper_option, wrapper_from_args
 from fftforge.config import ARCHS, CMULS, ROUNDINGS, TARGETS
 
 __all__ = ["add_generate_filter", "add_generate_fftnet", "cmd_generate_filter", "cmd_generate_fftnet"]
@@ -65,6 +66,7 @@ def _common(p, name_default):
                         "(2f and 2f+1 mod D), filtered from one complex FFT/iFFT; output re/im = their real outputs")
     p.add_argument("--name", default=name_default, help=f"module and file name (default {name_default})")
     p.add_argument("-o", "--output-dir", default="out", help="output folder (default ./out)")
+    add_wrapper_option(p)
 
 
 def add_generate_filter(gsub, kind):
@@ -110,25 +112,30 @@ def cmd_generate_filter(args):
     from fftforge.filter_config import FilterConfig
     from fftforge.hdl.filter import generate
     from fftforge.pyref.weights import filter_weights
+    wrapper_from_args(args)
     kw = _kw(args)
     kw.update(mode=args.mode, taps=args.taps)
     cfg = FilterConfig(**kw)           # validates n, channels, taps, ...
     cfg = filter_weights(cfg, weights=args.weights, design=args.design, cutoff=args.cutoff, fir=args.fir)
-    _finish(cfg, generate, args.output_dir)
+    _finish(cfg, generate, args.output_dir, args.wrapper)
 
 
 def cmd_generate_fftnet(args):
     from fftforge.filter_config import FFTNetConfig
     from fftforge.hdl.filter import generate
     from fftforge.pyref.weights import fftnet_weights
+    wrapper_from_args(args)
     kw = _kw(args)
     kw["iterations"] = args.iterations
     cfg = fftnet_weights(FFTNetConfig(**kw), weights=args.weights, bias=args.bias)
-    _finish(cfg, generate, args.output_dir)
+    _finish(cfg, generate, args.output_dir, args.wrapper)
 
 
-def _finish(cfg, generate, outdir):
+def _finish(cfg, generate, outdir, wrapper=None):
+    from fftforge.hdl.export import add_wrapper
     r = generate(cfg, outdir)
     print(f"wrote {r['verilog']} and {r['json']} in {r['seconds']:.1f} s")
+    if wrapper:
+        print(f"wrote {add_wrapper(r, wrapper)['wrapper']} ({wrapper} wrapper, descriptor key 'wrapper')")
     print(f"  kind={cfg.kind} n={cfg.n} channels={cfg.channels} weights={cfg.weights} mode={cfg.mode} "
           f"real_pairs={cfg.real_pairs} lanes={cfg.lanes} width={cfg.width}->{cfg.output_width} latency_cycles={cfg.latency_cycles}")

@@ -7,8 +7,10 @@ import argparse
 
 from fftforge.config import (ARCHS, CMULS, DIRECTIONS, FFTConfig, ORDERS, OVERFLOWS, ROUNDINGS, TARGETS,
                              SCALINGS)
+from fftforge.hdl.axis import WRAPPERS    # values of ``generate --wrapper`` (plain module, no Amaranth)
 
-__all__ = ["add_fft_options", "fft_config_from_args", "add_core_options", "target_for"]
+__all__ = ["add_fft_options", "fft_config_from_args", "add_core_options", "target_for", "add_wrapper_option",
+           "wrapper_from_args", "WRAPPERS"]
 
 
 def _int_list(text):
@@ -87,3 +89,21 @@ def add_core_options(p):
                    help="core descriptor from 'fftforge generate' (else the core is generated from the "
                         "options below)")
     add_fft_options(p)
+
+
+def add_wrapper_option(p):
+    """``--wrapper axis`` (``fftforge generate``, every kind)."""
+    p.add_argument("--wrapper", default=None, metavar="axis",
+                   help="also write a wrapper module beside the core: 'axis' (AXI4-Stream: <name>_axis.v with "
+                        "aclk/aresetn, s_axis_data_*, m_axis_data_* (flags in tuser); the descriptor gets a "
+                        "'wrapper' entry with its ports and tdata/tuser layout)")
+
+
+def wrapper_from_args(args):
+    """The ``--wrapper`` value (None: no wrapper); an unknown one is a
+    :class:`~fftforge.errors.UserError` (one line)."""
+    w = getattr(args, "wrapper", None)
+    if w is not None and w not in WRAPPERS:
+        from fftforge.errors import UserError
+        raise UserError(f"--wrapper must be one of: {', '.join(WRAPPERS)}; got {w!r}")
+    return w

@@ -46,13 +46,18 @@ from amaranth.lib import stream
 from fftforge import kinds
 
 __all__ = ["descriptor", "port_map", "stream_entry", "lane_map", "layout_fields", "KindKeys", "fft_keys",
-           "filter_keys", "CLOCK", "RESET", "SAMPLE_STREAMS"]
+           "filter_keys", "with_wrapper", "CLOCK", "RESET", "SAMPLE_STREAMS", "WRAPPER_KEY"]
 
 CLOCK = "clk"
 RESET = "rst"
 
 #: the signature members that carry samples, and their descriptor keys
 SAMPLE_STREAMS = {"i": "input", "o": "output"}
+
+#: the optional top-level key that describes a wrapper module written beside
+#: the core (``fftforge generate --wrapper``, :mod:`fftforge.hdl.axis`); only
+#: present when one was asked for, always last, no other key changes
+WRAPPER_KEY = "wrapper"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -196,6 +201,14 @@ def descriptor(cfg, top=None) -> dict:
         raise ValueError(f"descriptor of kind {kind.name!r}: keys {sorted(set(values) ^ set(kind.descriptor_keys))} "
                          f"differ from the kind's descriptor_keys")
     return {k: values[k] for k in kind.descriptor_keys}
+
+
+def with_wrapper(desc: dict, entry: dict) -> dict:
+    """``desc`` with the :data:`WRAPPER_KEY` entry ``entry`` added last
+    (every other key, its value and its order unchanged)."""
+    out = {k: v for k, v in desc.items() if k != WRAPPER_KEY}
+    out[WRAPPER_KEY] = entry
+    return out
 
 
 # ---------------------------------------------------------------- kind hooks

@@ -18,7 +18,7 @@ from fftforge.errors import UserError
 from fftforge.hdl.descriptor import CLOCK, RESET, descriptor, layout_fields  # the one writer, re-exported
 from fftforge.kinds import config_from_descriptor
 
-__all__ = ["descriptor", "generate", "write_core", "load_core", "layout_fields", "CLOCK", "RESET"]
+__all__ = ["descriptor", "generate", "write_core", "add_wrapper", "load_core", "layout_fields", "CLOCK", "RESET"]
 
 #: behavioural models of the primitives a target instantiates, for simulating
 #: its Verilog (copied beside the core by :func:`write_core`)
@@ -65,6 +65,26 @@ def write_core(top, name: str, desc: dict, outdir: str, indent: int = 2) -> dict
     for model in desc.get("files", {}).get("sim_models", []):
         shutil.copyfile(model_path(model), os.path.join(outdir, model))
     return {"verilog": vpath, "json": jpath, "seconds": time.perf_counter() - t0}
+
+
+def add_wrapper(paths: dict, wrapper: str) -> dict:
+    """Write the wrapper ``wrapper`` (``"axis"``: :mod:`fftforge.hdl.axis`)
+    of the core a ``generate`` call just wrote (``paths``: its result),
+    beside it, and add its entry to the descriptor (key ``wrapper``, last;
+    the JSON keeps its indentation).  Returns ``paths`` with ``"wrapper"``:
+    the wrapper's Verilog path."""
+    from fftforge.hdl.axis import write_wrapper
+    from fftforge.hdl.descriptor import with_wrapper
+    with open(paths["json"]) as f:
+        text = f.read()
+    desc = json.loads(text)
+    second = text.split("\n", 2)[1]
+    indent = len(second) - len(second.lstrip(" "))
+    vpath, entry = write_wrapper(desc, os.path.dirname(paths["json"]), wrapper)
+    with open(paths["json"], "w") as f:
+        json.dump(with_wrapper(desc, entry), f, indent=indent)
+        f.write("\n")
+    return {**paths, "wrapper": vpath}
 
 
 def load_core(path: str, require: tuple = ()):
