@@ -44,6 +44,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar, Optional
 
 import numpy as np
@@ -56,12 +57,13 @@ __all__ = [
     "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "REORDER_LATENCY_EXTRA", "TARGETS",
     "CE_REGISTER_LATENCY", "OUTPUT_FIFO_DEPTH", "BF2II_ROTATE_LATENCY", "MULT_LIMB_BITS",
     "mult_limbs", "mult_latency", "CMUL3_PREADD_LATENCY", "cmul_operands", "cmul_latency", "twiddle_latency", "shell_latency",
-    "shell_capacity",
+    "shell_capacity", "BFP_NORMALIZE_LATENCY_EXTRA", "BFP_OUT_LATENCY", "BFP_GUARD_BITS", "bfp_analyse",
+    "late_schedule",
 ]
 
 ARCHS = ("r2sdf", "r22sdf")
 DIRECTIONS = ("forward", "inverse", "runtime")
-SCALINGS = ("scaled", "unscaled")
+SCALINGS = ("scaled", "unscaled", "bfp")
 ROUNDINGS = ("truncate", "convergent")
 OVERFLOWS = ("saturate", "wrap")
 ORDERS = ("natural", "bit_reversed")
@@ -94,6 +96,11 @@ CE_REGISTER_LATENCY = 1      # every core: the datapath runs a cycle behind its 
 OUTPUT_FIFO_DEPTH = 4        # every core: 2 words of skid + the write in flight behind the registered enable
 #   + 1 so that the free-space flag need not know the controller's current emit (hdl/shell.py)
 MULT_LIMB_BITS = 17          # a wide multiplier's operand limb (unsigned, 18-bit signed DSP port)
+BFP_NORMALIZE_LATENCY_EXTRA = RAM_LATENCY + 1  # block floating point: the N-word input frame buffer takes
+#   N + 3 slots (a delay line of N + 1, its output register, the left-shift register: hdl/normalize.py)
+BFP_OUT_LATENCY = 2          # block floating point: the read-out shifter (right-shift register, rounding register)
+BFP_GUARD_BITS = 2           # block floating point: output words, and every twiddle operand but the last, are
+#   width + 2 bits (18 for 16-bit input: one MULT18X18D port)
 
 
 def mult_limbs(width: int, limb_bits: int = MULT_LIMB_BITS, block_bits: int = 18) -> int:
@@ -165,6 +172,180 @@ def twiddle_latency(width: int, twiddle_width: int, form: int = 4) -> int:
 
 class ConfigError(ValueError):
     """A parameter is out of its allowed range.  The message names it."""
+
+
+# ------------------------------------------------ block floating point plan
+def _bits(lo: int, hi: int) -> int:
+    """Signed width holding every integer of [lo, hi]."""
+    w = 1
+    while lo < -(1 << (w - 1)) or hi > (1 << (w - 1)) - 1:
+        w += 1
+    return w
+
+
+def bfp_analyse(base, schedule, input_norm=False, checkpoints=(), checkpoint_width=0, output_width=None) -> tuple:
+    """The parts of a block-floating-point pipeline: the plan of ``base``
+    (an :class:`FFTConfig`; its ``scaling`` and ``schedule`` are ignored)
+    with the fixed ``schedule`` and the widths of an exact range analysis.
+
+    Exact interval analysis of the components: one interval [lo, hi] holds
+    every real and imaginary part (so the exact -j rotations, which swap and
+    negate, map it to [min(lo, -hi), max(hi, -lo)]); a butterfly sums and
+    differences it exactly, a rounding shift maps its ends (rounding is
+    monotone); a twiddle product's component is bounded by
+    ``min(|x| max|W|, max|comp| max(|c|+|s|))`` (the quantised table,
+    :meth:`FFTConfig.twiddle_max_magnitude`) and then rounded.  ``mag``
+    bounds |re + j im| as in :meth:`FFTConfig.plan`.  A normaliser resets the
+    interval to its target width.  Every part gets the width that holds its
+    interval, so ``may_overflow`` is False everywhere.
+
+    ``input_norm``: a ``normalize`` part (the N-word input frame buffer,
+    index 0) after ``input``; ``checkpoints``: butterfly stage indices with a
+    ``normalize`` part (a frame buffer renormalising to ``checkpoint_width``
+    bits) before them (design-study candidates, :mod:`fftforge.pyref.bfp`);
+    ``output_width``: a ``bfp_out`` part (the read-out shifter) at the end.
+    The input part keeps ``width`` bits (no guard bit: the analysis sizes
+    every later part)."""
+    from fftforge.pyref.fixed import round_shift
+    cfg = base.replace(scaling="scaled", schedule=tuple(schedule), overflow="saturate")
+    conv = cfg.rounding == "convergent"
+    err = 0.5 if conv else 1.0
+    parts = []
+    n = cfg.n
+    w_in0 = cfg.width
+    lo, hi = -(1 << (w_in0 - 1)), (1 << (w_in0 - 1)) - 1
+    mag = math.sqrt(2.0) * (1 << (w_in0 - 1))
+    emit = parts.append
+    norm_latency = n + BFP_NORMALIZE_LATENCY_EXTRA
+
+    for p in cfg.plan():
+        if p.kind == "input":
+            emit(dataclasses.replace(p, width_in=w_in0, width_out=w_in0, bound=float(-lo), bound_in=float(-lo),
+                                     may_overflow=False))
+            if input_norm:
+                emit(Part(kind="normalize", latency=norm_latency, width_in=w_in0, width_out=w_in0,
+                          period=n, index=0, bound=float(-lo), bound_in=float(-lo), may_overflow=False))
+            continue
+        if p.kind in ("bf2", "bf2ii") and p.index in checkpoints:
+            w_cur = _bits(lo, hi)
+            wc = checkpoint_width
+            emit(Part(kind="normalize", latency=norm_latency, width_in=w_cur, width_out=wc, period=n,
+                      index=p.index, bound=float(1 << (wc - 1)), bound_in=float(max(-lo, hi)), may_overflow=False))
+            lo, hi = -(1 << (wc - 1)), (1 << (wc - 1)) - 1
+            mag = math.sqrt(2.0) * (1 << (wc - 1))
+        w_in = _bits(lo, hi)
+        b_in = float(max(-lo, hi))
+        if p.kind in ("bf2", "bf2ii"):
+            if p.kind == "bf2ii":
+                blo, bhi = min(lo, -hi), max(hi, -lo)
+            else:
+                blo, bhi = lo, hi
+            slo, shi = min(2 * lo, lo + blo), max(2 * hi, hi + bhi)
+            dlo, dhi = min(lo - hi, lo - bhi), max(hi - lo, hi - blo)
+            lo, hi = min(slo, dlo), max(shi, dhi)
+            s = p.shift
+            lo, hi = int(round_shift(lo, s, cfg.rounding)), int(round_shift(hi, s, cfg.rounding))
+            mag = 2 * mag / (1 << s) + (math.sqrt(2.0) * err if s else 0.0)
+        elif p.kind == "twiddle":
+            w_max, l1_max = cfg.twiddle_max_magnitude(p.period)
+            m_comp = max(-lo, hi)
+            bnd = min(mag * w_max, m_comp * l1_max) * (1 + 1e-12)
+            plo = -math.floor(bnd + 0.5) if conv else -math.ceil(bnd)
+            phi = math.floor(bnd + 0.5) if conv else math.floor(bnd)
+            rlo, rhi = min(lo, -hi), max(hi, -lo)
+            lo, hi = min(plo, rlo), max(phi, rhi)
+            mag = mag * w_max + math.sqrt(2.0) * err
+        mag = min(mag, math.sqrt(2.0) * max(-lo, hi))
+        w_out = _bits(lo, hi)
+        q = dataclasses.replace(p, width_in=w_in, width_out=w_out, bound=float(max(-lo, hi)), bound_in=b_in,
+                                may_overflow=False)
+        if p.kind == "twiddle":
+            q = dataclasses.replace(q, latency=twiddle_latency(q.rotated_width, cfg.twiddle_width, cfg.cmul))
+        elif p.kind == "reorder":
+            q = dataclasses.replace(q, width_in=w_in, width_out=w_in)
+        emit(q)
+    if output_width is not None:
+        w_last = parts[-1].width_out
+        emit(Part(kind="bfp_out", latency=BFP_OUT_LATENCY, width_in=w_last, width_out=output_width,
+                  period=n, bound=float((1 << (output_width - 1)) - 1), bound_in=float(parts[-1].bound),
+                  may_overflow=False))
+    offset = 0
+    out = []
+    for q in parts:
+        out.append(dataclasses.replace(q, offset=offset))
+        offset += q.latency
+    return tuple(out)
+
+
+def late_schedule(base, twiddle_limits, *, input_norm=False, output_limit=None, checkpoints=(),
+                  checkpoint_width=0) -> tuple:
+    """The fixed schedule that shifts as little and as late as possible.
+
+    Walking the plan of ``base``, before each twiddle part ``t`` the
+    butterflies since the previous limited twiddle get the smallest total
+    shift (ties: the later stages first, up to 2 each) for which the
+    twiddle's rotated operand (:func:`bfp_analyse`) is at most
+    ``twiddle_limits[t]`` bits (``None``: no limit).  Butterflies after the
+    last twiddle shift only if ``output_limit`` asks for it.  Late shifts
+    lose the least: a rounding at stage s adds noise ~ 4**k_s / 2**s
+    relative to a white signal (k_s: the total shift so far).
+
+    Raises :class:`ConfigError` when no schedule of shifts 0..2 fits."""
+    k = base.stages
+    sched = [0] * k
+    tw_idx = [p.index for p in base.replace(scaling="scaled", schedule=None, overflow="saturate").plan()
+              if p.kind == "twiddle"]
+    limits = list(twiddle_limits) + [output_limit]
+    groups = []
+    prev = -1
+    for t in tw_idx + [k - 1]:
+        groups.append(list(range(prev + 1, t + 1)))
+        prev = t
+
+    def fits(sch, g):
+        parts = bfp_analyse(base, sch, input_norm, checkpoints, checkpoint_width, None)
+        lim = limits[g]
+        if lim is None:
+            return True
+        if g < len(tw_idx):
+            tws = [p for p in parts if p.kind == "twiddle"]
+            return tws[g].rotated_width <= lim
+        return parts[-1].width_out <= lim
+
+    free = []                 # stages since the last limited group: theirs to shift
+    for g, stages in enumerate(groups):
+        free = free + stages
+        if limits[g] is None:
+            continue
+        stages, free = free, []
+        options = []
+        for combo in np.ndindex(*([3] * len(stages))):
+            # smallest total first, then shifts as late as possible
+            options.append((sum(combo), tuple(-c for c in reversed(combo)), combo))
+        options.sort()
+        for _, _, combo in options:
+            trial = list(sched)
+            for st, c in zip(stages, combo):
+                trial[st] = c
+            if fits(trial, g):
+                sched = trial
+                break
+        else:
+            raise ConfigError(f"no fixed schedule keeps twiddle operand {g} within {limits[g]} bits")
+    return tuple(sched)
+
+
+@lru_cache(maxsize=64)
+def _bfp_schedule(cfg) -> tuple:
+    tw = sum(1 for p in cfg.replace(scaling="scaled", overflow="saturate").plan() if p.kind == "twiddle")
+    limit = cfg.width + BFP_GUARD_BITS
+    return late_schedule(cfg, (limit,) * max(tw - 1, 0) + (None,) * min(tw, 1), input_norm=True)
+
+
+@lru_cache(maxsize=64)
+def _bfp_plan(cfg) -> tuple:
+    return bfp_analyse(cfg, _bfp_schedule(cfg), input_norm=True, output_width=cfg.width + BFP_GUARD_BITS)
+
 
 
 def _is_pow2(x: int) -> bool:
@@ -361,7 +542,11 @@ class Part:
         ``"input"`` (guard bit + direction swap), ``"bf2"`` (radix-2 SDF
         butterfly, DIF), ``"bf2ii"`` (radix-2^2 second butterfly: the trivial
         -j on the last quarter of its period), ``"twiddle"`` (twiddle ROM and
-        complex multiplier), ``"reorder"`` (bit-reversed to natural order).
+        complex multiplier), ``"reorder"`` (bit-reversed to natural order),
+        ``"normalize"`` (block floating point: an N-word frame buffer that
+        shifts each frame left by its headroom), ``"bfp_out"`` (block
+        floating point: the read-out shifter that rounds each frame to the
+        output width and gives its exponent).
     delay:
         feedback delay D of a butterfly (its block is 2*D samples).
     period:
@@ -438,8 +623,17 @@ class FFTConfig(CoreConfig):
         ``"runtime"`` (an ``inverse`` input port, sampled with the first
         sample of each frame).
     scaling : str
-        ``"scaled"`` (per-stage shift ``schedule``; output ~ DFT / 2**scale_log2)
-        or ``"unscaled"`` (full growth: output width = width + log2 N + 1).
+        ``"scaled"`` (per-stage shift ``schedule``; output ~ DFT / 2**scale_log2),
+        ``"unscaled"`` (full growth: output width = width + log2 N + 1) or
+        ``"bfp"`` (block floating point: an N-word input frame buffer shifts
+        each frame left by its headroom, a fixed late schedule
+        (:func:`late_schedule`: every twiddle operand but the last within
+        ``width + 2`` bits) with widths from an exact range analysis
+        (:func:`bfp_analyse`: nothing can overflow), and a read-out shifter
+        behind the reorder buffer rounds each frame to ``width + 2`` bits;
+        the output field ``exponent`` gives ``DFT(x) ~= output *
+        2**exponent`` per frame.  Natural order, one lane, ``overflow =
+        "saturate"``, targets ``generic`` and ``ecp5`` only).
     schedule : tuple of int, optional
         ``scaled`` only: right shift (0, 1 or 2) after each of the log2 N
         radix-2 butterfly stages, in pipeline order.  Default: all 1.
@@ -492,6 +686,8 @@ class FFTConfig(CoreConfig):
     TUPLE_FIELDS = ("schedule",)
 
     def _validate(self):
+        if self.scaling == "bfp":
+            self._validate_bfp()
         if self.schedule is not None:
             if self.scaling != "scaled":
                 raise ConfigError("schedule is only allowed with scaling='scaled'")
@@ -501,6 +697,27 @@ class FFTConfig(CoreConfig):
             for i, s in enumerate(sched):
                 _check_int(f"schedule[{i}]", s, *SHIFT_RANGE)
             object.__setattr__(self, "schedule", sched)
+
+    def _validate_bfp(self):
+        """The options block floating point supports (one line each, naming
+        the option and what is allowed)."""
+        if self.schedule is not None:
+            raise ConfigError("schedule is not allowed with scaling='bfp' (its fixed schedule comes from the "
+                              "range analysis); leave schedule unset")
+        if self.order != "natural":
+            raise ConfigError(f"order must be 'natural' with scaling='bfp' (the read-out shifter sits on the "
+                              f"reorder buffer), got {self.order!r}")
+        if self.lanes != 1:
+            raise ConfigError(f"lanes must be 1 with scaling='bfp', got {self.lanes}")
+        if self.overflow != "saturate":
+            raise ConfigError(f"overflow must be 'saturate' (the default) with scaling='bfp': nothing can "
+                              f"overflow (widths from the range analysis), got {self.overflow!r}")
+        if self.target not in ("generic", "ecp5"):
+            raise ConfigError(f"target must be 'generic' or 'ecp5' with scaling='bfp', got {self.target!r}")
+        widest = max(p.width_out for p in _bfp_plan(self)) + self.twiddle_width + 2
+        if widest > 62:
+            raise ConfigError(f"width + twiddle_width too large for scaling='bfp': its widest product needs "
+                              f"{widest} bits, at most 62 are allowed")
 
     # ------------------------------------------------------------------ basics
     @property
@@ -513,27 +730,69 @@ class FFTConfig(CoreConfig):
         """Right shift after each butterfly stage, in pipeline order."""
         if self.scaling == "unscaled":
             return (0,) * self.stages
+        if self.scaling == "bfp":
+            return _bfp_schedule(self)
         return self.schedule if self.schedule is not None else (1,) * self.stages
 
     @property
     def scale_log2(self) -> int:
-        """Output ~= DFT(x) / 2**scale_log2 (inverse: unnormalised iDFT / 2**scale_log2)."""
+        """Output ~= DFT(x) / 2**scale_log2 (inverse: unnormalised iDFT / 2**scale_log2).
+        ``bfp``: 0 (the per-frame ``exponent`` field carries the scale:
+        DFT(x) ~= output * 2**exponent)."""
+        if self.scaling == "bfp":
+            return 0
         return sum(self.shifts)
 
     @property
+    def bfp(self) -> bool:
+        """Block floating point (``scaling="bfp"``)."""
+        return self.scaling == "bfp"
+
+    @property
+    def bfp_fixed_shift(self) -> int:
+        """``bfp``: K, the total right shift of the fixed schedule
+        (:attr:`shifts`); the exponent of a frame is ``K - h + r`` (h: the
+        input left shift, r: the read-out right shift)."""
+        return sum(self.shifts)
+
+    @property
+    def max_exponent(self) -> int:
+        """``bfp``: the largest block exponent, K plus the read-out
+        shifter's largest shift (h = 0); 0 for the fixed scalings."""
+        if not self.bfp:
+            return 0
+        plan = self.plan()
+        out = plan[-1]
+        return self.bfp_fixed_shift + max(0, out.width_in - out.width_out)
+
+    @property
+    def exponent_width(self) -> int:
+        """``bfp``: bits of the unsigned ``exponent`` output field; 0 for
+        the fixed scalings (no such field)."""
+        return max(1, self.max_exponent.bit_length()) if self.bfp else 0
+
+    @property
     def internal_width(self) -> int:
-        """Width of stage 0 (input width plus the guard bit)."""
+        """Width of stage 0 (input width plus the guard bit; ``bfp``: the
+        input width, the range analysis sizes every stage)."""
+        if self.scaling == "bfp":
+            return self.width
         return self.width + 1
 
     def stage_width(self, s: int) -> int:
         """Data width leaving butterfly stage ``s`` (0-based)."""
+        if self.scaling == "bfp":
+            return [p for p in self.plan() if p.kind in ("bf2", "bf2ii")][s].width_out
         if self.scaling == "scaled":
             return self.internal_width
         return self.internal_width + s + 1
 
     @property
     def output_width(self) -> int:
-        """Width of the output ``re``/``im`` fields."""
+        """Width of the output ``re``/``im`` fields (``bfp``: ``width + 2``,
+        :data:`BFP_GUARD_BITS`)."""
+        if self.scaling == "bfp":
+            return self.width + BFP_GUARD_BITS
         return self.stage_width(self.stages - 1)
 
     @property
@@ -553,7 +812,16 @@ class FFTConfig(CoreConfig):
         ``r22sdf``: input, then per pair: bf2(D) -> bf2ii(D/2) -> twiddle
         (pattern ``r22``, period 4*(D/2)), a lone bf2 last when log2 N is odd.
         Natural order appends the reorder buffer.
+
+        ``bfp``: :func:`bfp_analyse` of the schedule :func:`late_schedule`
+        picks: ``input``, ``normalize`` (the N-word input frame buffer,
+        latency N + :data:`BFP_NORMALIZE_LATENCY_EXTRA`), the butterflies
+        and twiddle parts with the analysed widths (``may_overflow`` False
+        everywhere), ``reorder``, ``bfp_out`` (the read-out shifter, latency
+        :data:`BFP_OUT_LATENCY`).
         """
+        if self.scaling == "bfp":
+            return _bfp_plan(self)
         parts = []
         offset = 0
         w = self.internal_width
@@ -706,6 +974,23 @@ class FFTConfig(CoreConfig):
         # P = 1: one N-word buffer used in place; P > 1: double-buffered banks
         reorder_words = (self.n if self.lanes == 1 else 2 * self.n) if self.order == "natural" else 0
         reorder_bits = reorder_words * (2 * self.output_width + self.flag_bits)
+        if self.bfp:
+            reorder_bits = reorder_words * (2 * [p for p in plan if p.kind == "reorder"][0].width_in
+                                            + self.flag_bits)
+            frame = [p for p in plan if p.kind == "normalize"]
+            return {
+                "lanes": self.lanes,
+                "complex_multipliers": self.complex_multipliers,
+                "real_multipliers": self.real_multipliers,
+                "butterflies": sum(1 for p in plan if p.kind in ("bf2", "bf2ii")),
+                "feedback_words": self.feedback_words,
+                "feedback_bits": fb_bits,
+                "twiddle_rom_bits": rom_bits,
+                "reorder_words": reorder_words,
+                "reorder_bits": reorder_bits,
+                "frame_buffer_words": self.n * len(frame),
+                "frame_buffer_bits": sum(self.n * (2 * p.width_in + self.flag_bits) for p in frame),
+            }
         return {
             "lanes": self.lanes,
             "complex_multipliers": self.complex_multipliers,

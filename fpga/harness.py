@@ -125,8 +125,7 @@ def expected_checksum(cfg, desc: dict, frames: int) -> int:
     re = np.asarray(x["re"], dtype=np.int64)
     im = np.asarray(x["im"], dtype=np.int64) if "im" in x else np.zeros_like(re)
     inverse = np.zeros(frames, dtype=bool) if desc.get("direction") == "runtime" else None
-    y_re, y_im, ovf = lanes.model_stream(cfg, re, im, inverse, model=model)
-    out = lanes.output_words(cfg, y_re, y_im, ovf)
+    out = lanes.output_words(cfg, *lanes.model_stream(cfg, re, im, inverse, model=model))
     if getattr(cfg, "weights", None) == "runtime":
         # the weight port is tied idle: every frame sees the memory after 0 writes
         out["wseq"] = np.zeros_like(out["last"])

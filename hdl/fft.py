@@ -19,7 +19,10 @@ o : Out(stream.Signature({re, im: signed(output_width), last: 1, overflow: 1}))
     (``{re0, im0, ..., last, overflow}`` with P lanes.)
     ``last`` marks each frame's final transfer; ``overflow`` is sticky within a
     frame: high from the first output transfer whose computation clipped (or
-    wrapped) to the end of that frame.
+    wrapped) to the end of that frame.  Block floating point
+    (``scaling="bfp"``): one more field, ``exponent: unsigned(exponent_width)``,
+    the frame's block exponent on each of its words, DFT(x) ~= output *
+    2**exponent (:mod:`.normalize`).
 
 Latency: :attr:`fftforge.config.FFTConfig.latency_cycles`.  Throughput: P
 samples per clock, frames back to back, when ``valid`` and ``ready`` stay high.
@@ -39,11 +42,12 @@ one lane, so the output words equal the P = 1 core's words exactly.
 
 import dataclasses
 
-from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.hdl import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from fftforge.config import FFTConfig
+from fftforge.hdl.normalize import InputNormalizer, OutputNormalizer
 from fftforge.hdl.reorder import BitReverseReorder, LaneReorder
 from fftforge.hdl.sdf import SDFButterfly
 from fftforge.hdl.shell import add_part, stream_shell, sync_enabled
@@ -73,7 +77,10 @@ def input_layout(cfg: FFTConfig) -> data.StructLayout:
 
 
 def output_layout(cfg: FFTConfig) -> data.StructLayout:
-    return data.StructLayout({**_sample_fields(cfg, cfg.output_width), "last": 1, "overflow": 1})
+    fields = {**_sample_fields(cfg, cfg.output_width), "last": 1, "overflow": 1}
+    if cfg.bfp:
+        fields["exponent"] = unsigned(cfg.exponent_width)
+    return data.StructLayout(fields)
 
 
 def core_tags(cfg: FFTConfig):
@@ -85,11 +92,16 @@ def build_parts(cfg: FFTConfig, tags, ce=None):
     component with ``i``/``o`` words (one lane), or for P lanes either one
     component with ``i``/``o`` arrays of P words (spatial butterflies, the
     lane reorder) or a list of P single-lane components.  ``ce``: the
-    pipeline's clock enable, for the primitives of ``cfg.target``."""
+    pipeline's clock enable, for the primitives of ``cfg.target``.
+    Block floating point: an :class:`~.normalize.InputNormalizer` for the
+    ``normalize`` part and an :class:`~.normalize.OutputNormalizer` for
+    ``bfp_out`` (the caller connects the latter's ``h`` to the former's and
+    its ``w`` to the reorder buffer's input)."""
     P = cfg.lanes
     prim = {"target": cfg.target, "ce": ce}
     parts = []
-    for p in cfg.plan():
+    plan = cfg.plan()
+    for p in plan:
         if p.kind in ("bf2", "bf2ii"):
             if P == 1:
                 parts.append(SDFButterfly(p, cfg.rounding, cfg.overflow, tags, **prim))
@@ -105,6 +117,15 @@ def build_parts(cfg: FFTConfig, tags, ce=None):
             parts.append(lane_parts[0] if P == 1 else lane_parts)
         elif p.kind == "reorder":
             parts.append(BitReverseReorder(p, tags, **prim) if P == 1 else LaneReorder(p, tags, **prim))
+        elif p.kind == "normalize":
+            parts.append(InputNormalizer(p, tags, **prim))
+        elif p.kind == "bfp_out":
+            norm = next(q for q in plan if q.kind == "normalize")
+            reorder = next(q for q in plan if q.kind == "reorder")
+            parts.append(OutputNormalizer(p, reorder, h_slot=norm.offset + norm.latency - 1,
+                                          fixed_shift=cfg.bfp_fixed_shift, exponent_width=cfg.exponent_width,
+                                          h_width=(norm.width_in - 1).bit_length(), rounding=cfg.rounding,
+                                          tags=tags))
     return parts
 
 
@@ -132,6 +153,9 @@ class FFTDatapath(wiring.Component):
         words.
     o : Out(word(output_width))
         Output word in output order, still swapped for inverse frames.
+    exponent : Out(unsigned(exponent_width))
+        Block floating point only: the block exponent of the frame whose
+        word is on ``o``.
 
     Latency ``cfg.pipeline_latency`` enabled cycles: the sum of the plan's
     part latencies.  Bit growth: ``width`` -> ``cfg.output_width``: one
@@ -150,7 +174,10 @@ class FFTDatapath(wiring.Component):
         wo = word_layout(cfg.output_width, self.tags)
         if cfg.lanes > 1:
             wi, wo = data.ArrayLayout(wi, cfg.lanes), data.ArrayLayout(wo, cfg.lanes)
-        super().__init__({"i": In(wi), "o": Out(wo)})
+        sig = {"i": In(wi), "o": Out(wo)}
+        if cfg.bfp:
+            sig["exponent"] = Out(unsigned(cfg.exponent_width))
+        super().__init__(sig)
 
     def elaborate(self, platform):
         m = Module()
@@ -171,7 +198,8 @@ class FFTDatapath(wiring.Component):
             clr = None if self.clear is None else self.clear.copy(m, f"{name}_clr")
             add_part(m, name, part, ce=self.ce, clr=clr)
 
-        for k, part in enumerate(build_parts(cfg, self.tags, self.ce)):
+        built = build_parts(cfg, self.tags, self.ce)
+        for k, part in enumerate(built):
             if isinstance(part, list):
                 for l, lane_part in enumerate(part):
                     add(f"p{k}_{lane_part.part.kind}_l{l}", lane_part)
@@ -189,6 +217,13 @@ class FFTDatapath(wiring.Component):
             m.d.comb += self.o.eq(prev[0])
         else:
             m.d.comb += [self.o[l].eq(prev[l]) for l in range(P)]
+        if cfg.bfp:
+            # block floating point: the input buffer's h and the reorder
+            # buffer's writes go to the read-out shifter
+            by_kind = {part.part.kind: part for part in built}
+            out = by_kind["bfp_out"]
+            m.d.comb += [out.h.eq(by_kind["normalize"].h), out.w.eq(by_kind["reorder"].i),
+                         self.exponent.eq(out.exponent)]
         return m
 
 
@@ -271,4 +306,6 @@ class FFTCore(wiring.Component):
                 getattr(sh.out, im).eq(Mux(inv_out, w.re, w.im)),
             ]
         m.d.comb += [sh.out.last.eq(sh.last_q), sh.out.overflow.eq(sh.overflow([w.ovf for w in dp_out]))]
+        if cfg.bfp:
+            m.d.comb += sh.out.exponent.eq(dp.exponent)
         return m

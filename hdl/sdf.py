@@ -23,6 +23,8 @@ on the output side like the sum.
 Parameters, ports, latency and bit growth: :class:`SDFButterfly`.
 """
 
+import dataclasses
+
 from amaranth.hdl import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
@@ -174,9 +176,9 @@ class SDFButterfly(wiring.Component):
             m.d.comb += word_assign(to_loop, bfly.diff.re, bfly.diff.im, ovf=tag_in, **inv)
             m.d.comb += word_assign(to_out, bfly.sum.re, bfly.sum.im, ovf=tag_in, **inv)
 
-        def finish(w):
-            """The word rounded and fitted into the store width."""
-            re, im, ovf = round_word(p, self.rounding, self.overflow, w)
+        def finish(w, part=p):
+            """The word rounded and fitted into ``part.width_out``."""
+            re, im, ovf = round_word(part, self.rounding, self.overflow, w)
             out = Signal(store)
             tags = {"inv": w.inv} if "inv" in self.tags else {}
             m.d.comb += word_assign(out, re, im, ovf=ovf, **tags)
@@ -195,7 +197,12 @@ class SDFButterfly(wiring.Component):
             loop1 = data_reg(raw, name="loop1")
             m.d.sync += loop1.eq(to_loop)
             loop2 = data_reg(store, name="loop2")
-            m.d.sync += loop2.eq(finish(loop1))
+            # the loop holds x itself in the first half: fitted into the
+            # store width, which is wider than the output where the stage
+            # shrinks (block floating point: width_out < width_in); the
+            # rounded difference fits width_out (the plan's range analysis)
+            loop_part = p if store_w == p.width_out else dataclasses.replace(p, width_out=store_w)
+            m.d.sync += loop2.eq(finish(loop1, loop_part))
             m.submodules.fb = line = DelayLine(store, d - 2, target=self.target, ce=self.ce)
             m.d.comb += [line.i.eq(loop2), fb.eq(line.o)]
         return m

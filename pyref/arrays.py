@@ -82,7 +82,8 @@ def load_inverse_flags(path: str) -> np.ndarray:
 
 def run_model(cfg, re, im, inverse=None) -> tuple:
     """The bit-true model of ``cfg`` (:func:`fftforge.pyref.registry.model_for`)
-    on frames ``re``, ``im``: ``(re, im, overflow)``.  A frame the model
+    on frames ``re``, ``im``: ``(re, im, overflow)`` (block-floating-point
+    cores: ``(re, im, overflow, exponent)``, one exponent per frame).  A frame the model
     rejects (its ``ValueError``) becomes a one-line :class:`UserError`."""
     from fftforge.pyref.registry import model_for
     try:

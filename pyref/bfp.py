@@ -49,8 +49,6 @@ twiddle multiplier takes its operand unscaled).
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import types
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,8 +56,8 @@ from typing import Optional
 
 import numpy as np
 
-from fftforge.config import (FFTConfig, Part, RAM_LATENCY, cmul_operands, mult_limbs,
-                             twiddle_latency)
+from fftforge.config import (BFP_NORMALIZE_LATENCY_EXTRA, BFP_OUT_LATENCY, FFTConfig, bfp_analyse,
+                             cmul_operands, late_schedule, mult_limbs)
 from fftforge.pyref import noise
 from fftforge.pyref.fft import frame_directions
 from fftforge.pyref.fixed import round_shift
@@ -79,10 +77,10 @@ __all__ = [
 BLOCK_BITS = 18
 #: an N-word normalising frame buffer: N slots of delay, the registered read
 #: (:data:`~fftforge.config.RAM_LATENCY`), then the shift register
-NORMALIZE_LATENCY_EXTRA = RAM_LATENCY + 1
+NORMALIZE_LATENCY_EXTRA = BFP_NORMALIZE_LATENCY_EXTRA
 #: the read-out shifter behind the reorder buffer: barrel-shift register,
 #: then the rounding (and clip) register
-OUTPUT_NORMALIZE_LATENCY = 2
+OUTPUT_NORMALIZE_LATENCY = BFP_OUT_LATENCY
 
 
 def normalize_latency(n: int) -> int:
@@ -194,97 +192,10 @@ class BFPDesign:
 
 
 # ------------------------------------------------------------ range analysis
-def _bits(lo: int, hi: int) -> int:
-    """Signed width holding every integer of [lo, hi]."""
-    w = 1
-    while lo < -(1 << (w - 1)) or hi > (1 << (w - 1)) - 1:
-        w += 1
-    return w
-
-
-def _analyse(base: FFTConfig, schedule, input_norm=False, checkpoints=(), checkpoint_width=0,
-             output_width=None):
-    """Walk the plan of ``base`` with ``schedule`` and return the BFP parts.
-
-    Exact interval analysis of the components: one interval [lo, hi] holds
-    every real and imaginary part (so the exact -j rotations, which swap and
-    negate, map it to [min(lo, -hi), max(hi, -lo)]); a butterfly sums and
-    differences it exactly, a rounding shift maps its ends (rounding is
-    monotone); a twiddle product's component is bounded by
-    ``min(|x| max|W|, max|comp| max(|c|+|s|))`` (the quantised table,
-    :meth:`FFTConfig.twiddle_max_magnitude`) and then rounded.  ``mag``
-    bounds |re + j im| as in :meth:`FFTConfig.plan`.  A normaliser resets the
-    interval to its target width.  Every part gets the width that holds its
-    interval, so ``may_overflow`` is False everywhere."""
-    cfg = base.replace(scaling="scaled", schedule=tuple(schedule))
-    conv = cfg.rounding == "convergent"
-    err = 0.5 if conv else 1.0
-    parts = []
-    n = cfg.n
-    w_in0 = cfg.width
-    lo, hi = -(1 << (w_in0 - 1)), (1 << (w_in0 - 1)) - 1
-    mag = math.sqrt(2.0) * (1 << (w_in0 - 1))
-
-    def emit(part):
-        parts.append(part)
-
-    for p in cfg.plan():
-        if p.kind == "input":
-            emit(dataclasses.replace(p, width_in=w_in0, width_out=w_in0, bound=float(-lo), bound_in=float(-lo),
-                                     may_overflow=False))
-            if input_norm:
-                emit(Part(kind="normalize", latency=normalize_latency(n), width_in=w_in0, width_out=w_in0,
-                          period=n, index=0, bound=float(-lo), bound_in=float(-lo), may_overflow=False))
-            continue
-        if p.kind in ("bf2", "bf2ii") and p.index in checkpoints:
-            w_cur = _bits(lo, hi)
-            wc = checkpoint_width
-            emit(Part(kind="normalize", latency=normalize_latency(n), width_in=w_cur, width_out=wc, period=n,
-                      index=p.index, bound=float(1 << (wc - 1)), bound_in=float(max(-lo, hi)), may_overflow=False))
-            lo, hi = -(1 << (wc - 1)), (1 << (wc - 1)) - 1
-            mag = math.sqrt(2.0) * (1 << (wc - 1))
-        w_in = _bits(lo, hi)
-        b_in = float(max(-lo, hi))
-        if p.kind in ("bf2", "bf2ii"):
-            if p.kind == "bf2ii":
-                blo, bhi = min(lo, -hi), max(hi, -lo)
-            else:
-                blo, bhi = lo, hi
-            slo, shi = min(2 * lo, lo + blo), max(2 * hi, hi + bhi)
-            dlo, dhi = min(lo - hi, lo - bhi), max(hi - lo, hi - blo)
-            lo, hi = min(slo, dlo), max(shi, dhi)
-            s = p.shift
-            lo, hi = int(round_shift(lo, s, cfg.rounding)), int(round_shift(hi, s, cfg.rounding))
-            mag = 2 * mag / (1 << s) + (math.sqrt(2.0) * err if s else 0.0)
-        elif p.kind == "twiddle":
-            w_max, l1_max = cfg.twiddle_max_magnitude(p.period)
-            m_comp = max(-lo, hi)
-            bnd = min(mag * w_max, m_comp * l1_max) * (1 + 1e-12)
-            plo = -math.floor(bnd + 0.5) if conv else -math.ceil(bnd)
-            phi = math.floor(bnd + 0.5) if conv else math.floor(bnd)
-            rlo, rhi = min(lo, -hi), max(hi, -lo)
-            lo, hi = min(plo, rlo), max(phi, rhi)
-            mag = mag * w_max + math.sqrt(2.0) * err
-        mag = min(mag, math.sqrt(2.0) * max(-lo, hi))
-        w_out = _bits(lo, hi)
-        q = dataclasses.replace(p, width_in=w_in, width_out=w_out, bound=float(max(-lo, hi)), bound_in=b_in,
-                                may_overflow=False)
-        if p.kind == "twiddle":
-            q = dataclasses.replace(q, latency=twiddle_latency(q.rotated_width, cfg.twiddle_width, cfg.cmul))
-        elif p.kind == "reorder":
-            q = dataclasses.replace(q, width_in=w_in, width_out=w_in)
-        emit(q)
-    if output_width is not None:
-        w_last = parts[-1].width_out
-        emit(Part(kind="bfp_out", latency=OUTPUT_NORMALIZE_LATENCY, width_in=w_last, width_out=output_width,
-                  period=n, bound=float((1 << (output_width - 1)) - 1), bound_in=float(parts[-1].bound),
-                  may_overflow=False))
-    offset = 0
-    out = []
-    for q in parts:
-        out.append(dataclasses.replace(q, offset=offset))
-        offset += q.latency
-    return tuple(out)
+# The range analysis and the schedule rule live in the plan
+# (:func:`fftforge.config.bfp_analyse`, :func:`fftforge.config.late_schedule`):
+# the generator's ``scaling="bfp"`` cores and these candidates share them.
+_analyse = bfp_analyse
 
 
 @lru_cache(maxsize=256)
@@ -297,60 +208,6 @@ def bfp_plan(design: BFPDesign) -> tuple:
     None."""
     return _analyse(design.base, design.schedule, design.input_norm, design.checkpoints,
                     design.checkpoint_width, design.output_width)
-
-
-def late_schedule(base: FFTConfig, twiddle_limits, *, input_norm=False, output_limit=None, checkpoints=(),
-                  checkpoint_width=0) -> tuple:
-    """The fixed schedule that shifts as little and as late as possible.
-
-    Walking the plan, before each twiddle part ``t`` the butterflies since
-    the previous limited twiddle get the smallest total shift (ties: the
-    later stages first, up to 2 each) for which the twiddle's rotated operand is at most
-    ``twiddle_limits[t]`` bits (``None``: no limit).  Butterflies after the
-    last twiddle shift only if ``output_limit`` asks for it.  Late shifts
-    lose the least: a rounding at stage s adds noise ~ 4**k_s / 2**s
-    relative to a white signal (k_s: the total shift so far)."""
-    k = base.stages
-    sched = [0] * k
-    tw_idx = [p.index for p in base.plan() if p.kind == "twiddle"]
-    limits = list(twiddle_limits) + [output_limit]
-    groups = []
-    prev = -1
-    for t in tw_idx + [k - 1]:
-        groups.append(list(range(prev + 1, t + 1)))
-        prev = t
-
-    def fits(sch, g):
-        parts = _analyse(base, sch, input_norm, checkpoints, checkpoint_width, None)
-        lim = limits[g]
-        if lim is None:
-            return True
-        if g < len(tw_idx):
-            tws = [p for p in parts if p.kind == "twiddle"]
-            return tws[g].rotated_width <= lim
-        return parts[-1].width_out <= lim
-
-    free = []                 # stages since the last limited group: theirs to shift
-    for g, stages in enumerate(groups):
-        free = free + stages
-        if limits[g] is None:
-            continue
-        stages, free = free, []
-        options = []
-        for combo in np.ndindex(*([3] * len(stages))):
-            # smallest total first, then shifts as late as possible
-            options.append((sum(combo), tuple(-c for c in reversed(combo)), combo))
-        options.sort()
-        for _, _, combo in options:
-            trial = list(sched)
-            for st, c in zip(stages, combo):
-                trial[st] = c
-            if fits(trial, g):
-                sched = trial
-                break
-        else:
-            raise ValueError(f"no schedule fits limit {limits[g]} at group {g}")
-    return tuple(sched)
 
 
 # ------------------------------------------------------------------ normalise
@@ -615,12 +472,17 @@ def chosen_design(n: int = 1024, width: int = 16, twiddle_width: int = 18, **bas
     twiddle multiplier's rotated operand within one 18-bit block port
     except the last one, which takes its operand unscaled (two blocks per
     real product), no shift after the last twiddle, and the read-out
-    shifter to 18 bits behind the reorder buffer."""
+    shifter to 18 bits behind the reorder buffer.  The schedule and the
+    output width are those of the generator's plan,
+    ``FFTConfig(scaling="bfp")`` (operand limit and output width ``width +
+    2``, 18 at the default 16 bits), so that :class:`BFPModel` of this
+    design and :class:`~fftforge.pyref.fft.FFTModel` of that configuration
+    give the same words."""
     base = FFTConfig(n=n, width=width, twiddle_width=twiddle_width, **base_kw)
-    ntw = sum(1 for p in base.plan() if p.kind == "twiddle")
-    limits = (BLOCK_BITS,) * max(ntw - 1, 0) + (None,) * min(ntw, 1)
-    sched = late_schedule(base, limits, input_norm=True)
-    return BFPDesign(base, sched, input_norm=True, output_width=18, label="c: in+out norm, last twiddle wide")
+    core = base.replace(scaling="bfp", schedule=None)     # the generator's plan: its schedule rule
+    sched = core.shifts
+    return BFPDesign(base, sched, input_norm=True, output_width=core.output_width,
+                     label="c: in+out norm, last twiddle wide")
 
 
 def candidates(n: int = 1024, width: int = 16, twiddle_width: int = 18) -> list:

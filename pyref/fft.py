@@ -12,6 +12,7 @@ import numpy as np
 from fftforge.config import FFTConfig
 from fftforge.pyref import lanes
 from fftforge.pyref.fixed import int_dtype
+from fftforge.pyref.normalize import input_normalize, output_normalize
 from fftforge.pyref.reorder import bitrev_indices, reorder
 from fftforge.pyref.sdf import sdf_stage
 from fftforge.pyref.twiddle import twiddle_stage
@@ -53,6 +54,11 @@ class FFTModel:
     (frames, N) and returns ``(re, im, overflow)``: the output words in the
     core's output order and the sticky per-frame overflow flag exactly as the
     core's ``overflow`` output field shows it on each sample.
+
+    Block floating point (``cfg.scaling == "bfp"``): ``(re, im, overflow,
+    exponent)``, ``exponent`` the unsigned block exponent of each frame
+    (int64, shape (frames,)), with ``DFT(x) ~= (re + j im) * 2**exponent``
+    (the core's ``exponent`` output field, constant over the frame).
     """
 
     def __init__(self, cfg: FFTConfig):
@@ -70,8 +76,13 @@ class FFTModel:
         im = im.astype(self.dtype)
         re, im = np.where(inv, im, re), np.where(inv, re, im)   # inverse = swap(DFT(swap(x)))
         ovf = np.zeros(re.shape, dtype=bool)
+        h = exponent = None
         for part in self.plan:
-            if part.kind in ("bf2", "bf2ii"):
+            if part.kind == "normalize":
+                re, im, h = input_normalize(re, im, part.width_in)
+            elif part.kind == "bfp_out":
+                re, im, exponent = output_normalize(re, im, h, cfg.bfp_fixed_shift, part.width_out, cfg.rounding)
+            elif part.kind in ("bf2", "bf2ii"):
                 re, im, ovf = sdf_stage(re, im, ovf, part, cfg)
             elif part.kind == "twiddle":
                 re, im, ovf = twiddle_stage(re, im, ovf, part, cfg)
@@ -80,9 +91,11 @@ class FFTModel:
             # "input": the guard bit is a sign extension, nothing to model
         re, im = np.where(inv, im, re), np.where(inv, re, im)
         sticky = np.logical_or.accumulate(ovf, axis=1)
-        if self.dtype is object:
-            return re, im, sticky
-        return re.astype(np.int64), im.astype(np.int64), sticky
+        if self.dtype is not object:
+            re, im = re.astype(np.int64), im.astype(np.int64)
+        if exponent is not None:
+            return re, im, sticky, exponent.astype(np.int64)
+        return re, im, sticky
 
 
 def fft_bittrue(cfg: FFTConfig, re, im, inverse=None):
@@ -92,7 +105,8 @@ def fft_bittrue(cfg: FFTConfig, re, im, inverse=None):
 
 def fft_float(cfg: FFTConfig, x, inverse=None):
     """Float reference in the core's output order and scale:
-    ``DFT(x) / 2**scale_log2`` (inverse: ``N * ifft(x) / 2**scale_log2``)."""
+    ``DFT(x) / 2**scale_log2`` (inverse: ``N * ifft(x) / 2**scale_log2``;
+    ``bfp``: ``DFT(x)``, to compare with ``output * 2**exponent``)."""
     x = np.asarray(x, dtype=np.complex128)
     inv = frame_directions(cfg, x.shape[0], inverse)[:, None]
     y = np.where(inv, np.fft.ifft(x, axis=1) * cfg.n, np.fft.fft(x, axis=1))

@@ -96,13 +96,21 @@ def input_words(cfg, re, im) -> dict:
     return to_words(cfg, samples(cfg, re, im))
 
 
-def output_words(cfg, re, im, overflow) -> dict:
+def output_words(cfg, re, im, overflow, exponent=None) -> dict:
     """The output stream words of (frames, m) output samples and their sticky
     per-sample overflow flags: the sample fields per lane, ``overflow`` (OR
-    per transfer) and ``last`` (each frame's last transfer)."""
+    per transfer) and ``last`` (each frame's last transfer).  ``exponent``
+    (block-floating-point cores: the model's fourth output, one per frame)
+    becomes the ``exponent`` field of every transfer of its frame.  So
+    ``output_words(cfg, *model_stream(cfg, re, im))`` serves every core."""
     out = to_words(cfg, samples(cfg, re, im), overflow=overflow)
     frames, t = out["overflow"].shape
     out["last"] = last_flags(frames, t)
+    if exponent is not None:
+        e = np.asarray(exponent, dtype=np.int64).reshape(-1)
+        if e.shape != (frames,):
+            raise ValueError(f"exponent must give one value per frame ({frames}), got shape {e.shape}")
+        out["exponent"] = np.repeat(e[:, None], t, axis=1)
     return out
 
 
@@ -124,7 +132,8 @@ def model_stream(cfg, re, im, inverse=None, model=None):
     frame the continuous stream (zero history at the start) and keep the
     last hop outputs of each frame.  ``model``: the bit-true model of
     ``cfg`` (default :func:`fftforge.pyref.registry.model_for`).  Returns
-    ``(re, im, overflow)`` of shape (frames, frame_samples)."""
+    ``(re, im, overflow)`` of shape (frames, frame_samples), and for a
+    block-floating-point core its per-frame ``exponent`` (frames,) fourth."""
     from fftforge.pyref.registry import model_for
     re, im = np.asarray(re), np.asarray(im)
     model = model_for(cfg) if model is None else model

@@ -76,10 +76,10 @@ def fft_job(cfg, kind: str, frames: int, seed: int, **job_kw):
     rng = np.random.default_rng(seed)
     re, im = make_stimulus(kind, frames, cfg.n, cfg.width, rng)
     inverse = rng.random(frames) < 0.5 if cfg.direction == "runtime" else None
-    y_re, y_im, y_ovf = FFTModel(cfg)(re, im, inverse)
+    y_re, y_im, y_ovf, *exponent = FFTModel(cfg)(re, im, inverse)
     # stream words: one per group of P samples (P = lanes), lane 0 lowest
     inputs = lanes.input_words(cfg, re, im)
-    expected = lanes.output_words(cfg, y_re, y_im, y_ovf)
+    expected = lanes.output_words(cfg, y_re, y_im, y_ovf, *exponent)
     job = SimJob(inputs=inputs, expected=expected, direction=inverse, seed=seed, **job_kw)
     ref = fft_float(cfg, re + 1j * im, inverse)
     return job, ref, (y_re, y_im)

@@ -80,3 +80,42 @@ def test_widths_and_scale():
 def test_dict_round_trip():
     c = FFTConfig(n=64, arch="r2sdf", schedule=(1, 0, 1, 1, 2, 1), cmul=3, name="x")
     assert FFTConfig.from_dict(c.to_dict()) == c
+
+
+# ------------------------------------------------------- block floating point
+def test_bfp_plan_is_the_single_source():
+    """scaling='bfp': the plan holds the input frame buffer and the
+    read-out shifter, latencies are the parts' sum, the schedule is the
+    late rule's (docs/bfp_study.md: 0102020000, latency 3135 at N=1024)."""
+    cfg = FFTConfig(n=1024, scaling="bfp")
+    kinds = [p.kind for p in cfg.plan()]
+    assert kinds[:2] == ["input", "normalize"] and kinds[-2:] == ["reorder", "bfp_out"]
+    assert cfg.shifts == (0, 1, 0, 2, 0, 2, 0, 0, 0, 0) and cfg.bfp_fixed_shift == 5
+    assert cfg.latency_cycles == 3135 == sum(p.latency for p in cfg.plan()) + 2
+    assert cfg.output_width == 18 and cfg.exponent_width == 4 and cfg.max_exponent == 9
+    assert cfg.scale_log2 == 0 and not any(p.may_overflow for p in cfg.plan())
+    assert [p.rotated_width for p in cfg.plan() if p.kind == "twiddle"] == [18, 18, 18, 20]
+    assert cfg.to_dict()["schedule"] is None and FFTConfig.from_dict(cfg.to_dict()) == cfg
+    r = cfg.resources()
+    assert r["frame_buffer_words"] == 1024 and r["real_multipliers"] == 16
+    for n in (8, 16, 64, 4096, 65536):
+        c = FFTConfig(n=n, scaling="bfp")
+        assert c.latency_cycles == sum(p.latency for p in c.plan()) + 2
+        assert max(p.rotated_width for p in c.plan() if p.kind == "twiddle")
+    # the fixed scalings have no exponent
+    assert FFTConfig(n=64).exponent_width == 0
+
+
+@pytest.mark.parametrize("kw, words", [
+    (dict(order="bit_reversed"), "order must be 'natural' with scaling='bfp'"),
+    (dict(lanes=2), "lanes must be 1 with scaling='bfp'"),
+    (dict(overflow="wrap"), "overflow must be 'saturate'"),
+    (dict(schedule=(1,) * 6), "schedule is not allowed with scaling='bfp'"),
+    (dict(target="ice40"), "target must be 'generic' or 'ecp5' with scaling='bfp'"),
+    (dict(width=32, twiddle_width=32), "width + twiddle_width too large for scaling='bfp'"),
+])
+def test_bfp_refuses_unsupported_options(kw, words):
+    with pytest.raises(ConfigError) as e:
+        FFTConfig(n=64, scaling="bfp", **kw)
+    msg = str(e.value)
+    assert words in msg and "\n" not in msg

@@ -6,7 +6,7 @@ latency and its bit growth.
 The ports are read from real instances: the Components that the FFT, filter,
 FFTNet and overlap-save cores instantiate while they elaborate, over configs
 that switch every optional port on (runtime direction and weights, real
-pairs, FFTNet biases, lanes, ECP5 primitives); the test also fails when a
+pairs, FFTNet biases, lanes, ECP5 primitives, block floating point); the test also fails when a
 Component class of fftforge.hdl is never instantiated there, so a new one
 cannot go unchecked."""
 
@@ -60,6 +60,7 @@ def ports():
             FFTCore(FFTConfig(n=16)),
             FFTCore(FFTConfig(n=16, lanes=4, arch="r2sdf", direction="runtime", order="bit_reversed")),
             FFTCore(FFTConfig(n=64, lanes=2, target="ecp5", cmul=3)),
+            FFTCore(FFTConfig(n=16, scaling="bfp", direction="runtime", target="ecp5")),
             FilterCore(FilterConfig(n=16, lanes=2, weights="runtime")),
             FilterCore(FilterConfig(n=16, real_pairs=True)),
             OverlapSaveFilter(FilterConfig(n=16, taps=5, mode="overlap_save")),

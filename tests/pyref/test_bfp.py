@@ -150,3 +150,29 @@ def test_other_sizes_never_overflow(n, arch):
     words, e, y, last = _run(d, re, im)
     ref = _dft(re, im)
     assert abs(sqnr_db(ref, y) - predicted_sqnr_db(d, ref, last)) <= 1.5
+
+
+@pytest.mark.parametrize("kw", [dict(n=1024), dict(n=64, direction="runtime"), dict(n=256, arch="r2sdf", cmul=3),
+                                dict(n=128, rounding="truncate", direction="inverse"), dict(n=8)])
+def test_generator_model_is_the_chosen_design(kw):
+    """``FFTConfig(scaling="bfp")`` (the generator's plan) is the study's
+    design: same schedule, and ``FFTModel`` gives ``BFPModel``'s words and
+    exponents (the 4th output) on Gaussian, full-scale and zero frames."""
+    cfg = FFTConfig(scaling="bfp", **kw)
+    n = cfg.n
+    d = chosen_design(n, WIDTH, TW, **{k: v for k, v in kw.items() if k != "n"})
+    assert d.schedule == cfg.shifts and d.plan == cfg.plan()
+    assert cfg.max_exponent == d.max_exponent and cfg.exponent_width == d.exponent_width
+    rng = np.random.default_rng(5)
+    frames = [gaussian_frames(n, WIDTH, FS / div, 2, rng) for div in (4, 64, 1024)]
+    frames += [full_scale_frames(kind, n, WIDTH, rng) for kind in FULL_SCALE_KINDS]
+    re = np.concatenate([f[0] for f in frames] + [np.zeros((1, n), dtype=np.int64)])
+    im = np.concatenate([f[1] for f in frames] + [np.zeros((1, n), dtype=np.int64)])
+    inv = rng.random(len(re)) < 0.5 if cfg.direction == "runtime" else None
+    y_re, y_im, ovf, e = FFTModel(cfg)(re, im, inv)
+    words, e2 = BFPModel(d)(re, im, inv)
+    assert np.array_equal(y_re, words["re"]) and np.array_equal(y_im, words["im"])
+    assert np.array_equal(e, e2) and not ovf.any()
+    assert e.shape == (len(re),) and e.min() >= 0 and e.max() <= cfg.max_exponent
+    lim = 2 ** (cfg.output_width - 1)
+    assert y_re.min() >= -lim and y_re.max() < lim

@@ -1,0 +1,308 @@
+"""Block floating point parts: the input frame normaliser and the read-out
+shifter.  Twin of :mod:`fftforge.pyref.normalize`.
+
+A single-path pipeline sees a frame one sample at a time, so a shift that
+depends on the whole frame needs the whole frame in a memory:
+
+:class:`InputNormalizer` (plan part ``normalize``)
+    An N-word frame buffer in front of the butterflies.  While a frame is
+    written an OR register collects ``v XOR sign(v)`` of its components;
+    with the frame's last sample it is latched, and a priority encoder gives
+    the headroom ``h = width - 1 - bit_length(OR)``.  On read-out every
+    sample is shifted left by ``h`` (exact: no bit is lost).
+:class:`OutputNormalizer` (plan part ``bfp_out``)
+    Behind the reorder buffer: an OR register on the reorder's *write* side
+    gives the frame's largest component ``L`` by the time the frame is read
+    out; per frame ``r = max(L - (w_out - 1), h - K, 0)`` and the exponent
+    ``e = K - h + r`` (``K``: the fixed schedule's total shift).  Every word
+    is shifted right by ``r``, rounded and clipped (``+2**(w_out-1)``, the
+    one value rounding can reach, becomes ``2**(w_out-1) - 1``).
+
+How ``h`` travels from the first to the second: at most a few frames sit
+between them, so a small FIFO of exponents (``depth`` a power of two,
+:func:`exponent_fifo_depth`) inside :class:`OutputNormalizer` takes ``h``
+when the frame starts to leave the input buffer and gives it back when the
+frame starts to leave the reorder buffer.  Both events are fixed slot
+offsets of the frame (the plan's ``offset``), so the FIFO's pointers are
+advanced by the part's phase counter: under stalls everything freezes with
+the clock enable, on a drain the bubbles carry (garbage) exponents like any
+other slot, and the soft clear resets the pointers to the values that pair
+frame 0's push with frame 0's pop.
+"""
+
+from amaranth.hdl import Array, C, Cat, Module, Mux, Signal, signed, unsigned
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from fftforge.config import BFP_NORMALIZE_LATENCY_EXTRA, BFP_OUT_LATENCY, RAM_LATENCY
+from fftforge.hdl.delay import DelayLine
+from fftforge.hdl.phase import phase_counter
+from fftforge.hdl.word import data_reg, word_assign, word_layout
+
+__all__ = ["InputNormalizer", "OutputNormalizer", "exponent_fifo_depth", "magnitude_bits", "bit_length"]
+
+assert BFP_NORMALIZE_LATENCY_EXTRA == RAM_LATENCY + 1 and BFP_OUT_LATENCY == 2
+
+
+def magnitude_bits(v, width: int):
+    """``v XOR sign(v)`` of a signed ``width``-bit value without its sign
+    bit: ``width - 1`` bits whose bit length is the bits ``v`` needs
+    besides its sign."""
+    return (v ^ v[width - 1].replicate(width))[:width - 1]
+
+
+def bit_length(v, name: str = None):
+    """The bit length of the unsigned value ``v`` (a priority encoder, an
+    expression of ``range(len(v) + 1)``)."""
+    out = C(0, range(len(v) + 1))
+    for b in range(len(v)):
+        out = Mux(v[b], b + 1, out)
+    return out
+
+
+def exponent_fifo_depth(push_slot: int, pop_slot: int, n: int) -> int:
+    """Entries of the exponent FIFO between a push at ``push_slot`` and a
+    pop at ``pop_slot`` (slots of frame 0, a frame every ``n`` slots): the
+    frames in flight between them plus one, rounded up to a power of two."""
+    frames = -(-(pop_slot - push_slot) // n) + 1
+    return 1 << max(frames - 1, 0).bit_length()
+
+
+class InputNormalizer(wiring.Component):
+    """The input frame buffer of a block-floating-point core (``normalize``
+    part, index 0): each frame shifted left by its headroom.
+
+    Parameters
+    ----------
+    part : Part
+        The ``normalize`` entry of :meth:`fftforge.config.FFTConfig.plan`
+        (``period`` N, ``width_in == width_out``).
+    tags : tuple of str
+        Tag bits of the word (:mod:`fftforge.hdl.word`), carried unchanged.
+    target, ce :
+        Synthesis target and clock enable, for the buffer's memory
+        (:mod:`fftforge.hdl.prims`).
+
+    Attributes
+    ----------
+    i : In(word(width))
+        Samples, frames of N from phase 0 (``part.offset``).
+    o : Out(word(width))
+        The same samples shifted left by their frame's ``h``, ``part.latency``
+        slots later.
+    h : Out(range(width))
+        The left shift of the frame whose samples leave ``o`` from the next
+        slot on: it changes ``part.latency - 1`` slots after a frame's first
+        sample entered ``i`` and holds for N slots (:attr:`h_slot`).
+
+    Latency N + 3 slots (N + :data:`~fftforge.config.BFP_NORMALIZE_LATENCY_EXTRA`):
+    a delay line of N + 1 (an N-word memory and its registered read), a
+    register, the shift register.  No bit growth: the shift is at most the
+    frame's headroom, ``width - 1`` for an all-zero frame.
+    Memory: N words of two ``width``-bit components plus the tags.
+    """
+
+    def __init__(self, part, tags=("ovf",), *, target: str = "generic", ce=None):
+        if part.kind != "normalize" or part.width_in != part.width_out:
+            raise ValueError(f"InputNormalizer needs a normalize part of equal widths, got {part}")
+        n = part.period
+        if part.latency != n + BFP_NORMALIZE_LATENCY_EXTRA:
+            raise ValueError(f"normalize part latency {part.latency} != N + {BFP_NORMALIZE_LATENCY_EXTRA}")
+        self.part = part
+        self.tags = tuple(tags)
+        self.target, self.ce = target, ce
+        w = part.width_in
+        super().__init__({
+            "i": In(word_layout(w, tags)),
+            "o": Out(word_layout(w, tags)),
+            "h": Out(range(w)),
+        })
+
+    @property
+    def h_slot(self) -> int:
+        """Slot (counted from frame 0's first sample at the core's input)
+        from which ``h`` holds frame 0's shift."""
+        return self.part.offset + self.part.latency - 1
+
+    def elaborate(self, platform):
+        m = Module()
+        p = self.part
+        n, w = p.period, p.width_in
+        phase = phase_counter(m, n, p.offset)          # 0 with a frame's first sample at i
+
+        # headroom of the frame being written
+        mag = magnitude_bits(self.i.re, w) | magnitude_bits(self.i.im, w)
+        acc = data_reg(w - 1, name="or_acc")
+        peak = data_reg(w - 1, name="or_frame")
+        with m.If(phase == 0):
+            m.d.sync += acc.eq(mag)
+        with m.Else():
+            m.d.sync += acc.eq(acc | mag)
+        with m.If(phase == n - 1):
+            m.d.sync += peak.eq(acc | mag)             # the whole frame, its last sample included
+        h = data_reg(range(w), name="h")
+        # the frame's first sample reaches the shifter N + 2 slots after it
+        # entered: h is set the slot before (phase 1) and held for N slots
+        with m.If(phase == (p.latency - 2) % n):
+            m.d.sync += h.eq((w - 1) - bit_length(peak))
+        m.d.comb += self.h.eq(h)
+
+        lay = word_layout(w, self.tags)
+        m.submodules.buf = buf = DelayLine(lay, n + 1, target=self.target, ce=self.ce)
+        m.d.comb += buf.i.eq(self.i)
+        x = data_reg(lay, name="x_buf")
+        m.d.sync += x.eq(buf.o)
+        out = data_reg(lay, name="x_shifted")
+        tags = {t: getattr(x, t) for t in self.tags}
+        m.d.sync += word_assign(out, (x.re << h)[:w].as_signed(), (x.im << h)[:w].as_signed(), **tags)
+        m.d.comb += self.o.eq(out)
+        return m
+
+
+class OutputNormalizer(wiring.Component):
+    """The read-out shifter of a block-floating-point core (``bfp_out``
+    part), with the frame's peak tracker on the reorder buffer's write side
+    and the FIFO that brings each frame's input shift ``h``.
+
+    Parameters
+    ----------
+    part : Part
+        The ``bfp_out`` entry of the plan (``width_in``: the reorder
+        buffer's words, ``width_out``: the output words).
+    reorder : Part
+        The ``reorder`` entry in front of it (its ``offset``: where a
+        frame's first word is written).
+    h_slot : int
+        Slot from which the input normaliser's ``h`` holds frame 0's shift
+        (:attr:`InputNormalizer.h_slot`); it holds it for N slots.
+    fixed_shift : int
+        K, the fixed schedule's total right shift.
+    exponent_width, h_width : int
+        Bits of the exponent output and of the ``h`` input.
+    rounding : str
+        ``"convergent"`` or ``"truncate"`` (as the core's).
+    tags : tuple of str
+        Tag bits of the word, carried unchanged.
+
+    Attributes
+    ----------
+    i : In(word(width_in))
+        The reorder buffer's output (frames in natural order).
+    w : In(word(width_in))
+        The reorder buffer's input (the words written, for the peak).
+    h : In(range(2**h_width))
+        The input normaliser's ``h``.
+    o : Out(word(width_out))
+        ``i`` shifted right by the frame's ``r``, rounded, clipped; 2 slots
+        later.
+    exponent : Out(unsigned(exponent_width))
+        ``K - h + r`` of the frame whose word is on ``o`` (changes with the
+        frame's first word).
+
+    Latency 2 slots (:data:`~fftforge.config.BFP_OUT_LATENCY`): the right
+    shift (with the rounding's half and sticky bits) into a register, then
+    the rounding and clip into the output register.  Bit growth:
+    ``width_out - width_in`` (negative: the shift makes the frame fit).
+    """
+
+    def __init__(self, part, reorder, h_slot: int, fixed_shift: int, exponent_width: int, h_width: int,
+                 rounding: str, tags=("ovf",)):
+        if part.kind != "bfp_out" or reorder.kind != "reorder":
+            raise ValueError("OutputNormalizer needs the bfp_out part and the reorder part in front of it")
+        if part.latency != BFP_OUT_LATENCY or reorder.offset + reorder.latency != part.offset:
+            raise ValueError("bfp_out must take 2 slots and follow the reorder part")
+        if rounding not in ("convergent", "truncate"):
+            raise ValueError(f"rounding must be 'convergent' or 'truncate', got {rounding!r}")
+        self.part, self.reorder = part, reorder
+        self.h_slot, self.fixed_shift = h_slot, fixed_shift
+        self.rounding = rounding
+        self.tags = tuple(tags)
+        self.exponent_width = exponent_width
+        super().__init__({
+            "i": In(word_layout(part.width_in, tags)),
+            "w": In(word_layout(part.width_in, tags)),
+            "h": In(range(1 << h_width)),
+            "o": Out(word_layout(part.width_out, tags)),
+            "exponent": Out(unsigned(exponent_width)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        p, rp = self.part, self.reorder
+        n, wd, wo = p.period, p.width_in, p.width_out
+        K = self.fixed_shift
+        hw = len(self.h)
+
+        # peak of the frame being written into the reorder buffer: latched
+        # with its last word, 2 slots before its first word leaves the buffer
+        wphase = phase_counter(m, n, rp.offset, name="wphase")
+        mag = magnitude_bits(self.w.re, wd) | magnitude_bits(self.w.im, wd)
+        acc = data_reg(wd - 1, name="or_acc")
+        peak = data_reg(wd - 1, name="or_frame")
+        with m.If(wphase == 0):
+            m.d.sync += acc.eq(mag)
+        with m.Else():
+            m.d.sync += acc.eq(acc | mag)
+        with m.If(wphase == n - 1):
+            m.d.sync += peak.eq(acc | mag)
+
+        # the exponent FIFO: push h where the input buffer starts a frame's
+        # read-out, pop where this part has its frame's first word out
+        phase = phase_counter(m, n, p.offset)           # 0 with a frame's first word at i
+        push_slot, pop_slot = self.h_slot, p.offset + 1
+        depth = exponent_fifo_depth(push_slot, pop_slot, n)
+        pushes_before, pops_before = push_slot // n, pop_slot // n   # phantom frames before frame 0
+        wr = Signal(range(depth), init=0, name="hfifo_wr")
+        rd = Signal(range(depth), init=(pushes_before - pops_before) % depth, name="hfifo_rd")
+        store = Array(data_reg(range(1 << hw), name=f"hfifo{k}") for k in range(depth))
+        with m.If(phase == (push_slot - p.offset) % n):
+            m.d.sync += [store[wr].eq(self.h), wr.eq(wr + 1)]
+        h_head = store[rd]
+
+        # per frame: bit length of the peak (phase n-2), the right shift r
+        # (phase n-1, valid from the first word), the exponent and the pop
+        # (phase 1, valid with the first output word)
+        lb = data_reg(range(wd), name="peak_bits")
+        with m.If(phase == n - 2):
+            m.d.sync += lb.eq(bit_length(peak))
+        rw = max(wd, (1 << hw) + abs(K)).bit_length() + 2
+        need = Signal(signed(rw), name="r_need")
+        lift = Signal(signed(rw), name="r_lift")
+        m.d.comb += [need.eq(lb - (wo - 1)), lift.eq(h_head - K)]
+        r_any = Mux(need > lift, need, lift)
+        r = data_reg(range(max(wd, 1 << hw) + 1), name="r")
+        with m.If(phase == n - 1):
+            m.d.sync += r.eq(Mux(r_any > 0, r_any, 0))
+        e = data_reg(unsigned(self.exponent_width), name="exponent")
+        with m.If(phase == 1 % n):
+            m.d.sync += [e.eq(K - h_head + r), rd.eq(rd + 1)]
+        m.d.comb += self.exponent.eq(e)
+
+        # the words: shift right by r (with the half and sticky bits), then
+        # round and clip
+        tags = {t: getattr(self.i, t) for t in self.tags}
+        st1 = {}
+        for comp in ("re", "im"):
+            x = getattr(self.i, comp)
+            q = data_reg(signed(wd), name=f"{comp}_q")
+            half = data_reg(1, name=f"{comp}_half")
+            sticky = data_reg(1, name=f"{comp}_sticky")
+            y = Cat(C(0, 1), x.as_unsigned())          # y[k] = x[k-1]: y's bit r is x's bit r-1
+            mask = ~(C((1 << (wd + 1)) - 1, wd + 1) << r)[:wd + 1]
+            m.d.sync += [q.eq(x >> r), half.eq(y.bit_select(r, 1)), sticky.eq((y & mask)[1:].any())]
+            st1[comp] = (q, half, sticky)
+        t1 = data_reg(word_layout(1, self.tags), name="tags_q")
+        m.d.sync += word_assign(t1, 0, 0, **tags)
+        hi = (1 << (wo - 1)) - 1
+        outs = {}
+        for comp, (q, half, sticky) in st1.items():
+            qo = q[:wo].as_signed()
+            if self.rounding == "convergent":
+                up = half & (q[0] | sticky)
+                outs[comp] = Mux(up & (qo == hi), hi, qo + up)
+            else:
+                outs[comp] = qo
+        o = data_reg(word_layout(wo, self.tags), name="o_word")
+        m.d.sync += word_assign(o, outs["re"], outs["im"], **{t: getattr(t1, t) for t in self.tags})
+        m.d.comb += self.o.eq(o)
+        return m
