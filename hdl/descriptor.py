@@ -214,14 +214,21 @@ def with_wrapper(desc: dict, entry: dict) -> dict:
 # ---------------------------------------------------------------- kind hooks
 def fft_keys(cfg) -> KindKeys:
     """What an FFT core's descriptor adds: its transform options, and the
-    meaning of the ``inverse`` port (``direction="runtime"``)."""
+    meaning of the ``inverse`` port (``direction="runtime"``).  Block
+    floating point (``scaling="bfp"``): ``scale_relation`` says DFT(x) ~=
+    output * 2**exponent (the output field ``exponent``), ``schedule`` is
+    the fixed schedule between the normalisers (``scale_log2`` 0)."""
     return KindKeys(
         keys={
             "direction": cfg.direction,
             "arch": cfg.arch,
             "scaling": cfg.scaling,
             "schedule": list(cfg.shifts),
-            "scale_relation": ("output ~= DFT(x) / 2**scale_log2, DFT(x)[k] = sum_n x[n] e^{-j2pi kn/N}; "
+            "scale_relation": ("DFT(x) ~= output * 2**exponent per frame (exponent: the output field, unsigned, "
+                               "constant over a frame), DFT(x)[k] = sum_n x[n] e^{-j2pi kn/N}; "
+                               "inverse: sum_n x[n] e^{+j2pi kn/N} ~= output * 2**exponent"
+                               if cfg.scaling == "bfp" else
+                               "output ~= DFT(x) / 2**scale_log2, DFT(x)[k] = sum_n x[n] e^{-j2pi kn/N}; "
                                "inverse: output ~= sum_n x[n] e^{+j2pi kn/N} / 2**scale_log2"),
             "overflow": cfg.overflow,
             "output_order": cfg.order,
