@@ -24,19 +24,28 @@ def add_parser(sub):
     p.add_argument("--format", choices=("complex", "int"), default="complex",
                    help="complex128 (frames, N) (exact to 53 bits) or int64 (frames, N, 2)")
     p.add_argument("--overflow-output", default=None, help="also save the sticky overflow flags (.npy)")
+    p.add_argument("--exponent-output", default=None,
+                   help="block-floating-point cores (scaling bfp): also save the per-frame block exponents "
+                        "(.npy, int64, shape (frames,)); DFT(x) ~= output * 2**exponent")
     p.set_defaults(func=cmd_model)
 
 
 def cmd_model(args):
     from fftforge.hdl.export import load_core
     from fftforge.pyref.arrays import load_inverse_flags, load_model_input, model_output, run_model
+    from fftforge.errors import UserError
     cfg, desc = load_core(args.core, require=("n",))
+    if args.exponent_output and "exponent" not in desc.get("ports", {}).get("output", {}).get("fields", {}):
+        raise UserError(f"--exponent-output: core {desc.get('name')} has no block exponent "
+                        f"(only scaling bfp cores have one)")
     re, im = load_model_input(args.input, desc["n"])
     inverse = load_inverse_flags(args.inverse) if args.inverse else None
-    y_re, y_im, ovf = run_model(cfg, re, im, inverse)
+    y_re, y_im, ovf, *exponent = run_model(cfg, re, im, inverse)
     y = model_output(y_re, y_im, args.format)
     np.save(args.output, y)
     if args.overflow_output:
         np.save(args.overflow_output, ovf)
+    if args.exponent_output:
+        np.save(args.exponent_output, np.asarray(exponent[0], dtype=np.int64))
     print(f"wrote {args.output}: {y.shape[0]} frames x {desc['n']} ({args.format}); "
           f"frames with overflow: {int(ovf[:, -1].sum())}")

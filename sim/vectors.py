@@ -11,7 +11,9 @@ words are packed per the descriptor's port fields
 
 Files written for a core called ``<name>``: ``<name>_input.npy``,
 ``<name>_expected.npy`` (complex), ``<name>_overflow.npy`` (sticky per-sample
-flags), ``<name>_inverse.npy`` (runtime-direction cores: per-frame flags),
+flags), ``<name>_exponent.npy`` (block-floating-point cores: the per-frame
+block exponents, int64 (frames,); DFT(x) ~= expected * 2**exponent),
+``<name>_inverse.npy`` (runtime-direction cores: per-frame flags),
 ``<name>_input.hex`` and ``<name>_expected.hex`` (one word a line, as many
 hex digits as the port is wide).
 """
@@ -39,6 +41,8 @@ class GoldenVectors:
         The bit-true model's output samples and sticky overflow flags.
     inverse : ndarray or None
         Per-frame inverse flags (runtime-direction cores), else None.
+    exponent : ndarray or None
+        Per-frame block exponents (block-floating-point cores), else None.
     input_words, output_words : list of int
         Packed payload words of the input and output ports, one per transfer.
     """
@@ -50,6 +54,7 @@ class GoldenVectors:
     inverse: Optional[np.ndarray]
     input_words: list
     output_words: list
+    exponent: Optional[np.ndarray] = None
 
 
 def golden_vectors(cfg, desc: dict, frames: int, stimulus: str = "random", seed: int = 1) -> GoldenVectors:
@@ -66,15 +71,16 @@ def golden_vectors(cfg, desc: dict, frames: int, stimulus: str = "random", seed:
     # in, the kept outputs out (lanes.frame_samples and lanes.model_stream)
     re, im = make_stimulus(stimulus, frames, lanes.frame_samples(cfg), desc["input_width"], rng)
     inverse = rng.random(frames) < 0.5 if desc.get("direction") == "runtime" else None
-    y_re, y_im, ovf = lanes.model_stream(cfg, re, im, inverse)
+    y_re, y_im, ovf, *exponent = lanes.model_stream(cfg, re, im, inverse)
+    exponent = exponent[0] if exponent else None
     ports = desc["ports"]
     # one stream word per transfer of P samples (lane 0 = lowest index)
     in_vals = lanes.input_words(cfg, re, im)
-    out_vals = lanes.output_words(cfg, y_re, y_im, ovf)
+    out_vals = lanes.output_words(cfg, y_re, y_im, ovf, exponent)
     total = out_vals["last"].size
     return GoldenVectors(re=re, im=im, y_re=y_re, y_im=y_im, overflow=ovf, inverse=inverse,
                          input_words=pack(ports["input"]["fields"], in_vals, total),
-                         output_words=pack(ports["output"]["fields"], out_vals, total))
+                         output_words=pack(ports["output"]["fields"], out_vals, total), exponent=exponent)
 
 
 def hex_text(words, width: int) -> str:
@@ -96,6 +102,8 @@ def write_vectors(cfg, desc: dict, outdir: str, frames: int, stimulus: str = "ra
     np.save(base + "_overflow.npy", v.overflow)
     if v.inverse is not None:
         np.save(base + "_inverse.npy", v.inverse)
+    if v.exponent is not None:
+        np.save(base + "_exponent.npy", np.asarray(v.exponent, dtype=np.int64))
     ports = desc["ports"]
     for suffix, words, width in (("_input.hex", v.input_words, ports["input"]["width"]),
                                  ("_expected.hex", v.output_words, ports["output"]["width"])):

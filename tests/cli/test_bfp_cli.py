@@ -1,0 +1,88 @@
+"""Block floating point through the CLI: ``generate fft --scaling bfp``,
+``model --exponent-output``, ``vectors`` (the exponents too), and the
+refused combinations (one line naming the option, exit status 2)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from fftforge.cli import main
+from fftforge.config import FFTConfig
+from fftforge.pyref.fft import FFTModel
+from fftforge.sim.payload import unpack
+
+
+@pytest.fixture(scope="module")
+def bfp64(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bfp")
+    rc = main(["generate", "fft", "--n", "64", "--scaling", "bfp", "--direction", "runtime", "--name", "b64",
+               "-o", str(out)])
+    assert rc == 0
+    return out
+
+
+def test_generate_bfp_descriptor(bfp64):
+    d = json.loads((bfp64 / "b64.json").read_text())
+    cfg = FFTConfig(n=64, scaling="bfp", direction="runtime", name="b64")
+    assert d["scaling"] == "bfp" and d["output_width"] == 18 and d["latency_cycles"] == cfg.latency_cycles
+    assert d["scale_relation"].startswith("DFT(x) ~= output * 2**exponent")
+    ex = d["ports"]["output"]["fields"]["exponent"]
+    assert ex["width"] == cfg.exponent_width and not ex["signed"]
+    assert d["resources"]["frame_buffer_words"] == 64
+    assert FFTConfig.from_dict(d["config"]) == cfg
+
+
+def test_model_exponent_output(bfp64, tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    re = np.round(rng.normal(0, 2 ** 15 / 64, (5, 64))).astype(np.int64)
+    im = np.round(rng.normal(0, 2 ** 15 / 4, (5, 64))).astype(np.int64)
+    im[1] >>= 8
+    inv = np.array([0, 1, 1, 0, 1], dtype=bool)
+    np.save(tmp_path / "x.npy", re + 1j * im)
+    np.save(tmp_path / "inv.npy", inv)
+    rc = main(["model", "--core", str(bfp64 / "b64.json"), "--input", str(tmp_path / "x.npy"),
+               "--inverse", str(tmp_path / "inv.npy"), "--output", str(tmp_path / "y.npy"),
+               "--exponent-output", str(tmp_path / "e.npy")])
+    assert rc == 0
+    y, e = np.load(tmp_path / "y.npy"), np.load(tmp_path / "e.npy")
+    cfg = FFTConfig(n=64, scaling="bfp", direction="runtime", name="b64")
+    y_re, y_im, _, e_lib = FFTModel(cfg)(re, im, inv)
+    assert e.shape == (5,) and e.dtype == np.int64 and np.array_equal(e, e_lib)
+    assert np.array_equal(y, y_re + 1j * y_im)
+    ref = np.where(inv[:, None], np.fft.ifft(re + 1j * im, axis=1) * 64, np.fft.fft(re + 1j * im, axis=1))
+    got = y * 2.0 ** e[:, None]
+    assert 10 * np.log10(np.sum(abs(ref) ** 2) / np.sum(abs(ref - got) ** 2)) > 65
+
+
+def test_model_exponent_output_refused_without_bfp(tmp_path, capsys):
+    assert main(["generate", "fft", "--n", "16", "--name", "f16", "-o", str(tmp_path)]) == 0
+    np.save(tmp_path / "x.npy", np.zeros((1, 16), dtype=np.int64))
+    rc = main(["model", "--core", str(tmp_path / "f16.json"), "--input", str(tmp_path / "x.npy"),
+               "--output", str(tmp_path / "y.npy"), "--exponent-output", str(tmp_path / "e.npy")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--exponent-output" in err and "scaling bfp" in err and err.count("\n") == 1
+
+
+def test_vectors_write_exponents(bfp64, tmp_path):
+    rc = main(["vectors", "--core", str(bfp64 / "b64.json"), "--frames", "3", "-o", str(tmp_path)])
+    assert rc == 0
+    e = np.load(tmp_path / "b64_exponent.npy")
+    assert e.shape == (3,)
+    d = json.loads((bfp64 / "b64.json").read_text())
+    words = [int(w, 16) for w in (tmp_path / "b64_expected.hex").read_text().split()]
+    f = unpack(d["ports"]["output"]["fields"], words)
+    assert np.array_equal(f["exponent"].reshape(3, 64), np.repeat(e[:, None], 64, axis=1))
+
+
+@pytest.mark.parametrize("extra, needle", [
+    (["--order", "bit_reversed"], "order must be 'natural' with scaling='bfp'"),
+    (["--lanes", "2"], "lanes must be 1 with scaling='bfp', got 2"),
+    (["--overflow", "wrap"], "overflow must be 'saturate' (the default) with scaling='bfp'"),
+    (["--schedule", "1,1,1,1,1,1"], "schedule is not allowed with scaling='bfp'"),
+    (["--target", "ice40"], "target must be 'generic' or 'ecp5' with scaling='bfp', got 'ice40'"),
+])
+def test_bfp_refusals_are_one_line(extra, needle, tmp_path, capsys):
+    rc = main(["generate", "fft", "--n", "64", "--scaling", "bfp", *extra, "-o", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and needle in err and err.count("\n") == 1 and "Traceback" not in err
