@@ -230,6 +230,18 @@ def fft_sets(CoreHarness):
                    cut=("top.core.datapath",))),
             slow=True,
         ))
+    # block floating point (scaling="bfp"): the input frame buffer's and the
+    # read-out shifter's counters and exponent FIFO inside the same stream
+    # contract (the exponent field is part of the payload the hold rule checks)
+    cfg = proof_config("r22sdf", 8, scaling="bfp")
+    sets.append(PropertySet(
+        "core.r22sdf.n8.bfp", "core",
+        f"FFTCore r22sdf N=8 scaling=bfp (input normaliser, read-out shifter, exponent FIFO): as core.r22sdf.n8 "
+        f"(latency_cycles={cfg.latency_cycles}, payload with the exponent field)",
+        (Check("prove", 3, lambda cfg=cfg: CoreHarness(cfg)),
+         Check("cover", cfg.latency_cycles + 2 * cfg.frame_cycles + 4, lambda cfg=cfg: CoreHarness(cfg, covers=True),
+               cut=("top.core.datapath",))),
+    ))
     return sets
 
 
