@@ -15,7 +15,7 @@ from fftforge.pyref.noise import sqnr_bound_db
 from fftforge.pyref.stimulus import make_stimulus
 from fftforge.sim.runner import SimJob, VerilatorSim
 
-__all__ = ["CheckReport", "check_fft_core", "check_core"]
+__all__ = ["CheckReport", "check_fft_core", "check_core", "bfp_sqnr_bound_db"]
 
 
 @dataclasses.dataclass
@@ -85,6 +85,18 @@ def fft_job(cfg, kind: str, frames: int, seed: int, **job_kw):
     return job, ref, (y_re, y_im)
 
 
+def bfp_sqnr_bound_db(cfg, re, im, inverse, ref, margin_db: float = 1.0) -> float:
+    """SQNR bound of a block-floating-point core on frames ``re``, ``im``:
+    the analytic noise model of the design study
+    (:func:`fftforge.pyref.bfp.predicted_sqnr_db`, within 0.3 dB of the
+    measurement there) for the frames' own shifts, less ``margin_db``."""
+    from fftforge.pyref.bfp import BFPDesign, BFPModel, predicted_sqnr_db
+    design = BFPDesign(cfg, cfg.shifts, input_norm=True, output_width=cfg.output_width)
+    model = BFPModel(design)
+    model(re, im, inverse)
+    return predicted_sqnr_db(design, ref, model.last) - margin_db
+
+
 def check_fft_core(descriptor_path: str, frames: int = 20, kind: str = "random", seed: int = 1,
                    p_valid: float = 0.7, p_ready: float = 0.7, stalls: bool = True,
                    build_dir: Optional[str] = None) -> CheckReport:
@@ -100,8 +112,11 @@ def check_fft_core(descriptor_path: str, frames: int = 20, kind: str = "random",
     bound = None
     if kind in ("random", "tone"):
         x_re, x_im = from_lanes(cfg, job0.inputs)
-        p_in = float(np.mean(x_re.astype(float) ** 2 + x_im.astype(float) ** 2))
-        bound = sqnr_bound_db(cfg, ref, p_in)
+        if cfg.bfp:
+            bound = bfp_sqnr_bound_db(cfg, x_re, x_im, job0.direction, ref)
+        else:
+            p_in = float(np.mean(x_re.astype(float) ** 2 + x_im.astype(float) ** 2))
+            bound = sqnr_bound_db(cfg, ref, p_in)
     jobs = [job0]
     if stalls:
         job1, _, _ = fft_job(cfg, kind, frames, seed + 1, p_valid=p_valid, p_ready=p_ready,
@@ -111,6 +126,8 @@ def check_fft_core(descriptor_path: str, frames: int = 20, kind: str = "random",
     r0 = res[0]
     o_re, o_im = from_lanes(cfg, r0.outputs)
     measured = o_re + 1j * o_im.astype(np.float64)
+    if cfg.bfp:                      # block floating point: DFT(x) ~= output * 2**exponent
+        measured = measured * 2.0 ** np.asarray(r0.outputs["exponent"], dtype=np.float64)
     return CheckReport(
         name=cfg.name, frames=frames_nostall, bit_exact=r0.bit_exact, mismatches=r0.mismatches,
         first_mismatch=r0.first_mismatch, sqnr_db=sqnr_db(ref, measured), sqnr_bound_db=bound,
