@@ -21,7 +21,8 @@ import itertools
 import random
 from typing import Callable, Iterable, Optional
 
-__all__ = ["all_pairs", "row_pairs", "uncovered_pairs", "pairwise_rows", "fft_factors", "scaling_config"]
+__all__ = ["all_pairs", "row_pairs", "uncovered_pairs", "pairwise_rows", "fft_factors", "scaling_config",
+           "CONSTRAINED_SCALINGS"]
 
 
 def row_pairs(row: dict, names: Optional[Iterable[str]] = None) -> set:
@@ -145,6 +146,10 @@ def _completable(partial: dict, factors: dict, names, ok) -> bool:
 #: table.
 _VALUE_ORDER = {"rounding": ("convergent", "truncate")}
 
+#: scalings that restrict other options (refused combinations), so not a
+#: factor of the unconstrained covering arrays (see :func:`fft_factors`)
+CONSTRAINED_SCALINGS = ("bfp",)
+
 
 def fft_factors(n=("small", "large"), target=True) -> dict:
     """The FFT generator's options as covering-array factors
@@ -158,6 +163,10 @@ def fft_factors(n=("small", "large"), target=True) -> dict:
     can overflow, none has saturation logic), ``scaled-clip`` (a schedule
     0, 0, 1, ...: the first two stages do not shift, so full-scale frames
     clip and the ``overflow`` option and flag matter) and ``unscaled``.
+    Block floating point (``bfp``, :data:`CONSTRAINED_SCALINGS`) is left
+    out: it allows only natural order, one lane, ``saturate`` and the
+    generic and ECP5 targets, which an unconstrained covering array would
+    break; ``tests/sim/test_bfp_cores.py`` runs its own cores.
 
     n : the values of the ``n`` factor (size classes such as ``"small"`` /
         ``"large"``, or sizes); the caller maps them to N.
@@ -173,7 +182,8 @@ def fft_factors(n=("small", "large"), target=True) -> dict:
                 raise ValueError(f"{name}: the option table's values {values} changed")
             values = list(_VALUE_ORDER[name])
         if name == "scaling":
-            values = [v2 for v in values for v2 in ((v, "scaled-clip") if v == "scaled" else (v,))]
+            values = [v2 for v in values if v not in CONSTRAINED_SCALINGS
+                      for v2 in ((v, "scaled-clip") if v == "scaled" else (v,))]
         factors[name] = values
     factors["lanes"] = list(LANES)
     factors["n"] = list(n)

@@ -71,10 +71,12 @@ def test_row_pairs():
 
 def test_fft_factors_span_the_option_table():
     from fftforge.config import LANES, TARGETS, FFTConfig
-    from fftforge.sim.pairwise import fft_factors, scaling_config
+    from fftforge.sim.pairwise import CONSTRAINED_SCALINGS, fft_factors, scaling_config
     f = fft_factors()
     for name, allowed in FFTConfig.OPTIONS:
         want = set(allowed) | ({"scaled-clip"} if name == "scaling" else set())
+        if name == "scaling":
+            want -= set(CONSTRAINED_SCALINGS)
         assert set(f[name]) == want and len(f[name]) == len(want), name
     assert f["lanes"] == list(LANES) and f["target"] == list(TARGETS) and f["n"] == ["small", "large"]
     # the soak's form: its own N values, no target factor
@@ -83,3 +85,6 @@ def test_fft_factors_span_the_option_table():
     assert fft_factors(target=["generic", "ecp5"])["target"] == ["generic", "ecp5"]
     assert scaling_config("scaled-clip", 16) == {"scaling": "scaled", "schedule": (0, 0, 1, 1)}
     assert scaling_config("unscaled", 16) == {"scaling": "unscaled"}
+    # what is left out is refused with the options the arrays vary
+    with pytest.raises(Exception, match="order"):
+        FFTConfig(n=16, scaling="bfp", order="bit_reversed")
