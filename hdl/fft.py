@@ -92,16 +92,18 @@ def build_parts(cfg: FFTConfig, tags, ce=None):
     component with ``i``/``o`` words (one lane), or for P lanes either one
     component with ``i``/``o`` arrays of P words (spatial butterflies, the
     lane reorder) or a list of P single-lane components.  ``ce``: the
-    pipeline's clock enable, for the primitives of ``cfg.target``.
+    pipeline's clock enable, for the primitives of ``cfg.target``, or a
+    function of the part's index in the returned list giving its own.
     Block floating point: an :class:`~.normalize.InputNormalizer` for the
     ``normalize`` part and an :class:`~.normalize.OutputNormalizer` for
     ``bfp_out`` (the caller connects the latter's ``h`` to the former's and
     its ``w`` to the reorder buffer's input)."""
     P = cfg.lanes
-    prim = {"target": cfg.target, "ce": ce}
+    ce_of = ce if callable(ce) else (lambda k: ce)
     parts = []
     plan = cfg.plan()
     for p in plan:
+        prim = {"target": cfg.target, "ce": ce_of(len(parts))}
         if p.kind in ("bf2", "bf2ii"):
             if P == 1:
                 parts.append(SDFButterfly(p, cfg.rounding, cfg.overflow, tags, **prim))
@@ -145,6 +147,14 @@ class FFTDatapath(wiring.Component):
         each part gets its own copy, acting like a reset (whether or not the
         part moves); without it the parts are reset by the domain's reset
         only.
+    enable : DatapathEnable, optional
+        The clock enable of the core's shell
+        (:class:`~fftforge.hdl.shell.DatapathEnable`): where it is
+        replicated (ECP5) each part takes a copy of its own instead of
+        ``ce`` (the input register keeps ``ce``).
+    ce_gate : Value, optional
+        ANDed into each part's copy of ``enable`` (``ce`` is already gated
+        by the caller): the filter's inverse FFT holds until its first word.
 
     Attributes
     ----------
@@ -163,12 +173,14 @@ class FFTDatapath(wiring.Component):
     per butterfly stage when unscaled (:meth:`FFTConfig.stage_width`).
     """
 
-    def __init__(self, cfg: FFTConfig, ce=None, clear=None):
+    def __init__(self, cfg: FFTConfig, ce=None, clear=None, enable=None, ce_gate=None):
         if cfg.target != "generic" and ce is None:
             raise ValueError(f"target {cfg.target!r} needs the datapath's clock enable (ce)")
         self.cfg = cfg
         self.ce = ce
         self.clear = clear
+        self.enable = enable
+        self.ce_gate = ce_gate
         self.tags = core_tags(cfg)
         wi = word_layout(cfg.width, ("ovf", "inv"))
         wo = word_layout(cfg.output_width, self.tags)
@@ -194,23 +206,36 @@ class FFTDatapath(wiring.Component):
                                                  ovf=0, **tags))
             prev.append(x)
 
-        def add(name, part):
-            clr = None if self.clear is None else self.clear.copy(m, f"{name}_clr")
-            add_part(m, name, part, ce=self.ce, clr=clr)
+        # each part's clock enable: the shared one, or on ECP5 a copy of its
+        # own (DatapathEnable), gated like the shared one
+        ces = {}
 
-        built = build_parts(cfg, self.tags, self.ce)
+        def part_ce(k):
+            if k not in ces:
+                if self.enable is None or not self.enable.replicated:
+                    ces[k] = self.ce
+                else:
+                    c = self.enable.copy(m, f"p{k}_ce")
+                    ces[k] = c if self.ce_gate is None else c & self.ce_gate
+            return ces[k]
+
+        def add(name, part, k):
+            clr = None if self.clear is None else self.clear.copy(m, f"{name}_clr")
+            add_part(m, name, part, ce=part_ce(k), clr=clr)
+
+        built = build_parts(cfg, self.tags, part_ce)
         for k, part in enumerate(built):
             if isinstance(part, list):
                 for l, lane_part in enumerate(part):
-                    add(f"p{k}_{lane_part.part.kind}_l{l}", lane_part)
+                    add(f"p{k}_{lane_part.part.kind}_l{l}", lane_part, k)
                     m.d.comb += lane_part.i.eq(prev[l])
                 prev = [lp.o for lp in part]
             elif P == 1:
-                add(f"p{k}_{part.part.kind}", part)
+                add(f"p{k}_{part.part.kind}", part, k)
                 m.d.comb += part.i.eq(prev[0])
                 prev = [part.o]
             else:
-                add(f"p{k}_{part.part.kind}", part)
+                add(f"p{k}_{part.part.kind}", part, k)
                 m.d.comb += [part.i[l].eq(prev[l]) for l in range(P)]
                 prev = [part.o[l] for l in range(P)]
         if P == 1:
@@ -276,7 +301,7 @@ class FFTCore(wiring.Component):
                           drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target)
         ctl = sh.ctl
         # (the datapath applies its enable and clear to each part itself)
-        m.submodules.datapath = dp = FFTDatapath(cfg, ce=sh.adv_q, clear=sh.clear)
+        m.submodules.datapath = dp = FFTDatapath(cfg, ce=sh.adv_q, clear=sh.clear, enable=sh.enable)
         dp_in = [dp.i] if P == 1 else [dp.i[l] for l in range(P)]
         dp_out = [dp.o] if P == 1 else [dp.o[l] for l in range(P)]
 

@@ -313,14 +313,17 @@ class FilterDatapath(wiring.Component):
     Latency ``cfg.pipeline_latency`` slots.  ``ce``: the clock enable the
     datapath runs under, for the primitives of ``cfg.target = "ecp5"``;
     ``clear``: the shell's :class:`~fftforge.hdl.shell.DatapathClear`, a copy
-    per part (both FFTs' parts, and one for the parts between them)."""
+    per part (both FFTs' parts, and one for the parts between them);
+    ``enable``: the shell's :class:`~fftforge.hdl.shell.DatapathEnable`,
+    likewise for both FFTs' parts, and one copy for the parts between them."""
 
-    def __init__(self, cfg: FilterConfig, ce=None, clear=None):
+    def __init__(self, cfg: FilterConfig, ce=None, clear=None, enable=None):
         if cfg.target != "generic" and ce is None:
             raise ValueError(f"target {cfg.target!r} needs the datapath's clock enable (ce)")
         self.cfg = cfg
         self.ce = ce
         self.clear = clear
+        self.enable = enable
         self.prim = {"target": cfg.target, "ce": ce}
         P = cfg.lanes
         wi, wo = word_layout(cfg.width, ("ovf", "inv")), word_layout(cfg.output_width)
@@ -345,10 +348,10 @@ class FilterDatapath(wiring.Component):
 
     def _add(self, m, name, part):
         """Add a part between the two FFTs as submodule ``name``, under the
-        clear those parts share (one copy, made with the first)."""
+        enable and clear those parts share (one copy each)."""
         if self.clear is not None and self._mid_clr is None:
             self._mid_clr = self.clear.copy(m, "mid_clr")
-        add_part(m, name, part, ce=self.ce, clr=self._mid_clr)
+        add_part(m, name, part, ce=self._mid_ce, clr=self._mid_clr)
 
     def _modrelu(self, m, name, word, bias):
         from fftforge.hdl.modrelu import ModReLU
@@ -366,7 +369,13 @@ class FilterDatapath(wiring.Component):
         cfg = self.cfg
         P = cfg.lanes
         self._mid_clr = None
-        m.submodules.fwd = fwd = FFTDatapath(cfg.fft_forward, ce=self.ce, clear=self.clear)
+        # the parts between the FFTs share one enable: ce, or on ECP5 a copy
+        # of their own (their primitives' CE pins too)
+        self._mid_ce = self.ce
+        if self.enable is not None and self.enable.replicated:
+            self._mid_ce = self.enable.copy(m, "mid_ce")
+        self.prim = {"target": cfg.target, "ce": self._mid_ce}
+        m.submodules.fwd = fwd = FFTDatapath(cfg.fft_forward, ce=self.ce, clear=self.clear, enable=self.enable)
         m.d.comb += fwd.i.eq(self.i)
         wf = cfg.fft_forward.output_width
         if not cfg.real_pairs:
@@ -389,7 +398,8 @@ class FilterDatapath(wiring.Component):
         # The inverse datapath's phase counters expect a frame's first word
         # in its first slot: it is held (clock enable) until then.
         inv_ce = self.inv_en if self.ce is None else self.ce & self.inv_en
-        m.submodules.inv = inv = FFTDatapath(cfg.fft_inverse, ce=inv_ce, clear=self.clear)
+        m.submodules.inv = inv = FFTDatapath(cfg.fft_inverse, ce=inv_ce, clear=self.clear, enable=self.enable,
+                                             ce_gate=self.inv_en)
         inv_i = [inv.i] if P == 1 else [inv.i[l] for l in range(P)]
         for x, spec in zip(inv_i, specs):
             m.d.comb += [x.re.eq(spec.re), x.im.eq(spec.im), x.ovf.eq(spec.ovf), x.inv.eq(1)]
@@ -500,7 +510,7 @@ class FilterCore(wiring.Component):
                           drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target)
         ctl, adv, clr = sh.ctl, sh.adv_q, sh.clr_q
         # (the datapath applies its enable and clear to each part itself)
-        m.submodules.datapath = dp = FilterDatapath(cfg, ce=adv, clear=sh.clear)
+        m.submodules.datapath = dp = FilterDatapath(cfg, ce=adv, clear=sh.clear, enable=sh.enable)
 
         # Input side.
         dp_in = [dp.i] if P == 1 else [dp.i[l] for l in range(P)]

@@ -13,8 +13,9 @@ place:
   part takes the enable and the clear through :func:`add_part`, the clear
   from :class:`DatapathClear` (on ECP5 a register of its own, placed by the
   part, instead of one register and an OR with ``rst`` reaching across the
-  chip), and so does the enable (on ECP5 computed by a LUT of its own, not
-  by the one the controller's loop shares);
+  chip), and so does the enable (:class:`DatapathEnable`: on ECP5 a LUT and
+  register of its own per part, computed from the controller's inputs, not
+  one register whose net reaches every part);
 * the input payload registered every cycle (``inreg``, no enable): the
   datapath takes it one cycle later exactly when it was accepted;
 * the output FIFO (:data:`~fftforge.config.OUTPUT_FIFO_DEPTH` words: two of
@@ -40,7 +41,7 @@ from fftforge.config import OUTPUT_FIFO_DEPTH
 from fftforge.hdl.control import PipelineControl, advance, clear
 from fftforge.hdl.prims import register_copy
 
-__all__ = ["stream_shell", "DatapathClear", "add_part", "sync_enabled"]
+__all__ = ["stream_shell", "DatapathClear", "DatapathEnable", "add_part", "sync_enabled"]
 
 
 class DatapathClear:
@@ -68,6 +69,43 @@ class DatapathClear:
         """``clr_q`` for one part: a register of its own added to ``m``
         where the target has one, else ``q``."""
         r = register_copy(m, clear, [self.ctl.draining, self.ctl.busy], target=self.target, name=name)
+        return self.q if r is None else r
+
+
+class DatapathEnable:
+    """The datapath's clock enable, as each of its parts takes it.
+
+    ``adv_q`` (one shared register) or, on targets where
+    :func:`~fftforge.hdl.prims.register_copy` gives one, a copy per part: a
+    LUT computing :func:`~fftforge.hdl.control.advance` from the registers
+    and port it depends on (``space_q``, the input ``valid``, the
+    controller's ``draining``) and a flip-flop, placed by the part it
+    serves, so that no one net from one flip-flop reaches every clock
+    enable of a large core (FFTNet N = 256: ``adv_q`` -> a far butterfly,
+    7.73 ns of routing, 1 logic element).
+
+    Parameters
+    ----------
+    q : Signal
+        ``adv_q``.
+    inputs : list of Signal
+        The inputs of :func:`~fftforge.hdl.control.advance`.
+    target : str
+    """
+
+    def __init__(self, q, inputs, target: str):
+        self.q, self.inputs, self.target = q, list(inputs), target
+
+    @property
+    def replicated(self) -> bool:
+        """Each part gets a copy of its own (the target has
+        :func:`~fftforge.hdl.prims.register_copy`)."""
+        return self.target == "ecp5"
+
+    def copy(self, m, name: str):
+        """The enable for one part: a register of its own added to ``m``
+        where :attr:`replicated`, else ``q``."""
+        r = register_copy(m, advance, self.inputs, target=self.target, name=name)
         return self.q if r is None else r
 
 
@@ -113,8 +151,8 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
     Returns
     -------
     A namespace with ``ctl`` (the controller), ``adv_q``, ``clr_q`` (the
-    datapath's enable and soft reset), ``clear`` (the
-    :class:`DatapathClear` its parts take), ``inreg`` (the registered input
+    datapath's enable and soft reset), ``clear`` and ``enable`` (the
+    :class:`DatapathClear` and :class:`DatapathEnable` its parts take), ``inreg`` (the registered input
     payload), ``emit_q``, ``last_q``, ``first_q`` (the word at the datapath
     output is written this cycle, and is the last / first of its frame),
     ``out`` (a ``Signal(out_layout)`` the caller drives: the FIFO's word)
@@ -141,7 +179,8 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
 
     # the datapath's enable (on ECP5 its own LUT and flip-flop, not the LUT
     # the controller's loop shares: register_copy)
-    adv_q = register_copy(m, advance, [space_q, i.valid, ctl.draining], target=target, name="adv_q")
+    adv_inputs = [space_q, i.valid, ctl.draining]
+    adv_q = register_copy(m, advance, adv_inputs, target=target, name="adv_q")
     if adv_q is None:
         adv_q = Signal(name="adv_q")
         m.d.sync += adv_q.eq(ctl.adv)
@@ -174,5 +213,6 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
         return flag
 
     return types.SimpleNamespace(ctl=ctl, adv_q=adv_q, clr_q=clr_q, clear=DatapathClear(ctl, clr_q, target),
+                                 enable=DatapathEnable(adv_q, adv_inputs, target),
                                  inreg=inreg, emit_q=emit_q,
                                  last_q=last_q, first_q=first_q, out=out, overflow=overflow)
