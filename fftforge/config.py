@@ -977,21 +977,7 @@ class FFTConfig(CoreConfig):
         if self.bfp:
             reorder_bits = reorder_words * (2 * [p for p in plan if p.kind == "reorder"][0].width_in
                                             + self.flag_bits)
-            frame = [p for p in plan if p.kind == "normalize"]
-            return {
-                "lanes": self.lanes,
-                "complex_multipliers": self.complex_multipliers,
-                "real_multipliers": self.real_multipliers,
-                "butterflies": sum(1 for p in plan if p.kind in ("bf2", "bf2ii")),
-                "feedback_words": self.feedback_words,
-                "feedback_bits": fb_bits,
-                "twiddle_rom_bits": rom_bits,
-                "reorder_words": reorder_words,
-                "reorder_bits": reorder_bits,
-                "frame_buffer_words": self.n * len(frame),
-                "frame_buffer_bits": sum(self.n * (2 * p.width_in + self.flag_bits) for p in frame),
-            }
-        return {
+        out = {
             "lanes": self.lanes,
             "complex_multipliers": self.complex_multipliers,
             "real_multipliers": self.real_multipliers,
@@ -1002,6 +988,11 @@ class FFTConfig(CoreConfig):
             "reorder_words": reorder_words,
             "reorder_bits": reorder_bits,
         }
+        if self.bfp:
+            frame = [p for p in plan if p.kind == "normalize"]
+            out["frame_buffer_words"] = self.n * len(frame)
+            out["frame_buffer_bits"] = sum(self.n * (2 * p.width_in + self.flag_bits) for p in frame)
+        return out
 
     # ------------------------------------------------------- (de)serialisation
     def to_dict(self) -> dict:

@@ -39,7 +39,8 @@ from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.phase import phase_counter
 from fftforge.hdl.word import data_reg, word_assign, word_layout
 
-__all__ = ["InputNormalizer", "OutputNormalizer", "exponent_fifo_depth", "magnitude_bits", "bit_length"]
+__all__ = ["InputNormalizer", "OutputNormalizer", "exponent_fifo_depth", "frame_peak", "magnitude_bits",
+           "bit_length"]
 
 assert BFP_NORMALIZE_LATENCY_EXTRA == RAM_LATENCY + 1 and BFP_OUT_LATENCY == 2
 
@@ -58,6 +59,25 @@ def bit_length(v, name: str = None):
     for b in range(len(v)):
         out = Mux(v[b], b + 1, out)
     return out
+
+
+def frame_peak(m, phase, n: int, word, width: int):
+    """A frame's magnitude bits ORed over its ``n`` words (one per slot,
+    ``phase`` 0 with its first word): a register (``or_frame``) latched
+    with the frame's last word and held for the next ``n`` slots; the bit
+    length of its value is the bits the frame's largest component needs
+    besides its sign.  Added to ``m``'s sync domain (under the caller's
+    enable)."""
+    mag = magnitude_bits(word.re, width) | magnitude_bits(word.im, width)
+    acc = data_reg(width - 1, name="or_acc")
+    peak = data_reg(width - 1, name="or_frame")
+    with m.If(phase == 0):
+        m.d.sync += acc.eq(mag)
+    with m.Else():
+        m.d.sync += acc.eq(acc | mag)
+    with m.If(phase == n - 1):
+        m.d.sync += peak.eq(acc | mag)             # the whole frame, its last word included
+    return peak
 
 
 def exponent_fifo_depth(push_slot: int, pop_slot: int, n: int) -> int:
@@ -131,15 +151,7 @@ class InputNormalizer(wiring.Component):
         phase = phase_counter(m, n, p.offset)          # 0 with a frame's first sample at i
 
         # headroom of the frame being written
-        mag = magnitude_bits(self.i.re, w) | magnitude_bits(self.i.im, w)
-        acc = data_reg(w - 1, name="or_acc")
-        peak = data_reg(w - 1, name="or_frame")
-        with m.If(phase == 0):
-            m.d.sync += acc.eq(mag)
-        with m.Else():
-            m.d.sync += acc.eq(acc | mag)
-        with m.If(phase == n - 1):
-            m.d.sync += peak.eq(acc | mag)             # the whole frame, its last sample included
+        peak = frame_peak(m, phase, n, self.i, w)
         h = data_reg(range(w), name="h")
         # the frame's first sample reaches the shifter N + 2 slots after it
         # entered: h is set the slot before (phase 1) and held for N slots
@@ -236,15 +248,7 @@ class OutputNormalizer(wiring.Component):
         # peak of the frame being written into the reorder buffer: latched
         # with its last word, 2 slots before its first word leaves the buffer
         wphase = phase_counter(m, n, rp.offset, name="wphase")
-        mag = magnitude_bits(self.w.re, wd) | magnitude_bits(self.w.im, wd)
-        acc = data_reg(wd - 1, name="or_acc")
-        peak = data_reg(wd - 1, name="or_frame")
-        with m.If(wphase == 0):
-            m.d.sync += acc.eq(mag)
-        with m.Else():
-            m.d.sync += acc.eq(acc | mag)
-        with m.If(wphase == n - 1):
-            m.d.sync += peak.eq(acc | mag)
+        peak = frame_peak(m, wphase, n, self.w, wd)
 
         # the exponent FIFO: push h where the input buffer starts a frame's
         # read-out, pop where this part has its frame's first word out
