@@ -49,7 +49,7 @@ from fftforge.pyref import lanes
 from fftforge.sim.payload import pack, unpack
 
 __all__ = ["Segment", "CoreSpec", "SegmentResult", "CoreResult", "MultiRun", "MultiBench",
-           "binary_env", "testbench"]
+           "binary_env", "testbench", "stream_problems"]
 
 
 @dataclasses.dataclass
@@ -131,6 +131,37 @@ class MultiRun:
     build_seconds: float
     run_seconds: float
     log: str
+
+
+def stream_problems(core: "CoreResult", spec: "CoreSpec", name: str) -> list:
+    """The stream contract of one core's run, as messages naming ``name``
+    (empty: it holds): every segment bit-exact (every word of every field,
+    every input accepted, nothing lost or extra) and as many transfers
+    accepted as its frames hold; a streaming segment's latency as the
+    descriptor says and one transfer in and out every cycle; a stalled
+    segment's stalls strong enough to matter (the core drained, ``ready``
+    dropped, >= 20 % of the cycles with input pending took none)."""
+    cfg = core.cfg
+    bad = []
+    for s, (seg, res) in enumerate(zip(spec.segments, core.segments)):
+        if not res.bit_exact:
+            bad.append(f"{name} segment {s}: not bit-exact: {res.mismatches} mismatching words, {res.extra} extra, "
+                       f"{res.emitted}/{res.words_out} received, {res.accepted}/{res.words_in} accepted, "
+                       f"timeout {res.timeout}")
+            continue
+        if res.accepted * cfg.lanes != cfg.n * len(seg.re):
+            bad.append(f"{name} segment {s}: {res.accepted} transfers accepted for {len(seg.re)} frames")
+        if seg.streaming:
+            if res.latency != cfg.latency_cycles:
+                bad.append(f"{name}: latency {res.latency}, descriptor says {cfg.latency_cycles}")
+            if res.in_span != res.accepted:      # one transfer (P samples) accepted every cycle
+                bad.append(f"{name}: {res.accepted} transfers in {res.in_span} cycles")
+            if res.out_gaps != 0:                 # one transfer out every cycle while streaming
+                bad.append(f"{name}: {res.out_gaps} output gaps while streaming")
+        elif res.drain_gaps == 0 or res.ready_bursts == 0 or res.stall_pct < 20:
+            bad.append(f"{name} segment {s}: stalls too mild ({res.drain_gaps} drain gaps, "
+                       f"{res.ready_bursts} ready bursts, {res.stall_pct:.0f} % input stalls)")
+    return bad
 
 
 def binary_env(opt: str = "-O0") -> dict:

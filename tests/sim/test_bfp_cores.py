@@ -18,7 +18,7 @@ import numpy as np
 from fftforge.config import FFTConfig
 from fftforge.pyref.bfp import full_scale_frames, gaussian_frames
 from fftforge.pyref.fft import fft_float, sqnr_db
-from fftforge.sim.multibench import CoreSpec, MultiBench, Segment
+from fftforge.sim.multibench import CoreSpec, MultiBench, Segment, stream_problems
 
 #: SQNR floors (dB) of output * 2**exponent against NumPy, by Gaussian level
 #: (FS / divisor, per component): the issue's targets at N = 1024
@@ -77,20 +77,10 @@ def bfp_problems(core, spec, bounds) -> list:
     """What is wrong with one bfp core's run (empty: it passes)."""
     cfg = core.cfg
     name = f"{cfg.name} (bfp {cfg.arch} {cfg.direction} {cfg.rounding} cmul{cfg.cmul} N={cfg.n} {cfg.target})"
-    bad = []
+    bad = stream_problems(core, spec, name)
     for s, (seg, res) in enumerate(zip(spec.segments, core.segments)):
         if not res.bit_exact:
-            bad.append(f"{name} segment {s}: not bit-exact: {res.mismatches} mismatching words, {res.extra} extra, "
-                       f"{res.emitted}/{res.words_out} received, {res.accepted}/{res.words_in} accepted, "
-                       f"timeout {res.timeout}")
             continue
-        if seg.streaming:
-            if res.latency != cfg.latency_cycles:
-                bad.append(f"{name}: latency {res.latency}, descriptor says {cfg.latency_cycles}")
-            if res.in_span != res.accepted or res.out_gaps != 0:
-                bad.append(f"{name}: not full rate ({res.accepted} in {res.in_span} cycles, {res.out_gaps} gaps)")
-        elif res.drain_gaps == 0 or res.ready_bursts == 0 or res.stall_pct < 20:
-            bad.append(f"{name} segment {s}: stalls too mild")
         if np.asarray(res.received["overflow"]).any():
             bad.append(f"{name} segment {s}: overflow flag set")
         e = np.asarray(res.received["exponent"])

@@ -35,7 +35,7 @@ from fftforge.pyref.noise import sqnr_bound_db
 from fftforge.pyref.fft import fft_float, from_lanes, sqnr_db
 from fftforge.pyref.stimulus import make_stimulus
 from fftforge.sim.check import fft_job
-from fftforge.sim.multibench import CoreSpec, MultiBench, Segment
+from fftforge.sim.multibench import CoreSpec, MultiBench, Segment, stream_problems
 from fftforge.sim.pairwise import fft_factors, pairwise_rows, uncovered_pairs
 from fftforge.sim.runner import VerilatorSim
 
@@ -159,25 +159,7 @@ def core_problems(core, spec) -> list:
     cfg = core.cfg
     name = f"{cfg.name} ({cfg.arch} {cfg.direction} {cfg.scaling} {cfg.rounding} {cfg.overflow} {cfg.order} " \
         f"cmul{cfg.cmul} P{cfg.lanes} N={cfg.n} w{cfg.width} {cfg.target})"
-    bad = []
-    for s, (seg, res) in enumerate(zip(spec.segments, core.segments)):
-        if not res.bit_exact:
-            bad.append(f"{name} segment {s}: not bit-exact: {res.mismatches} mismatching words, {res.extra} extra, "
-                       f"{res.emitted}/{res.words_out} received, {res.accepted}/{res.words_in} accepted, "
-                       f"timeout {res.timeout}")
-            continue
-        if res.accepted * cfg.lanes != cfg.n * len(seg.re):
-            bad.append(f"{name} segment {s}: {res.accepted} transfers accepted for {len(seg.re)} frames")
-        if seg.streaming:
-            if res.latency != cfg.latency_cycles:
-                bad.append(f"{name}: latency {res.latency}, descriptor says {cfg.latency_cycles}")
-            if res.in_span != res.accepted:      # one transfer (P samples) accepted every cycle
-                bad.append(f"{name}: {res.accepted} transfers in {res.in_span} cycles")
-            if res.out_gaps != 0:                 # one transfer out every cycle while streaming
-                bad.append(f"{name}: {res.out_gaps} output gaps while streaming")
-        elif res.drain_gaps == 0 or res.ready_bursts == 0 or res.stall_pct < 20:
-            bad.append(f"{name} segment {s}: stalls too mild ({res.drain_gaps} drain gaps, "
-                       f"{res.ready_bursts} ready bursts, {res.stall_pct:.0f} % input stalls)")
+    bad = stream_problems(core, spec, name)
     if bad:
         return bad
     # SQNR against NumPy, on the received words, frames grouped by kind
