@@ -61,6 +61,7 @@ from fftforge.config import (BFP_NORMALIZE_LATENCY_EXTRA, BFP_OUT_LATENCY, FFTCo
 from fftforge.pyref import noise
 from fftforge.pyref.fft import frame_directions
 from fftforge.pyref.fixed import round_shift
+from fftforge.pyref.normalize import headroom
 from fftforge.pyref.reorder import reorder
 from fftforge.pyref.sdf import sdf_stage
 from fftforge.pyref.twiddle import twiddle_stage
@@ -211,17 +212,6 @@ def bfp_plan(design: BFPDesign) -> tuple:
 
 
 # ------------------------------------------------------------------ normalise
-def headroom(re, im) -> np.ndarray:
-    """Per frame: the number of bits ``L`` a signed component needs without
-    its sign, ``L = bit_length(OR over the frame of (v XOR sign(v)))`` -- the
-    RTL's OR-reduce and priority encoder.  Every component of the frame lies
-    in [-2**L, 2**L - 1]."""
-    re = np.asarray(re, dtype=np.int64)
-    im = np.asarray(im, dtype=np.int64)
-    acc = np.bitwise_or.reduce(re ^ (re >> 63), axis=-1) | np.bitwise_or.reduce(im ^ (im >> 63), axis=-1)
-    return np.array([int(a).bit_length() for a in np.atleast_1d(acc)], dtype=np.int64)
-
-
 def normalize(re, im, bits: int, rounding: str, *, left: bool = True, min_shift=None):
     """Shift each frame so that its components fit ``bits``-bit signed words.
 

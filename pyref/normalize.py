@@ -28,14 +28,15 @@ def headroom(re, im) -> np.ndarray:
     component of the frame lies in [-2**L, 2**L - 1].  int64 (frames,)."""
     re = np.asarray(re)
     im = np.asarray(im)
-    frames = re.shape[0]
-    out = np.zeros(frames, dtype=np.int64)
-    for f in range(frames):
+    if re.dtype != object and im.dtype != object:
+        re, im = re.astype(np.int64), im.astype(np.int64)
+        acc = np.bitwise_or.reduce(re ^ (re >> 63), axis=-1) | np.bitwise_or.reduce(im ^ (im >> 63), axis=-1)
+        return np.array([int(a).bit_length() for a in np.atleast_1d(acc)], dtype=np.int64)
+    out = np.zeros(re.shape[0], dtype=np.int64)          # Python ints (words wider than 63 bits)
+    for f in range(re.shape[0]):
         acc = 0
         for v in (re[f], im[f]):
-            mags = np.where(v < 0, -1 - v, v)        # v XOR sign(v)
-            acc |= int(np.bitwise_or.reduce(mags.astype(np.int64))) if v.dtype != object else \
-                int(np.bitwise_or.reduce(mags))
+            acc |= int(np.bitwise_or.reduce(np.where(v < 0, -1 - v, v)))     # v XOR sign(v)
         out[f] = acc.bit_length()
     return out
 
