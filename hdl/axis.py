@@ -110,7 +110,12 @@ def _channel(prefix: str, signals: tuple) -> dict:
 
 
 def _frame_transfers(desc: dict) -> int:
-    return int(desc.get("hop") or desc["n"]) // int(desc["lanes"])
+    """Input transfers per frame (an overlap-save core's hop / P): the
+    owner's answer, :func:`fftforge.pyref.lanes.frame_transfers`, for the
+    core's config."""
+    from fftforge.kinds import config_from_descriptor
+    from fftforge.pyref.lanes import frame_transfers
+    return frame_transfers(config_from_descriptor(desc))
 
 
 def wrapper_entry(desc: dict) -> dict:
