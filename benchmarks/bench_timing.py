@@ -100,19 +100,31 @@ def summarise(results: list) -> list:
                              f"{cp.get('logic_elements')} elements)" if cp else "-",
             "before_fmax": b and b["fmax_mhz"], "before_lut4_ccu2c": b and area(b),
             "before_mult18x18d": b and b.get("dsps"), "before_dp16kd": b and b.get("bram"),
+            "commits": ",".join(str(r.get("commit") or "?") for r in rs),
         })
     return rows
 
 
-def format_rows(rows: list) -> str:
+def newest_per_seed(results: list) -> list:
+    """The rows that stay when each (configuration, seed) keeps only its
+    newest successful run, the last one in ``results``' order (the JSON
+    files append in build order)."""
+    keep = {}
+    for r in results:
+        if r.get("status") == "ok" and r.get("fmax_mhz"):
+            keep[(key_of(r), r.get("seed") or (r.get("job") or {}).get("seed"))] = r
+    return list(keep.values())
+
+
+def format_rows(rows: list, commits: bool = False) -> str:
     head = ("N", "arch", "P", "seeds", "Fmax min", "Fmax med", "MS/s", "LUT4+CCU2C", "FF", "MULT", "DP16KD",
-            "latency", "before: Fmax", "LUT4+CCU2C", "MULT", "DP16KD")
+            "latency", "before: Fmax", "LUT4+CCU2C", "MULT", "DP16KD") + (("commits",) if commits else ())
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in rows:
         vals = (r["n"], r["arch"], r["lanes"], r["seeds"], f"{r['fmax_min']:.1f}", f"{r['fmax_median']:.1f}",
                 r["msps_median"], r["lut4_ccu2c"], r["ffs"], r["mult18x18d"], r["dp16kd"], r["latency"],
                 r["before_fmax"] or "-", r["before_lut4_ccu2c"] or "-", r["before_mult18x18d"] or "-",
-                r["before_dp16kd"] or "-")
+                r["before_dp16kd"] or "-") + ((r["commits"],) if commits else ())
         lines.append(" | ".join(str(v) for v in vals))
     lines.append("")
     lines.append("critical path of each median row:")
@@ -133,13 +145,23 @@ def main(argv=None) -> int:
     ap.add_argument("--target-mhz", type=float, default=150.0)
     ap.add_argument("--breakdown", action="store_true", help="also the per-part cell breakdown")
     ap.add_argument("--json", default=os.path.join(HERE, "bench_timing_ecp5.json"))
-    ap.add_argument("--from-json", default=None, help="only print the table of a finished (or partial) run")
+    ap.add_argument("--from-json", nargs="+", default=None, metavar="JSON",
+                    help="only print the table of finished (or partial) runs (one or more JSON files)")
+    ap.add_argument("--newest", action="store_true",
+                    help="with --from-json: per configuration and seed keep only the newest row (the last "
+                         "in file order), so rows of superseded commits do not enter min and median; the "
+                         "table then names each row's commits")
     args = ap.parse_args(argv)
     if args.from_json:
-        with open(args.from_json) as f:
-            d = json.load(f)
-        print(f"# {d['meta'].get('command')}  ({d['meta'].get('date')}, {d['meta'].get('machine')})")
-        print(format_rows(summarise(d["results"])))
+        results = []
+        for path in args.from_json:
+            with open(path) as f:
+                d = json.load(f)
+            print(f"# {d['meta'].get('command')}  ({d['meta'].get('date')}, {d['meta'].get('machine')})")
+            results += d["results"]
+        if args.newest:
+            results = newest_per_seed(results)
+        print(format_rows(summarise(results), commits=args.newest))
         return 0
     base = FFTConfig(target=args.target, name="fft")
     sweep = {"n": args.n, "arch": args.arch.split(","), "lanes": args.lanes, "cmul": args.cmul,
