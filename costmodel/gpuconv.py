@@ -70,7 +70,8 @@ from fftforge.errors import UserError
 
 from fftforge.costmodel import fftops
 
-__all__ = ["torch_ops", "flash_ops", "op_time", "predict", "fit_efficiencies", "FACTORS", "LAUNCH"]
+__all__ = ["torch_ops", "flash_ops", "op_time", "predict", "fit_efficiencies", "single_warp_geometry",
+           "FACTORS", "LAUNCH", "SMEM_BYTES", "MATMUL_WARP_WIDTH"]
 
 # FFT factors of the single fused kernel per size (flashfftconv/conv.py)
 FACTORS = {256: (16, 16), 1024: (32, 32), 4096: (16, 16, 16), 8192: (32, 16, 16),
@@ -83,6 +84,15 @@ INNER = 32768
 # (grid as (B / bx) x (H / hy) blocks, warps per block, sequences per block).
 # Used only to explain the size-by-size efficiencies in `cost validate`.
 LAUNCH = {256: (8, 8, 1), 1024: (8, 8, 1), 4096: (4, 8, 4)}    # (bx, hy, warps)
+# Dynamic shared memory per block of those launches (ibid.: 6 * fftsize *
+# sizeof(half) for 256 / 1024, (2 * fftsize + 4 * 256) * sizeof(half) for 4096).
+SMEM_BYTES = {256: 6 * 256 * 2, 1024: 6 * 1024 * 2, 4096: (2 * 4096 + 4 * 256) * 2}
+# The 256- and 1K-point kernels are one template, monarch_conv_cuda_kernel
+# (kernels_fp16/monarch_cuda_kernel.h), instantiated with MATMUL_WARP_WIDTH
+# 1 and 2 (monarch_cuda_interface_fwd.cu): each of its four DFT matmul calls
+# per sequence runs MATMUL_WARP_WIDTH**3 16x16x16 wmma steps per real
+# product, so a sequence's tensor-core work grows as its cube.
+MATMUL_WARP_WIDTH = {256: 1, 1024: 2}
 
 
 def _passes(n: int, single: int) -> int:
@@ -155,33 +165,56 @@ def op_time(op, t, eta_hbm, eta_tc):
     return np.maximum(mem, comp)
 
 
-def predict(N, B, H, t, eta_hbm=1.0, eta_tc=1.0, scale=1.0):
+def predict(N, B, H, t, eta_hbm=1.0, eta_tc=1.0, scale=1.0, t_kernel=0.0):
     """(PyTorch, FlashFFTConv) seconds for one call at (B, H, N), times
-    ``scale`` (the benchmark's batch/heads adjustment)."""
+    ``scale`` (the benchmark's batch/heads adjustment).  ``t_kernel``: a
+    fixed time added to every op (each op one kernel: launch and tail), 0 in
+    the model; ``cost validate`` sweeps it as a what-if."""
     single = int(t.fft_single_pass)
-    a = sum(op_time(o, t, eta_hbm, eta_tc) for o in torch_ops(N, B, H, single))
-    b = sum(op_time(o, t, eta_hbm, eta_tc) for o in flash_ops(N, B, H, single))
+    a = sum(op_time(o, t, eta_hbm, eta_tc) + t_kernel for o in torch_ops(N, B, H, single))
+    b = sum(op_time(o, t, eta_hbm, eta_tc) + t_kernel for o in flash_ops(N, B, H, single))
     return a * scale, b * scale
 
 
-def _objective(rows, t, eh, et):
+def _objective(rows, t, eh, et, t_kernel=0.0):
     s = 0.0
     for N, B, H, scale, pt, pf in rows:
-        a, b = predict(N, B, H, t, eh, et, scale)
+        a, b = predict(N, B, H, t, eh, et, scale, t_kernel)
         s = s + np.log(a / pt) ** 2 + np.log(b / pf) ** 2
     return s
 
 
-def fit_efficiencies(rows, t):
+def single_warp_geometry(N, B, H, t):
+    """Launch of the one-warp fused kernel at (B, H, N) on target ``t``
+    (N in :data:`MATMUL_WARP_WIDTH`), from :data:`LAUNCH`, :data:`SMEM_BYTES`
+    and the target's cited SM limits: ``blocks``, ``seqs_per_warp`` (the
+    sequences each warp works through one after another), ``resident``
+    (blocks the GPU holds at once: the SM count times the fewest blocks an
+    SM can hold by its block, shared-memory and register limits, registers
+    at the 255-per-thread maximum), ``per_sm``, ``sm_count``, ``waves`` and
+    ``mww`` (MATMUL_WARP_WIDTH)."""
+    if N not in MATMUL_WARP_WIDTH:
+        raise UserError(f"single_warp_geometry: N must be one of {sorted(MATMUL_WARP_WIDTH)}, got {N}")
+    bx, hy, w = LAUNCH[N]
+    blocks = (B // bx) * (H // hy)
+    per_sm = min(int(t.max_blocks_per_sm), int(t.smem_per_sm_bytes) // SMEM_BYTES[N],
+                 int(t.regs_per_sm) // (int(t.max_regs_per_thread) * 32 * w))
+    resident = int(t.sm_count) * per_sm
+    return {"blocks": blocks, "warps_per_block": w, "seqs_per_warp": bx * hy, "per_sm": per_sm,
+            "sm_count": int(t.sm_count), "resident": resident, "waves": math.ceil(blocks / resident), "mww": MATMUL_WARP_WIDTH[N]}
+
+
+def fit_efficiencies(rows, t, t_kernel=0.0):
     """(eta_hbm, eta_tc) minimising the squared log error of both series over
     ``rows`` = [(N, B, H, scale, torch_s, flash_s), ...]: a log grid, then a
-    finer one around its best point (deterministic)."""
+    finer one around its best point (deterministic).  ``t_kernel`` as in
+    :func:`predict`."""
     lo_h, hi_h, lo_t, hi_t = 0.1, 1.0, 1e-3, 1.0
     best = None
     for _ in range(3):
         eh = np.geomspace(lo_h, hi_h, 121)[:, None]
         et = np.geomspace(lo_t, hi_t, 121)[None, :]
-        s = _objective(rows, t, eh, et)
+        s = _objective(rows, t, eh, et, t_kernel)
         i, j = np.unravel_index(int(np.argmin(s)), s.shape)
         best = (float(eh[i, 0]), float(et[0, j]))
         # zoom: two grid steps either side, inside (0, 1]

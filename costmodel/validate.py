@@ -326,25 +326,89 @@ def _flash_split(rows, fit_n, t):
     return eh, et, out
 
 
-def _launch_note(N: int, implied: dict) -> str:
-    """Why the launch geometry (occupancy) and the factor size do not
-    explain the efficiency at ``N`` (the cited geometry and the implied
-    efficiencies side by side); empty when no other size shares its launch."""
+# What-if per-kernel fixed times (launch + tail) swept by ``cost validate``:
+# not model inputs, a sensitivity over the microsecond scale of a kernel launch
+KERNEL_FIXED_S = (2e-6, 5e-6, 10e-6)
+
+
+def _fixed_cost_sweep(rows, fit_n, t) -> dict:
+    """``{t0: {"eta_hbm", "eta_tc", "err": {N: (flash error, ratio error)}}}``:
+    the efficiencies refitted on ``fit_n`` with ``t0`` added to every kernel
+    of both paths, and the resulting errors on every column."""
     from fftforge.costmodel import gpuconv
-    same = [m for m in gpuconv.LAUNCH if m != N and gpuconv.LAUNCH.get(N) == gpuconv.LAUNCH[m]
-            and implied.get(m)]
-    if N not in gpuconv.LAUNCH or not same or not implied.get(N):
-        return ""
-    bx, hy, w = gpuconv.LAUNCH[N]
-    f = gpuconv.FACTORS[N][0]
+    out = {}
+    for t0 in KERNEL_FIXED_S:
+        eh, et = gpuconv.fit_efficiencies([r for r in rows if r[0] in fit_n], t, t0)
+        err = {}
+        for N, B, H, sc, pt, pf in rows:
+            mt, mf = (float(x) for x in gpuconv.predict(N, B, H, t, eh, et, sc, t0))
+            err[N] = (max(mf / pf, pf / mf), max((mt / mf) / (pt / pf), (pt / pf) / (mt / mf)))
+        out[t0] = {"eta_hbm": eh, "eta_tc": et, "err": err}
+    return out
+
+
+def _single_warp(rows, t, eh, et) -> dict:
+    """The one-warp fused kernel (256 and 1K, one template) from the published
+    times: each warp's time per sequence, and the per-sequence latency plus
+    per-wmma-step time that the two columns alone would determine."""
+    from fftforge.costmodel import gpuconv
+    out = {}
+    for N, B, H, sc, pt, pf in rows:
+        if N not in gpuconv.MATMUL_WARP_WIDTH:
+            continue
+        geo = gpuconv.single_warp_geometry(N, B, H, t)
+        other = sum(float(gpuconv.op_time(o, t, eh, et)) for o in gpuconv.flash_ops(N, B, H, int(t.fft_single_pass))
+                    if not o["label"].startswith("fused"))
+        fused = pf / sc - other
+        out[N] = dict(geo, fused_s=fused, seq_s=fused * geo["waves"] / geo["seqs_per_warp"])
+    if len(out) == 2:
+        (n0, r0), (n1, r1) = sorted(out.items())
+        w0, w1 = r0["mww"] ** 3, r1["mww"] ** 3
+        b = (r1["seq_s"] - r0["seq_s"]) / (w1 - w0)
+        out["solve"] = {"a_s": r0["seq_s"] - b * w0, "b_s": b,
+                        "work_rate_ratio": (w1 / r1["seq_s"]) / (w0 / r0["seq_s"]), "n": (n0, n1)}
+    return out
+
+
+def _mechanism_note(N: int, r: dict, sweep: dict, sw: dict, implied: dict) -> str:
+    """Why the mechanisms a short-sequence miss suggests do not close it at
+    ``N``: a per-kernel fixed cost (the sweep), occupancy and the one-warp
+    kernel's per-sequence chain (``sw``), the factor size."""
+    from fftforge.costmodel import gpuconv
+    k = _klabel
+    out = []
+    slower = r["model_ms"]["flash"] > r["published_ms"]["flash"]
+    errs = ", ".join(f"x{sweep[t0]['err'][N][0]:.2f}" for t0 in sweep)
+    out.append(f"Not a per-kernel fixed cost (launch + tail): "
+               + ("the model is already slower than published here " if slower else "")
+               + f"({r['model_ms']['flash']:.3g} vs {r['published_ms']['flash']:.3g} ms); with "
+               f"{', '.join(f'{t0 * 1e6:g}' for t0 in sweep)} us added to every kernel of both paths and the two "
+               f"efficiencies refitted on the same columns the FlashFFTConv miss is {errs}, the ratio "
+               + ", ".join(f"x{sweep[t0]['err'][N][1]:.2f}" for t0 in sweep))
+    if N in sw and "solve" in sw and N in sw["solve"]["n"]:
+        o = [m for m in sw["solve"]["n"] if m != N][0]
+        g, s = sw[N], sw["solve"]
+        out.append(
+            f"Not occupancy: {k(o)} and {k(N)} are one kernel template launched alike ({g['blocks']} blocks of "
+            f"{g['warps_per_block']} warp, {g['seqs_per_warp']} sequences per warp; {g['per_sm']} blocks resident "
+            f"per SM x {g['sm_count']} SMs = {g['resident']}: {g['waves']} wave; monarch_cuda_interface_fwd.cu, "
+            f"h100.toml SM limits), so each warp works through its sequences one after another: the published "
+            f"times give {sw[o]['seq_s'] * 1e6:.3g} us per sequence per warp at {k(o)} and {g['seq_s'] * 1e6:.3g} us "
+            f"at {k(N)}, while a sequence's matmul work grows {(g['mww'] / sw[o]['mww']) ** 3:g}x (MATMUL_WARP_WIDTH "
+            f"{sw[o]['mww']} -> {g['mww']}, work as its cube): the {k(sw['solve']['n'][1])} instance does "
+            f"{s['work_rate_ratio']:.2g}x the tensor-core work per unit time of the {k(sw['solve']['n'][0])} one, "
+            f"so no throughput efficiency shared by the two fits both (implied eta_tc {implied[o]:.3g} vs "
+            f"{implied[N]:.3g}).  A per-sequence latency a plus a time b per MATMUL_WARP_WIDTH^3 of wmma steps "
+            f"would fit them (a = {s['a_s'] * 1e6:.3g} us, b = {s['b_s'] * 1e6:.3g} us), but these two columns are "
+            f"the only ones of this kernel: solving a and b on them leaves nothing to validate, and no cited "
+            f"source gives either")
+    f = gpuconv.FACTORS.get(N, (None,))[0]
     shared_f = [m for m in implied if m != N and f in gpuconv.FACTORS.get(m, ()) and implied[m]]
-    return (f".  Not occupancy: N={', '.join(_klabel(m) for m in same)} launches the same way (B/{bx} x H/{hy} "
-            f"blocks of {w} warp{'s' if w > 1 else ''}, {bx * hy} sequences each: monarch_cuda_interface_fwd.cu) "
-            f"and implies {', '.join(f'{implied[m]:.3g}' for m in same)}, x{implied[N] / implied[same[0]]:.1f} less; "
-            f"not the {f}-point factor: the other kernels with {f}-point factors "
-            f"({', '.join(_klabel(m) for m in shared_f)}) imply "
-            f"{min(implied[m] for m in shared_f):.3g}..{max(implied[m] for m in shared_f):.3g}.  "
-            "No cited input here gives a per-kernel efficiency; fitting one per size would leave nothing to validate")
+    if shared_f:
+        out.append(f"Not the {f}-point factor: the other kernels with {f}-point factors "
+                   f"({', '.join(k(m) for m in shared_f)}) imply "
+                   f"{min(implied[m] for m in shared_f):.3g}..{max(implied[m] for m in shared_f):.3g}")
+    return ".  ".join(out)
 
 
 def _flashfftconv(g: dict):
@@ -365,7 +429,9 @@ def _flashfftconv(g: dict):
     inputs = [(f"{t.name}.{k}", v, tp.get(k, ("estimated", ""))[0], tp.get(k, ("", "no source"))[1])
               for k, v in (("dram_bandwidth", t.dram_bandwidth), ("peak_flops", {
                   "fp16": t.peak_flops["fp16"], t.fft_precision: t.peak_flops[t.fft_precision]}),
-                  ("fft_single_pass", t.fft_single_pass))]
+                  ("fft_single_pass", t.fft_single_pass), ("sm_count", t.sm_count),
+                  ("max_blocks_per_sm", t.max_blocks_per_sm), ("smem_per_sm_bytes", t.smem_per_sm_bytes),
+                  ("regs_per_sm", t.regs_per_sm), ("max_regs_per_thread", t.max_regs_per_thread))]
     cons = max(abs(p / f / s - 1) for p, f, s in zip(g["torch_ms"], g["flash_ms"], g["speedup"]))
     fit = {"what": f"FlashFFTConv benchmark on {t.name}: HBM and tensor-core efficiencies",
            "source": g["source"], "target": t.name, "eta_hbm": eh, "eta_tc": et,
@@ -381,6 +447,10 @@ def _flashfftconv(g: dict):
         if N in gpuconv.FACTORS:
             implied[N] = _implied(lambda e: float(gpuconv.predict(N, B, H, t, eh, e, sc)[1]), pf)
     fit["implied_eta_tc"] = implied
+    sweep = _fixed_cost_sweep(rows, fit_n, t)
+    sw = _single_warp(rows, t, eh, et)
+    fit["fixed_cost_sweep"] = sweep
+    fit["single_warp"] = sw
     est = [n for n, _, tag, _ in inputs if tag == "estimated"]
     gpu_tag = ("estimated" if est else "fitted") + (f" (estimated inputs: {', '.join(est)}; " if est else " (") + \
         "fitted: eta_hbm, eta_tc; the rest cited)"
@@ -401,7 +471,7 @@ def _flashfftconv(g: dict):
                             + (f"implies {imp:.3g} (x{imp / et:.2f})" if imp else "is outside what any efficiency gives")
                             + (f" for the {fac} kernel" if fac else "")
                             + ": FlashFFTConv's kernels differ in efficiency by size, which the model does not know"
-                            + _launch_note(N, implied))
+                            + ".  " + _mechanism_note(N, r, sweep, sw, implied))
         if not r["ok"]["torch"]:
             imp = _implied(lambda e: float(gpuconv.predict(N, B, H, t, e, et, sc)[0]) * 1e3,
                            r["published_ms"]["torch"], 0.05, 1.0)
@@ -598,6 +668,19 @@ def _format_gpu_fit(g: dict) -> list:
         out.append("  eta_tc each fused column implies alone (eta_hbm as fitted): " + ", ".join(
             f"{k(n)} ({'x'.join(map(str, gpuconv.FACTORS[n]))}) "
             f"{v:.3g}" for n, v in g["implied_eta_tc"].items() if v))
+    if g.get("fixed_cost_sweep"):
+        out += textwrap.wrap("what-if, a fixed time per kernel (launch + tail) on every op of both paths, "
+                             "efficiencies refitted on the same columns: " + "; ".join(
+                       f"{t0 * 1e6:g} us: eta_hbm {v['eta_hbm']:.3g}, eta_tc {v['eta_tc']:.3g}, worst validation "
+                       f"error x{max(max(e) for n, e in v['err'].items() if n in g['validate_seq_len']):.2f}"
+                       for t0, v in g["fixed_cost_sweep"].items()), 140, initial_indent="  ",
+                             subsequent_indent="      ")
+    sw = {n: v for n, v in g.get("single_warp", {}).items() if n != "solve"}
+    if sw:
+        out += textwrap.wrap("one-warp fused kernel (monarch_cuda_kernel.h): " + "; ".join(
+            f"{k(n)}: {v['blocks']} blocks, {v['seqs_per_warp']} sequences per warp, {v['waves']} wave(s), "
+            f"MATMUL_WARP_WIDTH {v['mww']}, {v['seq_s'] * 1e6:.3g} us per sequence per warp (published)"
+            for n, v in sw.items()), 140, initial_indent="  ", subsequent_indent="      ")
     sw = g["swapped"]
     out.append(f"  sensitivity, swapped split (fit on {', '.join(k(n) for n in sw['fit_seq_len'])}): eta_hbm "
                f"{sw['eta_hbm']:.3g}, eta_tc {sw['eta_tc']:.3g}; {sw['checks'] - len(sw['missed'])} of "
