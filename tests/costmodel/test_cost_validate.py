@@ -345,6 +345,83 @@ def test_flashfftconv_1k_miss_says_why_with_the_launch_geometry():
         assert imp[1024] > max(v for n, v in imp.items() if n != 1024)
 
 
+def test_gpuconv_kernel_fixed_cost_adds_exactly_per_op():
+    """The what-if fixed time per kernel adds t0 per op of each path (times
+    the benchmark's scale) and nothing else; 0 leaves the model unchanged."""
+    from fftforge.costmodel import gpuconv
+    t = hardware.load_target("h100")
+    for N, B, H, sc in ((256, 64, 768, 1.0), (1024, 64, 768, 1.0), (1 << 21, 8, 32, 192.0)):
+        a0, b0 = gpuconv.predict(N, B, H, t, 0.8, 0.1, sc)
+        assert gpuconv.predict(N, B, H, t, 0.8, 0.1, sc, 0.0) == (a0, b0)
+        a1, b1 = gpuconv.predict(N, B, H, t, 0.8, 0.1, sc, 5e-6)
+        na, nb = len(gpuconv.torch_ops(N, B, H, 4096)), len(gpuconv.flash_ops(N, B, H, 4096))
+        assert a1 - a0 == pytest.approx(5e-6 * na * sc, rel=1e-9)
+        assert b1 - b0 == pytest.approx(5e-6 * nb * sc, rel=1e-9)
+
+
+def test_single_warp_geometry_from_cited_sm_limits():
+    """The 256/1K fused kernel: (B/8) x (H/8) blocks of one warp, 64
+    sequences per warp; how many blocks the GPU holds at once follows the
+    cited H100 limits (blocks, shared memory, registers per SM)."""
+    from fftforge.costmodel import gpuconv
+    t = hardware.load_target("h100")
+    tp = provenance.target_provenance(t)
+    for k in ("sm_count", "max_blocks_per_sm", "smem_per_sm_bytes", "regs_per_sm", "max_regs_per_thread"):
+        assert tp[k][0] == "cited"
+    for N in (256, 1024):
+        g = gpuconv.single_warp_geometry(N, 64, 768, t)
+        per_sm = min(32, 233472 // (6 * N * 2), 65536 // (255 * 32))
+        assert (g["blocks"], g["seqs_per_warp"], g["warps_per_block"]) == (768, 64, 1)
+        assert g["per_sm"] == per_sm == 8 and g["resident"] == 132 * 8 and g["waves"] == 1
+        assert g["mww"] == {256: 1, 1024: 2}[N]
+        # half the SMs: the same grid takes two waves
+        assert gpuconv.single_warp_geometry(N, 64, 768, t.with_params(sm_count=66))["waves"] == 2
+    with pytest.raises(UserError, match="single_warp_geometry"):
+        gpuconv.single_warp_geometry(4096, 64, 768, t)
+
+
+def test_flashfftconv_1k_miss_rules_out_fixed_cost_and_occupancy_by_numbers():
+    """Each reason printed for the 1K miss is computed, not written: the
+    refitted fixed-cost sweep, the one-warp kernel's per-sequence times from
+    the published columns, and the two-unknown solve that only those two
+    columns determine."""
+    from fftforge.costmodel import gpuconv
+    rep = validate.validate()
+    gf = rep["gpu_fit"]
+    sweep, sw = gf["fixed_cost_sweep"], gf["single_warp"]
+    assert set(sweep) == set(validate.KERNEL_FIXED_S)
+    # a fixed cost only adds time: refitted, the fused-kernel efficiency rises
+    # with it, yet the 1K FlashFFTConv column stays out of x2 for every t0
+    ets = [sweep[t0]["eta_tc"] for t0 in sorted(sweep)]
+    assert ets == sorted(ets) and ets[0] >= gf["eta_tc"]
+    by = {c["name"]: c for c in rep["checks"]}
+    c = by["h100 N=1K: FlashFFTConv [ms]"]
+    if not c["ok"]:
+        assert all(sweep[t0]["err"][1024][0] > 2 for t0 in sweep)
+        assert "Not a per-kernel fixed cost" in c["why"]
+        assert all(f"x{sweep[t0]['err'][1024][0]:.2f}" in c["why"] for t0 in sweep)
+    # per-sequence time of each warp = fused-kernel time / sequences per warp
+    g = validate.load_published()["flashfftconv"]
+    pub = dict(zip(g["seq_len"], g["flash_ms"]))
+    t = hardware.load_target("h100")
+    for N in (256, 1024):
+        r = sw[N]
+        other = sum(float(gpuconv.op_time(o, t, gf["eta_hbm"], gf["eta_tc"]))
+                    for o in gpuconv.flash_ops(N, 64, 768, 4096) if o["unit"] != "tc")
+        assert r["fused_s"] == pytest.approx(pub[N] / 1e3 - other, rel=1e-9)
+        assert r["seq_s"] == pytest.approx(r["fused_s"] / 64, rel=1e-9)
+    s = sw["solve"]
+    for N in (256, 1024):     # a + b * MATMUL_WARP_WIDTH**3 reproduces both columns: nothing left over
+        assert s["a_s"] + s["b_s"] * sw[N]["mww"] ** 3 == pytest.approx(sw[N]["seq_s"], rel=1e-9)
+    # the 1K instance does more tensor-core work per unit time than the 256
+    # one although both launch alike: no shared throughput efficiency fits both
+    assert s["work_rate_ratio"] == pytest.approx((8 / sw[1024]["seq_s"]) / (1 / sw[256]["seq_s"]), rel=1e-9)
+    assert s["work_rate_ratio"] > 2
+    if not c["ok"]:
+        assert f"{sw[1024]['seq_s'] * 1e6:.3g} us" in c["why"] and f"{s['work_rate_ratio']:.2g}x" in c["why"]
+        assert "leaves nothing to validate" in c["why"]
+
+
 def test_gpuconv_op_sequence():
     """PyTorch's gated FFT conv: every op an HBM round trip; the bytes per
     element follow the op list of the module docstring."""
