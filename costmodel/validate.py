@@ -361,13 +361,17 @@ def _single_warp(rows, t, eh, et) -> dict:
                     if not o["label"].startswith("fused"))
         fused = pf / sc - other
         out[N] = dict(geo, fused_s=fused, seq_s=fused * geo["waves"] / geo["seqs_per_warp"])
-    if len(out) == 2:
+    if len(out) == 2 and all(v["seq_s"] > 0 for v in out.values()):
         (n0, r0), (n1, r1) = sorted(out.items())
         w0, w1 = r0["mww"] ** 3, r1["mww"] ** 3
         b = (r1["seq_s"] - r0["seq_s"]) / (w1 - w0)
         out["solve"] = {"a_s": r0["seq_s"] - b * w0, "b_s": b,
                         "work_rate_ratio": (w1 / r1["seq_s"]) / (w0 / r0["seq_s"]), "n": (n0, n1)}
     return out
+
+
+def _eta_text(v) -> str:
+    return f"{v:.3g}" if v else "none in (0, 1]"
 
 
 def _mechanism_note(N: int, r: dict, sweep: dict, sw: dict, implied: dict) -> str:
@@ -385,23 +389,25 @@ def _mechanism_note(N: int, r: dict, sweep: dict, sw: dict, implied: dict) -> st
                f"{', '.join(f'{t0 * 1e6:g}' for t0 in sweep)} us added to every kernel of both paths and the two "
                f"efficiencies refitted on the same columns the FlashFFTConv miss is {errs}, the ratio "
                + ", ".join(f"x{sweep[t0]['err'][N][1]:.2f}" for t0 in sweep))
-    if N in sw and "solve" in sw and N in sw["solve"]["n"]:
+    if N in sw and "solve" in sw and N in sw["solve"]["n"] and all(
+            sw[m]["seq_s"] > 0 for m in sw["solve"]["n"]):
         o = [m for m in sw["solve"]["n"] if m != N][0]
         g, s = sw[N], sw["solve"]
         out.append(
             f"Not occupancy: {k(o)} and {k(N)} are one kernel template launched alike ({g['blocks']} blocks of "
-            f"{g['warps_per_block']} warp, {g['seqs_per_warp']} sequences per warp; {g['per_sm']} blocks resident "
-            f"per SM x {g['sm_count']} SMs = {g['resident']}: {g['waves']} wave; monarch_cuda_interface_fwd.cu, "
+            f"{g['warps_per_block']} warp, {g['seqs_per_warp']} sequences per warp; at least {g['per_sm']} blocks "
+            f"resident per SM, registers at the 255-per-thread maximum, x {g['sm_count']} SMs = {g['resident']}: "
+            f"{g['waves']} wave; monarch_cuda_interface_fwd.cu, "
             f"h100.toml SM limits), so each warp works through its sequences one after another: the published "
             f"times give {sw[o]['seq_s'] * 1e6:.3g} us per sequence per warp at {k(o)} and {g['seq_s'] * 1e6:.3g} us "
             f"at {k(N)}, while a sequence's matmul work grows {(g['mww'] / sw[o]['mww']) ** 3:g}x (MATMUL_WARP_WIDTH "
             f"{sw[o]['mww']} -> {g['mww']}, work as its cube): the {k(sw['solve']['n'][1])} instance does "
             f"{s['work_rate_ratio']:.2g}x the tensor-core work per unit time of the {k(sw['solve']['n'][0])} one, "
-            f"so no throughput efficiency shared by the two fits both (implied eta_tc {implied[o]:.3g} vs "
-            f"{implied[N]:.3g}).  A per-sequence latency a plus a time b per MATMUL_WARP_WIDTH^3 of wmma steps "
+            f"so no throughput efficiency shared by the two fits both (implied eta_tc {_eta_text(implied.get(o))} vs "
+            f"{_eta_text(implied.get(N))}).  A per-sequence latency a plus a time b per MATMUL_WARP_WIDTH^3 of wmma steps "
             f"would fit them (a = {s['a_s'] * 1e6:.3g} us, b = {s['b_s'] * 1e6:.3g} us), but these two columns are "
             f"the only ones of this kernel: solving a and b on them leaves nothing to validate, and no cited "
-            f"source gives either")
+            f"source gives either for this kernel")
     f = gpuconv.FACTORS.get(N, (None,))[0]
     shared_f = [m for m in implied if m != N and f in gpuconv.FACTORS.get(m, ()) and implied[m]]
     if shared_f:
