@@ -98,7 +98,7 @@ OUTPUT_FIFO_DEPTH = 4        # every core: 2 words of skid + the write in flight
 MULT_LIMB_BITS = 17          # a wide multiplier's operand limb (unsigned, 18-bit signed DSP port)
 BFP_NORMALIZE_LATENCY_EXTRA = RAM_LATENCY + 1  # block floating point: the N-word input frame buffer takes
 #   N + 3 slots (a delay line of N + 1, its output register, the left-shift register: hdl/normalize.py)
-BFP_OUT_LATENCY = 3          # block floating point: the read-out shifter (coarse shift, fine shift, rounding registers)
+BFP_OUT_LATENCY = 2          # block floating point: the read-out shifter (right-shift register, rounding register)
 BFP_GUARD_BITS = 2           # block floating point: output words, and every twiddle operand but the last, are
 #   width + 2 bits (18 for 16-bit input: one MULT18X18D port)
 

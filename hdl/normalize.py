@@ -42,7 +42,7 @@ from fftforge.hdl.word import data_reg, word_assign, word_layout
 __all__ = ["InputNormalizer", "OutputNormalizer", "exponent_fifo_depth", "frame_peak", "magnitude_bits",
            "bit_length"]
 
-assert BFP_NORMALIZE_LATENCY_EXTRA == RAM_LATENCY + 1 and BFP_OUT_LATENCY == 3
+assert BFP_NORMALIZE_LATENCY_EXTRA == RAM_LATENCY + 1 and BFP_OUT_LATENCY == 2
 
 
 def magnitude_bits(v, width: int):
@@ -205,17 +205,15 @@ class OutputNormalizer(wiring.Component):
     h : In(range(2**h_width))
         The input normaliser's ``h``.
     o : Out(word(width_out))
-        ``i`` shifted right by the frame's ``r``, rounded, clipped; 3 slots
+        ``i`` shifted right by the frame's ``r``, rounded, clipped; 2 slots
         later.
     exponent : Out(unsigned(exponent_width))
         ``K - h + r`` of the frame whose word is on ``o`` (changes with the
         frame's first word).
 
-    Latency 3 slots (:data:`~fftforge.config.BFP_OUT_LATENCY`): the
-    coarse right shift (by ``r`` rounded down to a multiple of 4, with the
-    guard and sticky bits of what it drops) into a register, the fine shift
-    (``r mod 4``, with the rounding's half and sticky bits) into a second,
-    then the rounding and clip into the output register.  Bit growth:
+    Latency 2 slots (:data:`~fftforge.config.BFP_OUT_LATENCY`): the right
+    shift (with the rounding's half and sticky bits) into a register, then
+    the rounding and clip into the output register.  Bit growth:
     ``width_out - width_in`` (negative: the shift makes the frame fit).
     """
 
@@ -224,7 +222,7 @@ class OutputNormalizer(wiring.Component):
         if part.kind != "bfp_out" or reorder.kind != "reorder":
             raise ValueError("OutputNormalizer needs the bfp_out part and the reorder part in front of it")
         if part.latency != BFP_OUT_LATENCY or reorder.offset + reorder.latency != part.offset:
-            raise ValueError(f"bfp_out must take {BFP_OUT_LATENCY} slots and follow the reorder part")
+            raise ValueError("bfp_out must take 2 slots and follow the reorder part")
         if rounding not in ("convergent", "truncate"):
             raise ValueError(f"rounding must be 'convergent' or 'truncate', got {rounding!r}")
         self.part, self.reorder = part, reorder
@@ -255,8 +253,7 @@ class OutputNormalizer(wiring.Component):
         # the exponent FIFO: push h where the input buffer starts a frame's
         # read-out, pop where this part has its frame's first word out
         phase = phase_counter(m, n, p.offset)           # 0 with a frame's first word at i
-        lat = p.latency
-        push_slot, pop_slot = self.h_slot, p.offset + lat - 1
+        push_slot, pop_slot = self.h_slot, p.offset + 1
         depth = exponent_fifo_depth(push_slot, pop_slot, n)
         pushes_before, pops_before = push_slot // n, pop_slot // n   # phantom frames before frame 0
         wr = Signal(range(depth), init=0, name="hfifo_wr")
@@ -268,7 +265,7 @@ class OutputNormalizer(wiring.Component):
 
         # per frame: bit length of the peak (phase n-2), the right shift r
         # (phase n-1, valid from the first word), the exponent and the pop
-        # (phase lat-1, valid with the first output word)
+        # (phase 1, valid with the first output word)
         lb = data_reg(range(wd), name="peak_bits")
         with m.If(phase == n - 2):
             m.d.sync += lb.eq(bit_length(peak))
@@ -281,45 +278,25 @@ class OutputNormalizer(wiring.Component):
         with m.If(phase == n - 1):
             m.d.sync += r.eq(Mux(r_any > 0, r_any, 0))
         e = data_reg(unsigned(self.exponent_width), name="exponent")
-        with m.If(phase == (lat - 1) % n):
+        with m.If(phase == 1 % n):
             m.d.sync += [e.eq(K - h_head + r), rd.eq(rd + 1)]
         m.d.comb += self.exponent.eq(e)
 
-        # the words, r = 4 c + f: shift right by 4 c keeping the guard bit
-        # (the last bit dropped) and the sticky bit (any bit below it), then
-        # by f, folding the guard into the sticky bit and taking the new
-        # guard as the rounding's half bit; then round and clip.  r moves
-        # with the words (rf) because the next frame's r is set while this
-        # frame's last word is still in the pipeline.
+        # the words: shift right by r (with the half and sticky bits), then
+        # round and clip
         tags = {t: getattr(self.i, t) for t in self.tags}
-        rc = r[2:]                                        # the coarse shift / 4
-        rf = data_reg(2, name="r_fine")
-        m.d.sync += rf.eq(r[:2])
-        sta = {}
+        st1 = {}
         for comp in ("re", "im"):
             x = getattr(self.i, comp)
-            qa = data_reg(signed(wd), name=f"{comp}_qa")
-            ga = data_reg(1, name=f"{comp}_ga")
-            sa = data_reg(1, name=f"{comp}_sa")
-            shift = Cat(C(0, 2), rc)                      # 4 c
-            y = Cat(C(0, 1), x.as_unsigned())             # y[k] = x[k-1]: y's bit 4c is x's bit 4c-1
-            mask = ~(C((1 << (wd + 1)) - 1, wd + 1) << shift)[:wd + 1]
-            m.d.sync += [qa.eq(x >> shift), ga.eq(y.bit_select(shift, 1)), sa.eq((y & mask)[1:].any())]
-            sta[comp] = (qa, ga, sa)
-        ta = data_reg(word_layout(1, self.tags), name="tags_qa")
-        m.d.sync += word_assign(ta, 0, 0, **tags)
-        st1 = {}
-        for comp, (qa, ga, sa) in sta.items():
             q = data_reg(signed(wd), name=f"{comp}_q")
             half = data_reg(1, name=f"{comp}_half")
             sticky = data_reg(1, name=f"{comp}_sticky")
-            ya = Cat(ga, qa.as_unsigned())                # ya[k] = qa[k-1], ya[0] the guard bit
-            fmask = ~(C(0b1111, 4) << rf)[:4]            # ya's bits below f
-            m.d.sync += [q.eq(qa >> rf), half.eq(ya.bit_select(rf, 1)),
-                         sticky.eq(sa | (ya[:4] & fmask).any())]
+            y = Cat(C(0, 1), x.as_unsigned())          # y[k] = x[k-1]: y's bit r is x's bit r-1
+            mask = ~(C((1 << (wd + 1)) - 1, wd + 1) << r)[:wd + 1]
+            m.d.sync += [q.eq(x >> r), half.eq(y.bit_select(r, 1)), sticky.eq((y & mask)[1:].any())]
             st1[comp] = (q, half, sticky)
         t1 = data_reg(word_layout(1, self.tags), name="tags_q")
-        m.d.sync += word_assign(t1, 0, 0, **{t: getattr(ta, t) for t in self.tags})
+        m.d.sync += word_assign(t1, 0, 0, **tags)
         hi = (1 << (wo - 1)) - 1
         outs = {}
         for comp, (q, half, sticky) in st1.items():

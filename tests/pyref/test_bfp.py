@@ -5,7 +5,7 @@ model's composition against the fixed cores' model."""
 import numpy as np
 import pytest
 
-from fftforge.config import BFP_OUT_LATENCY, FFTConfig
+from fftforge.config import FFTConfig
 from fftforge.pyref import noise
 from fftforge.pyref.bfp import (BFPDesign, BFPModel, FULL_SCALE_KINDS, bfp_plan, chosen_design,
                                 full_scale_frames, gaussian_frames, headroom, mult18x18d,
@@ -48,7 +48,7 @@ def test_chosen_design_cost_and_widths(design):
     assert not any(p.may_overflow for p in bfp_plan(design))
     kinds = [p.kind for p in bfp_plan(design)]
     assert kinds[:2] == ["input", "normalize"] and kinds[-2:] == ["reorder", "bfp_out"]
-    assert design.added_latency == N + 3 + BFP_OUT_LATENCY == N + 6
+    assert design.added_latency == N + 3 + 2
 
 
 @pytest.mark.parametrize("level", sorted(BOUNDS))
