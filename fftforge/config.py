@@ -666,6 +666,16 @@ class FFTConfig(CoreConfig):
         next frame's samples).  While draining, ``ready`` is low.
     name : str
         Module and file name of the generated core.
+    runtime_n : int, optional
+        Run-time transform length (``--runtime-n NMIN``): the smallest size
+        a frame may select, a power of two in [8, n]; ``n`` is then NMAX.  A
+        ``log2n`` input port, sampled with each frame's first transfer,
+        selects N = 2**log2n for that frame (clamped to [log2 NMIN, log2
+        NMAX]); the frame is the last log2 N stages of the NMAX pipeline (the
+        first stages pass it through as delays), so every size has the same
+        latency (:attr:`latency_by_n`) and sizes may change back to back with
+        no stall.  One lane; not with ``scaling="bfp"``; targets ``generic``
+        and ``ecp5``.  ``None`` (default): fixed size ``n``.
     """
     n: int = 1024             # width, twiddle_width: CoreConfig's
     arch: str = "r22sdf"
@@ -680,6 +690,7 @@ class FFTConfig(CoreConfig):
     drain_after: int = 16
     name: str = "fft"
     target: str = "generic"
+    runtime_n: Optional[int] = None
 
     OPTIONS = (("arch", ARCHS), ("direction", DIRECTIONS), ("scaling", SCALINGS), ("rounding", ROUNDINGS),
                ("overflow", OVERFLOWS), ("order", ORDERS), ("cmul", CMULS))
@@ -688,6 +699,8 @@ class FFTConfig(CoreConfig):
     def _validate(self):
         if self.scaling == "bfp":
             self._validate_bfp()
+        if self.runtime_n is not None:
+            self._validate_runtime_n()
         if self.schedule is not None:
             if self.scaling != "scaled":
                 raise ConfigError("schedule is only allowed with scaling='scaled'")
@@ -719,7 +732,64 @@ class FFTConfig(CoreConfig):
             raise ConfigError(f"width + twiddle_width too large for scaling='bfp': its widest product needs "
                               f"{widest} bits, at most 62 are allowed")
 
+    def _validate_runtime_n(self):
+        """Run-time transform length: NMIN and the options it combines with
+        (one line each, naming the option)."""
+        v = self.runtime_n
+        if isinstance(v, bool) or not isinstance(v, int) or not _is_pow2(v) or not N_RANGE[0] <= v <= self.n:
+            raise ConfigError(f"runtime_n (--runtime-n) must be a power of two in [{N_RANGE[0]}, n = {self.n}], "
+                              f"got {v!r}")
+        if self.lanes != 1:
+            raise ConfigError(f"lanes must be 1 with runtime_n (--runtime-n), got {self.lanes}")
+        if self.scaling == "bfp":
+            raise ConfigError("scaling must be 'scaled' or 'unscaled' with runtime_n (--runtime-n), got 'bfp'")
+        if self.target not in ("generic", "ecp5"):
+            raise ConfigError(f"target must be 'generic' or 'ecp5' with runtime_n (--runtime-n), "
+                              f"got {self.target!r}")
+
     # ------------------------------------------------------------------ basics
+    @property
+    def log2n_range(self) -> tuple:
+        """``(log2 NMIN, log2 NMAX)`` of a run-time-length core (``runtime_n``
+        set), else ``(log2 n, log2 n)``."""
+        return ((self.runtime_n or self.n).bit_length() - 1, self.log2n)
+
+    @property
+    def sizes(self) -> tuple:
+        """The transform sizes a frame may have: NMIN, 2 NMIN, ..., NMAX
+        (``runtime_n`` set), else ``(n,)``."""
+        lo, hi = self.log2n_range
+        return tuple(1 << k for k in range(lo, hi + 1))
+
+    @property
+    def size_port_width(self) -> int:
+        """Bits of the ``log2n`` input port (``runtime_n`` set): log2 NMAX
+        fits; larger values clamp to log2 NMAX, smaller to log2 NMIN."""
+        return self.log2n.bit_length()
+
+    def clamp_log2n(self, log2n):
+        """The size (log2) a frame gets for the ``log2n`` port value(s)
+        ``log2n``: clamped to :attr:`log2n_range` (the RTL does the same)."""
+        lo, hi = self.log2n_range
+        return np.clip(np.asarray(log2n, dtype=np.int64), lo, hi)
+
+    @property
+    def latency_by_n(self) -> dict:
+        """``{N: latency_cycles}`` for each size of :attr:`sizes`: cycles from
+        a frame's first accepted input to its first output, into an empty
+        pipeline.  A smaller frame passes the NMAX pipeline's first stages
+        as their delays and the reorder buffer reads every frame NMAX + 2
+        slots after its first word, so every size has the latency of the
+        plan (:attr:`latency_cycles`, the one formula)."""
+        return {N: self.latency_cycles for N in self.sizes}
+
+    @property
+    def scale_log2_by_n(self) -> dict:
+        """``{N: scale_log2 of a frame of size N}``: the shifts of the last
+        log2 N stages, the ones a frame of that size uses (output ~=
+        DFT(x) / 2**scale for each frame)."""
+        return {N: sum(self.shifts[self.stages - (N.bit_length() - 1):]) for N in self.sizes}
+
     @property
     def stages(self) -> int:
         """Number of radix-2 butterfly stages, log2 N."""
@@ -962,7 +1032,7 @@ class FFTConfig(CoreConfig):
     def flag_bits(self) -> int:
         """Tag bits that travel with every data word (overflow, and direction
         for runtime cores)."""
-        return 1 + (self.direction == "runtime")
+        return 1 + (self.direction == "runtime") + (self.runtime_n is not None)   # + the frame-end tag
 
     def resources(self) -> dict:
         """Architectural resource counts (not synthesis results)."""
@@ -971,8 +1041,9 @@ class FFTConfig(CoreConfig):
                       for p in plan if p.kind in ("bf2", "bf2ii") and not p.spatial)
         rom_bits = sum(max(p.period // 4, 1) * 2 * self.twiddle_width * self.multiplier_lanes(p)
                        for p in plan if p.kind == "twiddle" and p.period > 4)
-        # P = 1: one N-word buffer used in place; P > 1: double-buffered banks
-        reorder_words = (self.n if self.lanes == 1 else 2 * self.n) if self.order == "natural" else 0
+        # P = 1: one N-word buffer used in place; P > 1 (and run-time length): double-buffered banks
+        reorder_words = ((self.n if self.lanes == 1 and self.runtime_n is None else 2 * self.n)
+                         if self.order == "natural" else 0)
         reorder_bits = reorder_words * (2 * self.output_width + self.flag_bits)
         if self.bfp:
             reorder_bits = reorder_words * (2 * [p for p in plan if p.kind == "reorder"][0].width_in
@@ -1000,4 +1071,6 @@ class FFTConfig(CoreConfig):
         (``None`` unscaled)."""
         d = super().to_dict()
         d["schedule"] = list(self.shifts) if self.scaling == "scaled" else None
+        if self.runtime_n is None:           # fixed-size cores: the descriptor's config as before
+            del d["runtime_n"]
         return d
