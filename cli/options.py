@@ -29,6 +29,10 @@ def add_fft_options(p: argparse.ArgumentParser, name_default: str = "fft"):
     g.add_argument("--direction", choices=DIRECTIONS, default="forward",
                    help="forward, inverse (unnormalised, e^{+j..}) or runtime (an 'inverse' port "
                         "sampled with the first sample of each frame)")
+    g.add_argument("--runtime-n", type=int, default=None, metavar="NMIN",
+                   help="run-time transform length: --n is NMAX and a 'log2n' input port, sampled with the "
+                        "first transfer of each frame, selects N = 2^log2n in [NMIN, NMAX] per frame "
+                        "(a power of two >= 8; one lane; not with --scaling bfp)")
     g = p.add_argument_group("numerics")
     g.add_argument("--width", type=int, default=16, help="input width per component, 4..32 (default 16)")
     g.add_argument("--twiddle-width", type=int, default=18, help="twiddle width, 4..32 (default 18)")
@@ -71,6 +75,8 @@ def fft_config_from_args(args, **overrides) -> FFTConfig:
               rounding=args.rounding, overflow=args.overflow, order=args.order, cmul=args.cmul,
               drain_after=args.drain_after, lanes=getattr(args, "lanes", 1), name=args.name,
               target=getattr(args, "target", None) or "generic")
+    if getattr(args, "runtime_n", None) is not None:
+        kw["runtime_n"] = args.runtime_n
     kw.update(overrides)
     return FFTConfig(**kw)
 

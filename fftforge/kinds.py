@@ -141,6 +141,22 @@ class CoreKind:
     formal_ref: Optional[str] = None
     fpga_from_config: bool = False
     fpga_calibrates: bool = False
+    optional_descriptor_keys: tuple = ()
+
+    @property
+    def key_order(self) -> Callable:
+        """``key_order(keys) -> list``: the order of a descriptor with the
+        top-level ``keys``: :attr:`descriptor_keys`, each optional key
+        (:attr:`optional_descriptor_keys`, ``(key, after)`` pairs: written
+        only by some configurations, e.g. ``latency_by_n`` of run-time-length
+        FFT cores) right after the key it follows."""
+        def order(keys):
+            out = list(self.descriptor_keys)
+            for key, after in self.optional_descriptor_keys:
+                if key in keys:
+                    out.insert(out.index(after) + 1, key)
+            return out
+        return order
 
     def core(self) -> type:
         """The Amaranth component class of the core."""
@@ -216,6 +232,7 @@ KINDS = {k.name: k for k in (
         formal_ref="fftforge.formal.registry:fft_sets",
         fpga_from_config=True,
         fpga_calibrates=True,
+        optional_descriptor_keys=(("latency_by_n", "latency_cycles"), ("scale_log2_by_n", "scale_log2")),
     ),
     CoreKind(
         name="filter", config=FilterConfig,

@@ -60,6 +60,12 @@ class PipelineControl(wiring.Component):
         Transfers per frame.
     drain_after : int
         Idle cycles at a frame boundary before the pipeline drains.
+    frame_last : Value, optional
+        Run-time frame sizes (``runtime_n`` cores): the last position (size
+        - 1) of the frame the next accepted sample belongs to, at most
+        ``frame`` - 1; then ``acc_last`` (a Signal attribute, not a port)
+        is high when the next accepted sample is its frame's last.
+        ``None``: every frame is ``frame`` transfers.
 
     Attributes
     ----------
@@ -106,12 +112,15 @@ class PipelineControl(wiring.Component):
     draining: Out(1)
     busy: Out(1)
 
-    def __init__(self, latency: int, frame: int, drain_after: int):
+    def __init__(self, latency: int, frame: int, drain_after: int, frame_last=None):
         if latency < 1:
             raise ValueError(f"latency must be >= 1, got {latency}")
         self.latency = latency
         self.frame = frame
         self.drain_after = drain_after
+        self.frame_last = frame_last
+        if frame_last is not None:
+            self.acc_last = Signal(name="acc_last")
         super().__init__()
 
     def elaborate(self, platform):
@@ -156,8 +165,13 @@ class PipelineControl(wiring.Component):
         def step(pos):                    # pos + 1 modulo the frame
             return pos + 1 if n & (n - 1) == 0 else Mux(pos == n - 1, 0, pos + 1)
 
-        with m.If(self.accept):
-            m.d.sync += [acc_pos.eq(step(acc_pos)), acc_zero.eq(acc_pos == n - 1)]
+        if self.frame_last is None:
+            with m.If(self.accept):
+                m.d.sync += [acc_pos.eq(step(acc_pos)), acc_zero.eq(acc_pos == n - 1)]
+        else:                             # run-time frame sizes
+            m.d.comb += self.acc_last.eq(acc_pos == self.frame_last)
+            with m.If(self.accept):
+                m.d.sync += [acc_pos.eq(Mux(self.acc_last, 0, acc_pos + 1)), acc_zero.eq(self.acc_last)]
         with m.If(self.emit):
             m.d.sync += [out_pos.eq(step(out_pos)), out_zero.eq(out_pos == n - 1),
                          out_end.eq(out_pos == (n - 2) % n)]

@@ -197,10 +197,11 @@ def descriptor(cfg, top=None) -> dict:
         raise ValueError(f"descriptor of kind {kind.name!r}: the hook writes common key(s) "
                          f"{', '.join(sorted(clash))}")
     values = {**common, **extras.keys}
-    if set(values) != set(kind.descriptor_keys):
-        raise ValueError(f"descriptor of kind {kind.name!r}: keys {sorted(set(values) ^ set(kind.descriptor_keys))} "
+    order = kind.key_order(values)
+    if set(values) != set(order):
+        raise ValueError(f"descriptor of kind {kind.name!r}: keys {sorted(set(values) ^ set(order))} "
                          f"differ from the kind's descriptor_keys")
-    return {k: values[k] for k in kind.descriptor_keys}
+    return {k: values[k] for k in order}
 
 
 def with_wrapper(desc: dict, entry: dict) -> dict:
@@ -217,7 +218,12 @@ def fft_keys(cfg) -> KindKeys:
     meaning of the ``inverse`` port (``direction="runtime"``).  Block
     floating point (``scaling="bfp"``): ``scale_relation`` says DFT(x) ~=
     output * 2**exponent (the output field ``exponent``), ``schedule`` is
-    the fixed schedule between the normalisers (``scale_log2`` 0)."""
+    the fixed schedule between the normalisers (``scale_log2`` 0).
+    Run-time length (``runtime_n``): ``ports.size`` describes the ``log2n``
+    input (encoding ``log2n``, sampled with each frame's first transfer,
+    ``min``/``max`` log2 sizes, clamped beyond them), ``latency_by_n`` and
+    ``scale_log2_by_n`` give each size's latency and output scale (keys: N
+    as a string), ``scale_log2``/``latency_cycles`` are NMAX's."""
     return KindKeys(
         keys={
             "direction": cfg.direction,
@@ -233,10 +239,20 @@ def fft_keys(cfg) -> KindKeys:
             "overflow": cfg.overflow,
             "output_order": cfg.order,
             "cmul": cfg.cmul,
-            "frames": "consecutive groups of n accepted input samples (n/lanes transfers) after reset",
+            "frames": "consecutive groups of n accepted input samples (n/lanes transfers) after reset"
+            if cfg.runtime_n is None else
+            "consecutive groups of accepted input samples after reset, 2**log2n samples each (log2n sampled "
+            "from the 'log2n' port with the first transfer of each frame); outputs: the same frames, in order",
+            **({"latency_by_n": {str(N): v for N, v in cfg.latency_by_n.items()},
+                "scale_log2_by_n": {str(N): v for N, v in cfg.scale_log2_by_n.items()}}
+               if cfg.runtime_n is not None else {}),
         },
-        ports={"inverse": ("direction", {"inverse_when": 1, "sampled": "with the first transfer of each frame"})}
-        if cfg.direction == "runtime" else {},
+        ports={**({"inverse": ("direction", {"inverse_when": 1, "sampled": "with the first transfer of each frame"})}
+                  if cfg.direction == "runtime" else {}),
+               **({"log2n": ("size", {"encoding": "log2n", "sampled": "with the first transfer of each frame",
+                                      "min": cfg.log2n_range[0], "max": cfg.log2n_range[1],
+                                      "out_of_range": "clamped to [min, max]"})}
+                  if cfg.runtime_n is not None else {})},
     )
 
 

@@ -15,6 +15,10 @@ i : In(stream.Signature({re: signed(width), im: signed(width)}))
     consecutive samples per transfer, lane 0 the lowest index.
 inverse : In(1)  (``direction="runtime"`` only)
     Sampled with the first transfer of each frame: 1 = inverse transform.
+log2n : In(unsigned(size_port_width))  (``runtime_n`` only)
+    Sampled with the first transfer of each frame: the frame has N =
+    2**log2n samples, log2n clamped to [log2 NMIN, log2 NMAX].  Frames of
+    any sizes follow each other back to back.
 o : Out(stream.Signature({re, im: signed(output_width), last: 1, overflow: 1}))
     (``{re0, im0, ..., last, overflow}`` with P lanes.)
     ``last`` marks each frame's final transfer; ``overflow`` is sticky within a
@@ -47,8 +51,9 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from fftforge.config import FFTConfig
+from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.normalize import InputNormalizer, OutputNormalizer
-from fftforge.hdl.reorder import BitReverseReorder, LaneReorder
+from fftforge.hdl.reorder import BitReverseReorder, LaneReorder, RuntimeReorder
 from fftforge.hdl.sdf import SDFButterfly
 from fftforge.hdl.shell import add_part, stream_shell, sync_enabled
 from fftforge.hdl.spatial import SpatialButterfly
@@ -84,7 +89,8 @@ def output_layout(cfg: FFTConfig) -> data.StructLayout:
 
 
 def core_tags(cfg: FFTConfig):
-    return ("ovf", "inv") if cfg.direction == "runtime" else ("ovf",)
+    tags = ("ovf", "inv") if cfg.direction == "runtime" else ("ovf",)
+    return tags + ("end",) if cfg.runtime_n is not None else tags
 
 
 def build_parts(cfg: FFTConfig, tags, ce=None):
@@ -117,6 +123,8 @@ def build_parts(cfg: FFTConfig, tags, ce=None):
             lane_parts = [TwiddleMultiplier(p, cfg.twiddle_width, cfg.rounding, cfg.overflow, cfg.cmul, tags,
                                             lanes=P, lane=l, **prim) for l in range(P)]
             parts.append(lane_parts[0] if P == 1 else lane_parts)
+        elif p.kind == "reorder" and cfg.runtime_n is not None:
+            parts.append(RuntimeReorder(p, cfg.log2n_range, tags, **prim))
         elif p.kind == "reorder":
             parts.append(BitReverseReorder(p, tags, **prim) if P == 1 else LaneReorder(p, tags, **prim))
         elif p.kind == "normalize":
@@ -159,8 +167,12 @@ class FFTDatapath(wiring.Component):
     Attributes
     ----------
     i : In(word(width))
-        Input word (``inv`` tag = inverse frame); with P lanes an array of P
-        words.
+        Input word (``inv`` tag = inverse frame; ``end`` tag, ``runtime_n``
+        only: last word of its frame, or a drain bubble); with P lanes an
+        array of P words.
+    log2n : In(range(log2 NMAX + 1))
+        ``runtime_n`` with natural order only: the (clamped) size of the
+        frame of the word on ``i``, for the reorder buffer.
     o : Out(word(output_width))
         Output word in output order, still swapped for inverse frames.
     exponent : Out(unsigned(exponent_width))
@@ -182,11 +194,13 @@ class FFTDatapath(wiring.Component):
         self.enable = enable
         self.ce_gate = ce_gate
         self.tags = core_tags(cfg)
-        wi = word_layout(cfg.width, ("ovf", "inv"))
+        wi = word_layout(cfg.width, ("ovf", "inv") + (("end",) if cfg.runtime_n is not None else ()))
         wo = word_layout(cfg.output_width, self.tags)
         if cfg.lanes > 1:
             wi, wo = data.ArrayLayout(wi, cfg.lanes), data.ArrayLayout(wo, cfg.lanes)
         sig = {"i": In(wi), "o": Out(wo)}
+        if cfg.runtime_n is not None and cfg.order == "natural":
+            sig["log2n"] = In(range(cfg.log2n + 1))
         if cfg.bfp:
             sig["exponent"] = Out(unsigned(cfg.exponent_width))
         super().__init__(sig)
@@ -202,6 +216,8 @@ class FFTDatapath(wiring.Component):
         for l, x_in in enumerate(ins):
             x = data_reg(first, name=f"x_in{l}" if P > 1 else "x_in")
             tags = {"inv": inv} if "inv" in self.tags else {}
+            if "end" in self.tags:
+                tags["end"] = x_in.end
             sync_enabled(m, self.ce, word_assign(x, Mux(inv, x_in.im, x_in.re), Mux(inv, x_in.re, x_in.im),
                                                  ovf=0, **tags))
             prev.append(x)
@@ -242,6 +258,12 @@ class FFTDatapath(wiring.Component):
             m.d.comb += self.o.eq(prev[0])
         else:
             m.d.comb += [self.o[l].eq(prev[l]) for l in range(P)]
+        if cfg.runtime_n is not None and cfg.order == "natural":
+            # the reorder buffer's frame size: the input's, delayed to it
+            reorder = next(part for part in built if part.part.kind == "reorder")
+            size_line = DelayLine(range(cfg.log2n + 1), reorder.part.offset, target=cfg.target, ce=self.ce)
+            add_part(m, "log2n_delay", size_line, ce=self.ce)
+            m.d.comb += [size_line.i.eq(self.log2n), reorder.log2n.eq(size_line.o)]
         if cfg.bfp:
             # block floating point: the input buffer's h and the reorder
             # buffer's writes go to the read-out shifter
@@ -272,6 +294,10 @@ class FFTCore(wiring.Component):
     inverse : In(1)
         ``direction="runtime"`` only: sampled with each frame's first
         transfer, 1 = inverse transform.
+    log2n : In(unsigned(cfg.size_port_width))
+        ``runtime_n`` only: sampled with each frame's first transfer, the
+        frame's size N = 2**log2n (clamped to [log2 NMIN, log2 NMAX]).
+        Every size has latency ``cfg.latency_cycles`` (``cfg.latency_by_n``).
 
     Latency ``cfg.latency_cycles`` (the datapath's ``pipeline_latency`` plus
     the stream shell's 2); P samples per clock, frames back to back.  Bit
@@ -287,6 +313,8 @@ class FFTCore(wiring.Component):
         }
         if cfg.direction == "runtime":
             sig["inverse"] = In(1)
+        if cfg.runtime_n is not None:
+            sig["log2n"] = In(cfg.size_port_width)
         super().__init__(sig)
 
     def elaborate(self, platform):
@@ -297,8 +325,23 @@ class FFTCore(wiring.Component):
         # the stream shell (hdl/shell.py): controller, registered enable and
         # soft reset (the datapath runs one cycle behind its controller,
         # CE_REGISTER_LATENCY), input register, output FIFO
+        runtime_n = cfg.runtime_n is not None
+        if runtime_n:
+            # the frame size, sampled with each frame's first transfer and
+            # clamped to [log2 NMIN, log2 NMAX] (pyref: FFTConfig.clamp_log2n)
+            lo, hi = cfg.log2n_range
+            size_held = Signal(range(hi + 1), init=hi, name="log2n_held")
+            size_port = Signal(range(hi + 1), name="log2n_port")
+            m.d.comb += size_port.eq(Mux(self.log2n < lo, lo, Mux(self.log2n > hi, hi, self.log2n)))
+            size_now = Signal(range(hi + 1), name="log2n_now")
+            frame_last = Signal(range(cfg.n), name="frame_last")
+            with m.Switch(size_now):
+                for k in range(lo, hi + 1):
+                    with m.Case(k):
+                        m.d.comb += frame_last.eq((1 << k) - 1)
         sh = stream_shell(m, self.i, self.o, latency=cfg.pipeline_latency, frame=cfg.frame_cycles,
-                          drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target)
+                          drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target,
+                          **({"frame_last": frame_last} if runtime_n else {}))
         ctl = sh.ctl
         # (the datapath applies its enable and clear to each part itself)
         m.submodules.datapath = dp = FFTDatapath(cfg, ce=sh.adv_q, clear=sh.clear, enable=sh.enable)
@@ -322,6 +365,17 @@ class FFTCore(wiring.Component):
                 w_in.im.eq(getattr(sh.inreg, im)),
                 w_in.inv.eq(inv_in),
             ]
+        if runtime_n:
+            # the size like the direction; each word's "end" tag: the last
+            # sample of its frame, or (nothing accepted: a drain bubble) 1
+            m.d.comb += size_now.eq(Mux(ctl.first_in, size_port, size_held))
+            with m.If(ctl.accept & ctl.first_in):
+                m.d.sync += size_held.eq(size_port)
+            end_in, size_in = Signal(name="end_in"), Signal(range(cfg.log2n + 1), name="log2n_in")
+            m.d.sync += [end_in.eq(~ctl.accept | ctl.acc_last), size_in.eq(size_now)]
+            m.d.comb += dp.i.end.eq(end_in)
+            if cfg.order == "natural":
+                m.d.comb += dp.log2n.eq(size_in)
 
         # Output side: undo the inverse swap, frame flags.
         inv_out = dp_out[0].inv if cfg.direction == "runtime" else int(cfg.direction == "inverse")
@@ -330,7 +384,16 @@ class FFTCore(wiring.Component):
                 getattr(sh.out, re).eq(Mux(inv_out, w.im, w.re)),
                 getattr(sh.out, im).eq(Mux(inv_out, w.re, w.im)),
             ]
-        m.d.comb += [sh.out.last.eq(sh.last_q), sh.out.overflow.eq(sh.overflow([w.ovf for w in dp_out]))]
+        if runtime_n:
+            # frames of run-time sizes: last and first from the words' "end"
+            # tags (the emitted words are whole frames, back to back)
+            first_out = Signal(init=1, name="first_out")
+            with m.If(sh.emit_q):
+                m.d.sync += first_out.eq(dp_out[0].end)
+            m.d.comb += [sh.out.last.eq(dp_out[0].end),
+                         sh.out.overflow.eq(sh.overflow([w.ovf for w in dp_out], first_out))]
+        else:
+            m.d.comb += [sh.out.last.eq(sh.last_q), sh.out.overflow.eq(sh.overflow([w.ovf for w in dp_out]))]
         if cfg.bfp:
             m.d.comb += sh.out.exponent.eq(dp.exponent)
         return m

@@ -3,7 +3,7 @@ sample is keeps one, started so that a frame's first sample reads phase 0."""
 
 from amaranth.hdl import Mux, Signal
 
-__all__ = ["phase_counter", "lane_phase", "lane_phase_at_reset"]
+__all__ = ["phase_counter", "lane_phase", "lane_phase_at_reset", "tag_phase"]
 
 
 def phase_counter(m, period: int, offset: int = 0, name: str = "phase"):
@@ -43,3 +43,29 @@ def lane_phase_at_reset(period: int, offset: int, lanes: int, lane: int) -> int:
     if period <= lanes:
         return lane % period
     return ((-offset) % groups) * lanes + lane
+
+
+def tag_phase(m, period: int, offset: int, end, name: str = "phase"):
+    """Phase of a run-time-length core's part (``runtime_n``): restarted by
+    the words themselves, since frames of different sizes follow each other.
+
+    Returns ``(phase, phase_next)``: ``phase`` (a register) is the phase of
+    the word at the part's input, ``phase_next`` the next word's: 0 after a
+    word whose ``end`` tag is set (the last of a frame, or a drain bubble),
+    else ``phase + 1`` modulo the (power-of-two) ``period``.  Until the
+    core's first word reaches the part (``offset`` enabled slots after a
+    reset or a soft clear, counted by a saturating counter) the tags are
+    ignored and the counter runs from ``-offset mod period`` as
+    :func:`phase_counter` does, so whatever the pipeline held before cannot
+    move it."""
+    assert period >= 2 and period & (period - 1) == 0
+    c = Signal(range(period), init=(-offset) % period, name=name)
+    armed = Signal(init=int(offset <= 0), name=f"{name}_armed")
+    if offset > 0:
+        since = Signal(range(offset + 1), name=f"{name}_since")
+        with m.If(~armed):
+            m.d.sync += [since.eq(since + 1), armed.eq(since == offset - 1)]
+    nxt = Signal(range(period), name=f"{name}_next")
+    m.d.comb += nxt.eq(Mux(end & armed, 0, c + 1))
+    m.d.sync += c.eq(nxt)
+    return c, nxt

@@ -19,11 +19,11 @@ from amaranth.lib.wiring import In, Out
 
 from fftforge.config import RAM_LATENCY
 from fftforge.hdl.delay import DelayLine
-from fftforge.hdl.phase import phase_counter
+from fftforge.hdl.phase import phase_counter, tag_phase
 from fftforge.hdl.prims import DelayRAM, ReadModifyWriteRAM
 from fftforge.hdl.word import word_layout
 
-__all__ = ["BitReverseReorder", "LaneReorder", "digit_xor"]
+__all__ = ["BitReverseReorder", "LaneReorder", "RuntimeReorder", "digit_xor"]
 
 
 class BitReverseReorder(wiring.Component):
@@ -203,4 +203,80 @@ class LaneReorder(wiring.Component):
         banks = Array(bank_out)
         for l in range(P):
             m.d.comb += Value.cast(self.o[l]).eq(banks[h_q ^ l])
+        return m
+
+
+class RuntimeReorder(wiring.Component):
+    """Bit-reversed to natural order for frames of run-time sizes
+    (``runtime_n``: each frame NMIN .. NMAX words, back to back).
+
+    A circular buffer of 2 NMAX words (a :class:`~fftforge.hdl.prims.DelayRAM`)
+    and a slot counter ``t``.  The word at position ``i`` of a frame of size
+    n (it holds bin ``bitrev_n(i)``) is written at ``t - i + bitrev_n(i)``
+    (the frame's first slot plus its bin); every slot reads address
+    ``t - NMAX``, so bin j of a frame whose first word came at slot ``s``
+    is read at slot ``s + NMAX + j``: every frame leaves in natural order
+    NMAX + 2 slots after it came, whatever its size.  A word is read
+    between 1 and 2 NMAX - 1 slots after it was written (at most n - 1
+    early bins, n - 1 late ones), so nothing is overwritten before it is
+    read, and the address read is never the one being written.  Drain
+    bubbles (``end`` set, position 0) write at ``t``, where no word waits.
+    The position counter is a :func:`~fftforge.hdl.phase.tag_phase`; the
+    tags are stored with the words (``end`` marks position n - 1, which
+    is bin n - 1: it stays the frame's last).
+
+    Parameters
+    ----------
+    part : Part
+        The ``reorder`` entry of the plan (``period`` = NMAX).
+    log2n_range : tuple of int
+        ``(log2 NMIN, log2 NMAX)``.
+    tags, target, ce :
+        As for :class:`BitReverseReorder` (``tags`` include ``end``).
+
+    Attributes
+    ----------
+    i : In(word(part.width_in))
+        Bins in bit-reversed order of each frame's size.
+    log2n : In(range(log2 NMAX + 1))
+        log2 of the size of the frame of the word on ``i`` (clamped).
+    o : Out(word(part.width_out))
+        Bins in natural order.
+
+    Latency NMAX + 2 slots (the plan's, :data:`~fftforge.config.REORDER_LATENCY_EXTRA`:
+    the memory's registered read).  No bit growth.  Memory: 2 NMAX words.
+    """
+    def __init__(self, part, log2n_range, tags=("ovf", "end"), *, target: str = "generic", ce=None):
+        if part.kind != "reorder":
+            raise ValueError(f"RuntimeReorder needs a reorder part, got {part.kind}")
+        if "end" not in tags:
+            raise ValueError("RuntimeReorder needs the 'end' tag")
+        self.part, self.log2n_range = part, tuple(log2n_range)
+        self.tags = tuple(tags)
+        self.target, self.ce = target, ce
+        super().__init__({
+            "i": In(word_layout(part.width_in, tags)),
+            "log2n": In(range(self.log2n_range[1] + 1)),
+            "o": Out(word_layout(part.width_out, tags)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        nmax = self.part.period
+        kmax = nmax.bit_length() - 1
+        lo, hi = self.log2n_range
+        pos, _ = tag_phase(m, nmax, self.part.offset, self.i.end, name="pos")
+        t = phase_counter(m, 2 * nmax, name="slot")
+        rev = Signal(kmax, name="rev")          # bitrev_n(pos), n = 2**log2n
+        with m.Switch(self.log2n):
+            for k in range(lo, hi + 1):
+                with m.Case(k):
+                    m.d.comb += rev.eq(Cat(*(pos[b] for b in reversed(range(k)))))
+        m.submodules.mem = mem = DelayRAM(word_layout(self.part.width_in, self.tags), 2 * nmax,
+                                          target=self.target, ce=self.ce)
+        m.d.comb += [
+            mem.waddr.eq((t - pos + rev)[:kmax + 1]), mem.wdata.eq(self.i),
+            mem.raddr.eq((t - nmax)[:kmax + 1]),
+            self.o.eq(mem.rdata),
+        ]
         return m

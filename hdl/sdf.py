@@ -33,8 +33,8 @@ from fftforge.config import BF2II_ROTATE_LATENCY, BUTTERFLY_LATENCY_EXTRA
 from fftforge.hdl.butterfly import Butterfly
 from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.fixed import round_resize
-from fftforge.hdl.phase import phase_counter
-from fftforge.hdl.word import data_reg, word_assign, word_layout
+from fftforge.hdl.phase import phase_counter, tag_phase
+from fftforge.hdl.word import carried_tags, data_reg, word_assign, word_layout
 
 __all__ = ["SDFButterfly", "round_word", "rotate_minus_j"]
 
@@ -121,16 +121,26 @@ class SDFButterfly(wiring.Component):
         k = d.bit_length() - 1
         x = self.i
         bw = store_w
+        # run-time length (the "end" tag): phases restart with each frame,
+        # so a frame with n <= D only ever sees the first half (the stage is
+        # a delay of D for it) and a bf2ii with n <= 2D never rotates
+        runtime = "end" in self.tags
+
+        def counter(word, offset, name="phase"):
+            if runtime:
+                return tag_phase(m, p.period, offset, word.end, name=name)[0]
+            return phase_counter(m, p.period, offset, name=name)
+
         if p.kind == "bf2ii":
             # BF2II: the incoming sample times -j in the last quarter of the
             # period, done exactly into its own register (a negation chain),
             # so the butterfly add has no operand select in front of it.
-            phase_in = phase_counter(m, p.period, p.offset, name="phase_in")
+            phase_in = counter(self.i, p.offset, name="phase_in")
             x = rotate_minus_j(m, self.i, phase_in[k] & phase_in[k + 1], self.tags, p.rotated_width)
             bw = store_w + (p.rotated_width - p.width_in)  # -(-2**(w-1)) needs one more bit
-            phase = phase_counter(m, p.period, p.offset + BF2II_ROTATE_LATENCY)
+            phase = counter(x, p.offset + BF2II_ROTATE_LATENCY)
         else:
-            phase = phase_counter(m, p.period, p.offset)
+            phase = counter(x, p.offset)
         first = ~phase[k]
 
         store = word_layout(store_w, self.tags)
@@ -144,6 +154,11 @@ class SDFButterfly(wiring.Component):
         ]
         tag_in = x.ovf | fb.ovf
         inv = {"inv": x.inv} if "inv" in self.tags else {}
+        # the words keep their stream positions: a difference enters the
+        # loop with x's position tags, a sum leaves with fb's (its operand
+        # from D slots earlier), so "end" marks position n - 1 throughout
+        xt = {**inv, **({"end": x.end} if runtime else {})}
+        fbt = {**inv, **({"end": fb.end} if runtime else {})}
 
         # The feedback word at full precision: with D >= 2 the loop stores
         # rounded words (x, or the rounded difference) and fb leaves as it
@@ -167,21 +182,20 @@ class SDFButterfly(wiring.Component):
         s = p.shift if d >= 2 else 0
         to_loop, to_out = Signal(raw, name="to_loop"), Signal(raw, name="to_out")
         with m.If(first):
-            m.d.comb += word_assign(to_loop, x.re << s, x.im << s, ovf=x.ovf, **inv)
+            m.d.comb += word_assign(to_loop, x.re << s, x.im << s, ovf=x.ovf, **xt)
             if d >= 2:                     # fb is already rounded: shift it up
                 m.d.comb += word_assign(to_out, fb_raw.re << s, fb_raw.im << s, **self._tags_of(fb_raw))
             else:
                 m.d.comb += to_out.eq(fb_raw)
         with m.Else():
-            m.d.comb += word_assign(to_loop, bfly.diff.re, bfly.diff.im, ovf=tag_in, **inv)
-            m.d.comb += word_assign(to_out, bfly.sum.re, bfly.sum.im, ovf=tag_in, **inv)
+            m.d.comb += word_assign(to_loop, bfly.diff.re, bfly.diff.im, ovf=tag_in, **xt)
+            m.d.comb += word_assign(to_out, bfly.sum.re, bfly.sum.im, ovf=tag_in, **fbt)
 
         def finish(w, part=p):
             """The word rounded and fitted into ``part.width_out``."""
             re, im, ovf = round_word(part, self.rounding, self.overflow, w)
             out = Signal(store)
-            tags = {"inv": w.inv} if "inv" in self.tags else {}
-            m.d.comb += word_assign(out, re, im, ovf=ovf, **tags)
+            m.d.comb += word_assign(out, re, im, ovf=ovf, **carried_tags(w, self.tags))
             return out
 
         # output: register 1 unrounded, register 2 rounded

@@ -134,7 +134,8 @@ def add_part(m, name: str, part, *, ce=None, clr=None):
     m.submodules[name] = part
 
 
-def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_layout, target: str = "generic"):
+def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_layout, target: str = "generic",
+                 frame_last=None):
     """Add the shell around a slot pipeline of ``latency`` slots to ``m``.
 
     Parameters
@@ -147,6 +148,9 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
         The output payload's layout (the FIFO's word).
     target : str
         Synthesis target, for the datapath's clear (:class:`DatapathClear`).
+    frame_last : Value, optional
+        Run-time frame sizes: the controller's ``frame_last``
+        (:class:`~fftforge.hdl.control.PipelineControl`).
 
     Returns
     -------
@@ -156,10 +160,11 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
     payload), ``emit_q``, ``last_q``, ``first_q`` (the word at the datapath
     output is written this cycle, and is the last / first of its frame),
     ``out`` (a ``Signal(out_layout)`` the caller drives: the FIFO's word)
-    and ``overflow(flags)`` (the sticky per-frame flag of the output word,
-    given the ``ovf`` tags of its lanes; call it once).
+    and ``overflow(flags, first=None)`` (the sticky per-frame flag of the
+    output word, given the ``ovf`` tags of its lanes and, for run-time
+    frame sizes, whether it is its frame's first; call it once).
     """
-    m.submodules.ctl = ctl = PipelineControl(latency, frame, drain_after)
+    m.submodules.ctl = ctl = PipelineControl(latency, frame, drain_after, frame_last)
     clr_q = Signal(name="clr_q")
     m.d.sync += clr_q.eq(ctl.clr)
     m.submodules.fifo = fifo = SyncFIFO(width=out_layout.size, depth=OUTPUT_FIFO_DEPTH)
@@ -203,9 +208,9 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
         fifo.r_en.eq(o.ready),
     ]
 
-    def overflow(flags):
+    def overflow(flags, first=None):
         acc = Signal(name="ovf_acc")
-        flag = acc & ~first_q
+        flag = acc & ~(first_q if first is None else first)
         for f in flags:
             flag = flag | f
         with m.If(emit_q):

@@ -24,8 +24,8 @@ from fftforge.hdl.cmul import ComplexMultiplier, rotate_negate, rotate_swap
 from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.fixed import fit, round_resize
 from fftforge.hdl.prims import PipelinedROM
-from fftforge.hdl.phase import lane_phase, lane_phase_at_reset
-from fftforge.hdl.word import data_reg, word_assign, word_layout
+from fftforge.hdl.phase import lane_phase, lane_phase_at_reset, tag_phase
+from fftforge.hdl.word import carried_tags, data_reg, word_assign, word_layout
 
 __all__ = ["TwiddleMultiplier"]
 
@@ -123,7 +123,13 @@ class TwiddleMultiplier(wiring.Component):
         # one slot ahead), so that its shift-and-add is not in front of the
         # ROM address; its reset value is the exponent of the first slot.
         j = Signal(range(L), name="j_next")
-        m.d.comb += j.eq(lane_phase(m, L, p.offset - 1, self.lanes, self.lane))
+        if "end" in self.tags:
+            # run-time length: the phase restarts after each word tagged
+            # "end" (a frame of n < L sees phases 0 .. n-1 only: exponent 0,
+            # an exact pass, where n <= L/2)
+            m.d.comb += j.eq(tag_phase(m, L, p.offset, self.i.end)[1])
+        else:
+            m.d.comb += j.eq(lane_phase(m, L, p.offset - 1, self.lanes, self.lane))
         first = lane_phase_at_reset(L, p.offset, self.lanes, self.lane)
         e = Signal(range(L), name="exponent_q", init=int(exponents(L, p.pattern)[first]))
         m.d.sync += e.eq(self._exponent(m, j))
@@ -149,8 +155,7 @@ class TwiddleMultiplier(wiring.Component):
         xl = word_layout(p.rotated_width, self.tags)   # one bit wider only if -2**(w-1) can arrive
         cl = data.StructLayout({"x": xl, "triv": 1})
         xc = data_reg(cl, name="xc")
-        inv_a = {"inv": xa.inv} if "inv" in self.tags else {}
-        m.d.sync += word_assign(xc.x, r_re, r_im, ovf=xa.ovf, **inv_a)
+        m.d.sync += word_assign(xc.x, r_re, r_im, ovf=xa.ovf, **carried_tags(xa, self.tags))
         m.d.sync += xc.triv.eq(triv_a)
 
         need_mult = nq > 1 and self.needs_multiplier
@@ -174,7 +179,7 @@ class TwiddleMultiplier(wiring.Component):
 
         t_re, f1 = fit(xd.re, p.width_out, self.overflow, p.may_overflow)
         t_im, f2 = fit(xd.im, p.width_out, self.overflow, p.may_overflow)
-        inv = {"inv": xd.inv} if "inv" in self.tags else {}
+        inv = carried_tags(xd, self.tags)
         o = data_reg(self.o.shape(), name="o_reg")
         m.d.comb += self.o.eq(o)
         if need_mult:

@@ -4,13 +4,16 @@ A word is a complex sample plus tag bits that travel with it:
 
 * ``re``, ``im``: signed, ``width`` bits each;
 * ``ovf``: this word (or any value it was computed from) was clipped;
-* ``inv``: (runtime-direction cores only) the word belongs to an inverse frame.
+* ``inv``: (runtime-direction cores only) the word belongs to an inverse frame;
+* ``end``: (run-time-length cores only, ``runtime_n``) the word is the last
+  of its frame, or a drain bubble: the next word starts a frame, so each
+  part's phase counter restarts after it (:func:`fftforge.hdl.phase.tag_phase`).
 """
 
 from amaranth.hdl import Signal, signed
 from amaranth.lib import data
 
-__all__ = ["word_layout", "word_assign", "data_reg", "TAGS"]
+__all__ = ["word_layout", "word_assign", "data_reg", "carried_tags", "TAGS"]
 
 
 def data_reg(shape, name=None):
@@ -21,7 +24,7 @@ def data_reg(shape, name=None):
     the clear, thousands of data flip-flops made it the critical net."""
     return Signal(shape, name=name, reset_less=True)
 
-TAGS = ("ovf", "inv")
+TAGS = ("ovf", "inv", "end")
 
 
 def word_layout(width: int, tags=("ovf",)) -> data.StructLayout:
@@ -32,6 +35,13 @@ def word_layout(width: int, tags=("ovf",)) -> data.StructLayout:
             raise ValueError(f"unknown tag {t!r}; allowed: {', '.join(TAGS)}")
         fields[t] = 1
     return data.StructLayout(fields)
+
+
+def carried_tags(w, tags) -> dict:
+    """``{tag: w.tag}`` for the tags of ``tags`` other than ``ovf`` (which
+    parts combine rather than carry): the keyword arguments of
+    :func:`word_assign` that pass them on."""
+    return {t: getattr(w, t) for t in tags if t != "ovf"}
 
 
 def word_tags(layout: data.StructLayout):

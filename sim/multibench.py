@@ -58,12 +58,16 @@ class Segment:
 
     re, im : int arrays (frames, frame_samples) of input samples
     inverse : per-frame inverse flags (runtime-direction cores) or None
+    log2n : per-frame values of the ``log2n`` port (run-time-length cores,
+        ``runtime_n``: frame f is its first 2**clamp(log2n[f]) samples) or
+        None (every frame NMAX)
     streaming : valid and ready high throughout (latency and throughput
         are measured); else random stalls as the module doc says
     """
     re: np.ndarray
     im: np.ndarray
     inverse: Optional[np.ndarray] = None
+    log2n: Optional[np.ndarray] = None
     streaming: bool = False
     p_valid: float = 0.7
     p_ready: float = 0.6
@@ -149,11 +153,14 @@ def stream_problems(core: "CoreResult", spec: "CoreSpec", name: str) -> list:
                        f"{res.emitted}/{res.words_out} received, {res.accepted}/{res.words_in} accepted, "
                        f"timeout {res.timeout}")
             continue
-        if res.accepted * cfg.lanes != cfg.n * len(seg.re):
+        sizes = segment_sizes(cfg, seg)
+        if res.accepted * cfg.lanes != int(sizes.sum()):
             bad.append(f"{name} segment {s}: {res.accepted} transfers accepted for {len(seg.re)} frames")
         if seg.streaming:
-            if res.latency != cfg.latency_cycles:
-                bad.append(f"{name}: latency {res.latency}, descriptor says {cfg.latency_cycles}")
+            want = (cfg.latency_cycles if getattr(cfg, "runtime_n", None) is None
+                    else cfg.latency_by_n[int(sizes[0])])
+            if res.latency != want:
+                bad.append(f"{name}: latency {res.latency}, descriptor says {want}")
             if res.in_span != res.accepted:      # one transfer (P samples) accepted every cycle
                 bad.append(f"{name}: {res.accepted} transfers in {res.in_span} cycles")
             if res.out_gaps != 0:                 # one transfer out every cycle while streaming
@@ -162,6 +169,45 @@ def stream_problems(core: "CoreResult", spec: "CoreSpec", name: str) -> list:
             bad.append(f"{name} segment {s}: stalls too mild ({res.drain_gaps} drain gaps, "
                        f"{res.ready_bursts} ready bursts, {res.stall_pct:.0f} % input stalls)")
     return bad
+
+
+def segment_sizes(cfg, seg: "Segment") -> np.ndarray:
+    """Samples of each frame of ``seg``: 2**log2n (clamped) for a
+    run-time-length core, else the frame size."""
+    frames = len(seg.re)
+    if getattr(cfg, "runtime_n", None) is not None:
+        from fftforge.pyref.fft import frame_sizes
+        return 1 << frame_sizes(cfg, frames, seg.log2n)
+    return np.full(frames, lanes.frame_samples(cfg), dtype=np.int64)
+
+
+def _runtime_n_words(cfg, pin, pout, seg, inv):
+    """Input and expected words of a run-time-length core's segment: frame
+    f's first 2**log2n[f] samples, back to back (one lane); the input words
+    carry ``(start << size_bits | log2n) << inv_bits | inv`` above the
+    payload (start: the frame's first transfer, log2n: the port value, also
+    on the other transfers of the frame)."""
+    from fftforge.pyref.fft import FFTModel, frame_sizes
+    re_, im_ = np.asarray(seg.re), np.asarray(seg.im)
+    frames = re_.shape[0]
+    port = np.full(frames, cfg.log2n, dtype=np.int64) if seg.log2n is None else np.asarray(seg.log2n)
+    y = FFTModel(cfg)(re_, im_, inv, port)
+    n = 1 << frame_sizes(cfg, frames, port)
+    take = lambda a: np.concatenate([a[f, :n[f]] for f in range(frames)])[None, :]
+    total = int(n.sum())
+    words = pack(pin["fields"], {"re": take(re_), "im": take(im_)}, total)
+    last = np.zeros(total, dtype=np.int64)
+    last[np.cumsum(n) - 1] = 1
+    expected = {"re": take(y[0]), "im": take(y[1]), "overflow": take(y[2]).astype(np.int64), "last": last[None, :]}
+    sb = cfg.size_port_width
+    ib = int(inv is not None)
+    extra = []
+    for f in range(frames):
+        flag = int(inv[f]) if inv is not None else 0
+        for t in range(n[f]):
+            extra.append(((int(t == 0) << sb | int(port[f])) << ib) | flag)
+    words = [w | (x << pin["width"]) for w, x in zip(words, extra)]
+    return words, expected, y, total, ib + sb + 1
 
 
 def binary_env(opt: str = "-O0") -> dict:
@@ -208,12 +254,20 @@ class MultiBench:
         cfg = spec.cfg
         pin, pout = desc["ports"]["input"], desc["ports"]["output"]
         runtime = "direction" in desc["ports"]
+        sized = "size" in desc["ports"]
         w_in, w_out, segs = [], [], []
+        xbits = int(runtime)
         for seg in spec.segments:
             re_, im_ = np.asarray(seg.re), np.asarray(seg.im)
             inv = seg.inverse if runtime else None
             if runtime and inv is None:
                 inv = np.zeros(re_.shape[0], dtype=bool)
+            if sized:
+                words, expected, y, nout, xbits = _runtime_n_words(cfg, pin, pout, seg, inv)
+                w_in += words
+                w_out += pack(pout["fields"], expected, nout)
+                segs.append({"nin": nout, "nout": nout, "expected": expected, "model": y})
+                continue
             y = lanes.model_stream(cfg, re_, im_, inv)
             words_in = lanes.input_words(cfg, re_, im_)
             expected = lanes.output_words(cfg, *y)
@@ -229,12 +283,12 @@ class MultiBench:
             w_in += words
             w_out += pack(pout["fields"], expected, nout)
             segs.append({"nin": nin, "nout": nout, "expected": expected, "model": y})
-        xw = pin["width"] + int(runtime)
+        xw = pin["width"] + xbits
         with open(os.path.join(self.workdir, f"in_{k}.hex"), "w") as f:
             f.write(_hex(w_in, xw))
         with open(os.path.join(self.workdir, f"exp_{k}.hex"), "w") as f:
             f.write(_hex(w_out, pout["width"]))
-        return {"segs": segs, "iw": pin["width"], "xw": xw, "ow": pout["width"], "runtime": runtime}
+        return {"segs": segs, "iw": pin["width"], "xw": xw, "ow": pout["width"], "runtime": runtime, "sized": sized}
 
     # -- the whole flow --------------------------------------------------
     def run(self) -> MultiRun:
@@ -328,6 +382,19 @@ def _driver(k: int, cfg, desc: dict, vec: dict, segments, seed: int) -> str:
 
     budgets = [60 * (sv["nin"] + sv["nout"]) + 50 * lat + 100000 for sv in vec["segs"]]
     inv_conn = f", .{p['direction']['name']}(inv)" if "direction" in p else ""
+    sized = vec.get("sized", False)
+    sb = p["size"]["width"] if sized else 1
+    if sized:        # run-time length: the log2n port, frame starts marked in the input words
+        inv_conn += f", .{p['size']['name']}(log2n)"
+        boundary = f"in_mem[k][{xw - 1}]"
+        inv_bit = iw
+        size_field = f"in_mem[k][{iw + int('direction' in p) + sb - 1}:{iw + int('direction' in p)}]"
+        frame_no, frame_count = "frames_seen", "frames_seen = frames_seen + 1; "
+    else:
+        frame_no, frame_count = "((k - in_beg) / FT)", ""
+        boundary = "(k - in_beg) % FT == 0"
+        inv_bit = xw - 1
+        size_field = "'0"
     params = (arr("IN_BEG", nin_off[:-1]) + arr("IN_END", nin_off[1:]) + arr("OUT_BEG", nout_off[:-1])
               + arr("OUT_END", nout_off[1:]) + arr("STREAMING", [s.streaming for s in segments])
               + arr("PV", [int(s.p_valid * 65536) for s in segments])
@@ -344,6 +411,7 @@ module drv_{k}(input clk, output reg done);
   reg [{ow - 1}:0] exp_mem [0:NOUT-1];
   reg rst = 1'b1, i_valid = 1'b0, o_ready = 1'b0, inv = 1'b0;
   reg [{iw - 1}:0] i_payload = '0;
+  reg [{sb - 1}:0] log2n = '0;
   wire i_ready, o_valid;
   wire [{ow - 1}:0] o_payload;
   // the core's clock stops once its driver is done (the model then skips it)
@@ -354,7 +422,7 @@ module drv_{k}(input clk, output reg done);
   integer fd, seg = 0, rst_cycles = 0;
 {params}  integer in_beg, in_end, out_beg, out_end, streaming, pv, pr, idle_every, idle_cycles, budget;
   integer k, m, errors, extra, gap, rburst, tl, gap_at, gaps, long_gaps, rbursts, vbursts, steady, received;
-  integer cycle, first_in, first_out, last_in, pending, in_stall;
+  integer cycle, first_in, first_out, last_in, pending, in_stall{", frames_seen" if sized else ""};
   reg [63:0] s;
   reg v, r, acc, timeout;
   function automatic [63:0] xs(input [63:0] x);
@@ -368,7 +436,7 @@ module drv_{k}(input clk, output reg done);
       idle_cycles = IDLE_CYCLES[seg]; budget = BUDGET[seg];
       k = in_beg; m = out_beg; errors = 0; extra = 0; gap = 0; rburst = 0; tl = 0; gap_at = -1;
       gaps = 0; long_gaps = 0; rbursts = 0; vbursts = 0; steady = 0; received = 0; cycle = 0; first_in = -1;
-      first_out = -1; last_in = -1; pending = 0; in_stall = 0; timeout = 1'b0;
+      first_out = -1; last_in = -1; pending = 0; in_stall = 0; timeout = 1'b0;{" frames_seen = 0;" if sized else ""}
     end
   endtask
   initial begin
@@ -418,9 +486,9 @@ module drv_{k}(input clk, output reg done);
         r = 1'b1;
       end else begin
         if (gap > 0) gap = gap - 1;
-        else if (k < in_end && k > in_beg && (k - in_beg) % FT == 0 && k != gap_at) begin
+        else if (k < in_end && k > in_beg && {boundary} && k != gap_at) begin
           gap_at = k;                   // at most one gap per frame boundary
-          if (idle_every > 0 && ((k - in_beg) / FT) % idle_every == 0) gap = idle_cycles;
+          {frame_count}if (idle_every > 0 && {frame_no} % idle_every == 0) gap = idle_cycles;
           else if (s[63:61] == 3'b000) gap = 1 + 32'(s[47:32]) % GAPMAX;
           if (gap > 0) begin gaps = gaps + 1; if (gap > DRAIN + 1) long_gaps = long_gaps + 1; end
         end else if (k < in_end && s[60:54] == 7'd0) begin      // inside a frame
@@ -434,7 +502,8 @@ module drv_{k}(input clk, output reg done);
       i_valid <= v;
       if (k < in_end) begin
         i_payload <= in_mem[k][{iw - 1}:0];
-        inv <= in_mem[k][{xw - 1}];
+        inv <= in_mem[k][{inv_bit}];
+        log2n <= {size_field};
       end
       o_ready <= r;
       if (m >= out_end) tl = tl + 1;
