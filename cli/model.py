@@ -21,6 +21,10 @@ def add_parser(sub):
     p.add_argument("--input", required=True, help="input .npy")
     p.add_argument("--output", required=True, help="output .npy")
     p.add_argument("--inverse", default=None, help="runtime cores: .npy of per-frame inverse flags")
+    p.add_argument("--log2n", default=None,
+                   help="run-time-length cores (generate --runtime-n): .npy of per-frame log2 sizes (integers, "
+                        "shape (frames,), clamped to the core's range like its log2n port); frame f uses its "
+                        "first 2**log2n[f] samples, its output is zero beyond them")
     p.add_argument("--format", choices=("complex", "int"), default="complex",
                    help="complex128 (frames, N) (exact to 53 bits) or int64 (frames, N, 2)")
     p.add_argument("--overflow-output", default=None, help="also save the sticky overflow flags (.npy)")
@@ -40,7 +44,14 @@ def cmd_model(args):
                         f"(only scaling bfp cores have one)")
     re, im = load_model_input(args.input, desc["n"])
     inverse = load_inverse_flags(args.inverse) if args.inverse else None
-    y_re, y_im, ovf, *exponent = run_model(cfg, re, im, inverse)
+    if args.log2n and "size" not in desc.get("ports", {}):
+        raise UserError(f"--log2n: core {desc.get('name')} has a fixed size (only cores generated with "
+                        f"--runtime-n take per-frame sizes)")
+    if args.log2n:
+        from fftforge.pyref.arrays import load_log2n
+        y_re, y_im, ovf, *exponent = run_model(cfg, re, im, inverse, load_log2n(args.log2n, re.shape[0]))
+    else:
+        y_re, y_im, ovf, *exponent = run_model(cfg, re, im, inverse)
     y = model_output(y_re, y_im, args.format)
     np.save(args.output, y)
     if args.overflow_output:

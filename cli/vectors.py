@@ -34,5 +34,6 @@ def cmd_vectors(args):
     if args.frames < 1 or args.frames > 10000:
         raise UserError(f"--frames must be in [1, 10000], got {args.frames}")
     base = write_vectors(cfg, desc, args.output_dir, args.frames, args.input, args.seed)
-    print(f"wrote {base}_input.npy/.hex, {base}_expected.npy/.hex, {base}_overflow.npy "
+    sizes = f", {base}_log2n.npy (per-frame sizes)" if "size" in desc["ports"] else ""
+    print(f"wrote {base}_input.npy/.hex, {base}_expected.npy/.hex, {base}_overflow.npy{sizes} "
           f"({args.frames} frames of '{args.input}'; hex words are $readmemh payloads)")

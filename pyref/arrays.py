@@ -22,7 +22,7 @@ import numpy as np
 
 from fftforge.errors import UserError
 
-__all__ = ["model_input", "load_model_input", "load_inverse_flags", "run_model", "model_output"]
+__all__ = ["model_input", "load_model_input", "load_inverse_flags", "load_log2n", "run_model", "model_output"]
 
 
 def model_input(x, n: int, source: str = "input") -> tuple:
@@ -80,13 +80,28 @@ def load_inverse_flags(path: str) -> np.ndarray:
         raise UserError(f"cannot read inverse flags {path}: {e}") from None
 
 
-def run_model(cfg, re, im, inverse=None) -> tuple:
+def load_log2n(path: str, frames: int) -> np.ndarray:
+    """Per-frame log2 sizes (run-time-length cores) from a ``.npy`` file:
+    integers, shape (frames,); :class:`UserError` (one line) otherwise."""
+    try:
+        k = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise UserError(f"cannot read --log2n sizes {path}: {e}") from None
+    if k.dtype.kind not in "iu" or k.shape != (frames,):
+        raise UserError(f"--log2n {path}: must be integers of shape ({frames},) (one per frame), "
+                        f"got {k.dtype} {k.shape}")
+    return k.astype(np.int64)
+
+
+def run_model(cfg, re, im, inverse=None, log2n=None) -> tuple:
     """The bit-true model of ``cfg`` (:func:`fftforge.pyref.registry.model_for`)
     on frames ``re``, ``im``: ``(re, im, overflow)`` (block-floating-point
     cores: ``(re, im, overflow, exponent)``, one exponent per frame).  A frame the model
     rejects (its ``ValueError``) becomes a one-line :class:`UserError`."""
     from fftforge.pyref.registry import model_for
     try:
+        if log2n is not None:
+            return model_for(cfg)(re, im, inverse, log2n)
         return model_for(cfg)(re, im, inverse)
     except ValueError as e:
         raise UserError(str(e)) from None

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["sample_fields", "samples", "to_words", "from_words", "group_flags", "last_flags",
-           "input_words", "output_words", "frame_samples", "frame_transfers", "model_stream"]
+           "input_words", "output_words", "frame_samples", "frame_transfers", "model_stream", "sized_stream"]
 
 
 def sample_fields(cfg) -> tuple:
@@ -144,3 +144,26 @@ def model_stream(cfg, re, im, inverse=None, model=None):
         y = model(fr.real.astype(np.int64), fr.imag.astype(np.int64))
         return tuple(np.asarray(a)[:, k:] for a in y)
     return model(re, im, inverse)
+
+
+def sized_stream(cfg, re, im, inverse=None, log2n=None) -> dict:
+    """The stream of a run-time-length FFT core (``cfg.runtime_n``, one
+    lane): frame f is its first 2**log2n[f] samples (``log2n`` the port
+    values, clamped as the core clamps them), frames back to back.
+    Returns ``{"input": {re, im}, "output": {re, im, overflow, last}, "model":
+    (re, im, overflow) (frames, NMAX), "sizes": samples per frame}``, the
+    word arrays of shape (1, total samples)."""
+    from fftforge.pyref.fft import FFTModel, frame_sizes
+    re, im = np.asarray(re), np.asarray(im)
+    frames = re.shape[0]
+    n = 1 << frame_sizes(cfg, frames, log2n)
+    y = FFTModel(cfg)(re, im, inverse, log2n)
+
+    def take(a):
+        return np.concatenate([np.asarray(a)[f, :n[f]] for f in range(frames)])[None, :]
+
+    last = np.zeros((1, int(n.sum())), dtype=np.int64)
+    last[0, np.cumsum(n) - 1] = 1
+    return {"input": {"re": take(re), "im": take(im)},
+            "output": {"re": take(y[0]), "im": take(y[1]), "overflow": take(y[2]).astype(np.int64), "last": last},
+            "model": y, "sizes": n}

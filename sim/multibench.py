@@ -181,33 +181,22 @@ def segment_sizes(cfg, seg: "Segment") -> np.ndarray:
     return np.full(frames, lanes.frame_samples(cfg), dtype=np.int64)
 
 
-def _runtime_n_words(cfg, pin, pout, seg, inv):
-    """Input and expected words of a run-time-length core's segment: frame
-    f's first 2**log2n[f] samples, back to back (one lane); the input words
-    carry ``(start << size_bits | log2n) << inv_bits | inv`` above the
-    payload (start: the frame's first transfer, log2n: the port value, also
-    on the other transfers of the frame)."""
-    from fftforge.pyref.fft import FFTModel, frame_sizes
-    re_, im_ = np.asarray(seg.re), np.asarray(seg.im)
-    frames = re_.shape[0]
+def _runtime_n_words(cfg, pin, seg, inv):
+    """Input and expected words of a run-time-length core's segment
+    (:func:`fftforge.pyref.lanes.sized_stream`); the input words carry
+    ``(start << size_bits | log2n) << inv_bits | inv`` above the payload
+    (start: the frame's first transfer, log2n: the port value, also on the
+    other transfers of the frame)."""
+    frames = len(seg.re)
     port = np.full(frames, cfg.log2n, dtype=np.int64) if seg.log2n is None else np.asarray(seg.log2n)
-    y = FFTModel(cfg)(re_, im_, inv, port)
-    n = 1 << frame_sizes(cfg, frames, port)
-    take = lambda a: np.concatenate([a[f, :n[f]] for f in range(frames)])[None, :]
-    total = int(n.sum())
-    words = pack(pin["fields"], {"re": take(re_), "im": take(im_)}, total)
-    last = np.zeros(total, dtype=np.int64)
-    last[np.cumsum(n) - 1] = 1
-    expected = {"re": take(y[0]), "im": take(y[1]), "overflow": take(y[2]).astype(np.int64), "last": last[None, :]}
-    sb = cfg.size_port_width
-    ib = int(inv is not None)
-    extra = []
-    for f in range(frames):
-        flag = int(inv[f]) if inv is not None else 0
-        for t in range(n[f]):
-            extra.append(((int(t == 0) << sb | int(port[f])) << ib) | flag)
+    st = lanes.sized_stream(cfg, seg.re, seg.im, inv, port)
+    n, total = st["sizes"], int(st["sizes"].sum())
+    words = pack(pin["fields"], st["input"], total)
+    sb, ib = cfg.size_port_width, int(inv is not None)
+    extra = [((int(t == 0) << sb | int(port[f])) << ib) | (int(inv[f]) if inv is not None else 0)
+             for f in range(frames) for t in range(n[f])]
     words = [w | (x << pin["width"]) for w, x in zip(words, extra)]
-    return words, expected, y, total, ib + sb + 1
+    return words, st["output"], st["model"], total, ib + sb + 1
 
 
 def binary_env(opt: str = "-O0") -> dict:
@@ -263,7 +252,7 @@ class MultiBench:
             if runtime and inv is None:
                 inv = np.zeros(re_.shape[0], dtype=bool)
             if sized:
-                words, expected, y, nout, xbits = _runtime_n_words(cfg, pin, pout, seg, inv)
+                words, expected, y, nout, xbits = _runtime_n_words(cfg, pin, seg, inv)
                 w_in += words
                 w_out += pack(pout["fields"], expected, nout)
                 segs.append({"nin": nout, "nout": nout, "expected": expected, "model": y})

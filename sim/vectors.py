@@ -14,6 +14,10 @@ Files written for a core called ``<name>``: ``<name>_input.npy``,
 flags), ``<name>_exponent.npy`` (block-floating-point cores: the per-frame
 block exponents, int64 (frames,); DFT(x) ~= expected * 2**exponent),
 ``<name>_inverse.npy`` (runtime-direction cores: per-frame flags),
+``<name>_log2n.npy`` (run-time-length cores: the per-frame log2 sizes, int64
+(frames,), random; the input and expected arrays are (frames, NMAX), zero
+beyond each frame's size, the hex files the stream: each frame's
+2**log2n samples, back to back),
 ``<name>_input.hex`` and ``<name>_expected.hex`` (one word a line, as many
 hex digits as the port is wide).
 """
@@ -43,6 +47,9 @@ class GoldenVectors:
         Per-frame inverse flags (runtime-direction cores), else None.
     exponent : ndarray or None
         Per-frame block exponents (block-floating-point cores), else None.
+    log2n : ndarray or None
+        Per-frame log2 sizes (run-time-length cores: frame f is its first
+        2**log2n[f] samples, outputs zero beyond them), else None.
     input_words, output_words : list of int
         Packed payload words of the input and output ports, one per transfer.
     """
@@ -55,6 +62,7 @@ class GoldenVectors:
     input_words: list
     output_words: list
     exponent: Optional[np.ndarray] = None
+    log2n: Optional[np.ndarray] = None
 
 
 def golden_vectors(cfg, desc: dict, frames: int, stimulus: str = "random", seed: int = 1) -> GoldenVectors:
@@ -71,6 +79,17 @@ def golden_vectors(cfg, desc: dict, frames: int, stimulus: str = "random", seed:
     # in, the kept outputs out (lanes.frame_samples and lanes.model_stream)
     re, im = make_stimulus(stimulus, frames, lanes.frame_samples(cfg), desc["input_width"], rng)
     inverse = rng.random(frames) < 0.5 if desc.get("direction") == "runtime" else None
+    if getattr(cfg, "runtime_n", None) is not None:
+        # run-time length: random sizes; the hex words are the stream, frame
+        # f's first 2**log2n[f] samples (and outputs), back to back
+        lo, hi = cfg.log2n_range
+        log2n = rng.integers(lo, hi + 1, frames)
+        st = lanes.sized_stream(cfg, re, im, inverse, log2n)
+        total = int(st["sizes"].sum())
+        y_re, y_im, ovf = st["model"]
+        return GoldenVectors(re=re, im=im, y_re=y_re, y_im=y_im, overflow=ovf, inverse=inverse, log2n=log2n,
+                             input_words=pack(desc["ports"]["input"]["fields"], st["input"], total),
+                             output_words=pack(desc["ports"]["output"]["fields"], st["output"], total))
     y_re, y_im, ovf, *exponent = lanes.model_stream(cfg, re, im, inverse)
     exponent = exponent[0] if exponent else None
     ports = desc["ports"]
@@ -104,6 +123,8 @@ def write_vectors(cfg, desc: dict, outdir: str, frames: int, stimulus: str = "ra
         np.save(base + "_inverse.npy", v.inverse)
     if v.exponent is not None:
         np.save(base + "_exponent.npy", np.asarray(v.exponent, dtype=np.int64))
+    if v.log2n is not None:
+        np.save(base + "_log2n.npy", np.asarray(v.log2n, dtype=np.int64))
     ports = desc["ports"]
     for suffix, words, width in (("_input.hex", v.input_words, ports["input"]["width"]),
                                  ("_expected.hex", v.output_words, ports["output"]["width"])):
