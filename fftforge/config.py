@@ -783,12 +783,23 @@ class FFTConfig(CoreConfig):
         plan (:attr:`latency_cycles`, the one formula)."""
         return {N: self.latency_cycles for N in self.sizes}
 
+    def at_size(self, n: int) -> "FFTConfig":
+        """The ordinary ``n``-point core a run-time-length core's frames of
+        size ``n`` compare with: same options, fixed size, the last log2 n
+        shifts of the schedule.  Its words equal the frames' words for
+        ``r2sdf``, and for ``r22sdf`` when log2 n and log2 NMAX have the
+        same parity (:func:`fftforge.pyref.fft.tail_parts`); its noise model
+        bounds them all."""
+        k = n.bit_length() - 1
+        sched = tuple(self.shifts[self.stages - k:]) if self.scaling == "scaled" else None
+        return self.replace(n=n, runtime_n=None, schedule=sched)
+
     @property
     def scale_log2_by_n(self) -> dict:
         """``{N: scale_log2 of a frame of size N}``: the shifts of the last
         log2 N stages, the ones a frame of that size uses (output ~=
         DFT(x) / 2**scale for each frame)."""
-        return {N: sum(self.shifts[self.stages - (N.bit_length() - 1):]) for N in self.sizes}
+        return {N: self.at_size(N).scale_log2 for N in self.sizes}
 
     @property
     def stages(self) -> int:

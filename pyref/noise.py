@@ -67,12 +67,22 @@ def _rounding_mean(rounding: str, shift: int) -> float:
     return -(1.0 - 2.0 ** -shift) / 2.0
 
 
-def _mean_error_power(cfg: FFTConfig) -> float:
+def _parts(cfg: FFTConfig, n=None):
+    """The parts a frame goes through: the plan, or for a frame of size
+    ``n`` of a run-time-length core :func:`fftforge.pyref.fft.tail_parts`
+    (a twiddle part there may see only the first n phases of its period)."""
+    if n is None:
+        return cfg.plan()
+    from fftforge.pyref.fft import tail_parts
+    return tail_parts(cfg, n)
+
+
+def _mean_error_power(cfg: FFTConfig, size=None) -> float:
     """Power of the deterministic (mean) rounding error at the output,
     propagated exactly through the pipeline's butterflies and twiddles."""
-    n = cfg.n
+    n = size or cfg.n
     mu = np.zeros(n, dtype=np.complex128)
-    for part in cfg.plan():
+    for part in _parts(cfg, size):
         if part.kind in ("bf2", "bf2ii"):
             d = part.delay
             b = _rounding_mean(cfg.rounding, part.shift) * (1 + 1j)
@@ -89,12 +99,14 @@ def _mean_error_power(cfg: FFTConfig) -> float:
             rot, addr, triv = phase_factors(part.period, part.pattern, cfg.twiddle_width)
             w = np.exp(-2j * np.pi * e / part.period)
             b = np.where(triv, 0, _rounding_mean(cfg.rounding, cfg.twiddle_width - 1) * (1 + 1j))
-            mu = (mu.reshape(-1, part.period) * w + b).reshape(n)
+            m = min(part.period, n)             # a frame shorter than the period sees its first n phases
+            mu = (mu.reshape(-1, m) * w[:m] + b[:m]).reshape(n)
     return float(np.mean(np.abs(mu) ** 2))
 
 
-def _twiddle_stats(part, twiddle_width: int):
-    """(fraction of non-trivial phases, mean |W_q - W|^2 over phases)."""
+def _twiddle_stats(part, twiddle_width: int, n=None):
+    """(fraction of non-trivial phases, mean |W_q - W|^2 over phases; the
+    first ``n`` phases only when the frame is shorter than the period)."""
     rot, addr, triv = phase_factors(part.period, part.pattern, twiddle_width)
     c_tab, s_tab = quarter_table(part.period, twiddle_width)
     c, s = rotate(c_tab[addr], s_tab[addr], rot)
@@ -103,38 +115,41 @@ def _twiddle_stats(part, twiddle_width: int):
     e = exponents(part.period, part.pattern)
     w = np.exp(-2j * np.pi * e / part.period)
     err = np.where(triv, 0.0, np.abs(wq - w) ** 2)
-    return float(np.mean(~triv)), float(np.mean(err))
+    m = part.period if n is None else min(part.period, n)
+    return float(np.mean(~triv[:m])), float(np.mean(err[:m]))
 
 
-def predicted_noise_power(cfg: FFTConfig, input_power: float) -> float:
+def predicted_noise_power(cfg: FFTConfig, input_power: float, size=None) -> float:
     """Expected noise power per complex output sample (output LSB^2).
 
     ``input_power``: mean |x|^2 of the input samples (input LSB^2); only the
-    twiddle-coefficient term depends on it."""
+    twiddle-coefficient term depends on it.  ``size``: a run-time-length
+    core's frames of that size (the parts :func:`_parts` gives)."""
     def var(shift):
         return _rounding_power(cfg.rounding, shift) - _rounding_mean(cfg.rounding, shift) ** 2
 
     pr_twiddle = var(cfg.twiddle_width - 1)
     noise = 0.0
     signal = float(input_power)
-    for part in cfg.plan():
+    for part in _parts(cfg, size):
         if part.kind in ("bf2", "bf2ii"):
             g = 2.0 / 4.0 ** part.shift
             noise *= g
             signal *= g
             noise += 2 * var(part.shift)
         elif part.kind == "twiddle":
-            frac, werr = _twiddle_stats(part, cfg.twiddle_width)
+            frac, werr = _twiddle_stats(part, cfg.twiddle_width, size)
             noise += frac * 2 * pr_twiddle + werr * signal
-    return noise + _mean_error_power(cfg)
+    return noise + _mean_error_power(cfg, size)
 
 
-def predicted_sqnr_db(cfg: FFTConfig, reference, input_power: float) -> float:
+def predicted_sqnr_db(cfg: FFTConfig, reference, input_power: float, size=None) -> float:
     """Predicted SQNR (dB) of the core's output against ``reference`` (the
-    float output in the core's scale)."""
+    float output in the core's scale; ``size``: of a run-time-length core's
+    frames of that size)."""
     ref = np.asarray(reference)
     p_sig = float(np.mean(np.abs(ref) ** 2))
-    p_noise = predicted_noise_power(cfg, input_power)
+    p_noise = predicted_noise_power(cfg, input_power, size)
     if p_noise == 0:
         return float("inf")
     return 10 * np.log10(p_sig / p_noise)
@@ -147,8 +162,9 @@ def sqnr_margin_db(samples: int) -> float:
     return MODEL_MARGIN_DB + 3 * 10 * np.log10(1 + np.sqrt(2.0 / samples))
 
 
-def sqnr_bound_db(cfg: FFTConfig, reference, input_power: float) -> float:
+def sqnr_bound_db(cfg: FFTConfig, reference, input_power: float, size=None) -> float:
     """The SQNR (dB) a core must reach on this stimulus: prediction minus
-    :func:`sqnr_margin_db`."""
+    :func:`sqnr_margin_db` (``size``: a run-time-length core's frames of
+    that size, ``reference`` theirs)."""
     ref = np.asarray(reference)
-    return predicted_sqnr_db(cfg, ref, input_power) - sqnr_margin_db(ref.size)
+    return predicted_sqnr_db(cfg, ref, input_power, size) - sqnr_margin_db(ref.size)
