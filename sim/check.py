@@ -102,9 +102,15 @@ def check_fft_core(descriptor_path: str, frames: int = 20, kind: str = "random",
                    build_dir: Optional[str] = None) -> CheckReport:
     """Run an FFT core through two jobs: no stalls (latency, throughput,
     bit-exactness, SQNR) and random valid/ready stalls with idle gaps
-    (bit-exactness)."""
+    (bit-exactness).  Run-time-length cores (``runtime_n``): frames of
+    random sizes on the multibench instead
+    (:func:`fftforge.sim.runtime_n.check_runtime_n_core`)."""
     from fftforge.hdl.export import load_core
     cfg, desc = load_core(descriptor_path)
+    if getattr(cfg, "runtime_n", None) is not None:
+        # run-time length: frames of random sizes on the multibench
+        from fftforge.sim.runtime_n import check_runtime_n_core
+        return check_runtime_n_core(cfg, frames, kind, seed, p_valid, p_ready, stalls, build_dir)
     sim = VerilatorSim(descriptor_path, build_dir=build_dir)
     # Enough frames that the input never runs dry before the first output.
     frames_nostall = max(frames, -(-desc["latency_cycles"] // cfg.frame_cycles) + 2)
