@@ -61,6 +61,7 @@ def ports():
             FFTCore(FFTConfig(n=16, lanes=4, arch="r2sdf", direction="runtime", order="bit_reversed")),
             FFTCore(FFTConfig(n=64, lanes=2, target="ecp5", cmul=3)),
             FFTCore(FFTConfig(n=16, scaling="bfp", direction="runtime", target="ecp5")),
+            FFTCore(FFTConfig(n=16, runtime_n=8, target="ecp5")),
             FilterCore(FilterConfig(n=16, lanes=2, weights="runtime")),
             FilterCore(FilterConfig(n=16, real_pairs=True)),
             OverlapSaveFilter(FilterConfig(n=16, taps=5, mode="overlap_save")),
