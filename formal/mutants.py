@@ -65,6 +65,14 @@ def _last_off_by_one(opened):
     opened.module.d.comb += c.out_last.eq(opened.sig("out_pos") == c.frame - 2)
 
 
+def _frame_ignores_size(opened):
+    """Run-time-length controller that ends every frame at NMAX (the
+    ``log2n`` size ignored): a smaller frame is not closed where its size
+    says."""
+    c = opened.component
+    opened.module.d.comb += c.acc_last.eq(opened.sig("acc_pos") == c.frame - 1)
+
+
 def _os_hist(opened):
     cfg = opened.component.cfg
     return (cfg.taps - 1) // cfg.lanes
@@ -191,6 +199,8 @@ def _mutants():
         "core.latency_claim_early": ("core", Check("cover", cfg.latency_cycles + 4,
                                                    lambda: CoreHarness(cfg, covers=True, latency=cfg.latency_cycles - 1),
                                                    cut=("top.core.datapath",))),
+        "core.rtn_frame_ignores_size": ("core", Check("bmc", 24, lambda: CoreHarness(
+            proof_config("r22sdf", 16, runtime_n=8), mutate_control=_frame_ignores_size), cut=cut)),
         "control.accept_while_draining": ("control", Check("bmc", n + 8,
                                                            lambda: ControlHarness(L, n, 2, mutate=_accept_while_draining))),
         "fixed.saturate_wraps": ("fixed", Check("prove", 1, lambda: FixedStageHarness(sat_cases, fixed=WRAPPING_STAGE))),

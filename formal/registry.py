@@ -242,6 +242,20 @@ def fft_sets(CoreHarness):
          Check("cover", cfg.latency_cycles + 2 * cfg.frame_cycles + 4, lambda cfg=cfg: CoreHarness(cfg, covers=True),
                cut=("top.core.datapath",))),
     ))
+    # run-time transform length (runtime_n): the variable frame ends of the
+    # controller (frame_last) against the harness's own model of the
+    # sampled, clamped log2n port, with the whole core inside
+    cfg = proof_config("r22sdf", 16, runtime_n=8)
+    sets.append(PropertySet(
+        "core.r22sdf.n16.rtn8", "core",
+        f"FFTCore r22sdf NMAX=16 NMIN=8 (log2n port, end tags, RuntimeReorder): stream contract on o (hold, "
+        f"reset), accepted = emitted + in flight <= {cfg.capacity}, input frames of the sampled clamped sizes "
+        f"(drains only at their boundaries), latency from empty = latency_cycles={cfg.latency_cycles} "
+        f"(every size's); last alignment: simulation (sim/runtime_n.py)",
+        (Check("prove", 3, lambda cfg=cfg: CoreHarness(cfg)),
+         Check("cover", cfg.latency_cycles + 2 * cfg.frame_cycles + 4, lambda cfg=cfg: CoreHarness(cfg, covers=True),
+               cut=("top.core.datapath",))),
+    ))
     return sets
 
 

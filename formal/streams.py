@@ -123,7 +123,7 @@ class _ControlShadow:
     exactly when the output slot holds one (no sample lost, duplicated or
     invented), plus the invariants that make that inductive."""
 
-    def __init__(self, m: Module, opened, latency: int, frame: int):
+    def __init__(self, m: Module, opened, latency: int, frame: int, sizes=None):
         ctl = opened.component
         L = latency
         self.shadow = shadow = Signal(L, name="slot_shadow")
@@ -139,8 +139,28 @@ class _ControlShadow:
             with m.If(~ctl.accept & (bubbles != L)):
                 m.d.sync += bubbles.eq(bubbles + 1)
         m.d.sync += inflight_h.eq(inflight_h + ctl.accept - ctl.emit)
-        with m.If(ctl.accept):
-            m.d.sync += acc_mod.eq(Const(0) if frame == 1 else (acc_mod + 1) % frame)
+        if sizes is None:
+            with m.If(ctl.accept):
+                m.d.sync += acc_mod.eq(Const(0) if frame == 1 else (acc_mod + 1) % frame)
+        else:
+            # run-time frame sizes (``sizes = (log2n port, lo, hi)``): the
+            # harness's own model of the frames: the port, clamped to
+            # [lo, hi], sampled with each frame's first accepted sample
+            port, lo, hi = sizes
+            self.size_held = held = Signal(range(hi + 1), init=hi, name="h_log2n_held")
+            clamped = Mux(port < lo, lo, Mux(port > hi, hi, port))
+            now = Signal(range(hi + 1), name="h_log2n_now")
+            m.d.comb += now.eq(Mux(acc_mod == 0, clamped, held))
+            self.frame_last = last = Signal(range(frame), name="h_frame_last")
+            with m.Switch(now):
+                for k in range(lo, hi + 1):
+                    with m.Case(k):
+                        m.d.comb += last.eq((1 << k) - 1)
+            with m.If(ctl.accept):
+                m.d.sync += acc_mod.eq(Mux(acc_mod == last, 0, acc_mod + 1))
+                with m.If(acc_mod == 0):
+                    m.d.sync += held.eq(clamped)
+            m.d.comb += [Assert(acc_mod <= last), Assert(held >= lo), Assert(held <= hi)]
         with m.If(ctl.emit):
             m.d.sync += emit_mod.eq(Const(0) if frame == 1 else (emit_mod + 1) % frame)
 
@@ -271,8 +291,12 @@ class CoreHarness(Elaboratable):
         m.d.comb += o.ready.eq(AnySeq(1))
         if hasattr(ports, "inverse"):
             m.d.comb += ports.inverse.eq(AnySeq(1))
+        sizes = None
+        if getattr(cfg, "runtime_n", None) is not None:       # run-time length: a free size port
+            m.d.comb += ports.log2n.eq(AnySeq(len(ports.log2n)))
+            sizes = (ports.log2n, *cfg.log2n_range)
         for pname in core.signature.members:
-            if pname in ("i", "o", "inverse"):
+            if pname in ("i", "o", "inverse", "log2n"):
                 continue
             extra = getattr(ports, pname)
             if hasattr(extra, "valid") and hasattr(extra, "ready"):
@@ -280,7 +304,7 @@ class CoreHarness(Elaboratable):
                 assume_source(m, extra.valid, extra.ready, extra.payload.as_value(), pname)
         assume_source(m, i.valid, i.ready, i.payload.as_value(), "i")
         check_sink(m, o.valid, o.ready, o.payload.as_value(), "o")
-        p = core_properties(m, cfg, i, o, ctl_open, fifo_open, self.latency, core_open=opened)
+        p = core_properties(m, cfg, i, o, ctl_open, fifo_open, self.latency, core_open=opened, sizes=sizes)
 
         if self.covers:
             n = p.frame
@@ -355,7 +379,8 @@ def _maybe_sig(opened, name):
         return None
 
 
-def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | None = None, core_open=None):
+def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | None = None, core_open=None,
+                    sizes=None):
     """Assert a core's conservation, frame and latency properties, counted
     on the streams ``i`` and ``o`` (the core's own ports, or a transparent
     wrapper's), with the invariants that make them inductive:
@@ -369,6 +394,13 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
       transfer following any cycle in which the core held nothing (after a
       drain, once its last outputs are taken: the latency holds per frame
       that starts from an empty core, not only from reset).
+
+    Run-time frame sizes (``sizes = (log2n port, log2 NMIN, log2 NMAX)``,
+    ``runtime_n`` cores): the input frames are the harness's model of the
+    sampled, clamped sizes (drains only at their boundaries); the output's
+    ``last`` comes from the datapath's ``end`` tags (through its memories),
+    which an induction over the control alone cannot reach: its alignment is
+    left to simulation (:mod:`fftforge.sim.runtime_n`), the rest is proven.
 
     The stream contract itself (:func:`assume_source`, :func:`check_sink`) is
     left to the caller.  Returns a namespace of the harness counters
@@ -389,7 +421,10 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
     emit_q = _maybe_sig(core_open, "emit_q")
     if emit_q is not None:
         m.d.comb += pending.eq(emit_q)
-    sh = _ControlShadow(m, ctl_open, cfg.pipeline_latency, n)
+    sh = _ControlShadow(m, ctl_open, cfg.pipeline_latency, n, sizes)
+    if sizes is not None:
+        # induction: the core's sampled size is the harness's
+        m.d.comb += Assert(_maybe_sig(core_open, "log2n_held") == sh.size_held)
     m.d.comb += [
         Assert(held <= cap),
         Assert(held == sh.inflight_h + fifo.level + pending),
@@ -400,30 +435,13 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
     out_mod = Signal(range(n), name="h_out_mod")
     with m.If(out):
         m.d.sync += out_mod.eq(0 if n == 1 else (out_mod + 1) % n)
-    with m.If(o.valid):
-        m.d.comb += Assert(o.payload.last == (out_mod == n - 1))
-    # FIFO entries (white-box, for induction): entry j (0 = head) holds
-    # the (out_mod + j)-th sample of its frame.
-    storage = fifo_open.sub("storage")
-    consume = fifo_open.sig("consume")
-    lo = _field_offset(o.payload, "last")
-    for j in range(fifo.depth):
-        rp = storage.read_port(domain="comb")
-        m.d.comb += rp.addr.eq((consume + j) % fifo.depth)
-        want = Signal(name=f"h_fifo_last{j}")
-        m.d.comb += want.eq(((out_mod + j) % n) == n - 1)
-        with m.If(fifo.level > j):
-            m.d.comb += Assert(rp.data[lo] == want)
-    m.d.comb += Assert(((out_mod + fifo.level + pending) % n) == sh.emit_mod)
+    if sizes is None:
+        _output_frames(m, o, out_mod, n, fifo, fifo_open, core_open, pending, sh)
     space_q = _maybe_sig(core_open, "space_q")
     if space_q is not None:
         # (registered from the next level, counting the controller's emit as
         # if it always happened: hdl/shell.py)
         m.d.comb += Assert(space_q == (fifo.level < fifo.depth - 1))
-    last_q = _maybe_sig(core_open, "last_q")
-    if last_q is not None:
-        with m.If(pending):
-            m.d.comb += Assert(last_q == (((out_mod + fifo.level) % n) == n - 1))
 
     # Latency: no output before `lat` cycles after the first accept.
     started, since, stall, seen_out = first_output_tracker(m, acc, acc, o, lat, "h")
@@ -458,6 +476,30 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
     return types.SimpleNamespace(frame=n, capacity=cap, latency=lat, acc=acc, out=out, held=held,
                                  shadow=sh, out_mod=out_mod, fifo=fifo, started=started, since=since,
                                  stall=stall, seen_out=seen_out, empty_since=e_since)
+
+
+def _output_frames(m, o, out_mod, n, fifo, fifo_open, core_open, pending, sh):
+    """``last`` on exactly every n-th output transfer, the words waiting in
+    the FIFO included (fixed frames: :func:`core_properties`)."""
+    with m.If(o.valid):
+        m.d.comb += Assert(o.payload.last == (out_mod == n - 1))
+    # FIFO entries (white-box, for induction): entry j (0 = head) holds
+    # the (out_mod + j)-th sample of its frame.
+    storage = fifo_open.sub("storage")
+    consume = fifo_open.sig("consume")
+    lo = _field_offset(o.payload, "last")
+    for j in range(fifo.depth):
+        rp = storage.read_port(domain="comb")
+        m.d.comb += rp.addr.eq((consume + j) % fifo.depth)
+        want = Signal(name=f"h_fifo_last{j}")
+        m.d.comb += want.eq(((out_mod + j) % n) == n - 1)
+        with m.If(fifo.level > j):
+            m.d.comb += Assert(rp.data[lo] == want)
+    m.d.comb += Assert(((out_mod + fifo.level + pending) % n) == sh.emit_mod)
+    last_q = _maybe_sig(core_open, "last_q")
+    if last_q is not None:
+        with m.If(pending):
+            m.d.comb += Assert(last_q == (((out_mod + fifo.level) % n) == n - 1))
 
 
 class OverlapSaveHarness(Elaboratable):

@@ -9,7 +9,7 @@ from fftforge.formal.registry import get, registry, run_set
 FAST = ["control.r22sdf.n8", "core.r22sdf.n8"]
 SLOW = ["control.r2sdf.n8", "core.r2sdf.n8", "control.r22sdf.n16", "control.r2sdf.n16",
         "core.r22sdf.n16", "core.r2sdf.n16", "core.r22sdf.n16.p2", "core.r2sdf.n16.p4",
-        "core.r22sdf.n8.runtime"]
+        "core.r22sdf.n8.runtime", "core.r22sdf.n16.rtn8"]
 
 
 @pytest.mark.parametrize("name", FAST)
