@@ -49,6 +49,10 @@ def cmd_generate_fft(args):
     from fftforge.hdl.export import add_wrapper, generate
     wrapper = wrapper_from_args(args)
     cfg = fft_config_from_args(args)
+    if wrapper and cfg.runtime_n is not None:
+        from fftforge.errors import UserError
+        from fftforge.hdl.axis import RUNTIME_N_REFUSAL
+        raise UserError(RUNTIME_N_REFUSAL)
     r = generate(cfg, args.output_dir)
     print(f"wrote {r['verilog']} and {r['json']} in {r['seconds']:.1f} s")
     if wrapper:

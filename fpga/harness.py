@@ -16,7 +16,8 @@ Stimulus (identical in :class:`StimulusHarness` and :func:`stimulus_words`)
   above), all stepping together.
 * Side streams of the core (the weight port ``w`` of runtime-weight filter
   and FFTNet cores) are tied idle, ``valid`` = 0: the core runs on its
-  initial weights.  Runtime-direction cores get ``inverse`` = 0 (forward).
+  initial weights.  Runtime-direction cores get ``inverse`` = 0 (forward),
+  run-time-length cores ``log2n`` = log2 NMAX (every frame NMAX).
 * ``valid`` and the output ``ready`` are low 1 cycle in 8 and 1 in 4 (bits of a
   free-running 16-bit LFSR), so the core's stalls are exercised; the data
   sequence does not depend on the stalls.
@@ -177,6 +178,8 @@ def component_core(core, desc: dict):
         ]
         if io.inverse is not None:
             m.d.comb += core.inverse.eq(io.inverse)
+        if "size" in desc["ports"]:                   # run-time length: every frame NMAX
+            m.d.comb += core.log2n.eq(desc["ports"]["size"]["max"])
     return io, attach
 
 
@@ -198,6 +201,8 @@ def verilog_core(desc: dict):
         }
         if io.inverse is not None:
             kw[f"i_{ports['direction']['name']}"] = io.inverse
+        if "size" in ports:                           # run-time length: every frame NMAX
+            kw[f"i_{ports['size']['name']}"] = Const(ports["size"]["max"], ports["size"]["width"])
         for side in side_streams(desc).values():      # idle: the core keeps its initial state
             kw[f"i_{side['valid']}"] = Const(0, 1)
             kw[f"i_{side['payload']}"] = Const(0, side["width"])

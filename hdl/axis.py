@@ -72,6 +72,9 @@ EXTRA_STREAMS = {"weights": "s_axis_weights"}
 
 #: plain input ports of a core (descriptor ``ports`` key) carried in ``s_axis_data_tuser``
 TUSER_INPUTS = ("direction",)
+#: why a run-time-length core (``--runtime-n``) gets no wrapper (one line)
+RUNTIME_N_REFUSAL = ("--wrapper axis is not available with --runtime-n (the log2n port has no AXI4-Stream "
+                     "channel yet); generate the core without --wrapper and drive log2n directly")
 
 _PORT_KEYS = ("clock", "reset", "reset_active_high", "reset_synchronous", "input", "output")
 
@@ -127,8 +130,13 @@ def wrapper_entry(desc: dict) -> dict:
     ------
     ValueError
         A port of the core that the wrapper has no mapping for.
+    UserError
+        A run-time-length core (``ports.size``: no channel for ``log2n``).
     """
     ports = desc["ports"]
+    if "size" in ports:
+        from fftforge.errors import UserError
+        raise UserError(RUNTIME_N_REFUSAL)
     unknown = [k for k in ports if k not in _PORT_KEYS + TUSER_INPUTS + tuple(EXTRA_STREAMS)]
     if unknown:
         raise ValueError(f"axis wrapper: no AXI4-Stream mapping for core port(s) {', '.join(unknown)}")

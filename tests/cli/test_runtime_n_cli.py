@@ -103,6 +103,7 @@ def test_vectors_write_sizes(rtn64, tmp_path):
     (["--runtime-n", "8", "--lanes", "2"], "lanes must be 1 with runtime_n (--runtime-n), got 2"),
     (["--runtime-n", "8", "--scaling", "bfp"], "scaling must be 'scaled' or 'unscaled' with runtime_n"),
     (["--runtime-n", "8", "--target", "ice40"], "target must be 'generic' or 'ecp5' with runtime_n"),
+    (["--runtime-n", "8", "--wrapper", "axis"], "--wrapper axis is not available with --runtime-n"),
 ])
 def test_runtime_n_refusals_are_one_line(extra, needle, tmp_path, capsys):
     rc = main(["generate", "fft", "--n", "64", *extra, "-o", str(tmp_path)])

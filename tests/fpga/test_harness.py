@@ -105,6 +105,7 @@ KINDS = [
     FFTConfig(n=16, width=8, lanes=2),
     FFTConfig(n=16, width=8, lanes=4, direction="runtime", order="bit_reversed"),
     FFTConfig(n=16, width=8, lanes=8),                                  # 128-bit input: two LFSRs
+    FFTConfig(n=16, width=8, runtime_n=8),                              # log2n tied to NMAX
     FilterConfig(n=16, width=8, coef_width=8),
     FilterConfig(n=16, width=8, coef_width=8, lanes=2, weights="runtime"),   # weight port tied idle
     FilterConfig(n=16, width=8, coef_width=8, lanes=4, real_pairs=True),
@@ -116,6 +117,7 @@ KINDS = [
 
 def _kind_id(cfg):
     return (f"{cfg.kind if hasattr(cfg, 'kind') else 'fft'}-{getattr(cfg, 'mode', '')}-p{cfg.lanes}"
+            f"{'-rtn' if getattr(cfg, 'runtime_n', None) else ''}"
             f"{'-rt' if getattr(cfg, 'weights', '') == 'runtime' else ''}"
             f"{'-pairs' if getattr(cfg, 'real_pairs', False) else ''}")
 
