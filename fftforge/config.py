@@ -440,6 +440,9 @@ class CoreConfig:
     OPTIONS: ClassVar[tuple] = ()
     #: tuple-valued fields: lists in :meth:`to_dict`, tuples again in :meth:`from_dict`
     TUPLE_FIELDS: ClassVar[tuple] = ()
+    #: fields :meth:`to_dict` leaves out while they are ``None`` (options
+    #: added after descriptors were written: theirs stay as they were)
+    OPTIONAL_FIELDS: ClassVar[tuple] = ()
 
     def __post_init__(self):
         _check_int("n", self.n, *N_RANGE, pow2=True)
@@ -520,6 +523,9 @@ class CoreConfig:
         for k in self.TUPLE_FIELDS:
             if d[k] is not None:
                 d[k] = list(d[k])
+        for k in self.OPTIONAL_FIELDS:
+            if d[k] is None:
+                del d[k]
         return d
 
     @classmethod
@@ -695,6 +701,7 @@ class FFTConfig(CoreConfig):
     OPTIONS = (("arch", ARCHS), ("direction", DIRECTIONS), ("scaling", SCALINGS), ("rounding", ROUNDINGS),
                ("overflow", OVERFLOWS), ("order", ORDERS), ("cmul", CMULS))
     TUPLE_FIELDS = ("schedule",)
+    OPTIONAL_FIELDS = ("runtime_n",)
 
     def _validate(self):
         if self.scaling == "bfp":
@@ -1082,6 +1089,4 @@ class FFTConfig(CoreConfig):
         (``None`` unscaled)."""
         d = super().to_dict()
         d["schedule"] = list(self.shifts) if self.scaling == "scaled" else None
-        if self.runtime_n is None:           # fixed-size cores: the descriptor's config as before
-            del d["runtime_n"]
         return d
