@@ -217,10 +217,14 @@ class RuntimeReorder(wiring.Component):
     ``t - NMAX``, so bin j of a frame whose first word came at slot ``s``
     is read at slot ``s + NMAX + j``: every frame leaves in natural order
     NMAX + 2 slots after it came, whatever its size.  A word is read
-    between 1 and 2 NMAX - 1 slots after it was written (at most n - 1
-    early bins, n - 1 late ones), so nothing is overwritten before it is
-    read, and the address read is never the one being written.  Drain
-    bubbles (``end`` set, position 0) write at ``t``, where no word waits.
+    NMAX + bitrev_n(i) - i slots after it came, between NMAX - n/2 + 1 and
+    NMAX + n/2 - 1, so nothing is overwritten before it is read.  The write
+    happens 2 slots after the word came (word and size registered, then
+    address and word: the size line's block RAM, the bit reversal and the
+    address sum are kept apart from the memory's pins), still at least
+    NMAX/2 - 1 >= 3 slots before the read, so the address read is never the
+    one being written.  Drain bubbles (``end`` set, position 0) write at
+    their own slot's ``t``, where no word waits.
     The position counter is a :func:`~fftforge.hdl.phase.tag_phase`; the
     tags are stored with the words (``end`` marks position n - 1, which
     is bin n - 1: it stays the frame's last).
@@ -265,17 +269,31 @@ class RuntimeReorder(wiring.Component):
         nmax = self.part.period
         kmax = nmax.bit_length() - 1
         lo, hi = self.log2n_range
-        pos, _ = tag_phase(m, nmax, self.part.offset, self.i.end, name="pos")
+        # the write side runs two slots behind the word's arrival, each step
+        # a register (the size line's block RAM -> the bit reversal and the
+        # address sum -> the memory's address pins were one 9 ns path on
+        # ECP5): the word and its size registered, then its address and the
+        # word again.  The address is the one of the arrival slot (t - 1 at
+        # the first register), so only the writes move, by 2 slots: a word
+        # is still written at least NMAX/2 - 1 >= 3 slots before it is read
+        # and read before its address is written again.
+        word = word_layout(self.part.width_in, self.tags)
+        x = Signal(word, name="i_q")
+        size = Signal(range(hi + 1), init=hi, name="log2n_q")
+        m.d.sync += [x.eq(self.i), size.eq(self.log2n)]
+        pos, _ = tag_phase(m, nmax, self.part.offset + 1, x.end, name="pos")
         t = phase_counter(m, 2 * nmax, name="slot")
         rev = Signal(kmax, name="rev")          # bitrev_n(pos), n = 2**log2n
-        with m.Switch(self.log2n):
+        with m.Switch(size):
             for k in range(lo, hi + 1):
                 with m.Case(k):
                     m.d.comb += rev.eq(Cat(*(pos[b] for b in reversed(range(k)))))
-        m.submodules.mem = mem = DelayRAM(word_layout(self.part.width_in, self.tags), 2 * nmax,
-                                          target=self.target, ce=self.ce)
+        waddr = Signal(kmax + 1, name="waddr_q")
+        wdata = Signal(word, name="wdata_q")
+        m.d.sync += [waddr.eq((t - 1 - pos + rev)[:kmax + 1]), wdata.eq(x)]
+        m.submodules.mem = mem = DelayRAM(word, 2 * nmax, target=self.target, ce=self.ce)
         m.d.comb += [
-            mem.waddr.eq((t - pos + rev)[:kmax + 1]), mem.wdata.eq(self.i),
+            mem.waddr.eq(waddr), mem.wdata.eq(wdata),
             mem.raddr.eq((t - nmax)[:kmax + 1]),
             self.o.eq(mem.rdata),
         ]
