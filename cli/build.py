@@ -59,7 +59,8 @@ def cmd_build(args):
     if not args.board:
         raise UserError("--board is required (e.g. icebreaker, ulx3s-85f; see --list-boards)")
     from fftforge.fpga.boards import platform_family, resolve_board
-    platform_family(resolve_board(args.board))          # fail fast on a bad board name
+    if platform_family(resolve_board(args.board)) == "ice40":   # (fails fast on a bad board name)
+        args.family = "ice40"             # the iCE40 form of the core unless --target says otherwise
     if not 1 <= args.check_frames <= 1024:
         raise UserError(f"--check-frames must be in [1, 1024], got {args.check_frames}")
     out = args.output_dir

@@ -55,6 +55,10 @@ def add_fft_options(p: argparse.ArgumentParser, name_default: str = "fft"):
                         "output words are identical to P = 1")
     g.add_argument("--cmul", type=int, choices=CMULS, default=4,
                    help="complex multiplier with 4 or 3 real multipliers (identical results)")
+    g.add_argument("--cycles-per-sample", type=int, default=1, metavar="K",
+                   help="accept at most one sample every K cycles, 1..16 (default 1: full rate). K >= 2 "
+                        "time-shares each complex multiplier over two real multipliers (same output words), "
+                        "for small parts such as the iCE40 UP5K; needs --lanes 1, --cmul 4")
     g.add_argument("--target", choices=TARGETS, default=None,
                    help="synthesis target of the Verilog: 'generic' (portable, the default for generate), "
                         "'ecp5' (MULT18X18D/DP16KD instantiated with their own registers, for Fmax; the "
@@ -74,6 +78,7 @@ def fft_config_from_args(args, **overrides) -> FFTConfig:
               direction=args.direction, scaling=args.scaling, schedule=args.schedule,
               rounding=args.rounding, overflow=args.overflow, order=args.order, cmul=args.cmul,
               drain_after=args.drain_after, lanes=getattr(args, "lanes", 1), name=args.name,
+              cycles_per_sample=getattr(args, "cycles_per_sample", 1),
               target=getattr(args, "target", None) or "generic")
     if getattr(args, "runtime_n", None) is not None:
         kw["runtime_n"] = args.runtime_n

@@ -54,9 +54,9 @@ __all__ = [
     "ARCHS", "DIRECTIONS", "SCALINGS", "ROUNDINGS", "OVERFLOWS", "ORDERS",
     "N_RANGE", "WIDTH_RANGE", "TWIDDLE_WIDTH_RANGE",
     "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
-    "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "REORDER_LATENCY_EXTRA", "TARGETS",
+    "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "SHARED_CMUL_LATENCY", "CYCLES_PER_SAMPLE_RANGE", "REORDER_LATENCY_EXTRA", "TARGETS",
     "CE_REGISTER_LATENCY", "OUTPUT_FIFO_DEPTH", "BF2II_ROTATE_LATENCY", "MULT_LIMB_BITS",
-    "mult_limbs", "mult_latency", "CMUL3_PREADD_LATENCY", "cmul_operands", "cmul_latency", "twiddle_latency", "shell_latency",
+    "mult_limbs", "mult_latency", "CMUL3_PREADD_LATENCY", "cmul_operands", "cmul_latency", "twiddle_latency", "shared_cmul_latency", "shell_latency",
     "shell_capacity", "BFP_NORMALIZE_LATENCY_EXTRA", "BFP_OUT_LATENCY", "BFP_GUARD_BITS", "bfp_analyse",
     "late_schedule",
 ]
@@ -95,6 +95,9 @@ OUTPUT_LATENCY = 1           # output skid FIFO: written, then visible
 CE_REGISTER_LATENCY = 1      # every core: the datapath runs a cycle behind its controller (registered clock enable)
 OUTPUT_FIFO_DEPTH = 4        # every core: 2 words of skid + the write in flight behind the registered enable
 #   + 1 so that the free-space flag need not know the controller's current emit (hdl/shell.py)
+SHARED_CMUL_LATENCY = 1      # cycles_per_sample 2: the products of a slot's operands, in the next slot's register
+#   (cycles_per_sample >= 3: 0, the sums accumulate within the slot: shared_cmul_latency())
+CYCLES_PER_SAMPLE_RANGE = (1, 16)  # the datapath moves at most once every K cycles (time-shared multipliers)
 MULT_LIMB_BITS = 17          # a wide multiplier's operand limb (unsigned, 18-bit signed DSP port)
 BFP_NORMALIZE_LATENCY_EXTRA = RAM_LATENCY + 1  # block floating point: the N-word input frame buffer takes
 #   N + 3 slots (a delay line of N + 1, its output register, the left-shift register: hdl/normalize.py)
@@ -140,20 +143,34 @@ def cmul_operands(width: int, twiddle_width: int, form: int, w_symmetric: bool =
     return [(twiddle_width, width + 1, True), (width, twiddle_width + (0 if w_symmetric else 1), False)]
 
 
-def cmul_latency(width: int, twiddle_width: int, form: int = 4, w_symmetric: bool = False) -> int:
+def cmul_latency(width: int, twiddle_width: int, form: int = 4, w_symmetric: bool = False,
+                 cycles_per_sample: int = 1) -> int:
     """Slots through :class:`fftforge.hdl.cmul.ComplexMultiplier`: (form 3:
     the pre-add register,) its real products (:func:`mult_latency` of the
     widest), then the sum register.  :data:`CMUL_LATENCY` for form 4 when
-    every operand fits one 18 x 18 block."""
+    every operand fits one 18 x 18 block.  ``cycles_per_sample`` > 1: the
+    time-shared form (:class:`fftforge.hdl.cmul.SharedComplexMultiplier`),
+    :data:`SHARED_CMUL_LATENCY`."""
+    if cycles_per_sample > 1:
+        return shared_cmul_latency(cycles_per_sample)
     pre = CMUL3_PREADD_LATENCY if form == 3 else 0
     return pre + max(mult_latency(*op) for op in cmul_operands(width, twiddle_width, form, w_symmetric)) + 1
 
 
-def shell_latency(pipeline_latency: int) -> int:
+def shared_cmul_latency(cycles_per_sample: int) -> int:
+    """Slots through :class:`fftforge.hdl.cmul.SharedComplexMultiplier`:
+    :data:`SHARED_CMUL_LATENCY` (1: a sum register) at 2 cycles per sample,
+    0 from 3 on (the sums accumulate in the K cycles of the slot and hold
+    until the next one)."""
+    return SHARED_CMUL_LATENCY if cycles_per_sample == 2 else 0
+
+
+def shell_latency(pipeline_latency: int, cycles_per_sample: int = 1) -> int:
     """``latency_cycles`` of a stream core (:mod:`fftforge.hdl.shell`) whose
     slot pipeline takes ``pipeline_latency`` slots: plus the registered
-    clock enable and the output FIFO."""
-    return pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY
+    clock enable and the output FIFO.  A core that moves at most once every
+    ``cycles_per_sample`` cycles takes that many cycles per slot."""
+    return cycles_per_sample * pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY
 
 
 def shell_capacity(pipeline_latency: int) -> int:
@@ -162,12 +179,13 @@ def shell_capacity(pipeline_latency: int) -> int:
     return pipeline_latency + OUTPUT_FIFO_DEPTH
 
 
-def twiddle_latency(width: int, twiddle_width: int, form: int = 4) -> int:
+def twiddle_latency(width: int, twiddle_width: int, form: int = 4, cycles_per_sample: int = 1) -> int:
     """Slots through a twiddle part (:class:`fftforge.hdl.twiddle.TwiddleMultiplier`)
     whose rotated sample is ``width`` bits: the ROM read (and the sample's
     rotation), the complex multiplier, the rounding register.
     :data:`TWIDDLE_LATENCY` when the operands fit one block each."""
-    return RAM_LATENCY + cmul_latency(width, twiddle_width, form, w_symmetric=True) + 1
+    return RAM_LATENCY + cmul_latency(width, twiddle_width, form, w_symmetric=True,
+                                      cycles_per_sample=cycles_per_sample) + 1
 
 
 class ConfigError(ValueError):
@@ -503,7 +521,7 @@ class CoreConfig:
         sample with no stalls: the kind's slot pipeline
         (``pipeline_latency``) in the stream shell (:func:`shell_latency`:
         the registered clock enable and the output FIFO)."""
-        return shell_latency(self.pipeline_latency)
+        return shell_latency(self.pipeline_latency, getattr(self, "cycles_per_sample", 1))
 
     @property
     def capacity(self) -> int:
@@ -697,6 +715,7 @@ class FFTConfig(CoreConfig):
     name: str = "fft"
     target: str = "generic"
     runtime_n: Optional[int] = None
+    cycles_per_sample: int = 1
 
     OPTIONS = (("arch", ARCHS), ("direction", DIRECTIONS), ("scaling", SCALINGS), ("rounding", ROUNDINGS),
                ("overflow", OVERFLOWS), ("order", ORDERS), ("cmul", CMULS))
@@ -708,6 +727,14 @@ class FFTConfig(CoreConfig):
             self._validate_bfp()
         if self.runtime_n is not None:
             self._validate_runtime_n()
+        _check_int("cycles_per_sample", self.cycles_per_sample, *CYCLES_PER_SAMPLE_RANGE)
+        if self.cycles_per_sample > 1:        # (the time-shared multipliers: hdl/cmul.py)
+            for bad, msg in ((self.lanes != 1, f"lanes must be 1, got {self.lanes}"),
+                             (self.cmul != 4, f"cmul must be 4, got {self.cmul}"),
+                             (self.bfp, "scaling must be 'scaled' or 'unscaled', got 'bfp'"),
+                             (self.runtime_n is not None, f"runtime_n must be unset, got {self.runtime_n}")):
+                if bad:
+                    raise ConfigError(f"{msg} (cycles_per_sample > 1 time-shares the multipliers)")
         if self.schedule is not None:
             if self.scaling != "scaled":
                 raise ConfigError("schedule is only allowed with scaling='scaled'")
@@ -954,7 +981,8 @@ class FFTConfig(CoreConfig):
                 mag = math.sqrt(2.0) * comp
             p = Part(offset=offset, lanes=P, bound=comp, may_overflow=may_overflow, bound_in=comp_in, **kw)
             if kind == "twiddle":      # its multiplier's latency follows the operand widths
-                p = dataclasses.replace(p, latency=twiddle_latency(p.rotated_width, self.twiddle_width, self.cmul))
+                p = dataclasses.replace(p, latency=twiddle_latency(p.rotated_width, self.twiddle_width, self.cmul,
+                                                                   self.cycles_per_sample))
             parts.append(p)
             offset += p.latency
             return p

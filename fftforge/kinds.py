@@ -207,7 +207,7 @@ DESCRIPTOR_WRITER = "fftforge.hdl.descriptor:descriptor"
 
 _FFT_KEYS = ("kind", "name", "n", "direction", "arch", "input_width", "output_width", "twiddle_width", "widths",
              "scaling", "schedule", "scale_log2", "scale_relation", "rounding", "overflow", "output_order", "cmul",
-             "lanes", "samples_per_cycle", "latency_cycles", "frame_cycles", "drain_after", "frames", "ports",
+             "cycles_per_sample", "lanes", "samples_per_cycle", "latency_cycles", "frame_cycles", "drain_after", "frames", "ports",
              "resources", "files", "target", "config")
 _FILTER_KEYS = ("kind", "name", "n", "channels", "weights", "mode", "taps", "hop", "input_width", "output_width",
                 "coef_width", "twiddle_width", "real_output", "real_pairs", "channel_of_frame", "widths", "rounding",

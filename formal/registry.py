@@ -218,7 +218,9 @@ def fft_sets(CoreHarness):
     # parallel lanes and the runtime direction input (same harness: frames
     # are cfg.frame_cycles transfers)
     for arch, n, kw, tag in (("r22sdf", 16, dict(lanes=2), "p2"), ("r2sdf", 16, dict(lanes=4), "p4"),
-                             ("r22sdf", 8, dict(direction="runtime"), "runtime")):
+                             ("r22sdf", 8, dict(direction="runtime"), "runtime"),
+                             ("r22sdf", 8, dict(cycles_per_sample=2), "k2"),    # one sample every 2 cycles
+                             ("r22sdf", 8, dict(cycles_per_sample=3), "k3")):   # (and 3: the accumulating multiplier)
         cfg = proof_config(arch, n, **kw)
         frame = cfg.frame_cycles
         sets.append(PropertySet(
@@ -226,8 +228,8 @@ def fft_sets(CoreHarness):
             f"FFTCore {arch} N={n} {tag}: as core.{arch}.n{n} ({frame} transfers per frame, "
             f"latency_cycles={cfg.latency_cycles})",
             (Check("prove", 3, lambda cfg=cfg: CoreHarness(cfg)),
-             Check("cover", cfg.latency_cycles + 2 * frame + 4, lambda cfg=cfg: CoreHarness(cfg, covers=True),
-                   cut=("top.core.datapath",))),
+             Check("cover", cfg.latency_cycles + 2 * frame * cfg.cycles_per_sample + 4,
+                   lambda cfg=cfg: CoreHarness(cfg, covers=True), cut=("top.core.datapath",))),
             slow=True,
         ))
     # block floating point (scaling="bfp"): the input frame buffer's and the

@@ -310,15 +310,27 @@ class CoreHarness(Elaboratable):
             n = p.frame
             # consecutive output transfers before this cycle (saturating)
             run = Signal(range(n + 1), name="h_out_run")
+            rate = getattr(cfg, "cycles_per_sample", 1)
             with m.If(p.out):
                 m.d.sync += run.eq(Mux(run == n, n, run + 1))
-            with m.Else():
-                m.d.sync += run.eq(0)
+            if rate == 1:
+                with m.Else():
+                    m.d.sync += run.eq(0)
+            else:                      # (K > 1: one transfer every K cycles is back to back)
+                quiet = Signal(range(rate + 1), name="h_out_quiet")
+                with m.If(p.out):
+                    m.d.sync += quiet.eq(0)
+                with m.Elif(quiet != rate):
+                    m.d.sync += quiet.eq(quiet + 1)
+                with m.If(~p.out & (quiet >= rate - 1)):
+                    m.d.sync += run.eq(0)
             first_out = o.valid & ~p.seen_out
             m.d.comb += [
                 Cover(first_out & ~p.stall & (p.since == p.latency)),
                 Cover(p.shadow.inflight_h == cfg.pipeline_latency),
-                Cover((p.fifo.level == p.fifo.depth) & ~o.ready & ~i.ready),
+                # (K > 1: the free-space flag is recomputed between two
+                # advances, so the FIFO stops one word short of full)
+                Cover((p.fifo.level == p.fifo.depth - (rate > 1)) & ~o.ready & ~i.ready),
                 Cover(ctl_open.component.clr & p.seen_out),
                 # two frame ends n transfers apart, no gap: back-to-back frames
                 Cover(p.out & o.payload.last & (run == n)),
@@ -444,13 +456,28 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
         m.d.comb += Assert(space_q == (fifo.level < fifo.depth - 1))
 
     # Latency: no output before `lat` cycles after the first accept.
-    started, since, stall, seen_out = first_output_tracker(m, acc, acc, o, lat, "h")
+    # (cycles_per_sample K > 1: a cycle is a stall only when the controller
+    # could take a sample and none came)
+    busy = acc if getattr(cfg, "cycles_per_sample", 1) == 1 else acc | ~ctl_open.sig("slot_free")
+    started, since, stall, seen_out = first_output_tracker(m, acc, busy, o, lat, "h")
     m.d.comb += Assert(~o.valid | (started & (since >= lat)))
     # induction strengthening: counters in range; before the first
     # output the slot pipeline has advanced at most `since` times
     m.d.comb += [Assert(since <= lat + 1), Assert(started | (since == 0)), Assert(~seen_out | (since >= lat))]
     with m.If(started & ~seen_out & (since <= lat)):
         m.d.comb += Assert(ctl_open.sig("t_sat") <= since)
+    rate = getattr(cfg, "cycles_per_sample", 1)
+    if rate > 1:
+        # one advance every `rate` cycles at most (cycles_per_sample):
+        # `gone` = cycles since the last advance, rate - wait while the
+        # controller holds, >= rate once it is free
+        free, wait = ctl_open.sig("slot_free"), ctl_open.sig("wait")
+        gone = Signal(range(rate + 1), name="h_since_adv")
+        m.d.comb += gone.eq(Mux(free, rate, rate - wait))
+        t_sat = ctl_open.sig("t_sat")
+        with m.If(started & ~seen_out & (since <= lat) & (t_sat != 0)):
+            m.d.comb += Assert(rate * (t_sat - 1) + gone <= since)
+        m.d.comb += Assert(free == (wait == 0))
     with m.If(~started):
         m.d.comb += [Assert(held == 0), Assert(ctl_open.sig("t_sat") == 0), Assert(~seen_out)]
 
@@ -469,8 +496,14 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
     # induction: a sample in slot k has been in the pipeline >= k + 1
     # cycles; something held means something accepted since empty
     m.d.comb += [Assert(e_since <= lat + 1), Assert((held == 0) | (e_since != 0))]
-    for k in range(cfg.pipeline_latency):
-        m.d.comb += Assert(~sh.shadow[k] | (e_since >= k + 1))
+    if rate == 1:
+        for k in range(cfg.pipeline_latency):
+            m.d.comb += Assert(~sh.shadow[k] | (e_since >= k + 1))
+    else:
+        # a sample in slot k has been in >= rate * k cycles, plus those
+        # since the last advance
+        for k in range(cfg.pipeline_latency):
+            m.d.comb += Assert(~sh.shadow[k] | (e_since >= rate * k + gone))
     with m.If(fifo.level != 0):
         m.d.comb += Assert(e_since >= lat)
     return types.SimpleNamespace(frame=n, capacity=cap, latency=lat, acc=acc, out=out, held=held,

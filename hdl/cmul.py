@@ -37,7 +37,7 @@ from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.prims import PipelinedMultiplier
 from fftforge.hdl.word import data_reg
 
-__all__ = ["ComplexMultiplier", "rotate_swap", "rotate_negate", "CMUL_LATENCY"]
+__all__ = ["ComplexMultiplier", "SharedComplexMultiplier", "rotate_swap", "rotate_negate", "CMUL_LATENCY"]
 
 assert CMUL_LATENCY == MULT_LATENCY + 1
 
@@ -168,4 +168,107 @@ class ComplexMultiplier(wiring.Component):
             n2, n3 = neg_k2.o, neg_k3.o
             # re = k1 - (c + d) b, im = k1 + (d - c) a
             m.d.sync += [p.re.eq(Mux(n3, k1 + k3, k1 - k3)), p.im.eq(Mux(n2, k1 - k2, k1 + k2))]
+        return m
+
+
+class SharedComplexMultiplier(wiring.Component):
+    """Exact complex product ``p = a * w`` on two real multipliers, each
+    time-shared by two products, for a slot pipeline that moves at most once
+    every ``cycles_per_sample`` (K >= 2) cycles.
+
+    Add it **outside** the pipeline's ``EnableInserter`` (its sequencer and
+    registers run every cycle); ``adv`` is the pipeline's clock enable.
+    ``a`` and ``w`` must come from registers of the pipeline (stable between
+    two advances).  In the K cycles after an advance, multiplier 0 forms
+    ``a.re c`` then ``a.im d``, multiplier 1 ``a.re d`` then ``a.im c``
+    (``depth`` register levels in the multipliers: on iCE40 inside the
+    SB_MAC16).
+
+    * K = 2, ``depth`` 0: the first products wait in ``acc``;
+      ``re = acc0 - a.im d``, ``im = acc1 + a.im c`` settle in the second
+      cycle and the next advance loads them into the register ``p``
+      (latency 1 slot).
+    * K >= 3, ``depth`` = min(K - 3, 2): ``acc`` takes the first products,
+      then adds (subtracts) the second ones: ``p`` is ``acc`` itself, final
+      ``depth + 2`` cycles after the advance, held until the cycle after the
+      next one (latency 0 slots: the next advance reads it) -- one adder and
+      one register per part, no sum register.
+
+    The same words as :class:`ComplexMultiplier` (exact).
+
+    Parameters
+    ----------
+    width, twiddle_width : int
+        Widths of ``a`` and ``w`` (signed parts).
+    cycles_per_sample : int
+        K >= 2: cycles between two advances at least.
+
+    Attributes
+    ----------
+    a : In(complex_layout(width))
+    w : In(complex_layout(twiddle_width))
+    adv : In(1)
+        The pipeline's clock enable.
+    p : Out(complex_layout(width + twiddle_width + 2))
+        ``a * w``: latency :func:`~fftforge.config.shared_cmul_latency`
+        slots (1 at K = 2, else 0).
+
+    Bit growth: the full product, ``width + twiddle_width + 2`` bits.
+    """
+    def __init__(self, width: int, twiddle_width: int, cycles_per_sample: int):
+        if cycles_per_sample < 2:
+            raise ValueError(f"cycles_per_sample must be >= 2, got {cycles_per_sample}")
+        self.width, self.twiddle_width, self.cycles_per_sample = width, twiddle_width, cycles_per_sample
+        self.accumulate = cycles_per_sample >= 3
+        self.depth = min(cycles_per_sample - 3, 2) if self.accumulate else 0
+        self.product_width = width + twiddle_width + 2
+        self.latency = cmul_latency(width, twiddle_width, 4, cycles_per_sample=cycles_per_sample)
+        super().__init__({
+            "a": In(complex_layout(width)),
+            "w": In(complex_layout(twiddle_width)),
+            "adv": In(1),
+            "p": Out(complex_layout(self.product_width)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        d = self.depth
+        w, tw = self.width, self.twiddle_width
+        top = d + 1 + self.accumulate
+        # ph: cycles since the last advance, saturating at `top` (the
+        # second products stay selected: the sums settle and hold)
+        ph = Signal(range(top + 1), init=top, name="ph")
+        with m.If(self.adv):
+            m.d.sync += ph.eq(0)
+        with m.Elif(ph != top):
+            m.d.sync += ph.eq(ph + 1)
+        first = ph == 0
+        x = Signal(signed(w), name="x")
+        y0, y1 = Signal(signed(tw), name="y0"), Signal(signed(tw), name="y1")
+        m.d.comb += [x.eq(Mux(first, self.a.re, self.a.im)),
+                     y0.eq(Mux(first, self.w.re, self.w.im)), y1.eq(Mux(first, self.w.im, self.w.re))]
+        if d >= 2:                       # operand registers
+            xr, y0r, y1r = Signal(signed(w), name="xr"), Signal(signed(tw), name="y0r"), Signal(signed(tw), name="y1r")
+            m.d.sync += [xr.eq(x), y0r.eq(y0), y1r.eq(y1)]
+            x, y0, y1 = xr, y0r, y1r
+        pr0, pr1 = x * y0, x * y1
+        if d >= 1:                       # product registers
+            q0, q1 = Signal(signed(w + tw), name="prod0"), Signal(signed(w + tw), name="prod1")
+            m.d.sync += [q0.eq(pr0), q1.eq(pr1)]
+            pr0, pr1 = q0, q1
+        if self.accumulate:
+            acc0, acc1 = Signal(signed(w + tw + 1), name="acc0"), Signal(signed(w + tw + 1), name="acc1")
+            with m.If(ph == d):          # the first products leave the multipliers
+                m.d.sync += [acc0.eq(pr0), acc1.eq(pr1)]
+            with m.Elif(ph == d + 1):    # then the second ones
+                m.d.sync += [acc0.eq(acc0 - pr0), acc1.eq(acc1 + pr1)]
+            m.d.comb += [self.p.re.eq(acc0), self.p.im.eq(acc1)]
+            return m
+        acc0, acc1 = Signal(signed(w + tw), name="acc0"), Signal(signed(w + tw), name="acc1")
+        with m.If(ph == d):              # the first products leave the multipliers
+            m.d.sync += [acc0.eq(pr0), acc1.eq(pr1)]
+        p = Signal(self.p.shape(), name="p_reg")
+        with m.If(self.adv):
+            m.d.sync += [p.re.eq(acc0 - pr0), p.im.eq(acc1 + pr1)]
+        m.d.comb += self.p.eq(p)
         return m

@@ -66,6 +66,10 @@ class PipelineControl(wiring.Component):
         ``frame`` - 1; then ``acc_last`` (a Signal attribute, not a port)
         is high when the next accepted sample is its frame's last.
         ``None``: every frame is ``frame`` transfers.
+    cycles_per_sample : int
+        K: the pipeline advances at most once every K cycles (``in_ready``
+        and ``adv`` stay low for K - 1 cycles after each advance: a
+        down-counter and its registered zero flag).  1: no such logic.
 
     Attributes
     ----------
@@ -112,9 +116,10 @@ class PipelineControl(wiring.Component):
     draining: Out(1)
     busy: Out(1)
 
-    def __init__(self, latency: int, frame: int, drain_after: int, frame_last=None):
+    def __init__(self, latency: int, frame: int, drain_after: int, frame_last=None, cycles_per_sample: int = 1):
         if latency < 1:
             raise ValueError(f"latency must be >= 1, got {latency}")
+        self.cycles_per_sample = cycles_per_sample
         self.latency = latency
         self.frame = frame
         self.drain_after = drain_after
@@ -144,10 +149,22 @@ class PipelineControl(wiring.Component):
         out_zero = Signal(init=1, name="out_zero")
         out_end = Signal(init=int(n == 1), name="out_end")
 
+        # at most one advance every K cycles: a counter of the cycles left
+        # since the last one and its registered zero flag (K = 1: always 1)
+        k = self.cycles_per_sample
+        in_ready, adv = self.space & ~draining, advance(self.space, self.in_valid, draining)
+        if k > 1:
+            slot_free = Signal(init=1, name="slot_free")
+            wait = Signal(range(k), name="wait")
+            with m.If(self.adv):
+                m.d.sync += [wait.eq(k - 1), slot_free.eq(0)]
+            with m.Elif(~slot_free):
+                m.d.sync += [wait.eq(wait - 1), slot_free.eq(wait == 1)]
+            in_ready, adv = in_ready & slot_free, adv & slot_free
         m.d.comb += [
-            self.in_ready.eq(self.space & ~draining),
+            self.in_ready.eq(in_ready),
             self.accept.eq(self.in_valid & self.in_ready),
-            self.adv.eq(advance(self.space, self.in_valid, draining)),   # = space & (accept | draining)
+            self.adv.eq(adv),   # = space & (accept | draining)
             self.out_valid.eq(full & busy),
             self.emit.eq(self.adv & self.out_valid),
             self.clr.eq(clear(draining, busy)),

@@ -36,6 +36,16 @@ class DelayLine(wiring.Component):
     target, ce :
         Synthesis target and the pipeline's clock enable, passed to
         :class:`~fftforge.hdl.prims.DelayRAM` (see :mod:`fftforge.hdl.prims`).
+    memory_from : int
+        Depth from which the line is a memory (default
+        :data:`MEMORY_MIN_DEPTH`); a memory shallower than that is forced
+        into block RAM (``ram_style = "block"``: registers cost a logic
+        cell per bit on iCE40).
+    lean : bool
+        The memory carries ``no_rw_check`` (:class:`~fftforge.hdl.prims.DelayRAM`):
+        the line reads one address ahead of the write, never the one
+        being written; and its read is not registered again (latency 1:
+        a ``depth``-word buffer).
 
     Attributes
     ----------
@@ -46,9 +56,12 @@ class DelayLine(wiring.Component):
 
     Latency ``depth`` enabled cycles; no bit growth.
     """
-    def __init__(self, shape, depth: int, *, target: str = "generic", ce=None):
+    def __init__(self, shape, depth: int, *, target: str = "generic", ce=None, memory_from: int = MEMORY_MIN_DEPTH,
+                 lean: bool = False):
         if depth < 0:
             raise ValueError(f"depth must be >= 0, got {depth}")
+        self.memory_from = memory_from      # below MEMORY_MIN_DEPTH: forced into block RAM
+        self.lean = lean
         self.depth = depth
         self._shape = shape
         self.target, self.ce = target, ce
@@ -59,7 +72,7 @@ class DelayLine(wiring.Component):
         d = self.depth
         if d == 0:
             m.d.comb += self.o.eq(self.i)
-        elif d < MEMORY_MIN_DEPTH:
+        elif d < max(self.memory_from, RAM_LATENCY + 1):
             prev = self.i
             for k in range(d):
                 reg = data_reg(self._shape, name=f"tap{k}")
@@ -67,8 +80,10 @@ class DelayLine(wiring.Component):
                 prev = reg
             m.d.comb += self.o.eq(prev)
         else:
-            words = d + 1 - RAM_LATENCY
-            m.submodules.mem = mem = DelayRAM(self._shape, words, target=self.target, ce=self.ce)
+            lat = 1 if self.lean else RAM_LATENCY       # (lean: no register after the block RAM's read)
+            words = d + 1 - lat
+            m.submodules.mem = mem = DelayRAM(self._shape, words, target=self.target, ce=self.ce,
+                                              block=d < MEMORY_MIN_DEPTH, no_rw_check=self.lean, latency=lat)
             # two counters, the read one a word ahead: the read address
             # comes straight from a register (no wrap compare and mux in
             # front of a LUT RAM's asynchronous read)

@@ -239,6 +239,7 @@ def fft_keys(cfg) -> KindKeys:
             "overflow": cfg.overflow,
             "output_order": cfg.order,
             "cmul": cfg.cmul,
+            "cycles_per_sample": cfg.cycles_per_sample,   # at most one transfer every that many cycles
             "frames": "consecutive groups of n accepted input samples (n/lanes transfers) after reset"
             if cfg.runtime_n is None else
             "consecutive groups of accepted input samples after reset, 2**log2n samples each (log2n sampled "

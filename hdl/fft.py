@@ -108,11 +108,13 @@ def build_parts(cfg: FFTConfig, tags, ce=None):
     ce_of = ce if callable(ce) else (lambda k: ce)
     parts = []
     plan = cfg.plan()
-    for p in plan:
+    for k, p in enumerate(plan):
         prim = {"target": cfg.target, "ce": ce_of(len(parts))}
         if p.kind in ("bf2", "bf2ii"):
-            if P == 1:
-                parts.append(SDFButterfly(p, cfg.rounding, cfg.overflow, tags, **prim))
+            if P == 1:        # (iCE40 at a reduced rate: the loops' lines in block RAM from 3 words, lean)
+                dense = dict(memory_from=3, lean=True, ovf_zero=not any(q.may_overflow for q in plan[:k + 1])) \
+                    if cfg.cycles_per_sample > 1 and cfg.target == "ice40" else {}
+                parts.append(SDFButterfly(p, cfg.rounding, cfg.overflow, tags, **prim, **dense))
             elif p.spatial:
                 parts.append(SpatialButterfly(p, cfg.rounding, cfg.overflow, tags))
             else:
@@ -121,12 +123,15 @@ def build_parts(cfg: FFTConfig, tags, ce=None):
                               for _ in range(P)])
         elif p.kind == "twiddle":
             lane_parts = [TwiddleMultiplier(p, cfg.twiddle_width, cfg.rounding, cfg.overflow, cfg.cmul, tags,
-                                            lanes=P, lane=l, **prim) for l in range(P)]
+                                            lanes=P, lane=l, cycles_per_sample=cfg.cycles_per_sample, **prim)
+                          for l in range(P)]
             parts.append(lane_parts[0] if P == 1 else lane_parts)
         elif p.kind == "reorder" and cfg.runtime_n is not None:
             parts.append(RuntimeReorder(p, cfg.log2n_range, tags, **prim))
         elif p.kind == "reorder":
-            parts.append(BitReverseReorder(p, tags, **prim) if P == 1 else LaneReorder(p, tags, **prim))
+            lean = dict(lean=True, ovf_zero=not any(q.may_overflow for q in plan)) \
+                if cfg.cycles_per_sample > 1 and cfg.target == "ice40" else {}
+            parts.append(BitReverseReorder(p, tags, **prim, **lean) if P == 1 else LaneReorder(p, tags, **prim))
         elif p.kind == "normalize":
             parts.append(InputNormalizer(p, tags, **prim))
         elif p.kind == "bfp_out":
@@ -186,8 +191,8 @@ class FFTDatapath(wiring.Component):
     """
 
     def __init__(self, cfg: FFTConfig, ce=None, clear=None, enable=None, ce_gate=None):
-        if cfg.target != "generic" and ce is None:
-            raise ValueError(f"target {cfg.target!r} needs the datapath's clock enable (ce)")
+        if (cfg.target != "generic" or cfg.cycles_per_sample > 1) and ce is None:
+            raise ValueError(f"target {cfg.target!r} (or cycles_per_sample > 1) needs the datapath's clock enable (ce)")
         self.cfg = cfg
         self.ce = ce
         self.clear = clear
@@ -238,6 +243,8 @@ class FFTDatapath(wiring.Component):
         def add(name, part, k):
             clr = None if self.clear is None else self.clear.copy(m, f"{name}_clr")
             add_part(m, name, part, ce=part_ce(k), clr=clr)
+            for sub, free in getattr(part, "free_running", ()):   # (cycles_per_sample > 1: outside the enable)
+                m.submodules[f"{name}_{sub}"] = free
 
         built = build_parts(cfg, self.tags, part_ce)
         for k, part in enumerate(built):
@@ -341,7 +348,7 @@ class FFTCore(wiring.Component):
                         m.d.comb += frame_last.eq((1 << k) - 1)
         sh = stream_shell(m, self.i, self.o, latency=cfg.pipeline_latency, frame=cfg.frame_cycles,
                           drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target,
-                          **({"frame_last": frame_last} if runtime_n else {}))
+                          cycles_per_sample=cfg.cycles_per_sample, **({"frame_last": frame_last} if runtime_n else {}))
         ctl = sh.ctl
         # (the datapath applies its enable and clear to each part itself)
         m.submodules.datapath = dp = FFTDatapath(cfg, ce=sh.adv_q, clear=sh.clear, enable=sh.enable)

@@ -399,10 +399,19 @@ def _pipelined_ram(m, ram, waddr, raddr, rmw: bool):
     if ram.target == "ecp5" and ram.ce is not None and ram.depth >= BLOCK_MIN_DEPTH:
         tiles = dp16kd_tiles(ram.depth, width, pdp=not rmw)
     if tiles is None:
-        m.submodules.mem = mem = memory.Memory(shape=ram._shape, depth=ram.depth, init=[])
+        attrs = {}
+        if getattr(ram, "block", False):
+            attrs["ram_style"] = "block"         # (forced into block RAM)
+        if getattr(ram, "no_rw_check", False):
+            attrs["no_rw_check"] = 1             # (no collision emulation: the caller never reads the written address)
+        attrs = attrs or None
+        m.submodules.mem = mem = memory.Memory(shape=ram._shape, depth=ram.depth, init=[], attrs=attrs)
         wp = mem.write_port()
         rp = mem.read_port(transparent_for=())
         m.d.comb += [wp.addr.eq(waddr), wp.data.eq(ram.wdata), wp.en.eq(1), rp.addr.eq(raddr), rp.en.eq(1)]
+        if getattr(ram, "latency", RAM_LATENCY) == 1:    # the synchronous read alone
+            m.d.comb += ram.rdata.eq(rp.data)
+            return
         rd = data_reg(ram.rdata.shape(), name="rdata_reg")
         m.d.sync += rd.eq(rp.data)
         m.d.comb += ram.rdata.eq(rd)
@@ -439,14 +448,24 @@ class DelayRAM(wiring.Component):
         callers never do it), so every target gives the same words.
 
     Latency :data:`RAM_LATENCY` (2) enabled cycles from ``raddr`` to
-    ``rdata``; no bit growth (words are stored as they are).
+    ``rdata``; no bit growth (words are stored as they are).  ``block``:
+    the inferred memory carries ``ram_style = "block"`` (a block RAM
+    however small); ``latency=1``: the synchronous read alone, no register
+    after it (not on ECP5); ``no_rw_check``: it carries Yosys's ``no_rw_check``
+    (collisions of the read and the write are never made, so synthesis
+    need not emulate their outcome: on iCE40 that emulation costs ~74
+    flip-flops and ~40 LUT4 per 33-bit memory, measured).
     """
 
-    def __init__(self, shape, depth: int, *, target: str = "generic", ce=None):
+    def __init__(self, shape, depth: int, *, target: str = "generic", ce=None, block: bool = False,
+                 no_rw_check: bool = False, latency: int = RAM_LATENCY):
         _check_target(target)
         if depth < 2:
             raise ValueError(f"depth must be >= 2, got {depth}")
-        self._shape, self.depth, self.target, self.ce = shape, depth, target, ce
+        if latency not in (1, RAM_LATENCY) or (latency == 1 and target == "ecp5"):
+            raise ValueError(f"latency must be {RAM_LATENCY} (or 1, not on ecp5), got {latency}")
+        self._shape, self.depth, self.target, self.ce, self.block = shape, depth, target, ce, block
+        self.no_rw_check, self.latency = no_rw_check, latency
         super().__init__({"waddr": In(range(depth)), "wdata": In(shape),
                           "raddr": In(range(depth)), "rdata": Out(shape)})
 
@@ -519,8 +538,9 @@ class PipelinedROM(wiring.Component):
     ``s`` in the upper half, read on port B), else one block per column.
     """
 
-    def __init__(self, c_values, s_values, width: int, *, target: str = "generic", ce=None):
+    def __init__(self, c_values, s_values, width: int, *, target: str = "generic", ce=None, block: bool = False):
         _check_target(target)
+        self.block = block              # the generic form carries ram_style = "block"
         self.c_values, self.s_values = [int(v) for v in c_values], [int(v) for v in s_values]
         self.width, self.depth, self.target, self.ce = width, len(self.c_values), target, ce
         super().__init__({"addr": In(range(max(self.depth, 2))), "c": Out(signed(width)),
@@ -533,7 +553,8 @@ class PipelinedROM(wiring.Component):
         if not use_block:
             tl = data.StructLayout({"c": signed(w), "s": signed(w)})
             init = [{"c": c, "s": s} for c, s in zip(self.c_values, self.s_values)]
-            m.submodules.rom = rom = memory.Memory(shape=tl, depth=n, init=init)
+            m.submodules.rom = rom = memory.Memory(shape=tl, depth=n, init=init,
+                                                   attrs={"ram_style": "block"} if self.block else None)
             rp = rom.read_port(transparent_for=())
             m.d.comb += [rp.addr.eq(self.addr), rp.en.eq(1)]
             c, s = data_reg(self.c.shape(), "c_reg"), data_reg(self.s.shape(), "s_reg")

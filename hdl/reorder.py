@@ -21,7 +21,7 @@ from fftforge.config import RAM_LATENCY
 from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.phase import phase_counter, tag_phase
 from fftforge.hdl.prims import DelayRAM, ReadModifyWriteRAM
-from fftforge.hdl.word import word_layout
+from fftforge.hdl.word import word_assign, word_layout
 
 __all__ = ["BitReverseReorder", "LaneReorder", "RuntimeReorder", "digit_xor"]
 
@@ -37,6 +37,10 @@ class BitReverseReorder(wiring.Component):
         Tag bits of the word (:mod:`fftforge.hdl.word`).
     target, ce :
         See :class:`~fftforge.hdl.prims.PipelinedMultiplier`.
+    lean, ovf_zero : bool
+        ``lean``: a :class:`~fftforge.hdl.prims.DelayRAM` written one slot
+        behind its read (``no_rw_check``: no collision logic), for iCE40 at a
+        reduced rate; ``ovf_zero``: without the overflow tag (0 here).
 
     Attributes
     ----------
@@ -48,10 +52,12 @@ class BitReverseReorder(wiring.Component):
     Latency N + 2 slots (:data:`~fftforge.config.REORDER_LATENCY_EXTRA`: the
     memory's registered read).  No bit growth.
     """
-    def __init__(self, part, tags=("ovf",), *, target: str = "generic", ce=None):
+    def __init__(self, part, tags=("ovf",), *, target: str = "generic", ce=None, lean: bool = False,
+                 ovf_zero: bool = False):
         if part.kind != "reorder":
             raise ValueError(f"BitReverseReorder needs a reorder part, got {part.kind}")
         self.target, self.ce = target, ce
+        self.lean, self.ovf_zero = lean, ovf_zero
         self.part = part
         self.tags = tuple(tags)
         super().__init__({
@@ -67,6 +73,22 @@ class BitReverseReorder(wiring.Component):
         idx = cnt[:k]
         odd = cnt[k]
         rev = Cat(*(idx[b] for b in reversed(range(k))))
+        if self.lean:
+            # the write one slot behind the read (its address and word in
+            # registers): a read never meets the write of its cycle (two
+            # consecutive addresses differ, across frames too: N - 1, then
+            # 0), so the memory needs no collision logic (no_rw_check), and
+            # the overflow tag is left out where it is 0 (ovf_zero)
+            kept = tuple(t for t in self.tags if not (self.ovf_zero and t == "ovf"))
+            wl = word_layout(self.part.width_in, kept)
+            m.submodules.mem = mem = DelayRAM(wl, n, target=self.target, ce=self.ce, no_rw_check=True)
+            addr = Signal(range(n), name="addr")
+            wa, wd = Signal(range(n), name="waddr_q"), Signal(wl, name="wdata_q")
+            m.d.comb += addr.eq(Mux(odd, rev, idx))
+            m.d.sync += [wa.eq(addr), *word_assign(wd, self.i.re, self.i.im, **{t: getattr(self.i, t) for t in kept})]
+            m.d.comb += [mem.raddr.eq(addr), mem.waddr.eq(wa), mem.wdata.eq(wd),
+                         *word_assign(self.o, mem.rdata.re, mem.rdata.im, **{t: getattr(mem.rdata, t) for t in kept})]
+            return m
         m.submodules.mem = mem = ReadModifyWriteRAM(word_layout(self.part.width_in, self.tags), n,
                                                     target=self.target, ce=self.ce)
         m.d.comb += [

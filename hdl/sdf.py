@@ -31,7 +31,7 @@ from amaranth.lib.wiring import In, Out
 
 from fftforge.config import BF2II_ROTATE_LATENCY, BUTTERFLY_LATENCY_EXTRA
 from fftforge.hdl.butterfly import Butterfly
-from fftforge.hdl.delay import DelayLine
+from fftforge.hdl.delay import MEMORY_MIN_DEPTH, DelayLine
 from fftforge.hdl.fixed import round_resize
 from fftforge.hdl.phase import phase_counter, tag_phase
 from fftforge.hdl.word import carried_tags, data_reg, word_assign, word_layout
@@ -77,6 +77,12 @@ class SDFButterfly(wiring.Component):
         Tag bits of the word (:mod:`fftforge.hdl.word`).
     target, ce :
         Synthesis target and clock enable, for the delay line's memory.
+    memory_from, lean :
+        :class:`~fftforge.hdl.delay.DelayLine`'s: the loop's line is a
+        (block) memory from this depth on, with ``no_rw_check``.
+    ovf_zero : bool
+        No part up to this one can overflow (the plan's range analysis), so
+        the ``ovf`` tag is 0 here: the loop's line leaves it out.
 
     Attributes
     ----------
@@ -93,7 +99,8 @@ class SDFButterfly(wiring.Component):
     Memory: D words of ``max(width_in, width_out)``-bit components plus tags
     (two of them in registers).
     """
-    def __init__(self, part, rounding: str, overflow: str, tags=("ovf",), *, target: str = "generic", ce=None):
+    def __init__(self, part, rounding: str, overflow: str, tags=("ovf",), *, target: str = "generic", ce=None,
+                 memory_from: int = MEMORY_MIN_DEPTH, lean: bool = False, ovf_zero: bool = False):
         if part.kind not in ("bf2", "bf2ii"):
             raise ValueError(f"SDFButterfly needs a bf2/bf2ii part, got {part.kind}")
         if part.delay < 1:
@@ -103,6 +110,8 @@ class SDFButterfly(wiring.Component):
         self.overflow = overflow
         self.tags = tuple(tags)
         self.target, self.ce = target, ce
+        self.memory_from, self.lean = memory_from, lean
+        self.ovf_zero = ovf_zero
         super().__init__({
             "i": In(word_layout(part.width_in, tags)),
             "o": Out(word_layout(part.width_out, tags)),
@@ -217,6 +226,14 @@ class SDFButterfly(wiring.Component):
             # rounded difference fits width_out (the plan's range analysis)
             loop_part = p if store_w == p.width_out else dataclasses.replace(p, width_out=store_w)
             m.d.sync += loop2.eq(finish(loop1, loop_part))
-            m.submodules.fb = line = DelayLine(store, d - 2, target=self.target, ce=self.ce)
-            m.d.comb += [line.i.eq(loop2), fb.eq(line.o)]
+            # (ovf_zero: the line leaves out the overflow tag, a constant 0
+            # here: 32 bits, not 33, fit 2 iCE40 block RAMs instead of 3)
+            kept = tuple(t for t in self.tags if not (self.ovf_zero and t == "ovf"))
+            m.submodules.fb = line = DelayLine(word_layout(store_w, kept), d - 2, target=self.target, ce=self.ce,
+                                               memory_from=self.memory_from, lean=self.lean)
+            if kept == self.tags:
+                m.d.comb += [line.i.eq(loop2), fb.eq(line.o)]
+            else:
+                m.d.comb += word_assign(line.i, loop2.re, loop2.im, **{t: getattr(loop2, t) for t in kept})
+                m.d.comb += word_assign(fb, line.o.re, line.o.im, **{t: getattr(line.o, t) for t in kept})
         return m

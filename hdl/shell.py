@@ -135,7 +135,7 @@ def add_part(m, name: str, part, *, ce=None, clr=None):
 
 
 def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_layout, target: str = "generic",
-                 frame_last=None):
+                 frame_last=None, cycles_per_sample: int = 1):
     """Add the shell around a slot pipeline of ``latency`` slots to ``m``.
 
     Parameters
@@ -151,6 +151,11 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
     frame_last : Value, optional
         Run-time frame sizes: the controller's ``frame_last``
         (:class:`~fftforge.hdl.control.PipelineControl`).
+    cycles_per_sample : int
+        The pipeline advances at most once every that many cycles
+        (:class:`~fftforge.hdl.control.PipelineControl`); above 1 the enable
+        is one shared register on every target (no per-part copies: those
+        compute the enable without the controller's rate limit).
 
     Returns
     -------
@@ -164,7 +169,9 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
     output word, given the ``ovf`` tags of its lanes and, for run-time
     frame sizes, whether it is its frame's first; call it once).
     """
-    m.submodules.ctl = ctl = PipelineControl(latency, frame, drain_after, frame_last)
+    m.submodules.ctl = ctl = PipelineControl(latency, frame, drain_after, frame_last, cycles_per_sample)
+    if cycles_per_sample > 1:
+        target = "generic"                # (one shared enable and clear register)
     clr_q = Signal(name="clr_q")
     m.d.sync += clr_q.eq(ctl.clr)
     m.submodules.fifo = fifo = SyncFIFO(width=out_layout.size, depth=OUTPUT_FIFO_DEPTH)

@@ -20,14 +20,18 @@ from amaranth.lib.wiring import In, Out
 
 from fftforge.config import RAM_LATENCY, cmul_latency, twiddle_latency
 from fftforge.pyref.twiddle import R22_MULT, exponents, quarter_table
-from fftforge.hdl.cmul import ComplexMultiplier, rotate_negate, rotate_swap
+from fftforge.hdl.cmul import ComplexMultiplier, SharedComplexMultiplier, rotate_negate, rotate_swap
 from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.fixed import fit, round_resize
 from fftforge.hdl.prims import PipelinedROM
 from fftforge.hdl.phase import lane_phase, lane_phase_at_reset, tag_phase
 from fftforge.hdl.word import carried_tags, data_reg, word_assign, word_layout
 
-__all__ = ["TwiddleMultiplier"]
+__all__ = ["TwiddleMultiplier", "DENSE_ROM_MIN_DEPTH"]
+
+#: iCE40 with cycles_per_sample > 1: ROMs from this many words on are block
+#: RAM (measured: the 64-word ROM of N = 1024 took 326 LUT4 as logic)
+DENSE_ROM_MIN_DEPTH = 32
 
 
 class TwiddleMultiplier(wiring.Component):
@@ -46,6 +50,11 @@ class TwiddleMultiplier(wiring.Component):
         Stream width P and the lane this part serves.
     target, ce :
         Synthesis target and clock enable (:mod:`fftforge.hdl.prims`).
+    cycles_per_sample : int
+        K > 1: the complex multiplier is a
+        :class:`~fftforge.hdl.cmul.SharedComplexMultiplier` (two real
+        multipliers, latency 1 slot), listed in :attr:`free_running` for the
+        caller to add outside the pipeline's enable (``ce`` required).
 
     Attributes
     ----------
@@ -64,11 +73,15 @@ class TwiddleMultiplier(wiring.Component):
     and resized to ``part.width_out``).
     """
     def __init__(self, part, twiddle_width: int, rounding: str, overflow: str, cmul: int = 4, tags=("ovf",),
-                 lanes: int = 1, lane: int = 0, *, target: str = "generic", ce=None):
+                 lanes: int = 1, lane: int = 0, *, target: str = "generic", ce=None, cycles_per_sample: int = 1):
         if part.kind != "twiddle":
             raise ValueError(f"TwiddleMultiplier needs a twiddle part, got {part.kind}")
-        assert part.latency == twiddle_latency(part.rotated_width, twiddle_width, cmul) \
-            == RAM_LATENCY + cmul_latency(part.rotated_width, twiddle_width, cmul, w_symmetric=True) + 1
+        self.cycles_per_sample = cycles_per_sample
+        #: iCE40 at a reduced rate (the small-part form): ROMs of
+        #: DENSE_ROM_MIN_DEPTH words or more in block RAM, not logic
+        self.dense = cycles_per_sample > 1 and target == "ice40"
+        assert part.latency == twiddle_latency(part.rotated_width, twiddle_width, cmul, cycles_per_sample) \
+            == RAM_LATENCY + self._cmul_latency(part, twiddle_width, cmul) + 1
         assert RAM_LATENCY == 2      # the sample's two registers (capture, rotation) meet the ROM word
         self.part = part
         self.twiddle_width = twiddle_width
@@ -83,6 +96,18 @@ class TwiddleMultiplier(wiring.Component):
             "i": In(word_layout(part.width_in, tags)),
             "o": Out(word_layout(part.width_out, tags)),
         })
+        #: ``[(name, component)]`` the caller adds beside this part, outside
+        #: its enable (the time-shared multiplier)
+        self.free_running = []
+        if cycles_per_sample > 1 and max(part.period // 4, 1) > 1 and self.needs_multiplier:
+            if ce is None:
+                raise ValueError("cycles_per_sample > 1 needs the pipeline's clock enable (ce)")
+            self.free_running.append(("mult", SharedComplexMultiplier(part.rotated_width, twiddle_width,
+                                                                      cycles_per_sample)))
+
+    def _cmul_latency(self, part, twiddle_width, cmul):
+        return cmul_latency(part.rotated_width, twiddle_width, cmul, w_symmetric=True,
+                            cycles_per_sample=self.cycles_per_sample)
 
     @property
     def needs_multiplier(self) -> bool:
@@ -161,18 +186,23 @@ class TwiddleMultiplier(wiring.Component):
         need_mult = nq > 1 and self.needs_multiplier
         if need_mult:
             c_tab, s_tab = quarter_table(L, tw)
-            m.submodules.rom = rom = PipelinedROM(c_tab, s_tab, tw, target=self.target, ce=self.ce)
+            m.submodules.rom = rom = PipelinedROM(c_tab, s_tab, tw, target=self.target, ce=self.ce,
+                                                  block=self.dense and nq >= DENSE_ROM_MIN_DEPTH)
             m.d.comb += rom.addr.eq(addr)
             # the ROM's words are symmetric (quarter_table clips to +-(2**(tw-1) - 1))
-            m.submodules.mult = mult = ComplexMultiplier(p.rotated_width, tw, self.cmul, w_symmetric=True,
-                                                         target=self.target, ce=self.ce)
+            if self.free_running:
+                mult = self.free_running[0][1]        # (the caller adds it, outside the enable)
+                m.d.comb += mult.adv.eq(self.ce)
+            else:
+                m.submodules.mult = mult = ComplexMultiplier(p.rotated_width, tw, self.cmul, w_symmetric=True,
+                                                             target=self.target, ce=self.ce)
             m.d.comb += [
                 mult.a.re.eq(xc.x.re), mult.a.im.eq(xc.x.im),
                 mult.w.re.eq(rom.c), mult.w.im.eq(rom.s),
             ]
 
         # The exact path waits for the multiplier.
-        m.submodules.bypass = bypass = DelayLine(cl, cmul_latency(p.rotated_width, tw, self.cmul, w_symmetric=True),
+        m.submodules.bypass = bypass = DelayLine(cl, self._cmul_latency(p, tw, self.cmul),
                                                  target=self.target, ce=self.ce)
         m.d.comb += bypass.i.eq(xc)
         xd = bypass.o.x

@@ -139,10 +139,12 @@ async def _run_job(dut, desc, job):
             i = int(bad[0])
             first = {"field": name, "index": i, "frame": i // frame, "sample": i % frame,
                      "expected": int(e[i]), "got": int(g[i])}
-    # Output gaps while the input was still flowing (0 = full throughput).
+    # Output gaps while the input was still flowing (0 = full throughput:
+    # one transfer every cycle, every ``cycles_per_sample`` cycles).
     oc = np.asarray(out_cycles)
     steady = oc[oc <= last_in]
-    out_gaps = int(last_in - steady[0] + 1 - len(steady)) if len(steady) else -1
+    rate = int(desc.get("cycles_per_sample", 1))
+    out_gaps = int((last_in - steady[0]) // rate + 1 - len(steady)) if len(steady) else -1
     meta = {
         "mismatches": mismatches, "first_mismatch": first,
         "in_span": last_in - first_in + 1, "out_gaps": out_gaps,

@@ -34,12 +34,15 @@ class CheckReport:
     stalled_bit_exact: Optional[bool]
     stall_mismatches: Optional[dict]
     lanes: int = 1                     # samples per transfer: full rate is `lanes` samples/cycle
+    full_rate: Optional[float] = None  # the input rate at full throughput (None: `lanes`; a core with
+    #                                    cycles_per_sample K: `lanes` per K cycles over the run's span)
 
     @property
     def ok(self) -> bool:
         return (self.bit_exact and self.latency_cycles == self.latency_expected
                 and (self.sqnr_bound_db is None or self.sqnr_db >= self.sqnr_bound_db)
-                and self.input_samples_per_cycle == float(self.lanes) and self.output_gaps == 0
+                and self.input_samples_per_cycle == (float(self.lanes) if self.full_rate is None else self.full_rate)
+                and self.output_gaps == 0
                 and self.stalled_bit_exact in (None, True))
 
     def to_dict(self):
@@ -142,6 +145,8 @@ def check_fft_core(descriptor_path: str, frames: int = 20, kind: str = "random",
         stalled_bit_exact=res[1].bit_exact if stalls else None,
         stall_mismatches=res[1].mismatches if stalls else None,
         lanes=cfg.lanes,
+        full_rate=None if cfg.cycles_per_sample == 1 else     # one transfer every K cycles
+        r0.accepted * cfg.lanes / ((r0.accepted - 1) * cfg.cycles_per_sample + 1),
     )
 
 

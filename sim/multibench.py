@@ -137,12 +137,19 @@ class MultiRun:
     log: str
 
 
+def _rate(cfg) -> int:
+    """Cycles per transfer at full rate: the configuration's
+    ``cycles_per_sample`` (1 for every kind without one)."""
+    return getattr(cfg, "cycles_per_sample", 1)
+
+
 def stream_problems(core: "CoreResult", spec: "CoreSpec", name: str) -> list:
     """The stream contract of one core's run, as messages naming ``name``
     (empty: it holds): every segment bit-exact (every word of every field,
     every input accepted, nothing lost or extra) and as many transfers
     accepted as its frames hold; a streaming segment's latency as the
-    descriptor says and one transfer in and out every cycle; a stalled
+    descriptor says and one transfer in and out every cycle (every
+    ``cycles_per_sample`` cycles); a stalled
     segment's stalls strong enough to matter (the core drained, ``ready``
     dropped, >= 20 % of the cycles with input pending took none)."""
     cfg = core.cfg
@@ -161,9 +168,9 @@ def stream_problems(core: "CoreResult", spec: "CoreSpec", name: str) -> list:
                     else cfg.latency_by_n[int(sizes[0])])
             if res.latency != want:
                 bad.append(f"{name}: latency {res.latency}, descriptor says {want}")
-            if res.in_span != res.accepted:      # one transfer (P samples) accepted every cycle
-                bad.append(f"{name}: {res.accepted} transfers in {res.in_span} cycles")
-            if res.out_gaps != 0:                 # one transfer out every cycle while streaming
+            if res.in_span != (res.accepted - 1) * _rate(cfg) + 1:   # one transfer (P samples) accepted
+                bad.append(f"{name}: {res.accepted} transfers in {res.in_span} cycles")   # every cycle (every K)
+            if res.out_gaps != 0:                 # one transfer out every cycle (every K) while streaming
                 bad.append(f"{name}: {res.out_gaps} output gaps while streaming")
         elif res.drain_gaps == 0 or res.ready_bursts == 0 or res.stall_pct < 20:
             bad.append(f"{name} segment {s}: stalls too mild ({res.drain_gaps} drain gaps, "
@@ -341,7 +348,8 @@ class MultiBench:
                     accepted=st["accepted"], words_in=sv["nin"], emitted=st["received"], words_out=sv["nout"],
                     mismatches=st["errors"], extra=st["extra"], first_in_cycle=st["first_in"],
                     first_out_cycle=st["first_out"], in_span=st["last_in"] - st["first_in"] + 1,
-                    out_gaps=(st["last_in"] - st["first_out"] + 1 - st["steady"]) if st["first_out"] >= 0
+                    out_gaps=((st["last_in"] - st["first_out"]) // _rate(spec.cfg) + 1 - st["steady"])
+                    if st["first_out"] >= 0
                     and st["first_out"] <= st["last_in"] else -1,
                     cycles=st["cycles"], timeout=bool(st["timeout"]),
                     stall_pct=100.0 * st["in_stall"] / max(st["pending"], 1),

@@ -83,6 +83,8 @@ def test_sim_command_reports_pass(core16, capsys):
     (["generate", "fft", "--n", "16", "--schedule", "1,1"], "schedule must have log2(n) = 4 entries"),
     (["generate", "fft", "--n", "16", "--lanes", "3"], "lanes must be one of"),
     (["generate", "fft", "--n", "8", "--lanes", "8"], "lanes must be at most n/2 = 4, got 8"),
+    (["generate", "fft", "--cycles-per-sample", "0"], "cycles_per_sample must be in [1, 16], got 0"),
+    (["generate", "fft", "--cycles-per-sample", "2", "--cmul", "3"], "cmul must be 4, got 3 (cycles_per_sample"),
     (["sim", "--core", "/nonexistent.json"], "cannot read core descriptor /nonexistent.json"),
     (["model", "--core", "/nonexistent.json", "--input", "x", "--output", "y"], "cannot read core descriptor"),
 ])

@@ -9,7 +9,7 @@ from fftforge.formal.registry import get, registry, run_set
 FAST = ["control.r22sdf.n8", "core.r22sdf.n8"]
 SLOW = ["control.r2sdf.n8", "core.r2sdf.n8", "control.r22sdf.n16", "control.r2sdf.n16",
         "core.r22sdf.n16", "core.r2sdf.n16", "core.r22sdf.n16.p2", "core.r2sdf.n16.p4",
-        "core.r22sdf.n8.runtime", "core.r22sdf.n16.rtn8"]
+        "core.r22sdf.n8.runtime", "core.r22sdf.n16.rtn8", "core.r22sdf.n8.k2", "core.r22sdf.n8.k3"]
 
 
 @pytest.mark.parametrize("name", FAST)
@@ -25,6 +25,19 @@ def test_stream_proofs_slow(name, formal_dir, report):
     results = run_set(get(name), build_dir=formal_dir)
     report(results)
     assert all(r.status == "PASS" for r in results)
+
+
+@pytest.mark.parametrize("name", ["core.r22sdf.n8.k2", "core.r22sdf.n8.k3"])
+def test_reduced_rate_stream_proofs(name, formal_dir, report):
+    """cycles_per_sample 2 and 3 (time-shared multipliers, one advance every
+    K cycles): the k-induction proof of the stream contract, conservation
+    and latency (~6 s each; the cover runs are in the slow set)."""
+    from fftforge.formal.runner import run_sby
+    chk = get(name).checks[0]
+    assert chk.mode == "prove"
+    r = run_sby(f"{name}.prove", chk.build(), mode=chk.mode, depth=chk.depth, build_dir=formal_dir)
+    report([r])
+    assert r.status == "PASS", r.log
 
 
 @pytest.mark.parametrize("name", ["filter.r22sdf.n8", "filter.overlap_save.n8"])

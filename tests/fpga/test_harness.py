@@ -82,7 +82,8 @@ def _run(cfg, expected, frames=2, cycles=3000):
 
 
 @pytest.mark.parametrize("cfg", [FFTConfig(n=16, width=8), FFTConfig(n=8, width=6, arch="r2sdf",
-                                                                      order="bit_reversed")])
+                                                                      order="bit_reversed"),
+                                 FFTConfig(n=16, width=8, cycles_per_sample=2, target="ice40")])
 def test_harness_checksum_matches_model(cfg):
     exp = expected_checksum(cfg, descriptor(cfg), 2)
     r = _run(cfg, exp)

@@ -62,6 +62,7 @@ def ports():
             FFTCore(FFTConfig(n=64, lanes=2, target="ecp5", cmul=3)),
             FFTCore(FFTConfig(n=16, scaling="bfp", direction="runtime", target="ecp5")),
             FFTCore(FFTConfig(n=16, runtime_n=8, target="ecp5")),
+            FFTCore(FFTConfig(n=64, width=15, twiddle_width=16, cycles_per_sample=2, target="ice40")),
             FilterCore(FilterConfig(n=16, lanes=2, weights="runtime")),
             FilterCore(FilterConfig(n=16, real_pairs=True)),
             OverlapSaveFilter(FilterConfig(n=16, taps=5, mode="overlap_save")),

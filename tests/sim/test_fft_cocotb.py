@@ -343,3 +343,24 @@ def _assert_core(cfg, jobs, refs, results):
 @pytest.mark.parametrize("kw", COCOTB_SAMPLE, ids=_ident)
 def test_matrix_sample_on_cocotb(kw, tmp_path_factory):
     _assert_core(*_run_core(kw, tmp_path_factory))
+
+
+def test_reduced_rate_cores_on_verilator(tmp_path):
+    """cycles_per_sample K > 1 (time-shared multipliers): bit-exact under
+    random valid/ready stalls and drains, and while streaming one transfer
+    in and out every K cycles with the descriptor's latency (K times the
+    slots, plus 2) -- stream_problems reads K from the configuration."""
+    cfgs = [FFTConfig(n=16, width=15, twiddle_width=16, cycles_per_sample=2, target="ice40", name="rk2"),
+            # the dense iCE40 form (lines from 3 words in block RAM, without the overflow tag where the
+            # range analysis proves it 0) on a schedule that clips: tags kept after the first stages
+            FFTConfig(n=64, width=15, twiddle_width=16, cycles_per_sample=2, target="ice40",
+                      schedule=(0, 0, 1, 1, 1, 1), name="rk2c"),
+            FFTConfig(n=64, arch="r2sdf", width=12, twiddle_width=14, rounding="truncate", scaling="unscaled",
+                      direction="runtime", cycles_per_sample=3, name="rk3"),
+            FFTConfig(n=32, width=16, twiddle_width=18, order="bit_reversed", cycles_per_sample=4, name="rk4")]
+    specs = [CoreSpec(cfg, core_segments(cfg, seed=300 + k)) for k, cfg in enumerate(cfgs)]
+    run = MultiBench(specs, str(tmp_path), seed=5).run()
+    problems = []
+    for core, spec in zip(run.cores, specs):
+        problems += core_problems(core, spec)
+    assert not problems, "\n".join(problems)
