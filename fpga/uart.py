@@ -28,13 +28,37 @@ from fftforge.fpga import protocol as P
 __all__ = ["crc16_next", "UARTRx", "UARTTx", "FrameReceiver", "FrameSender"]
 
 
+def _crc16_matrix():
+    """For each bit of the next CRC, the mask of the (crc, byte) bits it is
+    the XOR of (bits 0..15: crc, 16..23: byte), found by running
+    :func:`fftforge.fpga.protocol.crc16_byte` on unit vectors (it is linear
+    over GF(2) with a zero initial value)."""
+    rows = [0] * 16
+    for k in range(24):
+        crc, byte = (1 << k, 0) if k < 16 else (0, 1 << (k - 16))
+        out = P.crc16_byte(crc, byte)
+        for j in range(16):
+            if out >> j & 1:
+                rows[j] |= 1 << k
+    return rows
+
+
+_CRC_ROWS = _crc16_matrix()
+
+
 def crc16_next(crc, byte):
     """CRC-16/CCITT-FALSE after one more byte: a combinational expression of
-    the 16-bit ``crc`` and the 8-bit ``byte`` (8 unrolled shift steps)."""
-    c = crc ^ Cat(Const(0, 8), byte)
-    for _ in range(8):
-        c = Mux(c[15], Cat(Const(0, 1), c[:15]) ^ P.CRC_POLY, Cat(Const(0, 1), c[:15]))
-    return c[:16]
+    the 16-bit ``crc`` and the 8-bit ``byte``, one XOR per output bit (the
+    byte-wise update is linear)."""
+    bits = Cat(crc, byte)
+    outs = []
+    for row in _CRC_ROWS:
+        terms = [bits[k] for k in range(24) if row >> k & 1]
+        x = terms[0]
+        for t in terms[1:]:
+            x = x ^ t
+        outs.append(x)
+    return Cat(*outs)
 
 
 class UARTRx(wiring.Component):
