@@ -15,6 +15,7 @@ vectors    :mod:`fftforge.cli.vectors`                 :mod:`fftforge.sim.vector
 demo       :mod:`fftforge.cli.demo`                    :mod:`fftforge.hdl`, :mod:`fftforge.sim`
 cost       :mod:`fftforge.costmodel.cli`               :mod:`fftforge.costmodel`
 build      :mod:`fftforge.cli.build`                   :mod:`fftforge.fpga.boards`
+run        :mod:`fftforge.cli.run`                     :mod:`fftforge.fpga.host`, :mod:`fftforge.fpga.uart_sim`
 synth      :mod:`fftforge.cli.synth`                   :mod:`fftforge.fpga.flow`
 prove      :mod:`fftforge.cli.prove`                   :mod:`fftforge.formal`
 =========  ==========================================  =====================================
@@ -30,7 +31,7 @@ import argparse
 import os
 import sys
 
-from fftforge.cli import build, demo, generate, model, prove, sim, synth, vectors
+from fftforge.cli import build, demo, generate, model, prove, run, sim, synth, vectors
 from fftforge.config import ConfigError
 from fftforge.costmodel import cli as cost
 from fftforge.errors import UserError
@@ -38,7 +39,7 @@ from fftforge.errors import UserError
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: the command modules, in the order ``fftforge --help`` lists them
-COMMANDS = (generate, sim, model, vectors, demo, cost, build, synth, prove)
+COMMANDS = (generate, sim, model, vectors, demo, cost, build, run, synth, prove)
 
 
 def build_parser() -> argparse.ArgumentParser:

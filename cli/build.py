@@ -17,13 +17,17 @@ examples:
   fftforge build --board icebreaker --n 16 -o out/ice
   fftforge build --board ulx3s-85f --core out/fft1024.json -o out/ulx3s
   fftforge build --list-boards
+  fftforge build --board icebreaker --n 16 --io uart -o out/ice-uart
+  fftforge run --build out/ice-uart --port /dev/ttyUSB1 --input x.npy --output y.npy
 
 The core runs in a self-checking top: an LFSR feeds it (with valid/ready
 stalls), a checksum of its output is compared with the bit-true model's after
 --check-frames frames.  LEDs: iCEBreaker green blinks while checking and stays
 on when the checksum matched, red = mismatch or overflow; ULX3S led0 alive,
 led1 pass, led2 fail, led3 overflow.  Program the board with the command the
-report prints (iceprog / openFPGALoader).  Tools: yowasp-* from PyPI unless
+report prints (iceprog / openFPGALoader).  With --io uart the core sits
+between the board's USB-UART and the host instead: 'fftforge run' streams
+frames to it and checks every word (see README "On a board").  Tools: yowasp-* from PyPI unless
 YOSYS, NEXTPNR_ICE40, ICEPACK, NEXTPNR_ECP5, ECPPACK point elsewhere.
 """
 
@@ -38,6 +42,13 @@ def add_parser(sub):
                    help="output frames in the self-check checksum (default 4)")
     p.add_argument("--seed", type=int, default=1, help="nextpnr placement seed (default 1)")
     p.add_argument("--json", metavar="PATH", help="also write the build report here")
+    p.add_argument("--io", choices=("selfcheck", "uart"), default="selfcheck",
+                   help="selfcheck (default): LFSR stimulus and checksum on the LEDs; uart: frames to and from "
+                        "a host over the board's USB-UART ('fftforge run')")
+    p.add_argument("--baud", type=int, default=None,
+                   help="--io uart: line rate (default 1000000; within 2 %% of clock/divisor)")
+    p.add_argument("--slots", type=int, default=None,
+                   help="--io uart: input frame buffers on the board (default 2, 1..4)")
     add_core_options(p)
     p.set_defaults(func=cmd_build)
 
@@ -63,6 +74,13 @@ def cmd_build(args):
         args.family = "ice40"             # the iCE40 form of the core unless --target says otherwise
     if not 1 <= args.check_frames <= 1024:
         raise UserError(f"--check-frames must be in [1, 1024], got {args.check_frames}")
+    if args.io != "uart" and (args.baud is not None or args.slots is not None):
+        raise UserError("--baud and --slots apply to --io uart only")
+    if args.slots is not None and not 1 <= args.slots <= 4:
+        raise UserError(f"--slots must be in [1, 4], got {args.slots}")
+    if args.io == "uart" and args.baud is not None:     # fail fast on a baud the clock cannot make
+        from fftforge.fpga.uart_top import uart_divisor
+        uart_divisor(resolve_board(args.board).default_clk_frequency, args.baud)
     out = args.output_dir
     if not args.core:                                     # fit check before generating anything
         from fftforge.fpga.boards import check_fits
@@ -72,14 +90,21 @@ def cmd_build(args):
     bdir = os.path.join(out, f"build-{args.board.lower()}")
     print(f"building {core.name} (n={core.desc['n']}, {core.desc.get('arch')}) for {args.board} "
           f"in {bdir} ...", flush=True)
-    rep = build_board(core, args.board, bdir, check_frames=args.check_frames, seed=args.seed)
+    rep = build_board(core, args.board, bdir, check_frames=args.check_frames, seed=args.seed, io=args.io,
+                      baud=args.baud, slots=args.slots)
     d = rep.to_dict()
     print(f"bitstream: {rep.bitstream}")
     print(f"  {rep.device} {rep.package}: " + (f"logic cells {rep.logic_cells}" if rep.family == "ice40" else f"LUTs {rep.luts}, FFs {rep.ffs}") + ", "
           f"DSPs {rep.dsps}, BRAMs {rep.bram}; Fmax {rep.fmax_mhz} MHz at a {rep.clock_mhz:g} MHz clock "
           f"({'met' if rep.timing_met else 'NOT met'})")
-    print(f"  self-check: {rep.self_check['frames']} frames, expected checksum "
-          f"{rep.self_check['expected_checksum']}")
+    if rep.io == "uart":
+        u = rep.uart
+        print(f"  uart: {u['baud']} baud (divisor {u['divisor']}, {u['baud_error'] * 100:+.2f} %), "
+              f"{u['slots']} frame buffers of {u['frame_words']} words")
+        print(f"  stream: fftforge run --build {bdir} --port /dev/ttyUSB1 --input x.npy --output y.npy")
+    else:
+        print(f"  self-check: {rep.self_check['frames']} frames, expected checksum "
+              f"{rep.self_check['expected_checksum']}")
     for led, what in rep.leds.items():
         print(f"  {led}: {what}")
     print(f"  program: {rep.program}")

@@ -39,8 +39,13 @@ from fftforge.fpga.harness import StimulusHarness, expected_checksum, verilog_co
 from fftforge.fpga.synth import DEVICES, architectural_overflow, parse_nextpnr_log, parse_nextpnr_report
 from fftforge.fpga.toolchain import tool_env
 
-__all__ = ["BOARDS", "check_fits", "resolve_board", "list_boards", "BoardTop", "BoardReport", "build_board",
-           "platform_family"]
+__all__ = ["BOARDS", "IO_MODES", "check_fits", "resolve_board", "list_boards", "BoardTop", "BoardReport",
+           "build_board", "platform_family", "uart_run_info"]
+
+#: what a board top does with the core: ``selfcheck`` (LFSR stimulus, checksum,
+#: LEDs; :class:`BoardTop`) or ``uart`` (frames from and to a host over the
+#: board's USB-UART; :class:`fftforge.fpga.uart_top.BoardUartTop`)
+IO_MODES = ("selfcheck", "uart")
 
 #: short names -> "module:Class" in amaranth_boards
 BOARDS = {
@@ -207,6 +212,8 @@ class BoardReport:
     seconds: dict = field(default_factory=dict)
     build_dir: str = ""
     schema: str = "fftforge.build/1"
+    io: str = "selfcheck"
+    uart: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -242,9 +249,41 @@ def check_fits(desc: dict, board: str):
                         f"{cls.device} on {board}: {o['resource']}: needs {o['used']}, has {o['available']}")
 
 
+def uart_run_info(core: CoreSource, board: str, clock_hz: float, baud: int, slots: int, build_dir: str) -> dict:
+    """What ``fftforge run`` needs from a ``--io uart`` build (written as
+    ``run.json`` in the build folder): the board, clock, baud, divisor,
+    frame buffers, the core's descriptor and its sources copied to
+    ``build_dir/core`` (for ``--simulate``).  Raises UserError for a core
+    the UART top cannot stream (see :func:`fftforge.fpga.uart_top.check_streamable`)."""
+    import shutil
+
+    from fftforge.fpga import protocol
+    from fftforge.fpga.uart_top import check_streamable, uart_divisor
+    check_streamable(core.config, core.desc)
+    div, err = uart_divisor(clock_hz, baud)
+    cdir = os.path.join(build_dir, "core")
+    os.makedirs(cdir, exist_ok=True)
+    files = [os.path.basename(core.verilog)]
+    shutil.copyfile(core.verilog, os.path.join(cdir, files[0]))
+    for mdl in core.desc.get("files", {}).get("sim_models", []):
+        shutil.copyfile(os.path.join(os.path.dirname(core.verilog), mdl), os.path.join(cdir, mdl))
+    with open(os.path.join(cdir, f"{core.name}.json"), "w") as f:
+        json.dump(core.desc, f, indent=1)
+    from fftforge.pyref.lanes import frame_transfers
+    return {"schema": "fftforge.run/1", "protocol": protocol.VERSION, "board": board, "clock_hz": clock_hz,
+            "baud": baud, "divisor": div, "baud_error": round(err, 6), "slots": slots,
+            "frame_words": frame_transfers(core.config), "in_width": core.desc["ports"]["input"]["width"],
+            "out_width": core.desc["ports"]["output"]["width"], "descriptor": f"core/{core.name}.json",
+            "verilog": f"core/{files[0]}"}
+
+
 def build_board(core: CoreSource, board: str, build_dir: str, check_frames: int = 4,
-                seed: int = 1, env: dict | None = None, timeout: float | None = None) -> BoardReport:
-    """Build a bitstream of ``core`` for ``board``.
+                seed: int = 1, env: dict | None = None, timeout: float | None = None, io: str = "selfcheck",
+                baud: int | None = None, slots: int | None = None) -> BoardReport:
+    """Build a bitstream of ``core`` for ``board``: in the self-checking top
+    (``io="selfcheck"``) or in the UART streaming top (``io="uart"``, at
+    ``baud`` with ``slots`` input frame buffers; writes ``run.json`` for
+    ``fftforge run``).
 
     Raises
     ------
@@ -255,14 +294,26 @@ def build_board(core: CoreSource, board: str, build_dir: str, check_frames: int 
     """
     cls = resolve_board(board)
     family = platform_family(cls)
+    if io not in IO_MODES:
+        raise UserError(f"--io must be one of {', '.join(IO_MODES)}, got {io!r}")
     tenv = tool_env(family, "build", env=env)
     plat = cls()
     check_fits(core.desc, board)
     t0 = time.perf_counter()
-    # every bitstream carries its self-check: a core without a bit-true model
-    # stops the build here with one line (UserError), before any tool runs
-    expected, note = expected_checksum(core.config, core.desc, check_frames), ""
-    top = BoardTop(core, expected, check_frames)
+    run_info = None
+    if io == "uart":
+        from fftforge.fpga import protocol
+        from fftforge.fpga.uart_top import BoardUartTop
+        baud = protocol.DEFAULT_BAUD if baud is None else baud
+        slots = protocol.DEFAULT_SLOTS if slots is None else slots
+        run_info = uart_run_info(core, board, plat.default_clk_frequency, baud, slots, build_dir)
+        expected, note = None, "no self-check: the UART top streams frames from the host (fftforge run)"
+        top = BoardUartTop(core, baud, slots)
+    else:
+        # every bitstream carries its self-check: a core without a bit-true model
+        # stops the build here with one line (UserError), before any tool runs
+        expected, note = expected_checksum(core.config, core.desc, check_frames), ""
+        top = BoardTop(core, expected, check_frames)
     opts = {"nextpnr_opts": f"--report top.report.json --timing-allow-fail --seed {seed}"}
     if family == "ice40":
         opts["synth_opts"] = "-dsp"
@@ -311,7 +362,8 @@ def build_board(core: CoreSource, board: str, build_dir: str, check_frames: int 
         timing_met=(fmax >= clock_mhz) if (fmax and clock_mhz) else None,
         luts=parsed.get("luts"), ffs=parsed.get("ffs"), logic_cells=parsed.get("logic_cells"),
         dsps=parsed.get("dsps"), bram=parsed.get("bram"), utilization=parsed.get("utilization", {}),
-        self_check={"frames": check_frames, "expected_checksum": (f"0x{expected:08x}" if expected is not None
+        self_check={} if io == "uart" else {
+                    "frames": check_frames, "expected_checksum": (f"0x{expected:08x}" if expected is not None
                                                                   else None),
                     "stimulus": "64-bit Galois LFSR x^64+x^63+x^61+x^60+1, seed 0x0123456789abcdef"
                     + ("" if core.desc["ports"]["input"]["width"] <= 64 else
@@ -320,7 +372,13 @@ def build_board(core: CoreSource, board: str, build_dir: str, check_frames: int 
         leds=top.legend,
         program=PROGRAM_HINT[family].format(bitstream=bit, ofl_board=OFL_BOARD.get(cls.__name__, "<board>")),
         seconds={"prepare": round(t_prep, 2), "build": round(t_build, 2)},
-        build_dir=os.path.abspath(build_dir))
+        build_dir=os.path.abspath(build_dir), io=io)
+    if run_info is not None:
+        run_info["bitstream"] = os.path.basename(bit)
+        rep.uart = run_info
+        with open(os.path.join(build_dir, "run.json"), "w") as f:
+            json.dump(run_info, f, indent=1)
+            f.write("\n")
     with open(os.path.join(build_dir, "report.json"), "w") as f:
         json.dump(rep.to_dict(), f, indent=1)
         f.write("\n")

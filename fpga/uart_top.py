@@ -30,7 +30,7 @@ from fftforge.errors import UserError
 from fftforge.fpga import protocol as P
 from fftforge.fpga.uart import FrameReceiver, FrameSender, UARTRx, UARTTx
 
-__all__ = ["uart_divisor", "UartTop", "BoardUartTop", "MAX_BAUD_ERROR"]
+__all__ = ["uart_divisor", "check_streamable", "UartTop", "BoardUartTop", "MAX_BAUD_ERROR"]
 
 #: the largest baud-rate error accepted (the far end's own error adds to it;
 #: 8N1 tolerates about 4-5 % in total)
@@ -57,6 +57,17 @@ def uart_divisor(clock_hz: float, baud: int) -> tuple:
                         f"{div}; at most {MAX_BAUD_ERROR * 100:g} %): use e.g. {int(clock_hz / div)}, "
                         f"{int(lo)} or {int(hi)}")
     return div, err
+
+
+def check_streamable(cfg, desc: dict):
+    """Raise UserError (one line) unless the UART top can stream the core:
+    an FFT core (kind ``fft``), whose frames are independent, so the host
+    may send a frame again when its result was lost.  (Filter and FFTNet
+    cores carry weights, and overlap-save filters history, across frames.)"""
+    kind = desc.get("kind", "fft")
+    if kind != "fft":
+        raise UserError(f"--io uart streams FFT cores only (their frames are independent, so a lost result "
+                        f"is recomputed by sending its frame again); core {desc.get('name')} is a {kind} core")
 
 
 class UartTop(wiring.Component):

@@ -12,7 +12,7 @@ import pytest
 import fftforge.cli as cli
 from fftforge.cli import COMMANDS, build_parser, main
 
-NAMES = ["generate", "sim", "model", "vectors", "demo", "cost", "build", "synth", "prove"]
+NAMES = ["generate", "sim", "model", "vectors", "demo", "cost", "build", "run", "synth", "prove"]
 
 
 def _subcommands(parser):
