@@ -80,7 +80,7 @@ def cmd_build(args):
         raise UserError(f"--slots must be in [1, 4], got {args.slots}")
     if args.io == "uart" and args.baud is not None:     # fail fast on a baud the clock cannot make
         from fftforge.fpga.uart_top import uart_divisor
-        uart_divisor(resolve_board(args.board).default_clk_frequency, args.baud)
+        uart_divisor(resolve_board(args.board)().default_clk_frequency, args.baud)
     out = args.output_dir
     if not args.core:                                     # fit check before generating anything
         from fftforge.fpga.boards import check_fits

@@ -125,7 +125,7 @@ class UartTop(wiring.Component):
         dp.submodules.receiver = rcv = FrameReceiver(width=len(cio.i_payload), frame_words=self.frame_words,
                                                      slots=self.slots, timeout=self.timeout)
         dp.submodules.sender = snd = FrameSender(width=len(cio.o_payload), frame_words=self.frame_words)
-        self._attach(dp, ClockSignal("sync"), ResetSignal("sync") | soft_rst)
+        self._attach(dp, ClockSignal("sync"), ResetSignal("sync", allow_reset_less=True) | soft_rst)
         dp.d.comb += [
             rcv.i.payload.eq(rx.o.payload), rcv.i.valid.eq(rx.o.valid),
             cio.i_valid.eq(rcv.o.valid), rcv.o.ready.eq(cio.i_ready), cio.i_payload.eq(rcv.o.payload),
@@ -171,7 +171,8 @@ class BoardUartTop(Elaboratable):
         self.divisor, _ = uart_divisor(platform.default_clk_frequency, self.baud)
         top = UartTop(verilog_core(self.core.desc), frame_transfers(self.core.config), self.divisor, self.slots)
         m.submodules.uart_top = top
-        uart = platform.request("uart", 0, dir={"rx": "-", "tx": "-"})
+        subs = [io.name for io in platform.lookup("uart", 0).ios if hasattr(io, "name")]
+        uart = platform.request("uart", 0, dir={name: "-" for name in subs})   # rts/dtr: left unused
         m.submodules.rx_buf = rxb = aio.Buffer("i", uart.rx)
         m.submodules.tx_buf = txb = aio.Buffer("o", uart.tx)
         m.d.comb += [top.rx.eq(rxb.i), txb.o.eq(top.tx)]

@@ -1,0 +1,108 @@
+"""``fftforge run``: the host code streaming frames through the UART top
+around an N = 16 FFT core, simulated at bit level in Verilator
+(``--simulate``), bit-exact against the bit-true model with bytes corrupted
+on the line in both directions; one-line refusals; and (slow) the iCEBreaker
+UART bitstream that fits, run in simulation from its build folder."""
+
+import json
+import os
+import re
+
+import numpy as np
+import pytest
+
+from fftforge.cli import main
+
+
+@pytest.fixture(scope="module")
+def core16(tmp_path_factory):
+    d = tmp_path_factory.mktemp("core16")
+    assert main(["generate", "fft", "--n", "16", "--width", "16", "--name", "fft16", "-o", str(d)]) == 0
+    rng = np.random.default_rng(5)
+    x = rng.integers(-2 ** 15, 2 ** 15, (12, 16)) + 1j * rng.integers(-2 ** 15, 2 ** 15, (12, 16))
+    np.save(d / "x.npy", x)
+    return d
+
+
+def test_run_simulate_bit_exact_through_corrupted_bytes(core16, tmp_path, capsys):
+    # byte 5 + 3: inside frame 0's DATA body (after the 5-byte RESET);
+    # byte 400: a later DATA packet; tx byte 40: inside a STATUS or RESULT
+    rc = main(["run", "--core", str(core16 / "fft16.json"), "--simulate", "--input", str(core16 / "x.npy"),
+               "--output", str(tmp_path / "y.npy"), "--work", str(tmp_path / "sim"),
+               "--flip-rx", "8,400", "--flip-tx", "40,700"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "192 of 192 output words match the bit-true model" in out
+    m = re.search(r"\((\d+) DATA packets, (\d+) resent\), \d+ bytes back; (\d+) NAKs, (\d+) corrupted packets, "
+                  r"(\d+) results lost", out)
+    sent, resent, naks, corrupt, lost = map(int, m.groups())
+    # every DATA packet is a first send, a go-back resend or a lost result's frame sent again
+    assert naks >= 1 and resent >= 1 and corrupt >= 1 and sent == 12 + resent + lost
+    assert "frames/s" in out and "samples/s" in out and "line was busy" in out
+    # the output file is the bit-true model's output (fftforge model's words)
+    assert main(["model", "--core", str(core16 / "fft16.json"), "--input", str(core16 / "x.npy"),
+                 "--output", str(tmp_path / "ym.npy")]) == 0
+    assert np.array_equal(np.load(tmp_path / "y.npy"), np.load(tmp_path / "ym.npy"))
+
+
+@pytest.mark.parametrize("argv, msg", [
+    (["--simulate"], "give either --build DIR"),
+    (["--core", "CORE"], "--core needs --simulate"),
+    (["--build", "NOWHERE", "--port", "/dev/null"], "no run.json"),
+    (["--build", "NOWHERE"], "--port is required"),
+    (["--core", "CORE", "--simulate", "--flip-rx", "x"], "--flip-rx must be byte numbers"),
+])
+def test_run_refusals_are_one_line(core16, argv, msg, capsys, tmp_path):
+    argv = [str(core16 / "fft16.json") if a == "CORE" else str(tmp_path / "none") if a == "NOWHERE" else a
+            for a in argv]
+    assert main(["run", "--input", str(core16 / "x.npy"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert msg in err and err.count("\n") == 1
+
+
+def test_run_refuses_a_filter_core_and_a_baud_the_clock_cannot_make(tmp_path, capsys):
+    from fftforge.filter_config import FilterConfig
+    from fftforge.hdl.filter import generate
+    desc = generate(FilterConfig(n=16, width=8, coef_width=8, name="flt16"), str(tmp_path))["json"]
+    np.save(tmp_path / "x.npy", np.zeros((1, 16), dtype=np.int64))
+    assert main(["run", "--core", desc, "--simulate", "--input", str(tmp_path / "x.npy")]) == 2
+    err = capsys.readouterr().err
+    assert "--io uart streams FFT cores only" in err and err.count("\n") == 1
+    assert main(["build", "--board", "ulx3s-85f", "--n", "16", "--io", "uart", "--baud", "3000000",
+                 "-o", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "--baud 3000000 is +4.2 % off at the 25 MHz clock" in err and err.count("\n") == 1
+    assert main(["build", "--board", "icebreaker", "--n", "16", "--baud", "115200", "-o", str(tmp_path / "b")]) == 2
+    assert "--io uart only" in capsys.readouterr().err
+
+
+def test_ulx3s_uart_top_elaborates(tmp_path):
+    # platform preparation only (no tools): uart pins, tx enable, two LEDs
+    from fftforge.config import FFTConfig
+    from fftforge.fpga.boards import resolve_board
+    from fftforge.fpga.core import core_from_config
+    from fftforge.fpga.uart_top import BoardUartTop
+    core = core_from_config(FFTConfig(n=16, name="fft16"), str(tmp_path))
+    top = BoardUartTop(core, 1_000_000)
+    plan = resolve_board("ulx3s-85f")().prepare(top, name="top")
+    assert "fft16.v" in plan.files and top.divisor == 25
+    lpf = plan.files["top.lpf"]
+    assert '"M1"' in lpf and '"L4"' in lpf and '"L3"' in lpf      # uart rx, tx, tx enable
+    assert set(top.legend) == {"led0", "led1"}
+
+
+@pytest.mark.slow
+def test_icebreaker_uart_bitstream_fits_and_runs_in_simulation(tmp_path, capsys):
+    out = tmp_path / "ice"
+    assert main(["build", "--board", "icebreaker", "--n", "16", "--io", "uart", "-o", str(out)]) == 0
+    bdir = out / "build-icebreaker"
+    rep = json.loads((bdir / "report.json").read_text())
+    assert rep["io"] == "uart" and os.path.getsize(bdir / "top.bin") == 104090
+    assert rep["logic_cells"] <= 5280 and rep["dsps"] <= 8 and rep["fmax_mhz"] >= 12.0
+    info = json.loads((bdir / "run.json").read_text())
+    assert (info["baud"], info["divisor"], info["slots"], info["frame_words"]) == (1_000_000, 12, 2, 16)
+    capsys.readouterr()
+    rng = np.random.default_rng(6)
+    np.save(tmp_path / "x.npy", rng.integers(-2 ** 15, 2 ** 15, (6, 16, 2)))
+    assert main(["run", "--build", str(out), "--simulate", "--input", str(tmp_path / "x.npy")]) == 0
+    assert "96 of 96 output words match" in capsys.readouterr().out
