@@ -386,9 +386,11 @@ class FrameSender(wiring.Component):
     frames_out : Out(8)
         RESULT packets completed since reset, mod 256.
 
-    Latency: a word offered on ``i`` starts a RESULT packet's first byte in
-    the next cycle when the sender is idle (none is held in the sender: the
-    core's output holds it until the last byte of the word is taken).
+    Latency: a word offered on ``i`` is taken into the sender's word
+    register (``i.ready`` is that register's empty flag: a flip-flop, so no
+    combinational path runs from the line back into the core's stall logic)
+    and starts a RESULT packet's first byte 2 cycles later when the sender
+    is idle; the register empties when the word's last byte goes out.
     """
 
     def __init__(self, *, width: int, frame_words: int):
@@ -411,7 +413,12 @@ class FrameSender(wiring.Component):
         byte = Signal(8)
         take = self.o.valid & self.o.ready
         m.d.comb += self.o.payload.eq(byte)
-        padded = Cat(self.i.payload, Const(0, 8 * B - self.width))
+        wreg = Signal(self.width)
+        wvalid = Signal()
+        m.d.comb += self.i.ready.eq(~wvalid)
+        with m.If(self.i.valid & ~wvalid):
+            m.d.sync += [wreg.eq(self.i.payload), wvalid.eq(1)]
+        padded = Cat(wreg, Const(0, 8 * B - self.width))
         word_byte = Array(padded[8 * k:8 * k + 8] for k in range(B))[idx]
         snap_byte = Array([Const(P.STATUS, 8), snap[0:8], snap[8:16], snap[16:24]])[idx]
 
@@ -421,7 +428,7 @@ class FrameSender(wiring.Component):
                     m.d.sync += [snap.eq(Cat(self.expected, self.freed, nak_flag, rst_flag, Const(0, 6))),
                                  pending.eq(0), nak_flag.eq(0), rst_flag.eq(0)]
                     m.next = "S_SYNC"
-                with m.Elif(self.i.valid):
+                with m.Elif(wvalid):
                     m.next = "R_SYNC"
             with m.State("S_SYNC"):
                 m.d.comb += [self.o.valid.eq(1), byte.eq(P.SYNC_TO_HOST)]
@@ -450,12 +457,11 @@ class FrameSender(wiring.Component):
                     m.d.sync += [crc.eq(crc16_next(crc, byte)), idx.eq(0), widx.eq(0)]
                     m.next = "R_BODY"
             with m.State("R_BODY"):
-                m.d.comb += [self.o.valid.eq(self.i.valid), byte.eq(word_byte)]
+                m.d.comb += [self.o.valid.eq(wvalid), byte.eq(word_byte)]
                 with m.If(take):
                     m.d.sync += crc.eq(crc16_next(crc, byte))
                     with m.If(idx == B - 1):
-                        m.d.comb += self.i.ready.eq(1)
-                        m.d.sync += [idx.eq(0), widx.eq(widx + 1)]
+                        m.d.sync += [idx.eq(0), widx.eq(widx + 1), wvalid.eq(0)]
                         with m.If(widx == T - 1):
                             m.d.sync += self.frames_out.eq(self.frames_out + 1)
                             m.next = "CRC_LO"
