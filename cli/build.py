@@ -101,7 +101,8 @@ def cmd_build(args):
         u = rep.uart
         print(f"  uart: {u['baud']} baud (divisor {u['divisor']}, {u['baud_error'] * 100:+.2f} %), "
               f"{u['slots']} frame buffers of {u['frame_words']} words")
-        print(f"  stream: fftforge run --build {bdir} --port /dev/ttyUSB1 --input x.npy --output y.npy")
+        port = "/dev/ttyUSB1" if rep.family == "ice40" else "/dev/ttyUSB0"     # FT2232H: 2nd port; FT231X: one
+        print(f"  stream: fftforge run --build {bdir} --port {port} --input x.npy --output y.npy")
     else:
         print(f"  self-check: {rep.self_check['frames']} frames, expected checksum "
               f"{rep.self_check['expected_checksum']}")
