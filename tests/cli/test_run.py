@@ -28,7 +28,7 @@ def test_run_simulate_bit_exact_through_corrupted_bytes(core16, tmp_path, capsys
     # byte 5 + 3: inside frame 0's DATA body (after the 5-byte RESET);
     # byte 400: a later DATA packet; tx byte 40: inside a STATUS or RESULT
     rc = main(["run", "--core", str(core16 / "fft16.json"), "--simulate", "--input", str(core16 / "x.npy"),
-               "--output", str(tmp_path / "y.npy"), "--work", str(tmp_path / "sim"),
+               "--output", str(tmp_path / "y.npy"), "--work", str(core16 / "sim"),
                "--flip-rx", "8,400", "--flip-tx", "40,700"])
     out = capsys.readouterr().out
     assert rc == 0, out
@@ -43,6 +43,54 @@ def test_run_simulate_bit_exact_through_corrupted_bytes(core16, tmp_path, capsys
     assert main(["model", "--core", str(core16 / "fft16.json"), "--input", str(core16 / "x.npy"),
                  "--output", str(tmp_path / "ym.npy")]) == 0
     assert np.array_equal(np.load(tmp_path / "y.npy"), np.load(tmp_path / "ym.npy"))
+
+
+def test_run_on_a_serial_port(core16, tmp_path, capsys):
+    # the board path (pyserial on --port, run.json from a build folder),
+    # with the simulated board behind a pseudo-terminal
+    import threading
+
+    from fftforge.fpga.boards import uart_run_info
+    from fftforge.fpga.core import core_from_descriptor
+    from fftforge.fpga.uart_sim import SimBoard
+    core = core_from_descriptor(str(core16 / "fft16.json"))
+    bdir = tmp_path / "build-icebreaker"
+    info = uart_run_info(core, "icebreaker", 12e6, 1_000_000, 2, str(bdir))
+    (bdir / "run.json").write_text(json.dumps(info))
+    board = SimBoard(core.desc, core.verilog, str(core16 / "sim"))        # the build of the test above
+    master, slave = os.openpty()
+    tty = os.ttyname(slave)
+    sim = board.open()
+    stop = threading.Event()
+
+    def to_board():
+        while not stop.is_set():
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                return
+            sim.write(data)
+
+    def to_host():
+        sim.timeout = 0.05
+        while not stop.is_set():
+            data = sim.read(4096)
+            if data:
+                os.write(master, data)
+    threads = [threading.Thread(target=f, daemon=True) for f in (to_board, to_host)]
+    for t in threads:
+        t.start()
+    try:
+        rc = main(["run", "--build", str(tmp_path), "--port", tty, "--input", str(core16 / "x.npy")])
+    finally:
+        stop.set()
+        sim.close()
+        os.close(slave)
+        os.close(master)
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "192 of 192 output words match the bit-true model" in out and f"through {tty}" in out
+    assert "frames/s" in out and "the UART at 1000000 baud was busy" in out
 
 
 @pytest.mark.parametrize("argv, msg", [
