@@ -267,9 +267,11 @@ class FrameReceiver(wiring.Component):
         m.d.sync += [self.event.eq(0), self.nak.eq(0), self.soft_reset.eq(0)]
         word = Cat(wsr[8:], b)[:self.width] if B > 1 else b[:self.width]
         m.d.comb += [wp.addr.eq(wslot * T + widx), wp.data.eq(word)]
-        # silence inside a packet (any state but HUNT): drop it
+        # silence inside a packet (any state but HUNT): drop it.  The
+        # comparison is registered (timed_out rises `timeout` cycles after
+        # the last byte), off the parser's next-state logic.
         timed_out = Signal()
-        m.d.comb += timed_out.eq(timer == self.timeout)
+        m.d.sync += timed_out.eq(~got & ~timed_out & (timer == self.timeout - 1))
         with m.If(got | timed_out):
             m.d.sync += timer.eq(0)
         with m.Else():

@@ -224,3 +224,57 @@ def test_uart_top_bit_exact_with_stalls_and_a_corrupted_packet():
     assert statuses[0].flags & P.FLAG_RESET or statuses[1].flags & P.FLAG_RESET
     assert sum(bool(q.flags & P.FLAG_NAK) for q in statuses) == 1
     assert statuses[-1].seq == 4 and statuses[-1].freed == 4
+
+
+def test_a_truncated_packet_is_dropped_after_the_silence_timeout():
+    # a DATA packet cut short, then silence: the receiver must drop it, so
+    # the POLL after it is parsed (and answered) instead of eaten as body bytes
+    from fftforge.fpga.harness import CoreIO
+    io = CoreIO(8, 9, {}, False)
+
+    def attach(m, clk, rst):            # a pass-through "core"
+        m.d.comb += [io.o_valid.eq(io.i_valid), io.i_ready.eq(io.o_ready), io.o_payload.eq(io.i_payload)]
+    D, T = 4, 4
+    top = UartTop((io, attach), T, D, slots=1, timeout_bytes=8)
+    parser = P.BoardPacketParser(T * 2)
+    packets, stop = [], Signal()
+
+    async def put(ctx, data):
+        for b in data:
+            for bit in [0] + [(b >> k) & 1 for k in range(8)] + [1]:
+                ctx.set(top.rx, bit)
+                await ctx.tick().repeat(D)
+
+    async def host(ctx):
+        await ctx.tick().repeat(10)
+        await put(ctx, P.command_packet(P.RESET))
+        await ctx.tick().repeat(200 * D)
+        await put(ctx, P.data_packet(0, [1, 2, 3, 4], 8)[:5])      # header and 2 body bytes only
+        await ctx.tick().repeat(10 * D * 8 + 20)                    # just over the timeout
+        await put(ctx, P.command_packet(P.POLL))
+        await put(ctx, P.data_packet(0, [5, 6, 7, 8], 8))
+        await ctx.tick().repeat(400 * D)
+        ctx.set(stop, 1)
+
+    async def listen(ctx):
+        while True:
+            await ctx.tick().until((top.tx == 0) | stop)
+            if ctx.get(stop):
+                return
+            await ctx.tick().repeat(D // 2)
+            v = 0
+            for k in range(8):
+                await ctx.tick().repeat(D)
+                v |= ctx.get(top.tx) << k
+            await ctx.tick().repeat(D)
+            packets.extend(parser.feed(bytes([v])))
+    sim = Simulator(top)
+    sim.add_clock(1e-6)
+    sim.add_testbench(host)
+    sim.add_testbench(listen)
+    sim.run()
+    st = [(q.seq, q.freed, q.flags) for q in packets if q.kind == "status"]
+    res = [P.decode_words(q.body, 9) for q in packets if q.kind == "result"]
+    assert st[0][2] & P.FLAG_RESET and (0, 0, 0) in st[1:]        # the POLL's answer: nothing accepted yet
+    assert not any(f & P.FLAG_NAK for _, _, f in st)               # the truncated packet was dropped, not NAKed
+    assert res == [[5, 6, 7, 8]] and st[-1][:2] == (1, 1)
