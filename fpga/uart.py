@@ -410,6 +410,8 @@ class FrameSender(wiring.Component):
         rst_flag = Signal(init=1)
         snap = Signal(24)           # expected, freed, flags
         crc = Signal(16)
+        cb = Signal(8)              # the byte last sent, folded into crc one cycle later
+        cpend = Signal()
         idx = Signal(range(max(B, 4)))
         widx = Signal(range(T))
         byte = Signal(8)
@@ -424,6 +426,11 @@ class FrameSender(wiring.Component):
         word_byte = Array(padded[8 * k:8 * k + 8] for k in range(B))[idx]
         snap_byte = Array([Const(P.STATUS, 8), snap[0:8], snap[8:16], snap[16:24]])[idx]
 
+        # the CRC of the packet so far: the byte taken last cycle folded in
+        # now (registered, off the byte multiplexer's path); the FSM's
+        # assignments below take precedence
+        with m.If(cpend):
+            m.d.sync += [crc.eq(crc16_next(crc, cb)), cpend.eq(0)]
         with m.FSM():
             with m.State("IDLE"):
                 with m.If(pending):
@@ -440,7 +447,7 @@ class FrameSender(wiring.Component):
             with m.State("S_BODY"):
                 m.d.comb += [self.o.valid.eq(1), byte.eq(snap_byte)]
                 with m.If(take):
-                    m.d.sync += [crc.eq(crc16_next(crc, byte)), idx.eq(idx + 1)]
+                    m.d.sync += [cb.eq(byte), cpend.eq(1), idx.eq(idx + 1)]
                     with m.If(idx == 3):
                         m.next = "CRC_LO"
             with m.State("R_SYNC"):
@@ -451,17 +458,17 @@ class FrameSender(wiring.Component):
             with m.State("R_TYPE"):
                 m.d.comb += [self.o.valid.eq(1), byte.eq(P.RESULT)]
                 with m.If(take):
-                    m.d.sync += crc.eq(crc16_next(crc, byte))
+                    m.d.sync += [cb.eq(byte), cpend.eq(1)]
                     m.next = "R_SEQ"
             with m.State("R_SEQ"):
                 m.d.comb += [self.o.valid.eq(1), byte.eq(self.frames_out)]
                 with m.If(take):
-                    m.d.sync += [crc.eq(crc16_next(crc, byte)), idx.eq(0), widx.eq(0)]
+                    m.d.sync += [cb.eq(byte), cpend.eq(1), idx.eq(0), widx.eq(0)]
                     m.next = "R_BODY"
             with m.State("R_BODY"):
                 m.d.comb += [self.o.valid.eq(wvalid), byte.eq(word_byte)]
                 with m.If(take):
-                    m.d.sync += crc.eq(crc16_next(crc, byte))
+                    m.d.sync += [cb.eq(byte), cpend.eq(1)]
                     with m.If(idx == B - 1):
                         m.d.sync += [idx.eq(0), widx.eq(widx + 1), wvalid.eq(0)]
                         with m.If(widx == T - 1):
@@ -470,7 +477,7 @@ class FrameSender(wiring.Component):
                     with m.Else():
                         m.d.sync += idx.eq(idx + 1)
             with m.State("CRC_LO"):
-                m.d.comb += [self.o.valid.eq(1), byte.eq(crc[:8])]
+                m.d.comb += [self.o.valid.eq(~cpend), byte.eq(crc[:8])]
                 with m.If(take):
                     m.next = "CRC_HI"
             with m.State("CRC_HI"):
