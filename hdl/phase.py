@@ -60,12 +60,17 @@ def tag_phase(m, period: int, offset: int, end, name: str = "phase"):
     move it."""
     assert period >= 2 and period & (period - 1) == 0
     c = Signal(range(period), init=(-offset) % period, name=name)
+    # c + 1 kept in a register of its own, so that phase_next (which the
+    # parts decode into twiddle exponents and addresses) is one select from
+    # flip-flops rather than a carry chain and a select (on ECP5 the chain,
+    # the select and a twiddle part's exponent sum were one 7.5 ns path)
+    c1 = Signal(range(period), init=(1 - offset) % period, name=f"{name}_plus1")
     armed = Signal(init=int(offset <= 0), name=f"{name}_armed")
     if offset > 0:
         since = Signal(range(offset + 1), name=f"{name}_since")
         with m.If(~armed):
             m.d.sync += [since.eq(since + 1), armed.eq(since == offset - 1)]
     nxt = Signal(range(period), name=f"{name}_next")
-    m.d.comb += nxt.eq(Mux(end & armed, 0, c + 1))
-    m.d.sync += c.eq(nxt)
+    m.d.comb += nxt.eq(Mux(end & armed, 0, c1))
+    m.d.sync += [c.eq(nxt), c1.eq(nxt + 1)]
     return c, nxt
