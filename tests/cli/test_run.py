@@ -87,8 +87,9 @@ def test_run_on_a_serial_port(core16, tmp_path, capsys):
         sim.close()
         os.close(slave)
         os.close(master)
-    out = capsys.readouterr().out
-    assert rc == 0, out
+    cap = capsys.readouterr()
+    out = cap.out
+    assert rc == 0, out + cap.err
     assert "192 of 192 output words match the bit-true model" in out and f"through {tty}" in out
     assert "frames/s" in out and "the UART at 1000000 baud was busy" in out
 
