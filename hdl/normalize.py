@@ -266,20 +266,27 @@ class OutputNormalizer(wiring.Component):
         # per frame: bit length of the peak (phase n-2), the right shift r
         # (phase n-1, valid from the first word), the exponent and the pop
         # (phase 1, valid with the first output word)
+        # r = max(0, lb - (wo - 1), h - K): the h terms (lift = h - K, the
+        # threshold lift + wo - 1 that lb must pass, lift's sign) registered
+        # with lb at phase n-2 (h_head holds the frame's h from phase 2 of
+        # the frame before: pushed long before, popped at phase 1), so that
+        # phase n-1 has one short compare and two selects from flip-flops
         lb = data_reg(range(wd), name="peak_bits")
-        with m.If(phase == n - 2):
-            m.d.sync += lb.eq(bit_length(peak))
         rw = max(wd, (1 << hw) + abs(K)).bit_length() + 2
+        lift = data_reg(signed(rw), name="r_lift")
+        thr = data_reg(signed(rw), name="r_threshold")
+        lift_pos = data_reg(1, name="r_lift_positive")
+        with m.If(phase == n - 2):
+            m.d.sync += [lb.eq(bit_length(peak)), lift.eq(h_head - K), thr.eq(h_head - K + (wo - 1)),
+                         lift_pos.eq(h_head > K)]
         need = Signal(signed(rw), name="r_need")
-        lift = Signal(signed(rw), name="r_lift")
-        m.d.comb += [need.eq(lb - (wo - 1)), lift.eq(h_head - K)]
-        r_any = Mux(need > lift, need, lift)
+        m.d.comb += need.eq(lb - (wo - 1))
         r = data_reg(range(max(wd, 1 << hw) + 1), name="r")
         with m.If(phase == n - 1):
-            m.d.sync += r.eq(Mux(r_any > 0, r_any, 0))
+            m.d.sync += r.eq(Mux(lb > thr, Mux(lb >= wo, need, 0), Mux(lift_pos, lift, 0)))
         e = data_reg(unsigned(self.exponent_width), name="exponent")
         with m.If(phase == 1 % n):
-            m.d.sync += [e.eq(K - h_head + r), rd.eq(rd + 1)]
+            m.d.sync += [e.eq(r - lift), rd.eq(rd + 1)]
         m.d.comb += self.exponent.eq(e)
 
         # the words: shift right by r (with the half and sticky bits), then
