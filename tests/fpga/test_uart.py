@@ -22,6 +22,34 @@ from fftforge.pyref import lanes
 from fftforge.sim.payload import pack
 
 
+async def send_byte(ctx, rx, b, cycles_per_bit, flip=False):
+    """Drive one 8N1 byte onto ``rx`` (``flip``: data bit 3 inverted on the
+    line)."""
+    bits = [0] + [(b >> k) & 1 for k in range(8)] + [1]
+    if flip:
+        bits[4] ^= 1
+    for bit in bits:
+        ctx.set(rx, bit)
+        await ctx.tick().repeat(cycles_per_bit)
+
+
+async def receive_bytes(ctx, tx, stop, cycles_per_bit, parser, packets):
+    """Sample 8N1 bytes from ``tx`` at mid-bit until ``stop``, feeding each
+    to ``parser`` and collecting its packets in ``packets``."""
+    D = cycles_per_bit
+    while True:
+        await ctx.tick().until((tx == 0) | stop)
+        if ctx.get(stop):
+            return
+        await ctx.tick().repeat(D // 2)
+        v = 0
+        for k in range(8):
+            await ctx.tick().repeat(D)
+            v |= ctx.get(tx) << k
+        await ctx.tick().repeat(D)
+        packets.extend(parser.feed(bytes([v])))
+
+
 def test_crc16_matches_the_protocol():
     assert P.crc16(b"123456789") == 0x29B1          # CRC-16/CCITT-FALSE check value
     m = Module()
@@ -162,12 +190,7 @@ def test_uart_top_bit_exact_with_stalls_and_a_corrupted_packet():
     stop = Signal()
 
     async def put(ctx, b, flip=False):
-        bits = [0] + [(b >> k) & 1 for k in range(8)] + [1]
-        if flip:
-            bits[4] ^= 1                                  # data bit 3 flipped on the line
-        for bit in bits:
-            ctx.set(top.rx, bit)
-            await ctx.tick().repeat(D)
+        await send_byte(ctx, top.rx, b, D, flip)          # flip: data bit 3 flipped on the line
 
     async def wait_for(ctx, cond, what):
         for _ in range(400):                              # at most 400 * 50 cycles (~50 packets)
@@ -199,17 +222,7 @@ def test_uart_top_bit_exact_with_stalls_and_a_corrupted_packet():
         ctx.set(stop, 1)
 
     async def listen(ctx):
-        while True:
-            await ctx.tick().until((top.tx == 0) | stop)
-            if ctx.get(stop):
-                return
-            await ctx.tick().repeat(D // 2)
-            v = 0
-            for k in range(8):
-                await ctx.tick().repeat(D)
-                v |= ctx.get(top.tx) << k
-            await ctx.tick().repeat(D)
-            packets.extend(parser.feed(bytes([v])))
+        await receive_bytes(ctx, top.tx, stop, D, parser, packets)
 
     sim = Simulator(top)
     sim.add_clock(1e-6)
@@ -241,9 +254,7 @@ def test_a_truncated_packet_is_dropped_after_the_silence_timeout():
 
     async def put(ctx, data):
         for b in data:
-            for bit in [0] + [(b >> k) & 1 for k in range(8)] + [1]:
-                ctx.set(top.rx, bit)
-                await ctx.tick().repeat(D)
+            await send_byte(ctx, top.rx, b, D)
 
     async def host(ctx):
         await ctx.tick().repeat(10)
@@ -257,17 +268,7 @@ def test_a_truncated_packet_is_dropped_after_the_silence_timeout():
         ctx.set(stop, 1)
 
     async def listen(ctx):
-        while True:
-            await ctx.tick().until((top.tx == 0) | stop)
-            if ctx.get(stop):
-                return
-            await ctx.tick().repeat(D // 2)
-            v = 0
-            for k in range(8):
-                await ctx.tick().repeat(D)
-                v |= ctx.get(top.tx) << k
-            await ctx.tick().repeat(D)
-            packets.extend(parser.feed(bytes([v])))
+        await receive_bytes(ctx, top.tx, stop, D, parser, packets)
     sim = Simulator(top)
     sim.add_clock(1e-6)
     sim.add_testbench(host)
