@@ -43,19 +43,16 @@ import datetime
 import json
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
 
 from fftforge.config import FFTConfig
+from fftforge.fpga import sweep as sw
 from fftforge.pyref.fft import FFTModel, fft_float, sqnr_db
 from fftforge.pyref.noise import sqnr_bound_db
 from fftforge.pyref.stimulus import make_stimulus
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FFTFORGE = os.path.join(os.path.dirname(sys.executable), "fftforge")
 
 
 def sqnr_by_size(cfg: FFTConfig, frames_per_size: int, seed: int = 1) -> list:
@@ -87,17 +84,16 @@ def sqnr_by_size(cfg: FFTConfig, frames_per_size: int, seed: int = 1) -> list:
     return rows
 
 
-def synth(cfg_args: list, seed: int, no_pnr: bool) -> dict:
-    """``fftforge synth --family ecp5`` of one core; its JSON row."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "s.json")
-        cmd = [FFTFORGE, "synth", "--family", "ecp5", "--workers", "1", "--no-progress", "--seed", str(seed),
-               "--target", "ecp5", "--json", out, "-o", tmp] + cfg_args + (["--no-pnr"] if no_pnr else [])
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        with open(out) as f:
-            r = json.load(f)["results"][0]
+def synth(cfg: FFTConfig, seed: int, no_pnr: bool) -> dict:
+    """ECP5-85F build of one core (:func:`fftforge.fpga.sweep.run_job`, what
+    ``fftforge synth`` and ``bench_timing.py`` run); its figures."""
+    job, = sw.expand_jobs(cfg, {}, "ecp5", "85k", seed=seed, pnr=not no_pnr)
+    r = sw.run_job(job)
+    if r["status"] != "ok":
+        raise SystemExit(f"synthesis of {cfg.name} failed: {r.get('error')}")
     cells = r.get("cells") or {}
-    return {"core": " ".join(cfg_args), "lut4_ccu2c": cells.get("LUT4", 0) + cells.get("CCU2C", 0),
+    return {"core": f"--n {cfg.n}" + (f" --runtime-n {cfg.runtime_n}" if cfg.runtime_n else ""),
+            "lut4_ccu2c": cells.get("LUT4", 0) + cells.get("CCU2C", 0),
             "lut4": cells.get("LUT4"), "ccu2c": cells.get("CCU2C"), "mult18x18d": r.get("dsps"),
             "dp16kd": r.get("bram"), "fmax_mhz": r.get("fmax_mhz"), "critical_path": r.get("critical_path")}
 
@@ -130,9 +126,9 @@ def main(argv=None) -> int:
               + ("" if ok else " | MISSED"))
     res = []
     if args.synth:
-        for extra in (["--runtime-n", str(args.nmin)], []):
-            r = synth(["--n", str(args.nmax)] + extra, args.seed, args.no_pnr)
-            res.append(r)
+        for rt in (args.nmin, None):
+            res.append(synth(FFTConfig(n=args.nmax, runtime_n=rt, target="ecp5", name="fft"), args.seed,
+                             args.no_pnr))
         print()
         print(f"ECP5-85F, seed {args.seed}" + (" (Yosys only)" if args.no_pnr else ""))
         print("core | LUT4 + CCU2C | MULT18X18D | DP16KD | Fmax MHz")
