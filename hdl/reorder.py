@@ -128,8 +128,10 @@ class LaneReorder(wiring.Component):
     top log2 P bits of ``b``) and of an output group (which differ in the
     bottom log2 P bits) always fall in P different banks, so each bank takes
     one write and one read per cycle.  Banks hold two frames (double
-    buffered by frame parity); a write crossbar routes lanes to banks and a
-    read crossbar (select registered with the read) routes banks to lanes.
+    buffered by frame parity); a write crossbar routes lanes to banks (its
+    output registered when N > P**2: the write one slot behind, the same
+    latency) and a read crossbar (select registered with the read) routes
+    banks to lanes.
 
     Parameters
     ----------
@@ -216,9 +218,24 @@ class LaneReorder(wiring.Component):
             # Address of bin b in its bank: b >> p, where b = bitrev_p(l) << gb | bitrev(t).
             top = Array(C(_bitrev(l, p), p) for l in range(P))[src]
             b = Cat(rev_t, top) if gb else top
+            waddr, wdata = Cat(b[p:], parity) if gb else parity, lanes_in[src]
+            if gb > p:
+                # the write one slot behind (address and word registered):
+                # the crossbar's P-to-1 selects and the banks' block RAMs
+                # are not one path (P = 8 on ECP5: a select -> another
+                # bank's RAM, 8.34 ns of mostly routing).  Safe when gb > p:
+                # the last write of a frame then lands in the first slot of
+                # the next, at an address whose low gb - p bits are all ones,
+                # while that slot reads address 0; every other read comes
+                # later still.  (gb <= p, N <= P**2: the write stays in its
+                # slot, as that address would be 0.)
+                wa_q = Signal(len(Value.cast(waddr)), name=f"waddr{beta}_q")
+                wd_q = Signal(wl, name=f"wdata{beta}_q")
+                m.d.sync += [wa_q.eq(waddr), wd_q.eq(wdata)]
+                waddr, wdata = wa_q, wd_q
             m.d.comb += [
-                mem.waddr.eq(Cat(b[p:], parity) if gb else parity),
-                mem.wdata.eq(lanes_in[src]),
+                mem.waddr.eq(waddr),
+                mem.wdata.eq(wdata),
                 mem.raddr.eq(Cat(t, ~parity) if gb else ~parity),
             ]
             bank_out.append(Value.cast(mem.rdata))
