@@ -144,6 +144,9 @@ def main(argv=None) -> int:
     ap.add_argument("--target", default="ecp5", choices=("ecp5", "generic"))
     ap.add_argument("--target-mhz", type=float, default=150.0)
     ap.add_argument("--breakdown", action="store_true", help="also the per-part cell breakdown")
+    ap.add_argument("--keep", metavar="DIR",
+                    help="keep each build's files (Verilog, netlist, nextpnr.log with the whole critical "
+                         "path) under DIR/<configuration>-seed<S>")
     ap.add_argument("--json", default=os.path.join(HERE, "bench_timing_ecp5.json"))
     ap.add_argument("--from-json", nargs="+", default=None, metavar="JSON",
                     help="only print the table of finished (or partial) runs (one or more JSON files)")
@@ -167,6 +170,11 @@ def main(argv=None) -> int:
     sweep = {"n": args.n, "arch": args.arch.split(","), "lanes": args.lanes, "cmul": args.cmul,
              "seed": args.seeds}
     jobs = sw.expand_jobs(base, sweep, "ecp5", "85k", target_mhz=args.target_mhz, breakdown=args.breakdown)
+    if args.keep:
+        for job in jobs:
+            c = job["config"]
+            job["workdir"] = os.path.join(args.keep, f"n{c['n']}-{c['arch']}-p{c['lanes']}-cmul{c['cmul']}-"
+                                                     f"seed{job['seed']}")
     meta = {"command": "python benchmarks/bench_timing.py " + " ".join(argv if argv is not None else sys.argv[1:]),
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{os.cpu_count()}-core {platform.machine()}, Python {platform.python_version()}",
