@@ -50,6 +50,10 @@ def add_parser(sub):
                    help="plot resources and Fmax vs N (default <out>/synth.png)")
     p.add_argument("--from-json", nargs="+", metavar="RESULTS.json",
                    help="use saved results instead of running tools")
+    p.add_argument("--newest", action="store_true",
+                   help="with --from-json: each build (configuration and seed) keeps only its newest row "
+                        "(the last in file order; later files count as newer), so rows of superseded "
+                        "commits do not enter the table or the calibration")
     p.add_argument("--calibrate", nargs="?", const="", metavar="PATH",
                    help="regenerate the cost model's FPGA calibration table from the results")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -66,8 +70,12 @@ def cmd_synth(args):
     from fftforge.fpga import sweep as sw
     from fftforge.fpga.synth import device_for, format_breakdown
     out = args.output_dir
+    if args.newest and not args.from_json:
+        raise UserError("--newest works on saved results: give --from-json RESULTS.json ...")
     if args.from_json:
         results = sw.load_results(args.from_json)
+        if args.newest:
+            results = sw.newest_per_build(results)
         meta = flow.saved_meta(args.from_json)
     else:
         if not args.family:

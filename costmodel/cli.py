@@ -87,6 +87,12 @@ def _add_shape(p, single_n=False):
                    help="fftforge core output order (default natural)")
     p.add_argument("--lanes", type=int, default=1, choices=(1, 2, 4, 8),
                    help="samples per clock per core (default 1)")
+    p.add_argument("--runtime-n", type=int, default=None, metavar="NMIN",
+                   help="FPGA: run every FFT on one run-time-length core (fftforge generate --runtime-n): "
+                   "sizes NMIN .. NMAX back to back, the NMAX core's resources and Fmax at every size "
+                   "(FFT-only workloads: fnet-fft)")
+    p.add_argument("--nmax", type=int, default=None, metavar="NMAX",
+                   help="with --runtime-n: the core's largest size (default: the largest FFT size of the sweep)")
     _add_impl(p)
 
 
@@ -167,8 +173,11 @@ def add_parser(subparsers) -> None:
 def _options(a) -> Options:
     if a.fft_impl not in impls.impl_names():
         raise UserError(f"unknown --fft-impl {a.fft_impl!r}; choose from {', '.join(impls.impl_names())}")
+    if a.nmax is not None and a.runtime_n is None:
+        raise UserError("--nmax needs --runtime-n NMIN (the smallest size of the run-time-length core)")
     return Options(dataflow=a.dataflow, mode="scalesim" if a.scalesim_compatible else "overlap",
-                   width=a.width, arch=a.arch, order=a.order, lanes=a.lanes, fft_impl=a.fft_impl)
+                   width=a.width, arch=a.arch, order=a.order, lanes=a.lanes, fft_impl=a.fft_impl,
+                   runtime_n=a.runtime_n, nmax=a.nmax)
 
 
 def _check_sizes(a):
@@ -230,6 +239,7 @@ def cmd_compare(a) -> int:
     meta = {"workloads": ws, "targets": [t.name for t in targets], "batch": a.batch, "d": a.d,
             "heads": a.heads, "energy_table": et.name, "dataflow": a.dataflow,
             "mode": opt.mode, "width": a.width, "arch": a.arch, "order": a.order, "lanes": a.lanes,
+            "runtime_n": a.runtime_n, "nmax": a.nmax,
             "fft_impl": {t.name: impls.resolve(a.fft_impl, t.kind, t.name) for t in targets}}
     if a.csv:
         cmp.write_csv(a.csv, evals, n)

@@ -72,6 +72,10 @@ class Options:
         estimate: their FFT is not XLA's vector-unit FFT).
     real_pairs : FPGA: run real-input FFT chains as fftforge real-pair cores
         (two real channels per complex frame, ``FilterConfig.real_pairs``).
+    runtime_n, nmax : FPGA: run every FFT of an FFT-only workload on one
+        run-time-length core (``fftforge generate --n NMAX --runtime-n
+        NMIN``): ``runtime_n`` = NMIN (None: a fixed-size core per size),
+        ``nmax`` = NMAX (None: the largest FFT size of the sweep).
     """
     dataflow: str = "ws"
     mode: str = "overlap"
@@ -84,6 +88,8 @@ class Options:
     fft_impl: str = "library"
     vpu_fft_efficiency: float | None = None
     real_pairs: bool = True
+    runtime_n: int | None = None
+    nmax: int | None = None
 
 
 @dataclass
@@ -498,10 +504,11 @@ def _fpga(kernels, t: Target, et: EnergyTable, opt: Options, shape):
             cur = (ch, [k])
             groups.append(cur)
 
-    def core_for(n):
+    def core_for(n, nmax=None):
         try:
             return fpgamod.core_model(int(n), t.family, t.dsp_a_bits, t.dsp_b_bits, opt.width,
-                                      opt.arch, opt.order, opt.cmul, opt.lanes)
+                                      opt.arch, opt.order, opt.cmul, opt.lanes,
+                                      runtime_n=opt.runtime_n, nmax=nmax)
         except ConfigError as e:
             raise UserError(f"{t.name}: FFT size {int(n)} has no fftforge core ({e})") from None
 
@@ -517,8 +524,22 @@ def _fpga(kernels, t: Target, et: EnergyTable, opt: Options, shape):
                                 f"power-of-two --d)")
             uniq, inv = np.unique(size, return_inverse=True)
             inv = inv.reshape(shape)
-            cores = [core_for(n) for n in uniq]
             vecs = [k for k in ks if isinstance(k, Vec)]
+            if opt.runtime_n is not None and vecs:
+                raise UserError(f"--runtime-n: the {ch or 'pointwise'} chain has no run-time-length core "
+                                f"(fftforge builds run-time N for FFT cores only: use it with fnet-fft)")
+            nmax = None
+            if opt.runtime_n is not None:
+                nmax = int(opt.nmax) if opt.nmax is not None else int(uniq.max())
+                out_of = [int(v) for v in uniq if not opt.runtime_n <= v <= nmax]
+                if out_of:
+                    label = " -> ".join(k.label for k in ks)
+                    v = out_of[0]
+                    raise UserError(f"{t.name}: {label}: FFT size {v} is "
+                                    + (f"below --runtime-n {opt.runtime_n}" if v < opt.runtime_n else
+                                       f"above --nmax {nmax}")
+                                    + " (the run-time-length core's smallest and largest sizes)")
+            cores = [core_for(n, nmax) for n in uniq]
             nf = len(ffts)
             # real-input chains run as real-pair cores: two real channels per
             # complex frame (FilterConfig.real_pairs: 4 multipliers [and 4
@@ -587,6 +608,11 @@ def _fpga(kernels, t: Target, et: EnergyTable, opt: Options, shape):
             label = " -> ".join(k.label for k in ks)
             c0 = cores[0]
             notes.append(f"{t.name}: {label}: fftforge {opt.arch} core(s), {opt.width}-bit, "
+                         + (f"one run-time-length core for N = {c0.config.runtime_n} .. {c0.config.n} "
+                            f"(its resources and Fmax at every size, latency_by_n, one cycle per sample; "
+                            + ("Fmax and LUTs measured on it), " if c0.measured else
+                               "no measured row: Fmax and LUTs of the fixed-size fit), ")
+                            if c0.config.runtime_n is not None else "")
                          + ("real pairs (two real channels per frame), " if pairs else "")
                          + f"latency from {type(chain_cfgs[0]).__name__ if chain_cfgs[0] is not None else 'FFTConfig'}, "
                          f"up to {int(np.nanmax(units))} parallel unit(s) "

@@ -94,6 +94,11 @@ class CoreModel:
         Real additions and multiplications per frame (all cores).
     memory_bit_accesses_per_frame : int
         Delay-line, twiddle-ROM and reorder bits read or written per frame.
+    calibration_status : str
+        The family's calibration status (``measured`` / ``estimate``).
+    measured : bool
+        The LUTs and Fmax are this very core's measured row
+        (:func:`measured_row`), not the family's fit.
     """
     config: FFTConfig
     lanes: int
@@ -108,6 +113,7 @@ class CoreModel:
     mults_per_frame: int
     memory_bit_accesses_per_frame: int
     calibration_status: str
+    measured: bool = False
 
 
 def lut_features(cfg: FFTConfig) -> dict:
@@ -125,7 +131,7 @@ def lut_features(cfg: FFTConfig) -> dict:
 
 def measured_row(family: str, cfg: FFTConfig):
     """The calibration table's newest measured row for exactly this core (n,
-    arch, width, twiddle_width, order, cmul, lanes), or None.
+    arch, width, twiddle_width, order, cmul, lanes, runtime_n), or None.
 
     A core synthesised again (after a datapath change, say) has several
     rows; the newest wins: the latest ``measured_on`` of the row itself if
@@ -137,7 +143,7 @@ def measured_row(family: str, cfg: FFTConfig):
         if (row.get("n") == cfg.n and row.get("arch") == cfg.arch and row.get("width") == cfg.width
                 and row.get("twiddle_width", 18) == cfg.twiddle_width
                 and row.get("order", "natural") == cfg.order and row.get("cmul", 4) == cfg.cmul
-                and row.get("lanes", 1) == cfg.lanes):
+                and row.get("lanes", 1) == cfg.lanes and row.get("runtime_n") == cfg.runtime_n):
             key = (str(row.get("measured_on", "")), i)
             if best_key is None or key >= best_key:
                 best, best_key = row, key
@@ -173,8 +179,14 @@ def clear_model_caches():
 @lru_cache(maxsize=4096)
 def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
                arch: str = "r22sdf", order: str = "natural", cmul: int = 4,
-               lanes: int = 1, twiddle_width: int = 18) -> CoreModel:
-    """Build the :class:`CoreModel` of an fftforge core.
+               lanes: int = 1, twiddle_width: int = 18, runtime_n: int | None = None,
+               nmax: int | None = None) -> CoreModel:
+    """Build the :class:`CoreModel` of an fftforge core for ``n``-point frames.
+
+    ``runtime_n`` (NMIN) with ``nmax``: the frames run on one run-time-length
+    core built for NMAX (``fftforge generate --n NMAX --runtime-n NMIN``):
+    its resources and clock whatever ``n`` is, the latency of its
+    ``latency_by_n[n]`` and ``n`` cycles per frame.
 
     Raises
     ------
@@ -182,6 +194,13 @@ def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
         ``n``, ``width``, ``arch`` ... out of the generator's range (the
         message names the parameter).
     """
+    if runtime_n is not None:
+        cfg = FFTConfig(n=nmax, width=width, arch=arch, order=order, cmul=cmul, twiddle_width=twiddle_width,
+                        runtime_n=runtime_n, lanes=lanes)
+        if n not in cfg.latency_by_n:
+            raise ConfigError(f"frame size {n} is outside the run-time-length core's "
+                              f"{cfg.runtime_n} .. {cfg.n} (--runtime-n NMIN, --nmax NMAX)")
+        return fft_model(cfg, family, dsp_a, dsp_b, frame_n=n)
     kw = dict(n=n, width=width, arch=arch, order=order, cmul=cmul, twiddle_width=twiddle_width)
     try:
         cfg = FFTConfig(lanes=lanes, **kw)
@@ -195,11 +214,20 @@ def core_model(n: int, family: str, dsp_a: int, dsp_b: int, width: int = 16,
 
 
 @lru_cache(maxsize=4096)
-def fft_model(cfg: FFTConfig, family: str, dsp_a: int, dsp_b: int, lanes: int | None = None) -> CoreModel:
+def fft_model(cfg: FFTConfig, family: str, dsp_a: int, dsp_b: int, lanes: int | None = None,
+              frame_n: int | None = None) -> CoreModel:
     """The :class:`CoreModel` of the FFT core ``cfg`` (any direction,
     scaling, width: e.g. a chain's inverse FFT).  ``lanes``: samples per
     clock asked for; more than ``cfg.lanes`` means ``lanes`` copies of the
-    core (lanes the generator does not build, modelled)."""
+    core (lanes the generator does not build, modelled).  ``frame_n``: the
+    frame size of a run-time-length core (``cfg.runtime_n`` set; default
+    ``cfg.n``): its frames take ``frame_n`` cycles, the latency of
+    ``cfg.latency_by_n``, and the pipeline's per-cycle operations and memory
+    accesses (every stage moves each cycle, used or passed) for
+    ``frame_n`` cycles."""
+    frame_n = cfg.n if frame_n is None else frame_n
+    if frame_n != cfg.n and cfg.runtime_n is None:
+        raise ValueError(f"frame_n {frame_n} differs from n {cfg.n} on a fixed-size core")
     lanes = cfg.lanes if lanes is None else lanes
     modelled = lanes != cfg.lanes
     copies = lanes if modelled else 1
@@ -233,15 +261,17 @@ def fft_model(cfg: FFTConfig, family: str, dsp_a: int, dsp_b: int, lanes: int | 
     acc = sum(2 * n * 2 * max(p.width_in, p.width_out) for p in plan if p.kind in ("bf2", "bf2ii"))
     acc += res["complex_multipliers"] * per_mult * 2 * twiddle_width
     acc += sum(2 * n * 2 * p.width_in for p in plan if p.kind == "reorder")
+    if frame_n != n:        # a run-time-length core: the NMAX pipeline's activity for frame_n cycles
+        adds, mults, acc = (x * frame_n // n for x in (adds, mults, acc))
     return CoreModel(
         config=cfg, lanes=lanes, lanes_modelled=modelled,
-        latency_cycles=cfg.latency_cycles,
-        cycles_per_frame=max(n // lanes, 1),
+        latency_cycles=cfg.latency_by_n[frame_n] if cfg.runtime_n is not None else cfg.latency_cycles,
+        cycles_per_frame=max(frame_n // lanes, 1),
         dsps=dsps * copies, memory_bits=mem_bits * copies, luts=int(round(luts * copies)),
         fmax_hz=fmax_mhz * 1e6,
         adds_per_frame=adds, mults_per_frame=mults,
         memory_bit_accesses_per_frame=acc,
-        calibration_status=cal["status"])
+        calibration_status=cal["status"], measured=row is not None)
 
 
 #: LUTs per real multiplier between a chain's two FFTs (operand registers,

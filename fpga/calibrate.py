@@ -61,8 +61,10 @@ HEADER = """\
 #   luts_per_cmul_bit      = LUTs per complex multiplier per data bit (pre-adders, rounding)
 #   luts_per_mem_kbit      = LUTs per kbit of delay memory (address counters, glue)
 # Measured rows: [[<family>.measured]] n, arch, width, twiddle_width, order, cmul, lanes,
-#   device, stage ("pnr" | "synthesis"), fits, luts, ffs, dsps, bram, fmax_mhz (pnr only).
-#   The cost model uses a row's own LUTs/Fmax for exactly that core.
+#   device, stage ("pnr" | "synthesis"), fits, luts, ffs, dsps, bram, fmax_mhz (pnr only),
+#   runtime_n (run-time-length cores only).  The cost model uses a row's own LUTs/Fmax for
+#   exactly that core.  fmax_mhz is the median over one-lane fixed-size cores; the LUT fit
+#   leaves out run-time-length and block-floating-point cores (their own rows only).
 """
 
 FEATURES = ("butterfly_bits", "cmul_bits", "mem_kbit")
@@ -146,15 +148,22 @@ def _family_table(fam: str, rows: list, old: dict, meta: dict) -> dict:
             n=c["n"], arch=c["arch"], width=c["width"], twiddle_width=c.get("twiddle_width", 18),
             order=c.get("order", "natural"), cmul=c.get("cmul", 4))
         stage = "pnr" if r.get("fmax_mhz") is not None else "synthesis"
-        measured.append({"n": cfg.n, "arch": cfg.arch, "width": cfg.width, "twiddle_width": cfg.twiddle_width,
-                         "order": cfg.order, "cmul": cfg.cmul, "lanes": cfg.lanes, "device": r.get("device"),
-                         "stage": stage, "fits": r.get("status") == "ok", "luts": r.get("luts"),
-                         "ffs": r.get("ffs"), "dsps": r.get("dsps"), "bram": r.get("bram"),
-                         "fmax_mhz": r.get("fmax_mhz")})
+        row = {"n": cfg.n, "arch": cfg.arch, "width": cfg.width, "twiddle_width": cfg.twiddle_width,
+               "order": cfg.order, "cmul": cfg.cmul, "lanes": cfg.lanes, "device": r.get("device"),
+               "stage": stage, "fits": r.get("status") == "ok", "luts": r.get("luts"),
+               "ffs": r.get("ffs"), "dsps": r.get("dsps"), "bram": r.get("bram"),
+               "fmax_mhz": r.get("fmax_mhz")}
+        if cfg.runtime_n is not None:
+            row["runtime_n"] = cfg.runtime_n
+        measured.append(row)
+        if cfg.runtime_n is not None or cfg.scaling == "bfp":
+            # its own row only: the fit's features and the family's clock
+            # describe fixed-size, fixed-scaling cores
+            continue
         f = lut_features(cfg)
         X.append([1.0] + [f[k] for k in FEATURES])
         y.append(float(r["luts"]))
-        if r.get("fmax_mhz") is not None and cfg.arch in fmax:
+        if r.get("fmax_mhz") is not None and cfg.arch in fmax and cfg.lanes == 1:
             fmax[cfg.arch].append(float(r["fmax_mhz"]))
     if not measured:
         return old
@@ -167,14 +176,17 @@ def _family_table(fam: str, rows: list, old: dict, meta: dict) -> dict:
         else:
             fm[arch] = float(old.get("fmax_mhz", {}).get(arch, 0.0))
             estimated.append(f"fmax_mhz.{arch}")
+    if not X:
+        raise UserError(f"{fam}: no fixed-size, fixed-scaling core among the results to fit the LUT "
+                        f"coefficients on")
     coef = fit_luts(np.array(X), np.array(y))
-    n_pnr = sum(len(v) for v in fmax.values())
+    n_pnr = sum(m["stage"] == "pnr" for m in measured)
     harness = any(r.get("ooc") is False for r in rows)
     rest = len(measured) - n_pnr
     how = f"{n_pnr} placed and routed" + (f", {rest} Yosys only: they do not fit the part" if rest else "")
     t["source"] = (f"measured: {len(measured)} fftforge core builds ({how}) with {_tools(meta, fam)}"
                    f"{' (figures include the SynthTop harness: no out-of-context mode)' if harness else ''}; "
-                   f"Fmax = median nextpnr Fmax per arch, LUT coefficients = non-negative least-squares fit; "
+                   f"Fmax = median nextpnr Fmax per arch of the one-lane fixed-size cores, LUT coefficients = non-negative least-squares fit; "
                    f"commands: {meta.get('command') or 'not recorded'}")
     t["measured_on"] = meta.get("date", datetime.date.today().isoformat())
     t["estimated"] = estimated

@@ -307,6 +307,24 @@ def load_results(paths) -> list:
     return out
 
 
+def newest_per_build(results: list) -> list:
+    """The rows that stay when each build (family, device, the core's whole
+    configuration but its name, seed) keeps only its newest run: the last
+    one in ``results``' order (result files append in build order, and
+    files given later count as newer).  Rows without a ``job`` (older
+    files) are keyed by their ``core`` summary."""
+    keep = {}
+    for r in results:
+        job = r.get("job") or {}
+        cfg = dict(job.get("config") or r.get("core") or {})
+        cfg.pop("name", None)
+        key = (r.get("family"), r.get("device"), json.dumps(cfg, sort_keys=True),
+               job.get("seed", r.get("seed")))
+        keep.pop(key, None)             # re-inserted: the newest row also takes the newest place
+        keep[key] = r
+    return list(keep.values())
+
+
 def plot_sweep(results: list, path: str):
     """Resources and Fmax vs N, one line per (family, arch): three panels
     (LUTs and FFs; DSPs and block RAMs; Fmax)."""

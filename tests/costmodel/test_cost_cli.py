@@ -118,3 +118,19 @@ def test_help_has_examples(capsys):
         main(["cost", "compare", "--help"])
     out = capsys.readouterr().out
     assert e.value.code == 0 and "examples:" in out and "--plot docs/cost_fftnet.png" in out
+
+
+def test_compare_runtime_n_core(tmp_path, capsys):
+    j = tmp_path / "o.json"
+    rc, out, err = run(capsys, "compare", "--workload", "fnet-fft", "--targets", "ecp5-85f", "--n", "64:1024",
+                       "--d", "64", "--runtime-n", "64", "--json", str(j))
+    assert rc == 0, err
+    assert "one run-time-length core for N = 64 .. 1024" in " ".join(out.split())
+    assert json.load(open(j))["meta"]["runtime_n"] == 64
+    rc, _, err = run(capsys, "compare", "--workload", "fnet-fft", "--targets", "ecp5-85f", "--n", "64:1024",
+                     "--d", "64", "--nmax", "1024")
+    assert rc == 2 and err.strip() == ("fftforge: error: --nmax needs --runtime-n NMIN (the smallest size of "
+                                       "the run-time-length core)")
+    rc, _, err = run(capsys, "compare", "--workload", "fnet-fft", "--targets", "ecp5-85f", "--n", "64:1024",
+                     "--d", "64", "--runtime-n", "64", "--nmax", "512")
+    assert rc == 2 and "above --nmax 512" in err and len(err.strip().splitlines()) == 1

@@ -131,3 +131,47 @@ def test_measured_row_is_the_newest(monkeypatch):
         assert fpga.measured_row("ecp5", cfg) is None
     finally:
         fpga.clear_model_caches()
+
+
+@pytest.mark.parametrize("n", [8, 64, 1024])
+def test_runtime_n_core_costs_the_nmax_core(n):
+    """Frames of size n on a run-time-length core (NMAX = 1024, NMIN = 8):
+    the NMAX core's resources, the latency of its latency_by_n, n cycles per
+    frame, and the pipeline's per-cycle activity for n cycles."""
+    cfg = FFTConfig(n=1024, width=16, runtime_n=8)
+    c = fpga.core_model(n, "ecp5", 18, 18, runtime_n=8, nmax=1024)
+    full = fpga.fft_model(cfg, "ecp5", 18, 18)
+    assert c.config == cfg and c.latency_cycles == cfg.latency_by_n[n] == cfg.latency_cycles
+    assert c.cycles_per_frame == n
+    assert (c.dsps, c.memory_bits, c.luts) == (full.dsps, full.memory_bits, full.luts)
+    assert c.memory_bits == (cfg.resources()["feedback_bits"] + cfg.resources()["twiddle_rom_bits"]
+                             + cfg.resources()["reorder_bits"])
+    assert c.mults_per_frame == full.mults_per_frame * n // 1024
+    assert c.adds_per_frame == full.adds_per_frame * n // 1024
+
+
+def test_runtime_n_refusals():
+    from fftforge.config import ConfigError
+    from fftforge.errors import UserError
+    with pytest.raises(ConfigError, match="runtime-n"):
+        fpga.core_model(4, "ecp5", 18, 18, runtime_n=8, nmax=1024)
+    with pytest.raises(ConfigError, match="runtime_n"):
+        fpga.core_model(64, "ecp5", 18, 18, runtime_n=2048, nmax=1024)
+    t = load_target("ecp5-85f")
+    with pytest.raises(UserError, match="--runtime-n: the fftnet chain"):
+        evaluate("fftnet", t, Shape(B=1, n=256, d=64, h=1), options=Options(runtime_n=64))
+    with pytest.raises(UserError, match="below --runtime-n 128"):
+        evaluate("fnet-fft", t, Shape(B=1, n=256, d=64, h=1), options=Options(runtime_n=128))
+
+
+def test_runtime_n_in_a_sweep():
+    """fnet-fft over n = 64 .. 1024 on one NMAX = 1024 core: constant
+    pipeline latency and resources, so small n pay the NMAX latency."""
+    import numpy as np
+    t = load_target("ecp5-85f")
+    n = np.array([64, 256, 1024])
+    fixed = evaluate("fnet-fft", t, Shape(B=1, n=n, d=64, h=1))
+    rt = evaluate("fnet-fft", t, Shape(B=1, n=n, d=64, h=1), options=Options(runtime_n=64))
+    assert rt.latency_s[-1] == pytest.approx(fixed.latency_s[-1], rel=0.1)
+    assert (rt.latency_s[:-1] > fixed.latency_s[:-1]).all()
+    assert any("run-time-length core for N = 64 .. 1024" in note for note in rt.notes)

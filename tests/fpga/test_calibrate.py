@@ -66,3 +66,36 @@ def test_calibration_table_and_cost_model_use_it(tmp_path, monkeypatch):
         assert c2.fmax_hz == e["fmax_mhz"]["r2sdf"] * 1e6
     finally:
         fpga.clear_model_caches()
+
+
+def test_runtime_and_lanes_rows_are_their_own(tmp_path, monkeypatch):
+    """A run-time-length core's row is kept for exactly that core, but moves
+    neither the family's LUT fit nor its median clock (both describe
+    fixed-size cores); a P-lane core's row enters the fit (its features count
+    lanes) but not the one-lane clock."""
+    path = tmp_path / "cal.toml"
+    path.write_text(open(calibration_path()).read())
+    rows = _results("ecp5", [(n, arch, 1000 + n, 150.0) for n in (64, 256, 1024) for arch in ("r2sdf", "r22sdf")])
+    plain = calibrate(rows, str(path), meta={"date": "2026-12-02", "command": "test"})["ecp5"]
+    rt = FFTConfig(n=1024, runtime_n=8)
+    p8 = FFTConfig(n=1024, lanes=8)
+    extra = [{"family": "ecp5", "device": "85k", "status": "ok", "core": {"kind": "fft", "n": 1024,
+              "arch": "r22sdf", "width": 16}, "luts": luts, "ffs": 1, "dsps": 16, "bram": 11,
+              "fmax_mhz": fmax, "job": {"config": cfg.to_dict()}}
+             for cfg, luts, fmax in ((rt, 99999, 10.0), (p8, 21077, 11.0))]
+    e = calibrate(rows + extra[:1], str(path), meta={"date": "2026-12-02", "command": "test"})["ecp5"]
+    assert {k: e[k] for k in ("luts_base", "luts_per_butterfly_bit", "luts_per_cmul_bit", "luts_per_mem_kbit")} \
+        == {k: plain[k] for k in ("luts_base", "luts_per_butterfly_bit", "luts_per_cmul_bit", "luts_per_mem_kbit")}
+    e = calibrate(rows + extra, str(path), meta={"date": "2026-12-02", "command": "test"})["ecp5"]
+    assert e["fmax_mhz"] == plain["fmax_mhz"] == {"r2sdf": 150.0, "r22sdf": 150.0}
+    assert [m.get("runtime_n") for m in e["measured"] if m["luts"] == 99999] == [8]
+    t = fpga.load_calibration(str(path))
+    monkeypatch.setattr(fpga, "_calibration", lambda: t)
+    fpga.clear_model_caches()
+    try:
+        assert fpga.measured_row("ecp5", rt)["luts"] == 99999
+        assert fpga.measured_row("ecp5", FFTConfig(n=1024))["luts"] == 2024     # not the run-time row
+        c = fpga.core_model(256, "ecp5", 18, 18, runtime_n=8, nmax=1024)
+        assert c.measured and c.fmax_hz == 10.0e6 and c.luts == 99999
+    finally:
+        fpga.clear_model_caches()

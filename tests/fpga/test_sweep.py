@@ -80,3 +80,18 @@ def test_dask_cluster_runs_the_sweep(tmp_path):
     csv = (tmp_path / "synth.csv").read_text().splitlines()
     assert csv[0].startswith("family,device,n,arch") and len(csv) == 3
     assert (tmp_path / "synth.png").stat().st_size > 1000
+
+
+def test_newest_per_build_keeps_the_last_row_of_each_build():
+    def row(n, seed, fmax):
+        return {"family": "ecp5", "device": "85k", "core": {"n": n}, "fmax_mhz": fmax,
+                "job": {"config": {"n": n, "name": f"x{fmax}"}, "seed": seed}}
+    rows = [row(1024, 1, 100.0), row(1024, 2, 101.0), row(256, 1, 102.0), row(1024, 1, 103.0)]
+    got = sw.newest_per_build(rows)
+    assert [r["fmax_mhz"] for r in got] == [101.0, 102.0, 103.0]   # the name does not make a build
+
+
+def test_synth_newest_needs_saved_results(capsys):
+    from fftforge.cli import main
+    assert main(["synth", "--family", "ecp5", "--newest"]) == 2
+    assert "--newest works on saved results" in capsys.readouterr().err
