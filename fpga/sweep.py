@@ -287,8 +287,15 @@ def write_json(results: list, path: str, meta: dict | None = None):
         f.write("\n")
 
 
+def _is_report(d) -> bool:
+    return isinstance(d, dict) and str(d.get("schema", "")).startswith("fftforge.synth/")
+
+
 def load_results(paths) -> list:
-    """Reports from sweep JSON files (``write_json``) or single-report JSON."""
+    """Reports from sweep JSON files (``write_json``), single-report JSON, or
+    a benchmark's JSON whose top-level entries hold reports (a report or a
+    list of them under any key, e.g. ``bench_runtime_n.json``'s ``synth``),
+    in file order."""
     out = []
     for p in paths:
         try:
@@ -300,10 +307,14 @@ def load_results(paths) -> list:
             raise UserError(f"{p} is not valid JSON (line {e.lineno}: {e.msg})") from None
         if isinstance(d, dict) and "results" in d:
             out.extend(d["results"])
-        elif isinstance(d, dict) and str(d.get("schema", "")).startswith("fftforge.synth/"):
+        elif _is_report(d):
             out.append(d)
         else:
-            raise UserError(f"{p} holds no fftforge synthesis results")
+            found = [] if not isinstance(d, dict) else [
+                r for v in d.values() for r in (v if isinstance(v, list) else [v]) if _is_report(r)]
+            if not found:
+                raise UserError(f"{p} holds no fftforge synthesis results")
+            out.extend(found)
     return out
 
 

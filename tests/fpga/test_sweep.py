@@ -95,3 +95,14 @@ def test_synth_newest_needs_saved_results(capsys):
     from fftforge.cli import main
     assert main(["synth", "--family", "ecp5", "--newest"]) == 2
     assert "--newest works on saved results" in capsys.readouterr().err
+
+
+def test_load_results_reads_reports_under_any_key(tmp_path):
+    rep = {"schema": "fftforge.synth/1", "family": "ecp5", "fmax_mhz": 1.0}
+    p = tmp_path / "bench.json"
+    p.write_text(json.dumps({"meta": {}, "sqnr": [{"n": 8}], "synth": [rep], "later": dict(rep, fmax_mhz=2.0)}))
+    assert [r["fmax_mhz"] for r in sw.load_results([str(p)])] == [1.0, 2.0]
+    q = tmp_path / "none.json"
+    q.write_text(json.dumps({"meta": {}, "sqnr": [{"n": 8}]}))
+    with pytest.raises(UserError, match="holds no fftforge synthesis results"):
+        sw.load_results([str(q)])
