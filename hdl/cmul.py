@@ -27,14 +27,14 @@ Twin of :mod:`fftforge.pyref.cmul`.
     register: the swap (a select), then the negations (one bit wider).
 """
 
-from amaranth.hdl import Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from fftforge.config import CMUL3_PREADD_LATENCY, CMUL_LATENCY, MULT_LATENCY, cmul_latency
 from fftforge.hdl.butterfly import complex_layout
 from fftforge.hdl.delay import DelayLine
-from fftforge.hdl.prims import PipelinedMultiplier
+from fftforge.hdl.prims import ICE40_MAC_BITS, PipelinedMultiplier, sb_mac16_accumulator
 from fftforge.hdl.word import data_reg
 
 __all__ = ["ComplexMultiplier", "SharedComplexMultiplier", "rotate_swap", "rotate_negate", "CMUL_LATENCY"]
@@ -194,6 +194,15 @@ class SharedComplexMultiplier(wiring.Component):
       next one (latency 0 slots: the next advance reads it) -- one adder and
       one register per part, no sum register.
 
+    ``target="ice40"`` at K >= 3, operands of at most 16 bits and sums that
+    fit 32 signed bits (``w_symmetric``, or ``width + twiddle_width <= 31``):
+    each real multiplier and its accumulator are one SB_MAC16
+    (:func:`~fftforge.hdl.prims.sb_mac16_accumulator`; ``depth`` as its input
+    and product registers): the advance clears the accumulator, the first
+    product is added to 0, the second added (im) or subtracted (re), and the
+    block holds it otherwise.  No accumulator, adder or load mux is left in
+    the fabric; same timing, latency and words as the generic form.
+
     The same words as :class:`ComplexMultiplier` (exact).
 
     Parameters
@@ -202,6 +211,12 @@ class SharedComplexMultiplier(wiring.Component):
         Widths of ``a`` and ``w`` (signed parts).
     cycles_per_sample : int
         K >= 2: cycles between two advances at least.
+    target : str
+        ``"generic"`` (default) or ``"ice40"`` (the SB_MAC16 accumulators,
+        where they apply: :attr:`uses_block`); ``"ecp5"`` is the generic form.
+    w_symmetric : bool
+        ``w``'s parts are never ``-2**(twiddle_width-1)`` (every twiddle ROM):
+        then the sums fit ``width + twiddle_width - 1`` signed bits.
 
     Attributes
     ----------
@@ -215,12 +230,20 @@ class SharedComplexMultiplier(wiring.Component):
 
     Bit growth: the full product, ``width + twiddle_width + 2`` bits.
     """
-    def __init__(self, width: int, twiddle_width: int, cycles_per_sample: int):
+    def __init__(self, width: int, twiddle_width: int, cycles_per_sample: int, *, target: str = "generic",
+                 w_symmetric: bool = False):
         if cycles_per_sample < 2:
             raise ValueError(f"cycles_per_sample must be >= 2, got {cycles_per_sample}")
         self.width, self.twiddle_width, self.cycles_per_sample = width, twiddle_width, cycles_per_sample
         self.accumulate = cycles_per_sample >= 3
         self.depth = min(cycles_per_sample - 3, 2) if self.accumulate else 0
+        self.target, self.w_symmetric = target, w_symmetric
+        #: each real multiplier with its accumulator is one SB_MAC16: iCE40,
+        #: K >= 3, 16-bit operands at most, and the sums fit 32 signed bits
+        #: (|a.re c -/+ a.im d| < 2**(width + twiddle_width - 1) unless every
+        #: part is the most negative value, which a symmetric w never is)
+        self.uses_block = (target == "ice40" and self.accumulate and width <= ICE40_MAC_BITS
+                           and twiddle_width <= ICE40_MAC_BITS and (w_symmetric or width + twiddle_width <= 31))
         self.product_width = width + twiddle_width + 2
         self.latency = cmul_latency(width, twiddle_width, 4, cycles_per_sample=cycles_per_sample)
         super().__init__({
@@ -247,6 +270,18 @@ class SharedComplexMultiplier(wiring.Component):
         y0, y1 = Signal(signed(tw), name="y0"), Signal(signed(tw), name="y1")
         m.d.comb += [x.eq(Mux(first, self.a.re, self.a.im)),
                      y0.eq(Mux(first, self.w.re, self.w.im)), y1.eq(Mux(first, self.w.im, self.w.re))]
+        if self.uses_block:
+            # the accumulators in the blocks: cleared by the advance, the
+            # first products added to 0 at ph == d, the second ones
+            # subtracted (re) or added (im) at ph == d + 1, held otherwise
+            # (an advance comes only at ph == top, after both)
+            step = (ph == d) | (ph == d + 1)
+            o0, o1 = Signal(32, name="acc0"), Signal(32, name="acc1")
+            for name, y, o, sub in (("mac0", y0, o0, ph == d + 1), ("mac1", y1, o1, Const(0, 1))):
+                sb_mac16_accumulator(m, name, x, y, o, load=self.adv, sub=sub, hold=~(self.adv | step),
+                                     input_regs=d >= 2, product_reg=d >= 1)
+            m.d.comb += [self.p.re.eq(o0.as_signed()), self.p.im.eq(o1.as_signed())]
+            return m
         if d >= 2:                       # operand registers
             xr, y0r, y1r = Signal(signed(w), name="xr"), Signal(signed(tw), name="y0r"), Signal(signed(tw), name="y1r")
             m.d.sync += [xr.eq(x), y0r.eq(y0), y1r.eq(y1)]

@@ -188,7 +188,7 @@ def descriptor(cfg, top=None) -> dict:
         "drain_after": cfg.drain_after,
         "ports": port_map(cfg, top, kind, extras),
         "resources": cfg.resources(),
-        "files": {"verilog": f"{cfg.name}.v", **sim_model_files(cfg.target)},
+        "files": {"verilog": f"{cfg.name}.v", **sim_model_files(cfg.target, getattr(cfg, "cycles_per_sample", 1))},
         "target": cfg.target,
         "config": cfg.to_dict(),
     }

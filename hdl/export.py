@@ -22,7 +22,7 @@ __all__ = ["descriptor", "generate", "write_core", "add_wrapper", "load_core", "
 
 #: behavioural models of the primitives a target instantiates, for simulating
 #: its Verilog (copied beside the core by :func:`write_core`)
-SIM_MODELS = {"ecp5": "ecp5_prims.v"}
+SIM_MODELS = {"ecp5": "ecp5_prims.v", "ice40": "ice40_prims.v"}
 
 
 def model_path(name: str) -> str:
@@ -31,9 +31,14 @@ def model_path(name: str) -> str:
     return str(resources.files("fftforge.sim").joinpath("models", name))
 
 
-def sim_model_files(target: str) -> dict:
-    """``{"sim_models": [file]}`` for a target that instantiates vendor
-    primitives (simulate the core together with these files), else ``{}``."""
+def sim_model_files(target: str, cycles_per_sample: int = 1) -> dict:
+    """``{"sim_models": [file]}`` for a core that instantiates vendor
+    primitives (simulate the core together with these files), else ``{}``:
+    every ``ecp5``-target core; an ``ice40``-target core from
+    ``cycles_per_sample`` 3 on (the SB_MAC16 accumulators of
+    :class:`~fftforge.hdl.cmul.SharedComplexMultiplier`)."""
+    if target == "ice40" and cycles_per_sample < 3:
+        return {}
     return {"sim_models": [SIM_MODELS[target]]} if target in SIM_MODELS else {}
 
 

@@ -57,7 +57,8 @@ from amaranth.lib import data, memory, wiring
 from amaranth.lib.wiring import In, Out
 
 __all__ = ["TARGETS", "MULT_LATENCY", "RAM_LATENCY", "PipelinedMultiplier", "DelayRAM",
-           "ReadModifyWriteRAM", "PipelinedROM", "dp16kd_tiles", "BLOCK_MIN_DEPTH", "register_copy"]
+           "ReadModifyWriteRAM", "PipelinedROM", "dp16kd_tiles", "BLOCK_MIN_DEPTH", "register_copy",
+           "sb_mac16_accumulator"]
 
 from fftforge.config import MULT_LATENCY, MULT_LIMB_BITS, RAM_LATENCY, TARGETS, mult_latency, mult_limbs
 from fftforge.hdl.word import data_reg
@@ -288,6 +289,60 @@ def _mult18x18d(m, name, a18, b18, p36, ce, b_signed=True):
 
 #: operand bits of an iCE40 SB_MAC16 multiplier
 ICE40_MAC_BITS = 16
+
+
+def sb_mac16_accumulator(m, name, a, b, o, *, load, sub, hold, input_regs: bool = False,
+                         product_reg: bool = False):
+    """One iCE40 SB_MAC16 as a signed 16 x 16 multiplier with its own 32-bit
+    accumulator (the output register ``O``), added to ``m``.
+
+    Every cycle (the block's CE is tied high; it runs outside any
+    ``EnableInserter``) the accumulator becomes, in order of priority:
+
+    * 0 while the domain's reset is high (``ORSTTOP``/``ORSTBOT``);
+    * 0 when ``load`` is high (``OLOAD``: the constant 0 on C/D);
+    * unchanged when ``hold`` is high (``OHOLD``);
+    * ``acc + P``, or ``acc - P`` when ``sub`` is high (``ADDSUB``),
+
+    where ``P`` is the signed product ``a * b`` (``a``, ``b``: at most 16
+    bits, sign-extended) of this cycle's operands, or of the operands one
+    cycle earlier with ``input_regs`` (``A_REG``/``B_REG``), and one more with
+    ``product_reg`` (``PIPELINE_16x16_MULT_REG2``).  The 32-bit sum carries
+    from the bottom into the top half inside the block
+    (``TOPADDSUB_CARRYSELECT = 2``); ``sub`` drives both halves.  ``o``
+    (32 bits) is the accumulator, modulo ``2**32``: the caller guarantees
+    that the value it reads fits 32 signed bits.
+
+    Behaviour as in Yosys's ``SB_MAC16`` simulation model
+    (``sim/models/ice40_prims.v``, copied from Yosys's ``cells_sim.v``),
+    which the tests run.  Yosys's ``synth_ice40 -dsp`` maps no accumulator
+    written in the fabric into the block (``acc <= load ? p : acc + p`` and
+    its variants stay LUTs, carry chains and flip-flops), hence the
+    instance.
+    """
+    if len(a) > ICE40_MAC_BITS or len(b) > ICE40_MAC_BITS or len(o) != 32:
+        raise ValueError(f"sb_mac16_accumulator takes operands of at most {ICE40_MAC_BITS} bits and a 32-bit "
+                         f"accumulator, got {len(a)}, {len(b)}, {len(o)}")
+    a16, b16 = Signal(signed(16), name=f"{name}_a"), Signal(signed(16), name=f"{name}_b")
+    m.d.comb += [a16.eq(a), b16.eq(b)]
+    zero16, zero = Const(0, 16), Const(0, 1)
+    rst = ResetSignal()
+    m.submodules[name] = Instance(
+        "SB_MAC16",
+        p_NEG_TRIGGER=Const(0, 1), p_C_REG=Const(0, 1), p_D_REG=Const(0, 1),
+        p_A_REG=Const(int(input_regs), 1), p_B_REG=Const(int(input_regs), 1),
+        p_TOP_8x8_MULT_REG=Const(0, 1), p_BOT_8x8_MULT_REG=Const(0, 1),
+        p_PIPELINE_16x16_MULT_REG1=Const(0, 1), p_PIPELINE_16x16_MULT_REG2=Const(int(product_reg), 1),
+        p_TOPOUTPUT_SELECT=Const(1, 2), p_TOPADDSUB_LOWERINPUT=Const(2, 2),
+        p_TOPADDSUB_UPPERINPUT=Const(0, 1), p_TOPADDSUB_CARRYSELECT=Const(2, 2),
+        p_BOTOUTPUT_SELECT=Const(1, 2), p_BOTADDSUB_LOWERINPUT=Const(2, 2),
+        p_BOTADDSUB_UPPERINPUT=Const(0, 1), p_BOTADDSUB_CARRYSELECT=Const(0, 2),
+        p_MODE_8x8=Const(0, 1), p_A_SIGNED=Const(1, 1), p_B_SIGNED=Const(1, 1),
+        i_CLK=ClockSignal(), i_CE=Const(1, 1), i_A=a16, i_B=b16, i_C=zero16, i_D=zero16,
+        i_AHOLD=zero, i_BHOLD=zero, i_CHOLD=zero, i_DHOLD=zero, i_IRSTTOP=zero, i_IRSTBOT=zero,
+        i_ORSTTOP=rst, i_ORSTBOT=rst, i_OLOADTOP=load, i_OLOADBOT=load,
+        i_ADDSUBTOP=sub, i_ADDSUBBOT=sub, i_OHOLDTOP=hold, i_OHOLDBOT=hold,
+        i_CI=zero, i_ACCUMCI=zero, i_SIGNEXTIN=zero, o_O=o)
 
 
 def _limbs(v, width, limb_bits=MULT_LIMB_BITS, block_bits=18):

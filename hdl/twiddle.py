@@ -102,8 +102,10 @@ class TwiddleMultiplier(wiring.Component):
         if cycles_per_sample > 1 and max(part.period // 4, 1) > 1 and self.needs_multiplier:
             if ce is None:
                 raise ValueError("cycles_per_sample > 1 needs the pipeline's clock enable (ce)")
+            # (the ROM's words are symmetric: quarter_table clips them)
             self.free_running.append(("mult", SharedComplexMultiplier(part.rotated_width, twiddle_width,
-                                                                      cycles_per_sample)))
+                                                                      cycles_per_sample, target=target,
+                                                                      w_symmetric=True)))
 
     def _cmul_latency(self, part, twiddle_width, cmul):
         return cmul_latency(part.rotated_width, twiddle_width, cmul, w_symmetric=True,
