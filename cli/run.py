@@ -108,10 +108,12 @@ def cmd_run(args):
         desc_path = os.path.join(bdir, info["descriptor"])
         verilog = os.path.join(bdir, info["verilog"])
         baud, slots = int(info["baud"]), int(info["slots"])
+        spram = info.get("frame_memory") == "spram"
         work = args.work or os.path.join(bdir, "sim")
     else:
         desc_path = args.core
         baud, slots = protocol.DEFAULT_BAUD, protocol.DEFAULT_SLOTS
+        spram = False
         verilog = None
         work = None
     try:
@@ -152,7 +154,7 @@ def cmd_run(args):
     if args.simulate:
         from fftforge.fpga.uart_sim import SimBoard
         print(f"building the simulated board top of {desc['name']} in {work} ...", flush=True)
-        board = SimBoard(desc, verilog, work, slots=slots)
+        board = SimBoard(desc, verilog, work, slots=slots, spram=spram)
         spec = board.spec
         port = board.open(flip_rx=flip_rx, flip_tx=flip_tx)
     else:

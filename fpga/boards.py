@@ -249,10 +249,12 @@ def check_fits(desc: dict, board: str):
                         f"{cls.device} on {board}: {o['resource']}: needs {o['used']}, has {o['available']}")
 
 
-def uart_run_info(core: CoreSource, board: str, clock_hz: float, baud: int, slots: int, build_dir: str) -> dict:
+def uart_run_info(core: CoreSource, board: str, clock_hz: float, baud: int, slots: int, build_dir: str,
+                  frame_memory: str = "block") -> dict:
     """What ``fftforge run`` needs from a ``--io uart`` build (written as
     ``run.json`` in the build folder): the board, clock, baud, divisor,
-    frame buffers, the core's descriptor and its sources copied to
+    frame buffers (and ``frame_memory``: ``"spram"`` or ``"block"``,
+    :func:`fftforge.fpga.uart_top.frame_memory`), the core's descriptor and its sources copied to
     ``build_dir/core`` (for ``--simulate``).  Raises UserError for a core
     the UART top cannot stream (see :func:`fftforge.fpga.uart_top.check_streamable`)."""
     import shutil
@@ -272,7 +274,7 @@ def uart_run_info(core: CoreSource, board: str, clock_hz: float, baud: int, slot
     from fftforge.pyref.lanes import frame_transfers
     return {"schema": "fftforge.run/1", "protocol": protocol.VERSION, "board": board, "clock_hz": clock_hz,
             "baud": baud, "divisor": div, "baud_error": round(err, 6), "slots": slots,
-            "frame_words": frame_transfers(core.config), "in_width": core.desc["ports"]["input"]["width"],
+            "frame_memory": frame_memory, "frame_words": frame_transfers(core.config), "in_width": core.desc["ports"]["input"]["width"],
             "out_width": core.desc["ports"]["output"]["width"], "descriptor": f"core/{core.name}.json",
             "verilog": f"core/{files[0]}"}
 
@@ -306,9 +308,12 @@ def build_board(core: CoreSource, board: str, build_dir: str, check_frames: int 
         from fftforge.fpga.uart_top import BoardUartTop
         baud = protocol.DEFAULT_BAUD if baud is None else baud
         slots = protocol.DEFAULT_SLOTS if slots is None else slots
-        run_info = uart_run_info(core, board, plat.default_clk_frequency, baud, slots, build_dir)
+        from fftforge.fpga.uart_top import frame_memory
+        from fftforge.pyref.lanes import frame_transfers
+        fmem = frame_memory(cls.device, core.desc["ports"]["input"]["width"], frame_transfers(core.config), slots)
+        run_info = uart_run_info(core, board, plat.default_clk_frequency, baud, slots, build_dir, fmem)
         expected, note = None, "no self-check: the UART top streams frames from the host (fftforge run)"
-        top = BoardUartTop(core, baud, slots)
+        top = BoardUartTop(core, baud, slots, spram=fmem == "spram")
     else:
         # every bitstream carries its self-check: a core without a bit-true model
         # stops the build here with one line (UserError), before any tool runs

@@ -7,7 +7,8 @@ Parts, all in the ``sync`` domain, ``lib.wiring`` components:
 * :class:`FrameReceiver`: parses host packets from the received bytes,
   assembles DATA bodies into input words, writes them into ``slots`` frame
   buffers (one memory), checks the CRC and sequence number, commits or drops
-  the frame, and streams committed frames to the core.
+  the frame, and streams committed frames to the core (``spram``: the
+  buffers in the iCE40 UltraPlus's single-port RAM).
 * :class:`FrameSender`: turns the core's output words into RESULT packets
   and the receiver's events into STATUS packets, one byte stream for the
   transmitter.
@@ -18,14 +19,24 @@ Parts, all in the ``sync`` domain, ``lib.wiring`` components:
 
 from __future__ import annotations
 
-from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal
+from amaranth.hdl import Array, Cat, ClockSignal, Const, Instance, Module, Mux, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from fftforge.fpga import protocol as P
 
-__all__ = ["crc16_next", "UARTRx", "UARTTx", "FrameReceiver", "FrameSender"]
+__all__ = ["crc16_next", "UARTRx", "UARTTx", "FrameReceiver", "FrameSender", "spram_fits"]
+
+#: iCE40 UltraPlus single-port RAM: blocks, words per block, bits per word
+SPRAM_BLOCKS, SPRAM_DEPTH, SPRAM_WIDTH = 4, 16384, 16
+
+
+def spram_fits(width: int, frame_words: int, slots: int) -> bool:
+    """Whether ``slots`` frame buffers of ``frame_words`` words of ``width``
+    bits fit the UltraPlus SPRAM (:class:`FrameReceiver` ``spram``): at most
+    :data:`SPRAM_BLOCKS` blocks side by side, :data:`SPRAM_DEPTH` words."""
+    return -(-width // SPRAM_WIDTH) <= SPRAM_BLOCKS and slots * frame_words <= SPRAM_DEPTH
 
 
 def _crc16_matrix():
@@ -197,6 +208,14 @@ class FrameReceiver(wiring.Component):
         Frame buffers (>= 1).
     timeout : int
         Clock cycles of silence inside a packet after which it is dropped.
+    spram : bool
+        Hold the frame buffers in iCE40 UltraPlus SPRAM
+        (``SB_SPRAM256KA``, 16K x 16 each, ``ceil(width / 16)`` side by side;
+        at most 16384 words) instead of a block-RAM memory.  An SPRAM has one
+        port: a word write takes the cycle (the read waits), and since a
+        write leaves the output undefined, a word the core has not yet taken
+        is read again in the next cycle, ``o.valid`` low meanwhile
+        (:func:`spram_fits`).
 
     Attributes
     ----------
@@ -225,11 +244,16 @@ class FrameReceiver(wiring.Component):
     Memory: ``slots * frame_words`` words of ``width`` bits.
     """
 
-    def __init__(self, *, width: int, frame_words: int, slots: int = P.DEFAULT_SLOTS, timeout: int = 1 << 16):
+    def __init__(self, *, width: int, frame_words: int, slots: int = P.DEFAULT_SLOTS, timeout: int = 1 << 16,
+                 spram: bool = False):
         if slots < 1 or frame_words < 1 or width < 1:
             raise ValueError(f"FrameReceiver needs width, frame_words, slots >= 1, got {width}, "
                              f"{frame_words}, {slots}")
+        if spram and not spram_fits(width, frame_words, slots):
+            raise ValueError(f"frame buffers of {slots} x {frame_words} words of {width} bits do not fit "
+                             f"{SPRAM_BLOCKS} SPRAM blocks of {SPRAM_DEPTH} x {SPRAM_WIDTH}")
         self.width, self.frame_words, self.slots, self.timeout = width, frame_words, slots, timeout
+        self.spram = spram
         self.word_bytes = P.word_bytes(width)
         super().__init__({
             "i": In(stream.Signature(8)), "o": Out(stream.Signature(width)), "inverse": Out(1),
@@ -238,9 +262,9 @@ class FrameReceiver(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         T, W, B = self.frame_words, self.slots, self.word_bytes
-        m.submodules.mem = mem = Memory(shape=self.width, depth=W * T, init=[])
-        wp = mem.write_port()
-        rp = mem.read_port()
+        we = Signal()                    # a word of a DATA body is written
+        waddr, wdata = Signal(range(W * T)), Signal(self.width)
+        raddr = Signal(range(W * T))
 
         full = Signal(range(W + 1))
         rd_slot = Signal(range(W))
@@ -266,7 +290,7 @@ class FrameReceiver(wiring.Component):
         is_data = (typ == P.DATA) | (typ == P.DATA_INV)
         m.d.sync += [self.event.eq(0), self.nak.eq(0), self.soft_reset.eq(0)]
         word = Cat(wsr[8:], b)[:self.width] if B > 1 else b[:self.width]
-        m.d.comb += [wp.addr.eq(wslot * T + widx), wp.data.eq(word)]
+        m.d.comb += [waddr.eq(wslot * T + widx), wdata.eq(word)]
         # silence inside a packet (any state but HUNT): drop it.  The
         # comparison is registered (timed_out rises `timeout` cycles after
         # the last byte), off the parser's next-state logic.
@@ -307,7 +331,7 @@ class FrameReceiver(wiring.Component):
                     m.d.sync += [crc.eq(crc_b), wsr.eq(Cat(wsr[8:], b))]
                     with m.If(bidx == B - 1):
                         m.d.sync += bidx.eq(0)
-                        m.d.comb += wp.en.eq(writing)
+                        m.d.comb += we.eq(writing)
                         with m.If(widx == T - 1):
                             m.next = "CRC0"
                         with m.Else():
@@ -340,18 +364,47 @@ class FrameReceiver(wiring.Component):
                     with m.Else():
                         m.d.sync += self.nak.eq(1)
         # ---- frame buffers -> core
-        adv = (full != 0) & (~self.o.valid | self.o.ready)
-        m.d.comb += [rp.addr.eq(rd_slot * T + rd_idx), rp.en.eq(adv), self.o.payload.eq(rp.data)]
+        m.d.comb += raddr.eq(rd_slot * T + rd_idx)
+        if self.spram:
+            # one port: a write takes the cycle; the word the core has not
+            # yet taken (the output is undefined after a write) is read
+            # again from `pres` in the next cycle, o.valid low meanwhile
+            valid, restore = Signal(), Signal()
+            pres = Signal(range(W * T))
+            m.d.comb += self.o.valid.eq(valid & ~restore)
+            taken = self.o.valid & self.o.ready
+            adv = (full != 0) & (~valid | taken) & ~we & ~restore
+            m.d.sync += restore.eq(we & valid & ~taken)
+            with m.If(adv):
+                m.d.sync += pres.eq(raddr)
+            addr = Mux(we, waddr, Mux(restore, pres, raddr))
+            dout = Signal(SPRAM_WIDTH * -(-self.width // SPRAM_WIDTH))
+            for k in range(-(-self.width // SPRAM_WIDTH)):
+                lo = k * SPRAM_WIDTH
+                m.submodules[f"spram{k}"] = Instance(
+                    "SB_SPRAM256KA", i_ADDRESS=addr, i_DATAIN=wdata[lo:lo + SPRAM_WIDTH], i_MASKWREN=Const(0xF, 4),
+                    i_WREN=we, i_CHIPSELECT=we | adv | restore, i_CLOCK=ClockSignal(), i_STANDBY=Const(0, 1),
+                    i_SLEEP=Const(0, 1), i_POWEROFF=Const(1, 1), o_DATAOUT=dout[lo:lo + SPRAM_WIDTH])
+            m.d.comb += self.o.payload.eq(dout[:self.width])
+            done = taken
+        else:
+            m.submodules.mem = mem = Memory(shape=self.width, depth=W * T, init=[])
+            wp, rp = mem.write_port(), mem.read_port()
+            m.d.comb += [wp.addr.eq(waddr), wp.data.eq(wdata), wp.en.eq(we)]
+            valid = self.o.valid
+            adv = (full != 0) & (~valid | self.o.ready)
+            m.d.comb += [rp.addr.eq(raddr), rp.en.eq(adv), self.o.payload.eq(rp.data)]
+            done = self.o.ready
         with m.If(adv):
-            m.d.sync += [self.o.valid.eq(1), self.inverse.eq(flags.bit_select(rd_slot, 1))]
+            m.d.sync += [valid.eq(1), self.inverse.eq(flags.bit_select(rd_slot, 1))]
             with m.If(rd_idx == T - 1):
                 m.d.comb += free.eq(1)
                 m.d.sync += [rd_idx.eq(0), rd_slot.eq(Mux(rd_slot == W - 1, 0, rd_slot + 1)),
                              self.freed.eq(self.freed + 1), self.event.eq(1)]
             with m.Else():
                 m.d.sync += rd_idx.eq(rd_idx + 1)
-        with m.Elif(self.o.ready):
-            m.d.sync += self.o.valid.eq(0)
+        with m.Elif(done):
+            m.d.sync += valid.eq(0)
         m.d.sync += full.eq(full + commit - free)
         return m
 

@@ -126,15 +126,17 @@ int main(int argc, char** argv) {
 """
 
 
-def top_verilog(desc: dict, frame_words: int, divisor: int, slots: int = P.DEFAULT_SLOTS) -> str:
+def top_verilog(desc: dict, frame_words: int, divisor: int, slots: int = P.DEFAULT_SLOTS,
+                spram: bool = False) -> str:
     """Verilog of :class:`~fftforge.fpga.uart_top.UartTop` (module
     ``uart_top``, ports ``clk``, ``rst``, ``rx``, ``tx``, ``activity``,
-    ``error``) around an instance of the core ``desc`` names."""
+    ``error``) around an instance of the core ``desc`` names (``spram``:
+    the frame buffers in SB_SPRAM256KA instances, as on an UltraPlus)."""
     from amaranth.back import verilog
 
     from fftforge.fpga.harness import verilog_core
     from fftforge.fpga.uart_top import UartTop
-    top = UartTop(verilog_core(desc), frame_words, divisor, slots)
+    top = UartTop(verilog_core(desc), frame_words, divisor, slots, spram=spram)
     return verilog.convert(top, name="uart_top", emit_src=False)
 
 
@@ -152,10 +154,13 @@ class SimBoard:
         Build folder (reused when the sources are unchanged).
     slots : int
         Frame buffers (as on the board).
+    spram : bool
+        Frame buffers in SPRAM, as the board build's ``run.json`` says
+        (simulated with Yosys's SB_SPRAM256KA model).
     """
 
     def __init__(self, desc: dict, verilog: str, workdir: str, slots: int = P.DEFAULT_SLOTS,
-                 divisor: int = SIM_DIVISOR, opt: str = "-O1"):
+                 divisor: int = SIM_DIVISOR, opt: str = "-O1", spram: bool = False):
         from fftforge.kinds import config_from_descriptor
         from fftforge.pyref.lanes import frame_transfers
         self.desc, self.divisor = desc, divisor
@@ -165,7 +170,11 @@ class SimBoard:
                              out_width=desc["ports"]["output"]["width"], slots=slots,
                              baud=100_000)      # simulated line: ~4 M cycles/s at 4 cycles per bit, for the timeouts
         os.makedirs(self.workdir, exist_ok=True)
-        src = {"uart_top.v": top_verilog(desc, frame_words, divisor, slots), "harness.cpp": HARNESS_CPP}
+        src = {"uart_top.v": top_verilog(desc, frame_words, divisor, slots, spram), "harness.cpp": HARNESS_CPP}
+        if spram:
+            from fftforge.hdl.export import model_path
+            with open(model_path("ice40_prims.v")) as f:
+                src["ice40_prims.v"] = f.read()
         with open(verilog) as f:
             src[os.path.basename(verilog)] = f.read()
         for mdl in desc.get("files", {}).get("sim_models", []):

@@ -30,7 +30,7 @@ from fftforge.errors import UserError
 from fftforge.fpga import protocol as P
 from fftforge.fpga.uart import FrameReceiver, FrameSender, UARTRx, UARTTx
 
-__all__ = ["uart_divisor", "check_streamable", "UartTop", "BoardUartTop", "MAX_BAUD_ERROR"]
+__all__ = ["uart_divisor", "check_streamable", "frame_memory", "UartTop", "BoardUartTop", "MAX_BAUD_ERROR"]
 
 #: the largest baud-rate error accepted (the far end's own error adds to it;
 #: 8N1 tolerates about 4-5 % in total)
@@ -70,6 +70,26 @@ def check_streamable(cfg, desc: dict):
                         f"is recomputed by sending its frame again); core {desc.get('name')} is a {kind} core")
 
 
+#: UltraPlus parts (SPRAM); frame buffers of more bits than this go there
+SPRAM_DEVICES = ("iCE40UP5K", "iCE40UP3K")
+SPRAM_MIN_BITS = 4 * 4096
+
+
+def frame_memory(device: str, width: int, frame_words: int, slots: int) -> str:
+    """Where the UART top keeps its input frame buffers on ``device``:
+    ``"spram"`` on an iCE40 UltraPlus when they hold more than
+    :data:`SPRAM_MIN_BITS` bits (four EBR) and fit its SPRAM
+    (:func:`fftforge.fpga.uart.spram_fits`), which leaves the block RAM to
+    the core (N = 1024 on the UP5K: 2 x 1024 words of 30 bits would take 15
+    of its 30 EBR); else ``"block"`` (block or distributed RAM, as synthesis
+    maps the memory)."""
+    from fftforge.fpga.uart import spram_fits
+    if (device in SPRAM_DEVICES and slots * frame_words * width > SPRAM_MIN_BITS
+            and spram_fits(width, frame_words, slots)):
+        return "spram"
+    return "block"
+
+
 class UartTop(wiring.Component):
     """A stream core behind the UART streaming protocol.
 
@@ -87,6 +107,9 @@ class UartTop(wiring.Component):
         Input frame buffers.
     timeout_bytes : int
         Byte times of silence inside a packet before the receiver drops it.
+    spram : bool
+        The frame buffers in iCE40 UltraPlus SPRAM
+        (:class:`~fftforge.fpga.uart.FrameReceiver`), not block RAM.
 
     Attributes
     ----------
@@ -107,9 +130,9 @@ class UartTop(wiring.Component):
     """
 
     def __init__(self, core, frame_words: int, divisor: int, slots: int = P.DEFAULT_SLOTS,
-                 timeout_bytes: int = P.TIMEOUT_BYTES):
+                 timeout_bytes: int = P.TIMEOUT_BYTES, spram: bool = False):
         self.core_io, self._attach = core
-        self.frame_words, self.divisor, self.slots = frame_words, divisor, slots
+        self.frame_words, self.divisor, self.slots, self.spram = frame_words, divisor, slots, spram
         self.timeout = timeout_bytes * 10 * divisor
         super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1), "activity": Out(1), "error": Out(1)})
 
@@ -123,7 +146,7 @@ class UartTop(wiring.Component):
         soft_rst = Signal()
         dp = Module()
         dp.submodules.receiver = rcv = FrameReceiver(width=len(cio.i_payload), frame_words=self.frame_words,
-                                                     slots=self.slots, timeout=self.timeout)
+                                                     slots=self.slots, timeout=self.timeout, spram=self.spram)
         dp.submodules.sender = snd = FrameSender(width=len(cio.o_payload), frame_words=self.frame_words)
         self._attach(dp, ClockSignal("sync"), ResetSignal("sync", allow_reset_less=True) | soft_rst)
         dp.d.comb += [
@@ -157,10 +180,12 @@ class BoardUartTop(Elaboratable):
     core : fftforge.fpga.core.CoreSource
     baud : int
     slots : int
+    spram : bool
+        The frame buffers in SPRAM (iCE40 UltraPlus parts).
     """
 
-    def __init__(self, core, baud: int = P.DEFAULT_BAUD, slots: int = P.DEFAULT_SLOTS):
-        self.core, self.baud, self.slots = core, baud, slots
+    def __init__(self, core, baud: int = P.DEFAULT_BAUD, slots: int = P.DEFAULT_SLOTS, spram: bool = False):
+        self.core, self.baud, self.slots, self.spram = core, baud, slots, spram
         self.legend = {}
         self.divisor = None
 
@@ -169,7 +194,8 @@ class BoardUartTop(Elaboratable):
         from fftforge.pyref.lanes import frame_transfers
         m = Module()
         self.divisor, _ = uart_divisor(platform.default_clk_frequency, self.baud)
-        top = UartTop(verilog_core(self.core.desc), frame_transfers(self.core.config), self.divisor, self.slots)
+        top = UartTop(verilog_core(self.core.desc), frame_transfers(self.core.config), self.divisor, self.slots,
+                      spram=self.spram)
         m.submodules.uart_top = top
         subs = [io.name for io in platform.lookup("uart", 0).ios if hasattr(io, "name")]
         uart = platform.request("uart", 0, dir={name: "-" for name in subs})   # rts/dtr: left unused

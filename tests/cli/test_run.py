@@ -157,6 +157,39 @@ def test_icebreaker_uart_bitstream_fits_and_runs_in_simulation(tmp_path, capsys)
     assert "96 of 96 output words match" in capsys.readouterr().out
 
 
+def test_run_simulate_spram_frame_buffers_and_sb_mac16_core(tmp_path, capsys):
+    # the UP5K form: the frame buffers in SPRAM (one port: writes of the
+    # next frame collide with the reads feeding the core, which takes a
+    # word only every 3 cycles) around a K = 3 iCE40 core (SB_MAC16
+    # accumulators); Yosys's models of both; bytes corrupted both ways
+    from fftforge.fpga.boards import uart_run_info
+    from fftforge.fpga.core import core_from_descriptor
+    assert main(["generate", "fft", "--n", "64", "--width", "15", "--twiddle-width", "16", "--cycles-per-sample",
+                 "3", "--rounding", "truncate", "--target", "ice40", "--name", "f64k3", "-o", str(tmp_path)]) == 0
+    core = core_from_descriptor(str(tmp_path / "f64k3.json"))
+    assert core.desc["files"]["sim_models"] == ["ice40_prims.v"]
+    assert "SB_MAC16" in open(core.verilog).read()
+    bdir = tmp_path / "out" / "build-icebreaker"
+    info = uart_run_info(core, "icebreaker", 12e6, 1_000_000, 2, str(bdir), "spram")
+    (bdir / "run.json").write_text(json.dumps(info))
+    rng = np.random.default_rng(8)
+    np.save(tmp_path / "x.npy", rng.integers(-2 ** 14, 2 ** 14, (8, 64, 2)))
+    capsys.readouterr()
+    assert main(["run", "--build", str(tmp_path / "out"), "--simulate", "--input", str(tmp_path / "x.npy"),
+                 "--flip-rx", "300", "--flip-tx", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "512 of 512 output words match the bit-true model" in out, out
+    assert "SB_SPRAM256KA" in (bdir / "sim" / "uart_top.v").read_text()
+
+
+def test_frame_memory_choice():
+    from fftforge.fpga.uart_top import frame_memory
+    assert frame_memory("iCE40UP5K", 30, 1024, 2) == "spram"        # N = 1024, 15-bit data
+    assert frame_memory("iCE40UP5K", 32, 16, 2) == "block"          # small frames stay in block RAM
+    assert frame_memory("iCE40HX8K", 30, 1024, 2) == "block"        # no SPRAM
+    assert frame_memory("iCE40UP5K", 80, 1024, 2) == "block"        # wider than 4 SPRAM blocks
+
+
 def test_run_simulate_runtime_direction_two_lanes(tmp_path, capsys):
     # per-frame direction travels as the DATA/DATA_INV packet type; two lanes per word
     assert main(["generate", "fft", "--n", "16", "--direction", "runtime", "--lanes", "2", "--name", "f16rt",
