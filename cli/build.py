@@ -19,6 +19,12 @@ examples:
   fftforge build --list-boards
   fftforge build --board icebreaker --n 16 --io uart -o out/ice-uart
   fftforge run --build out/ice-uart --port /dev/ttyUSB1 --input x.npy --output y.npy
+  fftforge build --board icebreaker --n 1024 --io uart -o out/ice1024-uart
+
+On the iCEBreaker (iCE40 UP5K), --width, --twiddle-width, --cycles-per-sample
+and --rounding that are not given come from the board's profile for --n (for
+N = 1024: 15, 16, 3, truncate; N = 32..256: 15, 16, 2), which fits the part;
+the build prints which it chose, and any of them given explicitly wins.
 
 The core runs in a self-checking top: an LFSR feeds it (with valid/ready
 stalls), a checksum of its output is compared with the bit-true model's after
@@ -50,7 +56,32 @@ def add_parser(sub):
     p.add_argument("--slots", type=int, default=None,
                    help="--io uart: input frame buffers on the board (default 2, 1..4)")
     add_core_options(p)
-    p.set_defaults(func=cmd_build)
+    # (None: not given -- the board's profile or the usual default; see apply_profile)
+    p.set_defaults(func=cmd_build, **{k: None for k in PROFILE_DEFAULTS})
+
+
+#: the usual defaults of the options a board profile may set (add_fft_options)
+PROFILE_DEFAULTS = {"width": 16, "twiddle_width": 18, "cycles_per_sample": 1, "rounding": "convergent"}
+
+
+def apply_profile(args) -> str | None:
+    """Fill the core options of :data:`PROFILE_DEFAULTS` that the user did
+    not give: from the board's profile (:func:`fftforge.fpga.boards.board_profile`)
+    for ``--n``, else the usual defaults.  Options given explicitly always
+    win.  Returns the one line to print when the profile chose any, else
+    None."""
+    from fftforge.fpga.boards import board_profile
+    given = {k for k in PROFILE_DEFAULTS if getattr(args, k) is not None}
+    prof = {} if args.core else board_profile(args.board, args.n)
+    chosen = {k: v for k, v in prof.items() if k not in given}
+    for k, default in PROFILE_DEFAULTS.items():
+        if getattr(args, k) is None:
+            setattr(args, k, chosen.get(k, default))
+    if not chosen:
+        return None
+    flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in chosen.items())
+    return (f"{args.board}, n={args.n}: using {flags} (the options measured to fit this board; "
+            f"give any of them to override)")
 
 
 def core_source(args, workdir):
@@ -81,6 +112,9 @@ def cmd_build(args):
     if args.io == "uart" and args.baud is not None:     # fail fast on a baud the clock cannot make
         from fftforge.fpga.uart_top import uart_divisor
         uart_divisor(resolve_board(args.board)().default_clk_frequency, args.baud)
+    line = apply_profile(args)
+    if line:
+        print(line, flush=True)
     out = args.output_dir
     if not args.core:                                     # fit check before generating anything
         from fftforge.fpga.boards import check_fits

@@ -39,7 +39,7 @@ from fftforge.fpga.harness import StimulusHarness, expected_checksum, verilog_co
 from fftforge.fpga.synth import DEVICES, architectural_overflow, parse_nextpnr_log, parse_nextpnr_report
 from fftforge.fpga.toolchain import tool_env
 
-__all__ = ["BOARDS", "IO_MODES", "check_fits", "resolve_board", "list_boards", "BoardTop", "BoardReport",
+__all__ = ["BOARDS", "IO_MODES", "PROFILES", "board_profile", "check_fits", "resolve_board", "list_boards", "BoardTop", "BoardReport",
            "build_board", "platform_family", "uart_run_info"]
 
 #: what a board top does with the core: ``selfcheck`` (LFSR stimulus, checksum,
@@ -55,6 +55,31 @@ BOARDS = {
     "ulx3s-45f": "amaranth_boards.ulx3s:ULX3S_45F_Platform",
     "ulx3s-85f": "amaranth_boards.ulx3s:ULX3S_85F_Platform",
 }
+
+#: the core options ``fftforge build`` uses on a part when the user gives
+#: none of them (:func:`board_profile`): per device, ``(largest N, options)``
+#: in increasing N, each measured to fit with the UART top (BENCHMARKS.md
+#: "iCE40 UP5K", "On a board"); beyond the last N no profile applies
+PROFILE_OPTIONS = ("width", "twiddle_width", "cycles_per_sample", "rounding")
+PROFILES = {
+    "iCE40UP5K": (
+        (16, {}),                                                   # the defaults (16/18 bits, full rate)
+        (256, {"width": 15, "twiddle_width": 16, "cycles_per_sample": 2}),
+        (1024, {"width": 15, "twiddle_width": 16, "cycles_per_sample": 3, "rounding": "truncate"}),
+    ),
+}
+
+
+def board_profile(board: str, n: int) -> dict:
+    """The core options (a subset of :data:`PROFILE_OPTIONS`) that make an
+    ``n``-point FFT fit ``board``'s part with the UART top, as measured; ``{}``
+    when the defaults do, or for a part or N without a profile."""
+    device = resolve_board(board).device
+    for n_max, opts in PROFILES.get(device, ()):
+        if n <= n_max:
+            return dict(opts)
+    return {}
+
 
 #: how to load a bitstream onto a board of each family
 PROGRAM_HINT = {

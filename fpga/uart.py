@@ -377,12 +377,14 @@ class FrameReceiver(wiring.Component):
             m.d.sync += restore.eq(we & valid & ~taken)
             with m.If(adv):
                 m.d.sync += pres.eq(raddr)
-            addr = Mux(we, waddr, Mux(restore, pres, raddr))
-            dout = Signal(SPRAM_WIDTH * -(-self.width // SPRAM_WIDTH))
-            for k in range(-(-self.width // SPRAM_WIDTH)):
+            blocks = -(-self.width // SPRAM_WIDTH)
+            addr, din = Signal(14), Signal(SPRAM_WIDTH * blocks)      # (the blocks' port widths)
+            dout = Signal(SPRAM_WIDTH * blocks)
+            m.d.comb += [addr.eq(Mux(we, waddr, Mux(restore, pres, raddr))), din.eq(wdata)]
+            for k in range(blocks):
                 lo = k * SPRAM_WIDTH
                 m.submodules[f"spram{k}"] = Instance(
-                    "SB_SPRAM256KA", i_ADDRESS=addr, i_DATAIN=wdata[lo:lo + SPRAM_WIDTH], i_MASKWREN=Const(0xF, 4),
+                    "SB_SPRAM256KA", i_ADDRESS=addr, i_DATAIN=din[lo:lo + SPRAM_WIDTH], i_MASKWREN=Const(0xF, 4),
                     i_WREN=we, i_CHIPSELECT=we | adv | restore, i_CLOCK=ClockSignal(), i_STANDBY=Const(0, 1),
                     i_SLEEP=Const(0, 1), i_POWEROFF=Const(1, 1), o_DATAOUT=dout[lo:lo + SPRAM_WIDTH])
             m.d.comb += self.o.payload.eq(dout[:self.width])

@@ -26,6 +26,42 @@ def test_build_core_too_big(capsys, tmp_path):
     assert not (tmp_path / "core").exists()          # checked before generating anything
 
 
+@pytest.mark.parametrize("argv,expect,line", [
+    # nothing given: the UP5K profile for the N (and one line saying so)
+    (["--n", "1024"], (15, 16, 3, "truncate"), "using --width 15 --twiddle-width 16 --cycles-per-sample 3 "
+                                               "--rounding truncate"),
+    (["--n", "256"], (15, 16, 2, "convergent"), "using --width 15 --twiddle-width 16 --cycles-per-sample 2 ("),
+    (["--n", "64"], (15, 16, 2, "convergent"), "--cycles-per-sample 2"),
+    # given options win, the rest from the profile
+    (["--n", "1024", "--width", "14", "--rounding", "convergent"], (14, 16, 3, "convergent"),
+     "using --twiddle-width 16 --cycles-per-sample 3 ("),
+    # the defaults fit, no profile for the N, every option given, another board, a --core: no line
+    (["--n", "16"], (16, 18, 1, "convergent"), None),
+    (["--n", "4096"], (16, 18, 1, "convergent"), None),
+    (["--n", "1024", "--width", "15", "--twiddle-width", "16", "--cycles-per-sample", "3", "--rounding",
+      "truncate"], (15, 16, 3, "truncate"), None),
+    (["--n", "1024", "--board", "ulx3s-85f"], (16, 18, 1, "convergent"), None),
+])
+def test_build_board_profile(argv, expect, line):
+    from fftforge.cli import build_parser
+    from fftforge.cli.build import apply_profile
+    args = build_parser().parse_args(["build", "--board", "icebreaker", *argv])
+    got = apply_profile(args)
+    assert (args.width, args.twiddle_width, args.cycles_per_sample, args.rounding) == expect
+    if line is None:
+        assert got is None
+    else:
+        assert line in got and "\n" not in got and "override" in got
+
+
+def test_build_profile_refuses_what_does_not_fit(capsys, tmp_path):
+    # an explicit option that makes the core too big is still refused, in one line
+    assert main(["build", "--board", "icebreaker", "--n", "1024", "--cycles-per-sample", "1", "-o",
+                 str(tmp_path)]) == 2
+    err = _err(capsys)
+    assert "does not fit iCE40UP5K" in err
+
+
 def test_missing_tool(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("YOSYS", str(tmp_path / "no-yosys"))
     assert main(["synth", "--family", "ice40", "--n", "8", "-o", str(tmp_path)]) == 2
