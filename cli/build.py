@@ -130,7 +130,7 @@ def cmd_build(args):
     print(f"bitstream: {rep.bitstream}")
     spram = (rep.utilization or {}).get("ICESTORM_SPRAM", {}).get("used")
     print(f"  {rep.device} {rep.package}: " + (f"logic cells {rep.logic_cells}" if rep.family == "ice40" else f"LUTs {rep.luts}, FFs {rep.ffs}") + ", "
-          f"DSPs {rep.dsps}, BRAMs {rep.bram}" + (f", SPRAM {spram}" if spram is not None else "") + "; Fmax {rep.fmax_mhz} MHz at a {rep.clock_mhz:g} MHz clock "
+          f"DSPs {rep.dsps}, BRAMs {rep.bram}" + (f", SPRAM {spram}" if spram is not None else "") + f"; Fmax {rep.fmax_mhz} MHz at a {rep.clock_mhz:g} MHz clock "
           f"({'met' if rep.timing_met else 'NOT met'})")
     if rep.io == "uart":
         u = rep.uart

@@ -170,9 +170,11 @@ def cmd_run(args):
     got = unpack(pout["fields"], [w for fr in out for w in fr])
     bad = {}
     first = None
+    wrong = np.zeros(frames * lanes.frame_transfers(cfg), dtype=bool)     # words with any field wrong
     for name in pout["fields"]:
         want = np.asarray(expected[name]).reshape(-1)
         have = np.asarray(got[name]).reshape(-1)
+        wrong |= want != have
         diff = np.nonzero(want != have)[0]
         if diff.size:
             bad[name] = int(diff.size)
@@ -188,7 +190,7 @@ def cmd_run(args):
     total_words = frames * t
     secs = st.seconds
     print(f"{frames} frames of {n} samples through {'the simulated board' if args.simulate else args.port}: "
-          f"{total_words - sum(bad.values()) if bad else total_words} of {total_words} output words match the "
+          f"{total_words - int(wrong.sum())} of {total_words} output words match the "
           f"bit-true model" + ("" if not bad else f" ({', '.join(f'{k}: {v} wrong' for k, v in bad.items())})"))
     print(f"  line: {st.bytes_out} bytes to the board ({st.data_sent} DATA packets, {st.resent} resent), "
           f"{st.bytes_in} bytes back; {st.naks} NAKs, {st.corrupt} corrupted packets, "

@@ -55,11 +55,12 @@ def test_build_board_profile(argv, expect, line):
 
 
 def test_build_profile_refuses_what_does_not_fit(capsys, tmp_path):
-    # an explicit option that makes the core too big is still refused, in one line
-    assert main(["build", "--board", "icebreaker", "--n", "1024", "--cycles-per-sample", "1", "-o",
-                 str(tmp_path)]) == 2
+    # an explicit option that makes the core too big is still refused, in one line, before any tool runs
+    # (the profile's line first, on stdout)
+    assert main(["build", "--board", "icebreaker", "--n", "1024", "--width", "32", "-o", str(tmp_path)]) == 2
     err = _err(capsys)
-    assert "does not fit iCE40UP5K" in err
+    assert "does not fit iCE40UP5K" in err and "memory bits" in err
+    assert not (tmp_path / "core").exists()
 
 
 def test_missing_tool(capsys, tmp_path, monkeypatch):

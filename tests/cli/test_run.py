@@ -190,6 +190,25 @@ def test_frame_memory_choice():
     assert frame_memory("iCE40UP5K", 80, 1024, 2) == "block"        # wider than 4 SPRAM blocks
 
 
+@pytest.mark.slow
+def test_icebreaker_n1024_uart_fits_with_the_board_profile_and_runs_in_simulation(tmp_path, capsys):
+    # issue 15's done criterion, literally: no core options (the UP5K profile
+    # picks 15/16 bits, K = 3, truncate), SB_MAC16 accumulators, frame buffers in SPRAM
+    out = tmp_path / "ice1024"
+    assert main(["build", "--board", "icebreaker", "--n", "1024", "--io", "uart", "-o", str(out)]) == 0
+    assert "using --width 15 --twiddle-width 16 --cycles-per-sample 3 --rounding truncate" in capsys.readouterr().out
+    bdir = out / "build-icebreaker"
+    rep = json.loads((bdir / "report.json").read_text())
+    assert rep["logic_cells"] <= 5280 and rep["dsps"] <= 8 and rep["bram"] <= 30 and rep["fmax_mhz"] >= 12.0
+    assert rep["utilization"]["ICESTORM_SPRAM"]["used"] == 2
+    assert json.loads((bdir / "run.json").read_text())["frame_memory"] == "spram"
+    rng = np.random.default_rng(9)
+    np.save(tmp_path / "x.npy", rng.integers(-2 ** 14, 2 ** 14, (3, 1024, 2)))
+    assert main(["run", "--build", str(out), "--simulate", "--input", str(tmp_path / "x.npy"),
+                 "--flip-rx", "5000", "--flip-tx", "7000"]) == 0
+    assert "3072 of 3072 output words match" in capsys.readouterr().out
+
+
 def test_run_simulate_runtime_direction_two_lanes(tmp_path, capsys):
     # per-frame direction travels as the DATA/DATA_INV packet type; two lanes per word
     assert main(["generate", "fft", "--n", "16", "--direction", "runtime", "--lanes", "2", "--name", "f16rt",
