@@ -357,7 +357,12 @@ def test_reduced_rate_cores_on_verilator(tmp_path):
                       schedule=(0, 0, 1, 1, 1, 1), name="rk2c"),
             FFTConfig(n=64, arch="r2sdf", width=12, twiddle_width=14, rounding="truncate", scaling="unscaled",
                       direction="runtime", cycles_per_sample=3, name="rk3"),
-            FFTConfig(n=32, width=16, twiddle_width=18, order="bit_reversed", cycles_per_sample=4, name="rk4")]
+            FFTConfig(n=32, width=16, twiddle_width=18, order="bit_reversed", cycles_per_sample=4, name="rk4"),
+            # the iCE40 form at K >= 3: SB_MAC16 accumulators (Yosys's model), no operand/product
+            # registers at K = 3, both at K = 5
+            FFTConfig(n=64, width=15, twiddle_width=16, rounding="truncate", cycles_per_sample=3, target="ice40",
+                      name="rk3i"),
+            FFTConfig(n=16, width=12, twiddle_width=14, cycles_per_sample=5, target="ice40", name="rk5i")]
     specs = [CoreSpec(cfg, core_segments(cfg, seed=300 + k)) for k, cfg in enumerate(cfgs)]
     run = MultiBench(specs, str(tmp_path), seed=5).run()
     problems = []
