@@ -48,6 +48,10 @@ slot pipeline carry no state that validity depends on.
 :func:`register_copy`
     A one-bit register (and the LUT computing its input) of its own: a copy
     of a control register that must reach far from a tight loop, latency 1.
+:func:`sb_mac16_accumulator`
+    An iCE40 SB_MAC16 as a 16 x 16 multiplier with its own 32-bit
+    accumulator (clear, add, subtract, hold), for the time-shared complex
+    multiplier (:class:`~fftforge.hdl.cmul.SharedComplexMultiplier`).
 """
 
 from __future__ import annotations
