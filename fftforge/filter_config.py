@@ -30,6 +30,24 @@ Numerics (single source of truth for the widths)
   the frame with ``w = ifft(W)`` at scale 1.  Output width
   ``fft_inverse.output_width``.
 
+Block floating point (``scaling="bfp"``)
+---------------------------------------
+* Forward FFT: the FFT kind's bfp core (:attr:`fft_forward` with
+  ``scaling="bfp"``): per frame mantissas ``M`` of ``width + 2`` bits and an
+  unsigned block exponent ``e`` with ``DFT(x) ~= M * 2**e``.
+* Per-bin multiply on the mantissas: each component of ``M`` is within
+  ``+-2**(width+1)``, so ``|M| < sqrt(2) * 2**(width+1)`` and, with ``|W| <=
+  1``, ``|Re Y|, |Im Y| < sqrt(2) * 2**(width+1) + 1/2 < 2**(width+2)``: Y
+  takes ``width + 3`` bits (:attr:`mul_width`, one more than the mantissa)
+  and is never clipped.
+* Inverse FFT: unscaled as above, on Y; the frame's ``e`` travels beside
+  the frame to the output (field ``exponent``), and
+  ``ifft(fft(x) * W) ~= output * 2**(exponent - log2 n)``
+  (:attr:`scale_log2` = ``-log2 n``: output ~= filtered / 2**(scale_log2 +
+  exponent)).
+* One lane, circular mode, no real pairs, the filter kind only (not
+  FFTNet), targets ``generic`` and ``ecp5``.
+
 Latency (cycles, no stalls) = forward pipeline latency + multiply latency
 (+ modReLU latency) + inverse pipeline latency + output FIFO latency -- each
 term taken from the part that defines it (with ``lanes`` P > 1 the two FFT
@@ -45,9 +63,9 @@ from typing import Optional
 import numpy as np
 
 from fftforge.config import (ARCHS, CMULS, ConfigError, CoreConfig, FFTConfig, IntRange, RAM_LATENCY, ROUNDINGS,
-                             _check_int, cmul_latency, mult_latency)
+                             _check_choice, _check_int, cmul_latency, mult_latency)
 
-__all__ = ["FilterConfig", "FFTNetConfig", "CHANNELS_RANGE", "COEF_WIDTH_RANGE", "WEIGHTS", "MODES",
+__all__ = ["FilterConfig", "FFTNetConfig", "CHANNELS_RANGE", "COEF_WIDTH_RANGE", "WEIGHTS", "MODES", "FILTER_SCALINGS",
            "mul_latency", "WSEQ_WIDTH", "modrelu_latency"]
 
 CHANNELS_RANGE = (1, 4096)
@@ -55,6 +73,8 @@ COEF_WIDTH_RANGE = (4, 27)
 FILTER_WIDTH_RANGE = (4, 24)
 WEIGHTS = ("rom", "runtime")
 MODES = ("circular", "overlap_save")
+#: ``scaling`` of the filter kind: the forward FFT scaled (default) or block floating point
+FILTER_SCALINGS = ("scaled", "bfp")
 ITER_RANGE = (4, 40)
 GUARD_RANGE = (0, 8)
 
@@ -160,6 +180,14 @@ class FilterConfig(CoreConfig):
         products); see :mod:`fftforge.hdl.prims`.  Same words, same latency.
     name : str
         Module and file name.
+    scaling : str, optional
+        ``"scaled"`` (default; ``None`` means the same and is what
+        :meth:`to_dict` leaves out) or ``"bfp"``: block floating point, the
+        forward FFT is the FFT kind's bfp core and each output word carries
+        its frame's block exponent in the unsigned field ``exponent``,
+        ``ifft(fft(x) * W) ~= output * 2**(exponent - log2 n)`` (the module
+        docstring says more).  One lane, ``mode="circular"``, no real
+        pairs, targets ``generic`` and ``ecp5``; not for FFTNet layers.
     """
     n: int = 256              # width, twiddle_width: CoreConfig's
     coef_width: int = 16
@@ -177,13 +205,16 @@ class FilterConfig(CoreConfig):
     drain_after: int = 16
     target: str = "generic"
     name: str = "filt"
+    scaling: Optional[str] = None
 
     WIDTH_RANGE = FILTER_WIDTH_RANGE
     OPTIONS = (("coef_width", IntRange(*COEF_WIDTH_RANGE)), ("arch", ARCHS), ("rounding", ROUNDINGS),
                ("cmul", CMULS), ("channels", IntRange(*CHANNELS_RANGE)), ("weights", WEIGHTS), ("mode", MODES))
     TUPLE_FIELDS = ("weights_re", "weights_im")
+    OPTIONAL_FIELDS = ("scaling",)
 
     def _validate(self):
+        self._validate_scaling()
         if self.mode == "overlap_save":
             _check_int("taps", self.taps, 2, self.n // 2)
             if self.channels != 1:
@@ -218,6 +249,42 @@ class FilterConfig(CoreConfig):
         object.__setattr__(self, "weights_re", wr)
         object.__setattr__(self, "weights_im", wi)
 
+    def _validate_scaling(self):
+        """``scaling``: one of :data:`FILTER_SCALINGS` (``"scaled"`` kept as
+        ``None``); ``"bfp"`` only where it applies (one line naming the
+        option otherwise)."""
+        if self.scaling is None:
+            return
+        _check_choice("scaling", self.scaling, FILTER_SCALINGS)
+        if self.scaling == "scaled":
+            object.__setattr__(self, "scaling", None)
+            return
+        for bad, msg in ((self.lanes != 1, f"lanes must be 1 with scaling='bfp', got {self.lanes}"),
+                         (self.mode != "circular", f"mode must be 'circular' with scaling='bfp', got {self.mode!r}"),
+                         (self.real_pairs, "real_pairs is not available with scaling='bfp'"),
+                         (self.target == "ice40", "target must be 'generic' or 'ecp5' with scaling='bfp', "
+                                                  f"got {self.target!r}")):
+            if bad:
+                raise ConfigError(msg)
+        self.fft_forward         # (the FFT kind's own checks of its bfp core: widths)
+
+    @property
+    def bfp(self) -> bool:
+        """Block floating point (``scaling="bfp"``)."""
+        return self.scaling == "bfp"
+
+    @property
+    def exponent_width(self) -> int:
+        """``bfp``: bits of the unsigned ``exponent`` output field (the
+        forward FFT's); 0 otherwise."""
+        return self.fft_forward.exponent_width
+
+    @property
+    def max_exponent(self) -> int:
+        """``bfp``: the largest block exponent (the forward FFT's); 0
+        otherwise."""
+        return self.fft_forward.max_exponent
+
     # ------------------------------------------------------------ derived
     def _fft(self, width: int, direction: str, scaling: str, suffix: str) -> FFTConfig:
         """One of the two transforms: natural order, saturating, with this
@@ -230,13 +297,16 @@ class FilterConfig(CoreConfig):
 
     @property
     def fft_forward(self) -> FFTConfig:
-        """The forward transform: scaled (X = DFT(x)/N), natural order."""
-        return self._fft(self.width, "forward", "scaled", "fwd")
+        """The forward transform: scaled (X = DFT(x)/N), natural order
+        (``bfp``: block floating point, mantissas and a block exponent)."""
+        return self._fft(self.width, "forward", "bfp" if self.bfp else "scaled", "fwd")
 
     @property
     def mul_width(self) -> int:
-        """Width of the weighted spectrum Y (= the forward output width)."""
-        return self.fft_forward.output_width
+        """Width of the weighted spectrum Y: the forward output width
+        (``bfp``: one bit more, the mantissa's magnitude may reach sqrt(2)
+        times its component range; see the module docstring)."""
+        return self.fft_forward.output_width + (1 if self.bfp else 0)
 
     @property
     def spectrum_width(self) -> int:
@@ -303,7 +373,7 @@ class FilterConfig(CoreConfig):
     def mul_in_width(self) -> int:
         """Width of the per-bin multiply's operand: the forward output, one
         bit more for real pairs' doubled spectra."""
-        return self.mul_width + (1 if self.real_pairs else 0)
+        return self.fft_forward.output_width + (1 if self.real_pairs else 0)
 
     @property
     def mul_slots(self) -> int:
@@ -331,8 +401,10 @@ class FilterConfig(CoreConfig):
 
     @property
     def scale_log2(self) -> int:
-        """Output ~= the filtered input / 2**scale_log2: 0, input units."""
-        return 0
+        """Output ~= the filtered input / 2**scale_log2: 0, input units
+        (``bfp``: ``-log2 n``, and the frame's ``exponent`` adds to it:
+        filtered ~= output * 2**(exponent - log2 n))."""
+        return -self.log2n if self.bfp else 0
 
     @property
     def widths(self) -> dict:
@@ -361,7 +433,7 @@ class FilterConfig(CoreConfig):
         """Bits of the real-pair pairing buffer (:class:`~fftforge.hdl.filter.PairBuffer`:
         2N words of the forward output with its overflow tag, in P banks);
         0 without real pairs."""
-        return 2 * self.n * (2 * self.mul_width + 1) if self.real_pairs else 0
+        return 2 * self.n * (2 * self.fft_forward.output_width + 1) if self.real_pairs else 0
 
     @property
     def bias_bits(self) -> int:
@@ -461,6 +533,9 @@ class FFTNetConfig(FilterConfig):
 
     def _validate(self):
         super()._validate()
+        if self.bfp:
+            raise ConfigError("scaling must be 'scaled' for an fftnet layer (block floating point: filter kind "
+                              "only), got 'bfp'")
         if self.mode != "circular":
             raise ConfigError(f"mode must be 'circular' for an fftnet layer, got {self.mode!r}")
         it = self.iterations if self.iterations is not None else min(self.width + 3, ITER_RANGE[1])

@@ -11,6 +11,11 @@ units, ``ifft(fft(x) * W)`` per frame -- the circular convolution of the frame
 with ``ifft(W)`` -- where ``W = (W_re + j W_im) / 2**(coef_width-1)`` are the
 weights of channel ``f mod channels`` for frame ``f``.
 
+Block floating point (``cfg.scaling == "bfp"``): the forward FFT model is
+the FFT kind's bfp model (mantissas and a per-frame exponent ``e``), the
+multiply and the unscaled inverse FFT work on the mantissas, and the model
+returns ``e`` fourth: ``ifft(fft(x) * W) ~= output * 2**(e - log2 n)``.
+
 Runtime weights: the weight memory after the first ``p`` writes of a write
 list is :func:`weights_after`; frame ``f`` uses the state after ``wseq[f]``
 writes (the core reports ``wseq`` with every output word).
@@ -27,7 +32,8 @@ from fftforge.pyref.fixed import resize, round_shift
 from fftforge.pyref.noise import _rounding_power, predicted_noise_power, sqnr_margin_db
 
 __all__ = ["paired_noise_power", "bin_multiply", "pair_separate", "pair_combine", "mirror", "frame_channels", "FilterModel", "filter_float", "weights_after", "frame_weights",
-           "filter_noise_power", "filter_sqnr_bound_db", "sqnr_db", "overlap_save_frames",
+           "filter_noise_power", "filter_sqnr_bound_db", "bfp_filter_noise_power", "bfp_filter_sqnr_bound_db",
+           "sqnr_db", "overlap_save_frames",
            "overlap_save_collect", "design_weights", "quantise_weights", "DESIGNS"]
 
 DESIGNS = ("lowpass", "bandpass", "hilbert")
@@ -140,16 +146,27 @@ class FilterModel:
         self.fwd = FFTModel(cfg.fft_forward)
         self.inv = FFTModel(cfg.fft_inverse)
 
+    def forward(self, re, im):
+        """The forward FFT: ``(X_re, X_im, exponent)``, ``exponent`` the
+        per-frame block exponents (frames,) of a bfp filter, else None."""
+        x_re, x_im, _, *exponent = self.fwd(re, im)
+        return x_re, x_im, (exponent[0] if exponent else None)
+
     def spectrum(self, re, im, weights=None):
         """Forward FFT and per-bin multiply: ``(Y_re, Y_im, ovf)``."""
+        return self.weighted(re, im, weights)[:3]
+
+    def weighted(self, re, im, weights=None):
+        """Forward FFT and per-bin multiply: ``(Y_re, Y_im, ovf, exponent)``,
+        ``exponent`` as :meth:`forward` gives it."""
         cfg = self.cfg
-        x_re, x_im, _ = self.fwd(re, im)
+        x_re, x_im, exponent = self.forward(re, im)
         frames = x_re.shape[0]
         if weights is None:
             w_re, w_im, _ = frame_weights(cfg, frames)
         else:
             w_re, w_im = weights[0], weights[1]
-        return bin_multiply(x_re, x_im, w_re, w_im, cfg)
+        return (*bin_multiply(x_re, x_im, w_re, w_im, cfg), exponent)
 
     def paired_spectrum(self, re, im, weights=None, bias=None):
         """Real pairs: ``(V_re, V_im)`` entering the inverse FFT.  ``weights``
@@ -188,11 +205,16 @@ class FilterModel:
         return pair_combine(ak, ank, bk, bnk, cfg.inverse_width, cfg.rounding)[:2]
 
     def __call__(self, re, im, inverse=None, weights=None):
+        """``(re, im, ovf)``; a bfp filter (``cfg.scaling == "bfp"``) also
+        returns each frame's block exponent (int64, (frames,)) fourth."""
         if self.cfg.real_pairs:
             v_re, v_im = self.paired_spectrum(re, im, weights)
             return self.inv(v_re, v_im)
-        y_re, y_im, _ = self.spectrum(re, im, weights)
-        return self.inv(y_re, y_im)
+        y_re, y_im, _, exponent = self.weighted(re, im, weights)
+        out = self.inv(y_re, y_im)
+        if self.cfg.bfp:
+            return (*out, np.asarray(exponent, dtype=np.int64))
+        return out
 
 
 def filter_float(cfg: FilterConfig, x, weights=None):
@@ -269,6 +291,54 @@ def filter_sqnr_bound_db(cfg: FilterConfig, reference, input_power: float, weigh
         noise = paired_noise_power(cfg, input_power, weights[0], weights[1])
     else:
         noise = filter_noise_power(cfg, input_power, weights)
+    return float(10 * np.log10(p_sig / noise) - sqnr_margin_db(ref.size))
+
+
+def bfp_filter_noise_power(cfg: FilterConfig, re, im, weights) -> np.ndarray:
+    """Block floating point: predicted output noise power per complex output
+    sample of each frame, in input LSB^2 (the units of ``ifft(fft(x) * W)``),
+    for the frames ``re``, ``im`` (frames, n) and their float weights
+    ``weights`` (frames, n).
+
+    With the frame's block exponent ``e`` (LSB of the mantissa spectrum =
+    ``2**e`` DFT units, of the output = ``2**(e - log2 n)`` input units):
+
+    * the bfp forward FFT's noise per bin, ``P_fwd`` in DFT units^2
+      (:func:`fftforge.pyref.bfp.predicted_noise_power` for the frame's own
+      shifts), through the weight: ``P_fwd * mean|W|^2``;
+    * the multiply's rounding (``coef_width - 1`` bits dropped, complex) at
+      the mantissa LSB: ``P_mul * 4**e`` per bin;
+    * both white over the bins, so ``ifft`` (a 1/n-scaled sum of n bins)
+      gives ``/ n`` per output sample;
+    * the unscaled inverse FFT's own twiddle roundings
+      (:func:`fftforge.pyref.noise.predicted_noise_power` of
+      ``cfg.fft_inverse`` for the mantissa spectrum's mean power ``n * P_x *
+      mean|W|^2 / 4**e``) in output LSB^2, times ``4**(e - log2 n)``."""
+    from fftforge.pyref.bfp import BFPDesign, BFPModel, predicted_noise_power as bfp_noise
+    fwd = cfg.fft_forward
+    design = BFPDesign(fwd, fwd.shifts, input_norm=True, output_width=fwd.output_width)
+    model = BFPModel(design)
+    _, e = model(re, im)
+    p_fwd = bfp_noise(design, model.last)
+    mw2 = np.mean(np.abs(np.asarray(weights)) ** 2, axis=1)
+    p_mul = _round_noise(cfg.rounding, cfg.coef_width - 1)
+    e = np.asarray(e, dtype=np.float64)
+    out = np.zeros(len(e))
+    for f in range(len(e)):
+        p_spec = cfg.n * float(model.last["power"][f]) * mw2[f] / 4.0 ** e[f]
+        p_inv = predicted_noise_power(cfg.fft_inverse, p_spec)
+        out[f] = (p_fwd[f] * mw2[f] + p_mul * 4.0 ** e[f]) / cfg.n + p_inv * 4.0 ** (e[f] - cfg.log2n)
+    return out
+
+
+def bfp_filter_sqnr_bound_db(cfg: FilterConfig, reference, re, im, weights) -> float:
+    """The SQNR a bfp filter core must reach on frames ``re``, ``im``
+    (``reference``: the float filter output of those frames): total signal
+    power over the total of :func:`bfp_filter_noise_power`, minus
+    :func:`fftforge.pyref.noise.sqnr_margin_db`."""
+    ref = np.asarray(reference)
+    p_sig = float(np.sum(np.abs(ref) ** 2))
+    noise = float(np.sum(bfp_filter_noise_power(cfg, re, im, weights)) * ref.shape[1])
     return float(10 * np.log10(p_sig / noise) - sqnr_margin_db(ref.size))
 
 
