@@ -245,6 +245,7 @@ KINDS = {k.name: k for k in (
         checker_ref="fftforge.sim.check_filter:check_filter_core",
         cli_ref="fftforge.cli.generate_filter:add_generate_filter",
         formal_ref="fftforge.formal.registry:filter_sets",
+        optional_descriptor_keys=(("scaling", "scale_log2"),),
     ),
     CoreKind(
         name="fftnet", config=FFTNetConfig,

@@ -261,7 +261,10 @@ def filter_keys(cfg) -> KindKeys:
     """What a spectral filter's or FFTNet layer's descriptor adds: channels,
     weights, mode and real pairs, the latency terms, both FFT
     configurations, and the meaning of the weight port ``w``
-    (``weights="runtime"``)."""
+    (``weights="runtime"``).  Block floating point (``scaling="bfp"``):
+    ``scaling`` (after ``scale_log2``, only then), ``scale_relation``
+    says ifft(fft(x) * W) ~= output * 2**(exponent - log2 n) (the output
+    field ``exponent``; ``scale_log2`` is -log2 n)."""
     fwd, inv = cfg.fft_forward, cfg.fft_inverse
     if cfg.real_pairs:
         core = ("Re(ifft(modReLU(fft(x_c, norm='forward') * W_c, b_c), norm='forward'))" if cfg.real_output
@@ -271,6 +274,10 @@ def filter_keys(cfg) -> KindKeys:
     elif cfg.real_output:
         rel = ("output ~= Re(ifft(modReLU(fft(x, norm='forward') * W_c, b_c), norm='forward')) per frame, "
                "input units; W_c = (re + j im) / 2**(coef_width-1), b_c integer, c = frame mod channels")
+    elif cfg.bfp:
+        rel = (f"ifft(fft(x) * W_c) ~= output * 2**(exponent - {cfg.log2n}) per frame (exponent: the output field, "
+               "unsigned, constant over a frame, the forward FFT's block exponent; scale_log2 = -log2 n), input "
+               "units; W_c = (re + j im) / 2**(coef_width-1), c = frame mod channels")
     else:
         rel = ("output ~= ifft(fft(x) * W_c) per frame (circular convolution with ifft(W_c)), input units; "
                "W_c = (re + j im) / 2**(coef_width-1), c = frame mod channels")
@@ -313,6 +320,7 @@ def filter_keys(cfg) -> KindKeys:
                        "sample t*lanes + l) after reset; frame f uses channel f mod channels"),
             "input_samples_per_cycle": cfg.hop / cfg.n * cfg.lanes,
             "fft": {"forward": fwd.to_dict(), "inverse": inv.to_dict()},
+            **({"scaling": "bfp"} if cfg.bfp else {}),
         },
         ports=ports,
     )

@@ -22,8 +22,9 @@ i : In(stream {re, im: signed(width)})   (FFTNet: {re} only -- real tokens)
     the output likewise, with one ``last``/``overflow``/``wseq`` per transfer.
     Frames are consecutive groups of ``n`` accepted samples after reset;
     frame ``f`` is filtered with channel ``f mod channels``.
-o : Out(stream {re, im: signed(output_width), last, overflow[, wseq]})
-    (FFTNet: no ``im``.)  ``last`` marks a frame's final sample;
+o : Out(stream {re, im: signed(output_width), last, overflow[, wseq][, exponent]})
+    (FFTNet: no ``im``.)  ``exponent`` (``scaling="bfp"`` only): the frame's
+    block exponent, unsigned, constant over the frame.  ``last`` marks a frame's final sample;
     ``overflow`` is sticky within the frame (only the inverse FFT can clip,
     and with its full growth it cannot); ``wseq`` (runtime weights only): the
     number (mod 2**16) of weight-port writes applied before this frame's
@@ -72,6 +73,7 @@ from fftforge.hdl.shell import add_part, stream_shell, sync_enabled
 from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.fft import FFTDatapath
 from fftforge.hdl.fixed import resize, round_shift
+from fftforge.hdl.normalize import FrameFIFO
 from fftforge.hdl.phase import phase_counter
 from fftforge.hdl.word import data_reg, word_assign, word_layout
 
@@ -89,6 +91,8 @@ def output_layout(cfg: FilterConfig) -> data.StructLayout:
     fields.update({"last": 1, "overflow": 1})
     if cfg.weights == "runtime":
         fields["wseq"] = WSEQ_WIDTH
+    if cfg.bfp:
+        fields["exponent"] = unsigned(cfg.exponent_width)
     return data.StructLayout(fields)
 
 
@@ -291,6 +295,10 @@ class FilterDatapath(wiring.Component):
         FFTNet: b of that frame's channel, same timing as ``coef``.
     bias_a, bias_b : In(signed(bias_width))
         FFTNet with real pairs: the bias of each channel.
+    exponent : Out(unsigned(exponent_width))
+        Block floating point only: the block exponent of the frame whose
+        word is on ``o`` (the forward FFT's, carried by a
+        :class:`~fftforge.hdl.normalize.FrameFIFO`).
 
     Latency ``cfg.pipeline_latency`` slots (:attr:`FilterConfig.latency_parts`).
     Bit growth: ``width`` -> ``cfg.output_width`` (the scaled forward FFT's
@@ -344,6 +352,8 @@ class FilterDatapath(wiring.Component):
             sig["coef"] = In(cl)
             if cfg.real_output:
                 sig["bias"] = In(signed(cfg.bias_width))
+        if cfg.bfp:
+            sig["exponent"] = Out(unsigned(cfg.exponent_width))
         super().__init__(sig)
 
     def _add(self, m, name, part):
@@ -404,6 +414,13 @@ class FilterDatapath(wiring.Component):
         for x, spec in zip(inv_i, specs):
             m.d.comb += [x.re.eq(spec.re), x.im.eq(spec.im), x.ovf.eq(spec.ovf), x.inv.eq(1)]
         m.d.comb += self.o.eq(inv.o)
+        if cfg.bfp:
+            # each frame's block exponent, from the forward FFT's output to
+            # the inverse FFT's output (fixed slots of the frame)
+            ef = FrameFIFO(cfg.exponent_width, cfg.frame_cycles, cfg.fft_forward.pipeline_latency,
+                           cfg.pipeline_latency)
+            self._add(m, "exponent_fifo", ef)
+            m.d.comb += [ef.i.eq(fwd.exponent), self.exponent.eq(ef.o)]
         return m
 
     def _paired(self, m, z, wf):
@@ -481,6 +498,11 @@ class FilterCore(wiring.Component):
     w : In(stream.Signature(weight_layout(cfg)))
         ``weights="runtime"`` only: ``{addr, re, im}`` writes weight
         ``(c, k)`` at ``addr = c*n + k`` (FFTNet: bias at ``channels*n + c``).
+
+    Block floating point (``cfg.scaling == "bfp"``): ``o`` has one more
+    field, ``exponent: unsigned(cfg.exponent_width)``, the frame's block
+    exponent on each of its words: ``ifft(fft(x) * W) ~= output *
+    2**(exponent - log2 n)``.
 
     Latency ``cfg.latency_cycles`` (:attr:`FilterConfig.latency_parts`);
     P samples per clock.  Bit growth: ``cfg.output_width - cfg.width`` bits
@@ -618,6 +640,8 @@ class FilterCore(wiring.Component):
             m.d.comb += getattr(out, names[0]).eq(w.im)
             if len(names) > 1:
                 m.d.comb += getattr(out, names[1]).eq(w.re)
+        if cfg.bfp:
+            m.d.comb += out.exponent.eq(dp.exponent)
 
         if runtime:
             self._weight_port(m, sh, region, bin_, chan, chan_b, wps, bwp, out)

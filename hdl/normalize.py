@@ -39,8 +39,8 @@ from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.phase import phase_counter
 from fftforge.hdl.word import data_reg, word_assign, word_layout
 
-__all__ = ["InputNormalizer", "OutputNormalizer", "exponent_fifo_depth", "frame_peak", "magnitude_bits",
-           "bit_length"]
+__all__ = ["InputNormalizer", "OutputNormalizer", "FrameFIFO", "exponent_fifo_depth", "frame_peak",
+           "magnitude_bits", "bit_length"]
 
 assert BFP_NORMALIZE_LATENCY_EXTRA == RAM_LATENCY + 1 and BFP_OUT_LATENCY == 2
 
@@ -315,5 +315,71 @@ class OutputNormalizer(wiring.Component):
                 outs[comp] = qo
         o = data_reg(word_layout(wo, self.tags), name="o_word")
         m.d.sync += word_assign(o, outs["re"], outs["im"], **{t: getattr(t1, t) for t in self.tags})
+        m.d.comb += self.o.eq(o)
+        return m
+
+
+class FrameFIFO(wiring.Component):
+    """One value per frame carried along a slot pipeline, from one point of
+    it to a later one (the bfp filter's block exponent, from the forward
+    FFT's output to the inverse FFT's output).
+
+    Like :class:`OutputNormalizer`'s FIFO of ``h``: the value is pushed in
+    the slot where a frame's first word passes the first point and popped
+    so that it is on ``o`` while the frame's words pass the second.  Both are
+    fixed slot offsets of the frame, so the pointers are advanced by a
+    phase counter (:func:`~fftforge.hdl.phase.phase_counter`): under stalls
+    everything freezes with the clock enable, drain bubbles carry
+    (garbage) values like any other slot, and the soft clear resets the
+    counter and the pointers to the values that pair frame 0's push with
+    frame 0's pop.
+
+    Parameters
+    ----------
+    width : int
+        Bits of the value (unsigned).
+    frame : int
+        Slots per frame.
+    push_slot, pop_slot : int
+        Slots (counted from frame 0's first word at the pipeline's input)
+        in which frame 0's first word passes the first and the second
+        point; ``pop_slot - push_slot >= 2``.
+
+    Attributes
+    ----------
+    i : In(unsigned(width))
+        The value of the frame whose first word passes the first point,
+        sampled in that slot (slot ``push_slot + f * frame`` for frame f).
+    o : Out(unsigned(width))
+        A register: frame f's value from slot ``pop_slot + f * frame`` for
+        ``frame`` slots.
+
+    Latency ``pop_slot - push_slot`` slots (frame to frame); no bit growth.
+    Storage: :func:`exponent_fifo_depth` registers of ``width`` bits.
+    """
+
+    def __init__(self, width: int, frame: int, push_slot: int, pop_slot: int):
+        if pop_slot - push_slot < 2:
+            raise ValueError(f"FrameFIFO needs pop_slot - push_slot >= 2, got {push_slot}, {pop_slot}")
+        self.width, self.frame = width, frame
+        self.push_slot, self.pop_slot = push_slot, pop_slot
+        self.depth = exponent_fifo_depth(push_slot, pop_slot, frame)
+        super().__init__({"i": In(unsigned(width)), "o": Out(unsigned(width))})
+
+    def elaborate(self, platform):
+        m = Module()
+        n, depth = self.frame, self.depth
+        push, pop = self.push_slot, self.pop_slot
+        phase = phase_counter(m, n, push)                   # 0 in the push slots
+        # phantom pushes (slots push - k n >= 0) and reads (pop - 1 - k n >= 0) before frame 0's
+        pushes_before, reads_before = push // n, (pop - 1) // n
+        wr = Signal(range(depth), init=0, name="fifo_wr")
+        rd = Signal(range(depth), init=(pushes_before - reads_before) % depth, name="fifo_rd")
+        store = Array(data_reg(unsigned(self.width), name=f"fifo{k}") for k in range(depth))
+        o = data_reg(unsigned(self.width), name="o_value")
+        with m.If(phase == 0):
+            m.d.sync += [store[wr].eq(self.i), wr.eq(wr + 1)]
+        with m.If(phase == (pop - 1 - push) % n):            # the slot before frame f's first word at o
+            m.d.sync += [o.eq(store[rd]), rd.eq(rd + 1)]
         m.d.comb += self.o.eq(o)
         return m

@@ -65,6 +65,7 @@ def ports():
             FFTCore(FFTConfig(n=64, width=15, twiddle_width=16, cycles_per_sample=2, target="ice40")),
             FilterCore(FilterConfig(n=16, lanes=2, weights="runtime")),
             FilterCore(FilterConfig(n=16, real_pairs=True)),
+            FilterCore(FilterConfig(n=16, scaling="bfp", weights="runtime", target="ecp5")),
             OverlapSaveFilter(FilterConfig(n=16, taps=5, mode="overlap_save")),
             FFTNetCore(FFTNetConfig(n=16, lanes=2, weights="runtime")),
             FFTNetCore(FFTNetConfig(n=16, real_pairs=True)),

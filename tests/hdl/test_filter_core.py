@@ -102,3 +102,41 @@ def test_real_pairs_filter_core_bit_exact_under_stalls(d):
     cfg0 = FilterConfig(n=16, width=10, coef_width=12, channels=d, real_pairs=True)
     wr, wi = random_weights(cfg0, np.random.default_rng(20 + d))
     run_core(cfg0.replace(weights_re=wr.ravel(), weights_im=wi.ravel()), frames=d + 3, seed=d)
+
+
+def _level_frames(cfg, divisors, seed):
+    """One Gaussian frame per divisor (sigma = FS / divisor per component):
+    levels changing frame to frame, so the block exponent does."""
+    from fftforge.pyref.bfp import gaussian_frames
+    rng = np.random.default_rng(seed)
+    fr = [gaussian_frames(cfg.n, cfg.width, 2.0 ** (cfg.width - 1) / d, 1, rng) for d in divisors]
+    return np.concatenate([f[0] for f in fr]), np.concatenate([f[1] for f in fr])
+
+
+@pytest.mark.parametrize("n,arch,rounding,d,p", [(32, "r22sdf", "convergent", 2, 0.7),
+                                                 (16, "r2sdf", "truncate", 1, 0.6),
+                                                 (32, "r2sdf", "convergent", 3, 1.0)])
+def test_bfp_filter_core_bit_exact_under_stalls(n, arch, rounding, d, p):
+    """Block floating point: every word and the ``exponent`` field of every
+    word equal the bit-true model's (the exponent constant over each frame,
+    the model's exponent of that frame), frames of changing levels back to
+    back, under random valid/ready stalls; without stalls (``p`` = 1) the
+    first output comes exactly ``latency_cycles`` after the first input."""
+    cfg0 = FilterConfig(n=n, width=10, coef_width=12, channels=d, arch=arch, rounding=rounding, scaling="bfp")
+    wr, wi = random_weights(cfg0, np.random.default_rng(n + d))
+    cfg = cfg0.replace(weights_re=wr.ravel(), weights_im=wi.ravel())
+    divs = (1, 512, 8, 64, 2, 256, 1, 16, 4, 128, 1, 1024)
+    divs = divs * (1 + cfg.latency_cycles // (n * len(divs)))    # streaming: never dry before the first output
+    re, im = _level_frames(cfg, divs, seed=n)
+    y_re, y_im, ovf, e = FilterModel(cfg)(re, im)
+    assert len(set(e.tolist())) >= 3, e
+    samples = [{"re": a, "im": b} for a, b in zip(re.ravel(), im.ravel())]
+    outs, first_in, first_out = run_stream(FilterCore(cfg), samples, p_valid=p, p_ready=p, seed=n + d,
+                                           out_fields=("re", "im", "last", "overflow", "exponent"))
+    got = {f: np.array([o[f] for o in outs]).reshape(len(divs), n) for f in outs[0]}
+    assert np.array_equal(got["re"], y_re) and np.array_equal(got["im"], y_im)
+    assert np.array_equal(got["exponent"], np.repeat(e[:, None], n, axis=1))
+    assert not got["overflow"].any() and not ovf.any()
+    assert (got["last"][:, -1] == 1).all() and (got["last"][:, :-1] == 0).all()
+    if p == 1.0:
+        assert first_out - first_in == cfg.latency_cycles
