@@ -10,6 +10,7 @@ import argparse
 
 from fftforge.cli.options import add_wrapper_option, wrapper_from_args
 from fftforge.config import ARCHS, CMULS, ROUNDINGS, TARGETS
+from fftforge.filter_config import FILTER_SCALINGS
 
 __all__ = ["add_generate_filter", "add_generate_fftnet", "cmd_generate_filter", "cmd_generate_fftnet"]
 
@@ -18,6 +19,7 @@ examples:
   fftforge generate filter --n 256 --design lowpass --cutoff 0.1 -o out/
   fftforge generate filter --n 1024 --channels 8 --weights w.npy --runtime-weights -o out/
   fftforge generate filter --n 256 --mode overlap_save --taps 65 --design bandpass --cutoff 0.05,0.2 -o out/
+  fftforge generate filter --n 256 --scaling bfp --design lowpass --cutoff 0.1 -o out/
   fftforge generate fftnet --n 256 --channels 64 --width 16 --weights w.npy --bias b.npy -o out/
   fftforge generate fftnet --n 256 --channels 64 --real-pairs --runtime-weights -o out/
   fftforge generate fftnet --n 256 --channels 64 --lanes 4 --runtime-weights -o out/
@@ -84,6 +86,11 @@ def add_generate_filter(gsub, kind):
                    help="circular per frame (default) or overlap-save framing of a continuous stream")
     g.add_argument("--taps", type=int, default=0, help="overlap-save FIR length M, 2..n/2")
     g.add_argument("--fir", default=None, metavar="FILE.npy", help="overlap-save: FIR taps (length <= n/2)")
+    g.add_argument("--scaling", choices=FILTER_SCALINGS, default="scaled",
+                   help="forward FFT 'scaled' (default: output in input units) or 'bfp' (block floating point: "
+                        "the FFT kind's bfp forward FFT, each output word carries its frame's block exponent in "
+                        "the field 'exponent', ifft(fft(x) * W) ~= output * 2**(exponent - log2 n); one lane, "
+                        "circular mode, no real pairs, targets generic/ecp5)")
     p.set_defaults(func=cmd_generate_filter)
 
 
@@ -114,7 +121,7 @@ def cmd_generate_filter(args):
     from fftforge.pyref.weights import filter_weights
     wrapper_from_args(args)
     kw = _kw(args)
-    kw.update(mode=args.mode, taps=args.taps)
+    kw.update(mode=args.mode, taps=args.taps, scaling=args.scaling)
     cfg = FilterConfig(**kw)           # validates n, channels, taps, ...
     cfg = filter_weights(cfg, weights=args.weights, design=args.design, cutoff=args.cutoff, fir=args.fir)
     _finish(cfg, generate, args.output_dir, args.wrapper)
@@ -138,4 +145,5 @@ def _finish(cfg, generate, outdir, wrapper=None):
     if wrapper:
         print(f"wrote {add_wrapper(r, wrapper)['wrapper']} ({wrapper} wrapper, descriptor key 'wrapper')")
     print(f"  kind={cfg.kind} n={cfg.n} channels={cfg.channels} weights={cfg.weights} mode={cfg.mode} "
-          f"real_pairs={cfg.real_pairs} lanes={cfg.lanes} width={cfg.width}->{cfg.output_width} latency_cycles={cfg.latency_cycles}")
+          f"real_pairs={cfg.real_pairs} lanes={cfg.lanes} width={cfg.width}->{cfg.output_width} latency_cycles={cfg.latency_cycles}"
+          + (f" scaling=bfp exponent_width={cfg.exponent_width}" if cfg.bfp else ""))
