@@ -10,6 +10,11 @@ are checked against the bit-true model with the memory state after the
 ``wseq`` writes the core reports for that frame (``wseq`` must be constant
 over a frame and never decrease).
 
+Block-floating-point filters (``scaling="bfp"``): the ``exponent`` field of
+every word is compared with the model's per-frame exponent, and the SQNR is
+measured on ``output * 2**(exponent - log2 n)`` against the bound of
+:func:`fftforge.pyref.filter.bfp_filter_sqnr_bound_db`.
+
 Overlap-save cores take a continuous stream: the check feeds ``frames *
 hop`` samples and compares the kept outputs with the bit-true model and
 (SQNR) with ``numpy.convolve``; throughput is reported relative to the
@@ -28,7 +33,8 @@ import numpy as np
 from fftforge.filter_config import FilterConfig
 from fftforge.pyref import lanes
 from fftforge.pyref.fft import sqnr_db
-from fftforge.pyref.filter import FilterModel, filter_float, filter_sqnr_bound_db, frame_weights, quantise_weights
+from fftforge.pyref.filter import (FilterModel, bfp_filter_sqnr_bound_db, filter_float, filter_sqnr_bound_db,
+                                   frame_weights, quantise_weights)
 from fftforge.pyref.stimulus import make_stimulus
 from fftforge.sim.check import CheckReport
 from fftforge.sim.runner import SimJob, VerilatorSim
@@ -147,8 +153,8 @@ def filter_job(cfg: FilterConfig, frames: int, seed: int, kind: str = "random", 
     inputs = lane_words(cfg, samples)
     expected = {"last": lanes.last_flags(frames, cfg.frame_cycles)}
     if cfg.weights != "runtime":
-        y_re, y_im, ovf = _model(cfg)(re, im)
-        expected.update(lanes.to_words(cfg, {"re": y_re, "im": y_im}, overflow=ovf))
+        y_re, y_im, ovf, *exponent = _model(cfg)(re, im)
+        expected.update(lanes.output_words(cfg, y_re, y_im, ovf, *exponent))
     streams = {}
     if writes is not None:
         streams["weights"] = {"fields": writes, "at": write_at, "p_valid": p_w}
@@ -188,8 +194,10 @@ def compare_job(cfg: FilterConfig, job: SimJob, res) -> dict:
         if cfg.real_output:
             y_re, y_im, ovf = model(re, im, weights=weights, bias=bias)
         else:
-            y_re, y_im, ovf = model(re, im, weights=weights)
+            y_re, y_im, ovf, *exponent = model(re, im, weights=weights)
         exp = lanes.to_words(cfg, {"re": y_re, "im": y_im}, overflow=ovf)
+        if cfg.bfp:
+            exp["exponent"] = lanes.output_words(cfg, y_re, y_im, ovf, *exponent)["exponent"]
         fc = cfg.frame_cycles
         for name, e in exp.items():
             bad = np.nonzero(np.asarray(e).reshape(-1) != np.asarray(res.outputs[name]).reshape(-1))[0]
@@ -237,6 +245,8 @@ def reference(cfg: FilterConfig, job: SimJob, wseq=None):
         y = np.fft.fft(re, axis=1, norm="forward") * w
         return ref, fftnet_sqnr_bound_db(cfg, ref, p_in, y, f_b)
     ref = filter_float(cfg, x, w)
+    if cfg.bfp:
+        return ref, bfp_filter_sqnr_bound_db(cfg, ref, re, im, w)
     return ref, filter_sqnr_bound_db(cfg, ref, p_in, w)
 
 
@@ -275,6 +285,8 @@ def check_filter_core(descriptor_path: str, frames: int = 20, kind: str = "rando
         measured = np.asarray(out["re"], dtype=np.float64)
     else:
         measured = out["re"] + 1j * out["im"].astype(np.float64)
+    if cfg.bfp:                 # ifft(fft(x) W) ~= output * 2**(exponent - log2 n)
+        measured = measured * 2.0 ** (np.asarray(r0.outputs["exponent"], dtype=np.float64) - cfg.log2n)
     c1 = compare_job(cfg, jobs[1], res[1]) if stalls else None
     rep = CheckReport(
         name=cfg.name, frames=frames0, bit_exact=not any(c0["mismatches"].values()),
