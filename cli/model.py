@@ -30,7 +30,8 @@ def add_parser(sub):
     p.add_argument("--overflow-output", default=None, help="also save the sticky overflow flags (.npy)")
     p.add_argument("--exponent-output", default=None,
                    help="block-floating-point cores (scaling bfp): also save the per-frame block exponents "
-                        "(.npy, int64, shape (frames,)); DFT(x) ~= output * 2**exponent")
+                        "(.npy, int64, shape (frames,)); fft: DFT(x) ~= output * 2**exponent, filter: "
+                        "ifft(fft(x) W) ~= output * 2**(exponent - log2 n) (the descriptor's scale_relation)")
     p.set_defaults(func=cmd_model)
 
 

@@ -99,3 +99,82 @@ def test_sim_checks_a_bfp_core_on_cocotb(bfp64, capsys):
     assert "bit-exact vs bit-true model : yes" in out
     assert "bit-exact under random valid/ready stalls and idle gaps : yes" in out
     assert "result : PASS" in out and ": met" in out
+
+
+# ------------------------------------------------------------ filter kind
+@pytest.fixture(scope="module")
+def fbfp64(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fbfp")
+    rc = main(["generate", "filter", "--n", "64", "--scaling", "bfp", "--channels", "2", "--design", "lowpass",
+               "--cutoff", "0.2", "--name", "fb64", "-o", str(out)])
+    assert rc == 0
+    return out
+
+
+def test_generate_filter_bfp_descriptor(fbfp64):
+    from fftforge.hdl.export import load_core
+    d = json.loads((fbfp64 / "fb64.json").read_text())
+    cfg, _ = load_core(str(fbfp64 / "fb64.json"))
+    assert cfg.bfp and cfg.channels == 2 and d["kind"] == "filter" and d["scaling"] == "bfp"
+    assert d["scale_log2"] == -6 and d["scale_relation"].startswith("ifft(fft(x) * W_c) ~= output * 2**(exponent - 6)")
+    ex = d["ports"]["output"]["fields"]["exponent"]
+    assert ex["width"] == cfg.exponent_width and not ex["signed"]
+    assert d["latency_cycles"] == cfg.latency_cycles == sum(d["latency_parts"].values())
+    assert d["fft"]["forward"]["scaling"] == "bfp" and d["widths"]["spectrum"] == 19
+
+
+def test_filter_model_exponent_output_and_vectors(fbfp64, tmp_path):
+    from fftforge.hdl.export import load_core
+    from fftforge.pyref.filter import FilterModel
+    cfg, d = load_core(str(fbfp64 / "fb64.json"))
+    rng = np.random.default_rng(4)
+    x = np.round(rng.normal(0, 2 ** 15 / np.array([1, 16, 256, 4])[:, None], (4, 64)) * (1 + 1j))
+    np.save(tmp_path / "x.npy", np.clip(x.real, -2 ** 15, 2 ** 15 - 1) + 1j * np.clip(x.imag, -2 ** 15, 2 ** 15 - 1))
+    rc = main(["model", "--core", str(fbfp64 / "fb64.json"), "--input", str(tmp_path / "x.npy"),
+               "--output", str(tmp_path / "y.npy"), "--exponent-output", str(tmp_path / "e.npy")])
+    assert rc == 0
+    xin = np.load(tmp_path / "x.npy")
+    y_re, y_im, _, e_lib = FilterModel(cfg)(xin.real.astype(np.int64), xin.imag.astype(np.int64))
+    e = np.load(tmp_path / "e.npy")
+    assert e.shape == (4,) and e.dtype == np.int64 and np.array_equal(e, e_lib) and len(set(e.tolist())) > 1
+    assert np.array_equal(np.load(tmp_path / "y.npy"), y_re + 1j * y_im)
+    rc = main(["vectors", "--core", str(fbfp64 / "fb64.json"), "--frames", "3", "-o", str(tmp_path / "v")])
+    assert rc == 0
+    ev = np.load(tmp_path / "v" / "fb64_exponent.npy")
+    words = [int(w, 16) for w in (tmp_path / "v" / "fb64_expected.hex").read_text().split()]
+    f = unpack(d["ports"]["output"]["fields"], words)
+    assert ev.shape == (3,) and np.array_equal(f["exponent"].reshape(3, 64), np.repeat(ev[:, None], 64, axis=1))
+
+
+@pytest.mark.parametrize("extra, needle", [
+    (["--lanes", "2"], "lanes must be 1 with scaling='bfp', got 2"),
+    (["--mode", "overlap_save", "--taps", "5", "--design", "hilbert"],
+     "mode must be 'circular' with scaling='bfp', got 'overlap_save'"),
+    (["--real-pairs"], "real_pairs is not available with scaling='bfp'"),
+    (["--target", "ice40"], "target must be 'generic' or 'ecp5' with scaling='bfp', got 'ice40'"),
+])
+def test_filter_bfp_refusals_are_one_line(extra, needle, tmp_path, capsys):
+    rc = main(["generate", "filter", "--n", "64", "--scaling", "bfp", *extra, "-o", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and needle in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_fftnet_has_no_scaling_option(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["generate", "fftnet", "--n", "64", "--scaling", "bfp", "-o", str(tmp_path)])
+    assert "--scaling" in capsys.readouterr().err
+
+
+def test_sim_checks_a_runtime_weight_bfp_filter(tmp_path, capsys):
+    """``fftforge sim`` on a bfp filter with runtime weights: every word of
+    every field (``exponent`` and ``wseq`` included) against the bit-true
+    model with and without stalls, weight writes during the run, latency,
+    SQNR of output * 2**(exponent - log2 n) against its bound."""
+    assert main(["generate", "filter", "--n", "16", "--width", "12", "--scaling", "bfp", "--channels", "3",
+                 "--runtime-weights", "--name", "fb16", "-o", str(tmp_path)]) == 0
+    rc = main(["sim", "--core", str(tmp_path / "fb16.json"), "--frames", "8", "--build-dir", str(tmp_path / "b")])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "bit-exact vs bit-true model : yes" in out
+    assert "bit-exact under random valid/ready stalls and idle gaps : yes" in out
+    assert "result : PASS" in out and ": met" in out
