@@ -307,7 +307,8 @@ def bfp_filter_noise_power(cfg: FilterConfig, re, im, weights) -> np.ndarray:
       (:func:`fftforge.pyref.bfp.predicted_noise_power` for the frame's own
       shifts), through the weight: ``P_fwd * mean|W|^2``;
     * the multiply's rounding (``coef_width - 1`` bits dropped, complex) at
-      the mantissa LSB: ``P_mul * 4**e`` per bin;
+      the mantissa LSB: ``P_mul * 4**e`` per bin whose weight is not 0 (a
+      zero weight's product is exactly 0: a stop band adds no rounding);
     * both white over the bins, so ``ifft`` (a 1/n-scaled sum of n bins)
       gives ``/ n`` per output sample;
     * the unscaled inverse FFT's own twiddle roundings
@@ -321,13 +322,14 @@ def bfp_filter_noise_power(cfg: FilterConfig, re, im, weights) -> np.ndarray:
     _, e = model(re, im)
     p_fwd = bfp_noise(design, model.last)
     mw2 = np.mean(np.abs(np.asarray(weights)) ** 2, axis=1)
-    p_mul = _round_noise(cfg.rounding, cfg.coef_width - 1)
+    live = np.mean(np.asarray(weights) != 0, axis=1)
+    p_mul = _round_noise(cfg.rounding, cfg.coef_width - 1) * live
     e = np.asarray(e, dtype=np.float64)
     out = np.zeros(len(e))
     for f in range(len(e)):
         p_spec = cfg.n * float(model.last["power"][f]) * mw2[f] / 4.0 ** e[f]
         p_inv = predicted_noise_power(cfg.fft_inverse, p_spec)
-        out[f] = (p_fwd[f] * mw2[f] + p_mul * 4.0 ** e[f]) / cfg.n + p_inv * 4.0 ** (e[f] - cfg.log2n)
+        out[f] = (p_fwd[f] * mw2[f] + p_mul[f] * 4.0 ** e[f]) / cfg.n + p_inv * 4.0 ** (e[f] - cfg.log2n)
     return out
 
 
