@@ -90,7 +90,7 @@ def add_generate_filter(gsub, kind):
                    help="forward FFT 'scaled' (default: output in input units) or 'bfp' (block floating point: "
                         "the FFT kind's bfp forward FFT, each output word carries its frame's block exponent in "
                         "the field 'exponent', ifft(fft(x) * W) ~= output * 2**(exponent - log2 n); one lane, "
-                        "circular mode, no real pairs, targets generic/ecp5)")
+                        "no real pairs, targets generic/ecp5)")
     p.set_defaults(func=cmd_generate_filter)
 
 

@@ -45,8 +45,10 @@ Block floating point (``scaling="bfp"``)
   ``ifft(fft(x) * W) ~= output * 2**(exponent - log2 n)``
   (:attr:`scale_log2` = ``-log2 n``: output ~= filtered / 2**(scale_log2 +
   exponent)).
-* One lane, circular mode, no real pairs, the filter kind only (not
-  FFTNet), targets ``generic`` and ``ecp5``.
+* Overlap-save: each frame (``taps - 1`` history samples and ``hop`` new
+  ones) has its own exponent, on its ``hop`` kept outputs.
+* One lane, no real pairs, the filter kind only (not FFTNet), targets
+  ``generic`` and ``ecp5``.
 
 Latency (cycles, no stalls) = forward pipeline latency + multiply latency
 (+ modReLU latency) + inverse pipeline latency + output FIFO latency -- each
@@ -186,8 +188,8 @@ class FilterConfig(CoreConfig):
         forward FFT is the FFT kind's bfp core and each output word carries
         its frame's block exponent in the unsigned field ``exponent``,
         ``ifft(fft(x) * W) ~= output * 2**(exponent - log2 n)`` (the module
-        docstring says more).  One lane, ``mode="circular"``, no real
-        pairs, targets ``generic`` and ``ecp5``; not for FFTNet layers.
+        docstring says more).  One lane, no real pairs, targets
+        ``generic`` and ``ecp5``; not for FFTNet layers.
     """
     n: int = 256              # width, twiddle_width: CoreConfig's
     coef_width: int = 16
@@ -260,7 +262,6 @@ class FilterConfig(CoreConfig):
             object.__setattr__(self, "scaling", None)
             return
         for bad, msg in ((self.lanes != 1, f"lanes must be 1 with scaling='bfp', got {self.lanes}"),
-                         (self.mode != "circular", f"mode must be 'circular' with scaling='bfp', got {self.mode!r}"),
                          (self.real_pairs, "real_pairs is not available with scaling='bfp'"),
                          (self.target == "ice40", "target must be 'generic' or 'ecp5' with scaling='bfp', "
                                                   f"got {self.target!r}")):

@@ -56,6 +56,17 @@ pairing buffer and the ``-k`` weight reads are banked the same way (see
 :class:`PairBuffer`).  Overlap-save: the framer and discarder move whole
 transfers (``taps - 1`` is a multiple of P).
 
+Block floating point (``cfg.scaling == "bfp"``, one lane, no real pairs):
+the forward FFT is the FFT kind's bfp datapath (input normaliser, late
+schedule, read-out shifter: mantissas of ``width + 2`` bits and the frame's
+block exponent), the multiply (``width + 3`` bits out) and the unscaled
+inverse FFT work on the mantissas, and a
+:class:`~fftforge.hdl.normalize.FrameFIFO` carries each frame's exponent
+from the forward FFT's output to the inverse FFT's output, where it becomes
+the output field ``exponent`` (unsigned, constant over a frame):
+``ifft(fft(x) * W) ~= output * 2**(exponent - log2 n)``.  Overlap-save
+passes it through with each frame's kept outputs.
+
 Latency: :attr:`fftforge.filter_config.FilterConfig.latency_cycles`.
 Throughput: P samples per clock (one transfer), frames back to back.
 """
@@ -719,8 +730,9 @@ class OverlapSaveFilter(wiring.Component):
     ----------
     i : In(stream {re, im: signed(width)})
         The continuous input stream.
-    o : Out(stream {re, im: signed(output_width), last, overflow})
-        L outputs per frame; ``last`` marks each frame's final kept output.
+    o : Out(stream {re, im: signed(output_width), last, overflow[, exponent]})
+        L outputs per frame; ``last`` marks each frame's final kept output;
+        ``exponent`` (``scaling="bfp"``): that frame's block exponent.
 
     Bit growth: as :class:`FilterCore`.  With ``lanes`` P > 1 both streams carry P samples per transfer (as
     :class:`FilterCore`) and M - 1 is a multiple of P: the history is

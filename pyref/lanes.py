@@ -142,7 +142,9 @@ def model_stream(cfg, re, im, inverse=None, model=None):
         fr = overlap_save_frames(cfg, (re + 1j * im).reshape(-1))
         k = cfg.taps - 1
         y = model(fr.real.astype(np.int64), fr.imag.astype(np.int64))
-        return tuple(np.asarray(a)[:, k:] for a in y)
+        # (frames, n) words and flags keep their last hop columns; a bfp
+        # core's per-frame exponents (frames,) stay as they are
+        return tuple(np.asarray(a)[:, k:] if np.ndim(a) == 2 else np.asarray(a) for a in y)
     return model(re, im, inverse)
 
 

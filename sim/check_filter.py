@@ -115,10 +115,10 @@ def overlap_save_job(cfg: FilterConfig, frames: int, seed: int, kind: str = "ran
     re, im = make_stimulus(kind, frames, cfg.hop, cfg.width, rng)
     x = (re + 1j * im).reshape(-1)
     fr = overlap_save_frames(cfg, x)
-    y_re, y_im, ovf = FilterModel(cfg)(fr.real.astype(np.int64), fr.imag.astype(np.int64))
+    y_re, y_im, ovf, *exponent = FilterModel(cfg)(fr.real.astype(np.int64), fr.imag.astype(np.int64))
     k = cfg.taps - 1
     samples = {"re": re, "im": im}
-    expected = lanes.output_words(cfg, y_re[:, k:], y_im[:, k:], ovf[:, k:])
+    expected = lanes.output_words(cfg, y_re[:, k:], y_im[:, k:], ovf[:, k:], *exponent)
     job = SimJob(inputs=lane_words(cfg, samples), expected=expected, seed=seed, **job_kw)
     job.writes = None
     job.samples = samples        # the input as samples (frames, hop), whatever the lanes
@@ -135,7 +135,12 @@ def overlap_save_reference(cfg: FilterConfig, job: SimJob):
     h = np.fft.ifft(w)[:cfg.taps]
     ref = np.convolve(x, h)[:len(x)].reshape(re.shape)
     p_in = float(np.mean(np.abs(x) ** 2))
-    return ref, filter_sqnr_bound_db(cfg, ref, p_in, np.broadcast_to(w, (re.shape[0], cfg.n)))
+    ws = np.broadcast_to(w, (re.shape[0], cfg.n))
+    if cfg.bfp:                  # the noise of each frame the core filtered, on its kept outputs
+        from fftforge.pyref.filter import overlap_save_frames
+        fr = overlap_save_frames(cfg, x)
+        return ref, bfp_filter_sqnr_bound_db(cfg, ref, fr.real.astype(np.int64), fr.imag.astype(np.int64), ws)
+    return ref, filter_sqnr_bound_db(cfg, ref, p_in, ws)
 
 
 def filter_job(cfg: FilterConfig, frames: int, seed: int, kind: str = "random", writes=None,

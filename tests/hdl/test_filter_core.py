@@ -104,12 +104,13 @@ def test_real_pairs_filter_core_bit_exact_under_stalls(d):
     run_core(cfg0.replace(weights_re=wr.ravel(), weights_im=wi.ravel()), frames=d + 3, seed=d)
 
 
-def _level_frames(cfg, divisors, seed):
-    """One Gaussian frame per divisor (sigma = FS / divisor per component):
-    levels changing frame to frame, so the block exponent does."""
+def _level_frames(cfg, divisors, seed, samples=None):
+    """One Gaussian frame (of ``samples``, default n) per divisor (sigma =
+    FS / divisor per component): levels changing frame to frame, so the
+    block exponent does."""
     from fftforge.pyref.bfp import gaussian_frames
     rng = np.random.default_rng(seed)
-    fr = [gaussian_frames(cfg.n, cfg.width, 2.0 ** (cfg.width - 1) / d, 1, rng) for d in divisors]
+    fr = [gaussian_frames(samples or cfg.n, cfg.width, 2.0 ** (cfg.width - 1) / d, 1, rng) for d in divisors]
     return np.concatenate([f[0] for f in fr]), np.concatenate([f[1] for f in fr])
 
 
@@ -140,3 +141,26 @@ def test_bfp_filter_core_bit_exact_under_stalls(n, arch, rounding, d, p):
     assert (got["last"][:, -1] == 1).all() and (got["last"][:, :-1] == 0).all()
     if p == 1.0:
         assert first_out - first_in == cfg.latency_cycles
+
+
+@pytest.mark.parametrize("taps", [5, 9])
+def test_bfp_overlap_save_core_bit_exact_under_stalls(taps):
+    """Overlap-save with block floating point: a continuous stream whose
+    level changes from hop to hop; every kept output word and its frame's
+    ``exponent`` equal the bit-true model's (``lanes.model_stream``), under
+    random stalls."""
+    from fftforge.pyref import lanes
+    (wr, wi), _ = design_weights("bandpass", 32, 12, cutoff=(0.1, 0.3), taps=taps)
+    cfg = FilterConfig(n=32, width=10, coef_width=12, mode="overlap_save", taps=taps, weights_re=wr,
+                       weights_im=wi, scaling="bfp")
+    divs = (1, 256, 4, 64, 2, 16, 512, 1, 8, 128, 1, 32)
+    re, im = _level_frames(cfg, divs, seed=taps, samples=cfg.hop)
+    y = lanes.model_stream(cfg, re, im)
+    exp = lanes.output_words(cfg, *y)
+    assert len(set(y[3].tolist())) >= 3, y[3]
+    samples = [{"re": a, "im": b} for a, b in zip(re.ravel(), im.ravel())]
+    outs, _, _ = run_stream(OverlapSaveFilter(cfg), samples, p_valid=0.7, p_ready=0.7, seed=taps,
+                            out_fields=("re", "im", "last", "overflow", "exponent"))
+    got = {f: np.array([o[f] for o in outs]).reshape(re.shape) for f in outs[0]}
+    for f in ("re", "im", "last", "overflow", "exponent"):
+        assert np.array_equal(got[f], exp[f]), f

@@ -12,8 +12,8 @@ from fftforge.config import ConfigError, FFTConfig
 from fftforge.filter_config import FFTNetConfig, FilterConfig
 from fftforge.pyref.bfp import full_scale_frames, gaussian_frames
 from fftforge.pyref.fft import FFTModel
-from fftforge.pyref.filter import (FilterModel, bfp_filter_sqnr_bound_db, filter_float, filter_sqnr_bound_db,
-                                   frame_weights, sqnr_db)
+from fftforge.pyref.filter import (FilterModel, bfp_filter_sqnr_bound_db, design_weights, filter_float,
+                                   filter_sqnr_bound_db, frame_weights, overlap_save_frames, sqnr_db)
 from fftforge.sim.check_filter import random_weights
 
 LEVELS = (4, 16, 64, 256, 1024)       # Gaussian sigma = FS / level per component
@@ -27,7 +27,6 @@ def _cfg(n=256, channels=1, seed=1, **kw):
 
 @pytest.mark.parametrize("kw, words", [
     (dict(lanes=2), "lanes must be 1 with scaling='bfp', got 2"),
-    (dict(mode="overlap_save", taps=5), "mode must be 'circular' with scaling='bfp', got 'overlap_save'"),
     (dict(real_pairs=True), "real_pairs is not available with scaling='bfp'"),
     (dict(target="ice40"), "target must be 'generic' or 'ecp5' with scaling='bfp', got 'ice40'"),
     (dict(width=24, twiddle_width=32), "width + twiddle_width too large for scaling='bfp'"),
@@ -135,3 +134,27 @@ def test_sqnr_meets_the_noise_model_at_every_level(n, rounding):
         assert bound <= s < bound + 3, (div, s, bound)
         s0, _ = _sqnr(scaled, div)
         assert s > s0 + 15, (div, s, s0)
+
+
+def test_overlap_save_matches_convolution_per_frame_exponent():
+    """Overlap-save: each frame's kept outputs carry that frame's exponent;
+    output * 2**(exponent - log2 n) against numpy.convolve meets the noise
+    model on a stream whose level changes from hop to hop."""
+    from fftforge.pyref import lanes
+    (wr, wi), h = design_weights("lowpass", 256, 16, cutoff=0.1, taps=33)
+    cfg = FilterConfig(n=256, mode="overlap_save", taps=33, weights_re=wr, weights_im=wi, scaling="bfp")
+    rng = np.random.default_rng(7)
+    hops = [gaussian_frames(cfg.hop, 16, 2.0 ** 15 / d, 1, rng) for d in (4, 4, 64, 64, 1024, 1024, 16, 16)]
+    re = np.concatenate([a for a, _ in hops])
+    im = np.concatenate([b for _, b in hops])
+    y_re, y_im, ovf, e = lanes.model_stream(cfg, re, im)
+    assert e.shape == (8,) and len(set(e.tolist())) >= 3 and not ovf.any()
+    x = (re + 1j * im).reshape(-1)
+    w = cfg.weights_float()[0]
+    ref = np.convolve(x, np.fft.ifft(w)[:cfg.taps])[:len(x)].reshape(re.shape)
+    y = (y_re + 1j * y_im) * 2.0 ** (e[:, None] - cfg.log2n)
+    fr = overlap_save_frames(cfg, x)
+    for sel in (slice(0, 2), slice(2, 4), slice(4, 6)):      # per level
+        bound = bfp_filter_sqnr_bound_db(cfg, ref[sel], fr.real[sel].astype(np.int64),
+                                         fr.imag[sel].astype(np.int64), np.broadcast_to(w, (2, 256)))
+        assert sqnr_db(ref[sel], y[sel]) >= bound, sel
