@@ -234,3 +234,41 @@ def test_reorder_matches_pyref():
     cfg = FFTConfig(n=32, width=6)
     part = dataclasses.replace(next(p for p in cfg.plan() if p.kind == "reorder"), offset=0)
     _stream_part(BitReverseReorder(part), part, cfg, 4, part.width_in)
+
+
+@pytest.mark.parametrize("frame,push,pop", [(8, 3, 5), (8, 0, 30), (4, 10, 12), (16, 17, 60), (8, 5, 13)])
+def test_frame_fifo_pairs_each_frame_push_with_its_pop(frame, push, pop):
+    """:class:`~fftforge.hdl.normalize.FrameFIFO` under a random clock enable
+    and soft clears: the value offered in frame f's push slot (push + f
+    frame, random values in every other slot) is on ``o`` for the ``frame``
+    slots from frame f's pop slot (pop + f frame); after a clear the slots
+    count from 0 again."""
+    from amaranth.hdl import EnableInserter, ResetInserter
+    from fftforge.hdl.normalize import FrameFIFO
+    width = 6
+    ce, clr = Signal(), Signal()
+    fifo = FrameFIFO(width, frame, push, pop)
+    dut = ResetInserter(clr)(EnableInserter(ce)(fifo))
+    rng = np.random.default_rng(frame + push + pop)
+    checked = []
+
+    async def tb(ctx):
+        slot = 0
+        for cycle in range(12 * frame + pop + 40):
+            c = rng.random() < 0.7
+            x = rng.random() < 0.01 and slot > pop
+            ctx.set(ce, int(c))
+            ctx.set(clr, int(x))
+            in_push = slot >= push and (slot - push) % frame == 0
+            f_in = (slot - push) // frame
+            ctx.set(fifo.i, (f_in * 7 + 1) % (1 << width) if in_push else int(rng.integers(1 << width)))
+            if slot >= pop:
+                f_out = (slot - pop) // frame
+                got = ctx.get(fifo.o)
+                assert got == (f_out * 7 + 1) % (1 << width), (cycle, slot, f_out, got)
+                checked.append(slot)
+            await ctx.tick()
+            slot = 0 if x else slot + int(c)
+
+    simulate(dut, tb)
+    assert len(checked) > 4 * frame
