@@ -56,7 +56,7 @@ __all__ = [
     "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
     "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "SHARED_CMUL_LATENCY", "CYCLES_PER_SAMPLE_RANGE", "REORDER_LATENCY_EXTRA", "TARGETS",
     "CE_REGISTER_LATENCY", "OUTPUT_FIFO_DEPTH", "BF2II_ROTATE_LATENCY", "MULT_LIMB_BITS",
-    "mult_limbs", "mult_latency", "CMUL3_PREADD_LATENCY", "cmul_operands", "cmul_latency", "twiddle_latency", "shared_cmul_latency", "shell_latency",
+    "PRODUCT_REGISTER_MIN_LANES", "mult_limbs", "mult_latency", "CMUL3_PREADD_LATENCY", "cmul_operands", "cmul_latency", "twiddle_latency", "shared_cmul_latency", "shell_latency",
     "shell_capacity", "BFP_NORMALIZE_LATENCY_EXTRA", "BFP_OUT_LATENCY", "BFP_GUARD_BITS", "bfp_analyse",
     "late_schedule",
 ]
@@ -98,6 +98,10 @@ OUTPUT_FIFO_DEPTH = 4        # every core: 2 words of skid + the write in flight
 SHARED_CMUL_LATENCY = 1      # cycles_per_sample 2: the products of a slot's operands, in the next slot's register
 #   (cycles_per_sample >= 3: 0, the sums accumulate within the slot: shared_cmul_latency())
 CYCLES_PER_SAMPLE_RANGE = (1, 16)  # the datapath moves at most once every K cycles (time-shared multipliers)
+PRODUCT_REGISTER_MIN_LANES = 8  # cores of this many lanes or more register each real product in logic
+#   before the sum (cmul_latency(product_register=True): one slot more per twiddle part): at P = 8 the
+#   N = 1024 core takes 120 of the ECP5-85F's 156 MULT18X18D, so a product's block and the adder that sums
+#   it with its partner can sit 70 columns apart (5.4-6.7 ns of routing, seeds 1 and 2 at 3e4f1ef)
 MULT_LIMB_BITS = 17          # a wide multiplier's operand limb (unsigned, 18-bit signed DSP port)
 BFP_NORMALIZE_LATENCY_EXTRA = RAM_LATENCY + 1  # block floating point: the N-word input frame buffer takes
 #   N + 3 slots (a delay line of N + 1, its output register, the left-shift register: hdl/normalize.py)
@@ -144,17 +148,22 @@ def cmul_operands(width: int, twiddle_width: int, form: int, w_symmetric: bool =
 
 
 def cmul_latency(width: int, twiddle_width: int, form: int = 4, w_symmetric: bool = False,
-                 cycles_per_sample: int = 1) -> int:
+                 cycles_per_sample: int = 1, product_register: bool = False) -> int:
     """Slots through :class:`fftforge.hdl.cmul.ComplexMultiplier`: (form 3:
     the pre-add register,) its real products (:func:`mult_latency` of the
-    widest), then the sum register.  :data:`CMUL_LATENCY` for form 4 when
-    every operand fits one 18 x 18 block.  ``cycles_per_sample`` > 1: the
-    time-shared form (:class:`fftforge.hdl.cmul.SharedComplexMultiplier`),
+    widest; ``product_register``: then one register in logic, see
+    :data:`PRODUCT_REGISTER_MIN_LANES`), then the sum register.
+    :data:`CMUL_LATENCY` for form 4 when every operand fits one 18 x 18
+    block.  ``cycles_per_sample`` > 1: the time-shared form
+    (:class:`fftforge.hdl.cmul.SharedComplexMultiplier`),
     :data:`SHARED_CMUL_LATENCY`."""
     if cycles_per_sample > 1:
+        if product_register:
+            raise ValueError("product_register applies to the fully pipelined multiplier (cycles_per_sample 1)")
         return shared_cmul_latency(cycles_per_sample)
     pre = CMUL3_PREADD_LATENCY if form == 3 else 0
-    return pre + max(mult_latency(*op) for op in cmul_operands(width, twiddle_width, form, w_symmetric)) + 1
+    products = max(mult_latency(*op) for op in cmul_operands(width, twiddle_width, form, w_symmetric))
+    return pre + products + int(product_register) + 1
 
 
 def shared_cmul_latency(cycles_per_sample: int) -> int:
@@ -179,13 +188,15 @@ def shell_capacity(pipeline_latency: int) -> int:
     return pipeline_latency + OUTPUT_FIFO_DEPTH
 
 
-def twiddle_latency(width: int, twiddle_width: int, form: int = 4, cycles_per_sample: int = 1) -> int:
+def twiddle_latency(width: int, twiddle_width: int, form: int = 4, cycles_per_sample: int = 1,
+                    product_register: bool = False) -> int:
     """Slots through a twiddle part (:class:`fftforge.hdl.twiddle.TwiddleMultiplier`)
     whose rotated sample is ``width`` bits: the ROM read (and the sample's
-    rotation), the complex multiplier, the rounding register.
-    :data:`TWIDDLE_LATENCY` when the operands fit one block each."""
+    rotation), the complex multiplier (:func:`cmul_latency`), the rounding
+    register.  :data:`TWIDDLE_LATENCY` when the operands fit one block each
+    (and no ``product_register``)."""
     return RAM_LATENCY + cmul_latency(width, twiddle_width, form, w_symmetric=True,
-                                      cycles_per_sample=cycles_per_sample) + 1
+                                      cycles_per_sample=cycles_per_sample, product_register=product_register) + 1
 
 
 class ConfigError(ValueError):
@@ -278,7 +289,8 @@ def bfp_analyse(base, schedule, input_norm=False, checkpoints=(), checkpoint_wid
         q = dataclasses.replace(p, width_in=w_in, width_out=w_out, bound=float(max(-lo, hi)), bound_in=b_in,
                                 may_overflow=False)
         if p.kind == "twiddle":
-            q = dataclasses.replace(q, latency=twiddle_latency(q.rotated_width, cfg.twiddle_width, cfg.cmul))
+            q = dataclasses.replace(q, latency=twiddle_latency(q.rotated_width, cfg.twiddle_width, cfg.cmul,
+                                                                 product_register=q.product_register))
         elif p.kind == "reorder":
             q = dataclasses.replace(q, width_in=w_in, width_out=w_in)
         emit(q)
@@ -595,6 +607,10 @@ class Part:
         False when the range analysis proves that no value leaving the part
         can exceed its output width: the part then needs no saturation logic
         and its overflow flag is constant 0 (the output words are the same).
+    product_register:
+        twiddle part: its complex multiplier registers each real product in
+        logic before the sum (one slot more, counted in ``latency``; set by
+        the plan for :data:`PRODUCT_REGISTER_MIN_LANES` lanes or more).
     """
     kind: str
     latency: int
@@ -610,6 +626,7 @@ class Part:
     bound: float = 0.0
     may_overflow: bool = True
     bound_in: float = 0.0
+    product_register: bool = False
 
     @property
     def rotated_width(self) -> int:
@@ -981,8 +998,10 @@ class FFTConfig(CoreConfig):
                 mag = math.sqrt(2.0) * comp
             p = Part(offset=offset, lanes=P, bound=comp, may_overflow=may_overflow, bound_in=comp_in, **kw)
             if kind == "twiddle":      # its multiplier's latency follows the operand widths
-                p = dataclasses.replace(p, latency=twiddle_latency(p.rotated_width, self.twiddle_width, self.cmul,
-                                                                   self.cycles_per_sample))
+                reg = P >= PRODUCT_REGISTER_MIN_LANES and self.cycles_per_sample == 1
+                p = dataclasses.replace(p, product_register=reg,
+                                        latency=twiddle_latency(p.rotated_width, self.twiddle_width, self.cmul,
+                                                                self.cycles_per_sample, product_register=reg))
             parts.append(p)
             offset += p.latency
             return p

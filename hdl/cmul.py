@@ -11,7 +11,9 @@ Twin of :mod:`fftforge.pyref.cmul`.
     :class:`~fftforge.hdl.prims.PipelinedMultiplier` (input, pipeline and
     output registers: 3 cycles, on ECP5 inside the MULT18X18D; wider
     operands add a registered adder-tree level per halving of the limb
-    products), then the sum register.  ``form=4``: re = ac - bd, im = ad + bc.
+    products; ``product_register``: one register in logic after each, so
+    that a block far from its partner's adder is not on the adder's path),
+    then the sum register.  ``form=4``: re = ac - bd, im = ad + bc.
     ``form=3``: k1 = c(a+b), k2 = a(d-c), k3 = b(c+d); re = k1 - k3,
     im = k1 + k2.  The pre-adds are registered first
     (:data:`~fftforge.config.CMUL3_PREADD_LATENCY` = 2: the sums, then the
@@ -78,6 +80,9 @@ class ComplexMultiplier(wiring.Component):
         The twiddle's parts are never ``-2**(twiddle_width-1)`` (as in every
         twiddle ROM): the 3-multiply pre-adds stay within ``twiddle_width``
         bits of magnitude.
+    product_register : bool
+        Each real product registered once more, in logic, before the sum
+        (+1 slot; :data:`~fftforge.config.PRODUCT_REGISTER_MIN_LANES`).
     target, ce :
         See :class:`~fftforge.hdl.prims.PipelinedMultiplier`.
 
@@ -92,12 +97,13 @@ class ComplexMultiplier(wiring.Component):
     latency : int
         :func:`~fftforge.config.cmul_latency`:
         :data:`~fftforge.config.CMUL_LATENCY` (4) when every operand fits
-        18 bits, + :data:`~fftforge.config.CMUL3_PREADD_LATENCY` for form 3.
+        18 bits, + :data:`~fftforge.config.CMUL3_PREADD_LATENCY` for form 3,
+        + 1 with ``product_register``.
 
     Bit growth: the full product, ``width + twiddle_width + 2`` bits.
     """
     def __init__(self, width: int, twiddle_width: int, form: int = 4, *, w_symmetric: bool = False,
-                 target: str = "generic", ce=None):
+                 product_register: bool = False, target: str = "generic", ce=None):
         if form not in (3, 4):
             raise ValueError(f"form must be 3 or 4, got {form}")
         self.width = width
@@ -106,7 +112,8 @@ class ComplexMultiplier(wiring.Component):
         self.w_symmetric = w_symmetric
         self.target, self.ce = target, ce
         self.product_width = width + twiddle_width + 2
-        self.latency = cmul_latency(width, twiddle_width, form, w_symmetric)
+        self.product_register = product_register
+        self.latency = cmul_latency(width, twiddle_width, form, w_symmetric, product_register=product_register)
         super().__init__({
             "a": In(complex_layout(width)),
             "w": In(complex_layout(twiddle_width)),

@@ -68,7 +68,8 @@ class TwiddleMultiplier(wiring.Component):
     bits): the ROM's registered read (:data:`~fftforge.config.RAM_LATENCY`;
     meanwhile the sample is captured, then rotated exactly by (-j)**q into its
     own register), the complex multiplier (:func:`~fftforge.config.cmul_latency`)
-    of the rotated sample and the ROM word, the rounding register.
+    of the rotated sample and the ROM word (one slot more with
+    ``part.product_register``), the rounding register.
     Bit growth: none (the product is shifted right by twiddle_width - 1, rounded
     and resized to ``part.width_out``).
     """
@@ -80,7 +81,8 @@ class TwiddleMultiplier(wiring.Component):
         #: iCE40 at a reduced rate (the small-part form): ROMs of
         #: DENSE_ROM_MIN_DEPTH words or more in block RAM, not logic
         self.dense = cycles_per_sample > 1 and target == "ice40"
-        assert part.latency == twiddle_latency(part.rotated_width, twiddle_width, cmul, cycles_per_sample) \
+        assert part.latency == twiddle_latency(part.rotated_width, twiddle_width, cmul, cycles_per_sample,
+                                               product_register=part.product_register) \
             == RAM_LATENCY + self._cmul_latency(part, twiddle_width, cmul) + 1
         assert RAM_LATENCY == 2      # the sample's two registers (capture, rotation) meet the ROM word
         self.part = part
@@ -109,7 +111,7 @@ class TwiddleMultiplier(wiring.Component):
 
     def _cmul_latency(self, part, twiddle_width, cmul):
         return cmul_latency(part.rotated_width, twiddle_width, cmul, w_symmetric=True,
-                            cycles_per_sample=self.cycles_per_sample)
+                            cycles_per_sample=self.cycles_per_sample, product_register=part.product_register)
 
     @property
     def needs_multiplier(self) -> bool:
@@ -197,6 +199,7 @@ class TwiddleMultiplier(wiring.Component):
                 m.d.comb += mult.adv.eq(self.ce)
             else:
                 m.submodules.mult = mult = ComplexMultiplier(p.rotated_width, tw, self.cmul, w_symmetric=True,
+                                                             product_register=p.product_register,
                                                              target=self.target, ce=self.ce)
             m.d.comb += [
                 mult.a.re.eq(xc.x.re), mult.a.im.eq(xc.x.im),

@@ -119,3 +119,18 @@ def test_bfp_refuses_unsupported_options(kw, words):
         FFTConfig(n=64, scaling="bfp", **kw)
     msg = str(e.value)
     assert words in msg and "\n" not in msg
+
+
+def test_product_register_from_eight_lanes():
+    """At P >= PRODUCT_REGISTER_MIN_LANES every twiddle part registers its
+    products once more (one slot more each, counted in latency_cycles);
+    below it nothing changes."""
+    from fftforge.config import PRODUCT_REGISTER_MIN_LANES, twiddle_latency
+    for lanes in (4, PRODUCT_REGISTER_MIN_LANES):
+        cfg = FFTConfig(n=1024, lanes=lanes)
+        tw = [p for p in cfg.plan() if p.kind == "twiddle"]
+        assert tw and all(p.product_register == (lanes >= PRODUCT_REGISTER_MIN_LANES) for p in tw)
+        assert all(p.latency == twiddle_latency(p.rotated_width, cfg.twiddle_width, cfg.cmul)
+                   + p.product_register for p in tw)
+    p8 = FFTConfig(n=1024, lanes=8)
+    assert p8.latency_cycles == sum(p.latency for p in p8.plan()) + 2   # registered enable, output FIFO

@@ -81,14 +81,17 @@ def test_butterfly_matches_pyref():
     simulate(dut, tb, clock=False)
 
 
-@pytest.mark.parametrize("form,w_symmetric", [(3, False), (3, True), (4, False)])
-def test_complex_multiplier_is_exact_with_its_latency(form, w_symmetric):
+@pytest.mark.parametrize("form,w_symmetric,product_register",
+                         [(3, False, False), (3, True, False), (4, False, False), (4, False, True), (3, True, True)])
+def test_complex_multiplier_is_exact_with_its_latency(form, w_symmetric, product_register):
     """Exact products after ``latency`` (cmul_latency) slots, the extremes
     included: -2**(ww-1) in both twiddle parts unless ``w_symmetric`` (then
-    +-(2**(ww-1) - 1), where form 3's |c + d| is largest)."""
+    +-(2**(ww-1) - 1), where form 3's |c + d| is largest); a product
+    register adds one slot and changes no word."""
     wa, ww = 9, 7
-    dut = ComplexMultiplier(wa, ww, form, w_symmetric=w_symmetric)
-    assert dut.latency == cmul_latency(wa, ww, form, w_symmetric)
+    dut = ComplexMultiplier(wa, ww, form, w_symmetric=w_symmetric, product_register=product_register)
+    assert dut.latency == cmul_latency(wa, ww, form, w_symmetric, product_register=product_register)
+    assert dut.latency == cmul_latency(wa, ww, form, w_symmetric) + product_register
     lat = dut.latency
     rng = np.random.default_rng(form)
     lim = (1 << (ww - 1)) - (1 if w_symmetric else 0)
