@@ -30,7 +30,7 @@ from amaranth.hdl import Assert, Assume, Cover
 from amaranth.hdl import Cat, Const, Mux, Elaboratable, Module, ResetSignal, Signal
 
 from fftforge.config import FFTConfig
-from fftforge.hdl.control import PipelineControl
+from fftforge.hdl.control import PipelineControl, clear_ahead
 from fftforge.formal.whitebox import open_module
 
 __all__ = ["assume_source", "check_sink", "ControlHarness", "CoreHarness", "OverlapSaveHarness",
@@ -229,6 +229,11 @@ class ControlHarness(Elaboratable):
         # in_valid obeys the stream contract with in_ready; no payload here.
         assume_source(m, ctl.in_valid, ctl.in_ready, Const(0, 1), "in")
         sh = _ControlShadow(m, opened, self.latency, self.frame)
+        # clr is clear_ahead of the cycle before (the datapath's two-hop
+        # clear copies, hdl/shell.DatapathClear, rely on it)
+        ahead_q = Signal(name="clear_ahead_q")
+        m.d.sync += ahead_q.eq(clear_ahead(ctl.draining, ctl.space, ctl.tail_end, ctl.busy))
+        m.d.comb += Assert(ctl.clr == ahead_q)
         if self.covers:
             m.d.comb += [
                 Cover(sh.inflight_h == self.latency),          # pipeline full

@@ -32,7 +32,7 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-__all__ = ["PipelineControl", "advance", "clear"]
+__all__ = ["PipelineControl", "advance", "clear", "clear_ahead"]
 
 
 def advance(space, in_valid, draining):
@@ -46,6 +46,16 @@ def clear(draining, busy):
     """``clr``: the drain is complete (nothing in flight); same form as
     :func:`advance`."""
     return draining & ~busy
+
+
+def clear_ahead(draining, space, tail_end, busy):
+    """``clr`` of the next cycle, from this cycle's flags (cycles_per_sample
+    1): a drain advance (``space & draining``) that takes the last bubble
+    (``tail_end``) while a sample is in flight (``busy``) clears ``busy``,
+    and ``draining & ~busy`` holds in the next cycle exactly then (draining
+    starts only while ``busy``, and ``clr`` ends it; no accept while
+    draining).  Same form as :func:`advance`."""
+    return draining & space & tail_end & busy
 
 
 class PipelineControl(wiring.Component):
@@ -97,6 +107,9 @@ class PipelineControl(wiring.Component):
         The flag registers ``clr`` and ``adv`` are computed from (with
         ``space`` and ``in_valid``: :func:`advance`, :func:`clear`), for
         copies of them computed next to their far loads.
+    tail_end : Out(1)
+        The next drain advance takes the last bubble (with ``draining``,
+        ``space`` and ``busy``: :func:`clear_ahead`, ``clr`` a cycle early).
 
     Latency: combinational (its outputs are a LUT or two from its flag
     registers); a sample accepted with ``adv`` reaches the output slot
@@ -115,6 +128,7 @@ class PipelineControl(wiring.Component):
     out_last: Out(1)
     draining: Out(1)
     busy: Out(1)
+    tail_end: Out(1)
 
     def __init__(self, latency: int, frame: int, drain_after: int, frame_last=None, cycles_per_sample: int = 1):
         if latency < 1:
@@ -143,7 +157,7 @@ class PipelineControl(wiring.Component):
         # busy = (a sample is in flight), first_in = (acc_pos == 0),
         # out_first/out_last from out_pos.
         full = Signal(name="full")
-        tail_end = Signal(init=int(lat == 1), name="tail_end")
+        tail_end = Signal(init=int(lat == 1), name="tail_end_q")
         busy = self.busy
         acc_zero = Signal(init=1, name="acc_zero")
         out_zero = Signal(init=1, name="out_zero")
@@ -171,6 +185,7 @@ class PipelineControl(wiring.Component):
             self.first_in.eq(acc_zero),
             self.out_first.eq(out_zero),
             self.out_last.eq(out_end),
+            self.tail_end.eq(tail_end),
         ]
         # busy: set by an accept; cleared by the advance that takes the
         # latency-th drain bubble in, which emits the last sample in flight

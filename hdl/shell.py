@@ -11,9 +11,10 @@ place:
   (:data:`~fftforge.config.CE_REGISTER_LATENCY`), so the net that reaches
   every register, multiplier and block RAM starts at a flip-flop.  Each
   part takes the enable and the clear through :func:`add_part`, the clear
-  from :class:`DatapathClear` (on ECP5 a register of its own, placed by the
-  part, instead of one register and an OR with ``rst`` reaching across the
-  chip), and so does the enable (:class:`DatapathEnable`: on ECP5 a LUT and
+  from :class:`DatapathClear` (on ECP5 registers of its own, placed by the
+  part -- two, fed from ``clr`` a cycle ahead, so that the route from the
+  controller takes two cycles -- instead of one register and an OR with
+  ``rst`` reaching across the chip), and so does the enable (:class:`DatapathEnable`: on ECP5 a LUT and
   register of its own per part, computed from the controller's inputs, not
   one register whose net reaches every part);
 * the input payload registered every cycle (``inreg``, no enable): the
@@ -38,8 +39,8 @@ from amaranth.hdl import EnableInserter, ResetInserter, Signal
 from amaranth.lib.fifo import SyncFIFO
 
 from fftforge.config import OUTPUT_FIFO_DEPTH
-from fftforge.hdl.control import PipelineControl, advance, clear
-from fftforge.hdl.prims import register_copy
+from fftforge.hdl.control import PipelineControl, advance, clear, clear_ahead
+from fftforge.hdl.prims import register_copy, register_copy_ahead
 
 __all__ = ["stream_shell", "DatapathClear", "DatapathEnable", "add_part", "sync_enabled"]
 
@@ -49,26 +50,39 @@ class DatapathClear:
 
     The controller's ``clr`` registered: ``q`` (``clr_q``, one shared
     register) or, on targets where :func:`~fftforge.hdl.prims.register_copy`
-    gives one, a copy of that register (and of the LUT computing it from the
-    controller's flags) per part, so that no single net from one flip-flop
-    (and its OR with the domain's ``rst``) spans the core.
+    gives one, a copy of that register per part, so that no single net from
+    one flip-flop (and its OR with the domain's ``rst``) spans the core: at
+    one cycle per sample two flip-flops of the part's own
+    (:func:`~fftforge.hdl.prims.register_copy_ahead` of
+    :func:`~fftforge.hdl.control.clear_ahead`: ``clr`` known a cycle early
+    from the controller's flags, then registered twice), so that the route
+    from the controller to a far part spans two cycles; else one
+    (:func:`~fftforge.hdl.control.clear` of ``draining`` and ``busy``,
+    registered).
 
     Parameters
     ----------
     ctl : PipelineControl
     q : Signal
         ``clr_q``.
+    space : Signal
+        The controller's ``space`` input (``space_q``).
     target : str
         Synthesis target (``"generic"``, ``"ecp5"``, ``"ice40"``).
     """
 
-    def __init__(self, ctl, q, target: str):
-        self.ctl, self.q, self.target = ctl, q, target
+    def __init__(self, ctl, q, space, target: str):
+        self.ctl, self.q, self.space, self.target = ctl, q, space, target
 
     def copy(self, m, name: str):
-        """``clr_q`` for one part: a register of its own added to ``m``
-        where the target has one, else ``q``."""
-        r = register_copy(m, clear, [self.ctl.draining, self.ctl.busy], target=self.target, name=name)
+        """``clr_q`` for one part: registers of its own added to ``m``
+        where the target has them, else ``q``."""
+        ctl = self.ctl
+        if ctl.cycles_per_sample == 1:
+            r = register_copy_ahead(m, clear_ahead, [ctl.draining, self.space, ctl.tail_end, ctl.busy],
+                                    target=self.target, name=name)
+        else:
+            r = register_copy(m, clear, [ctl.draining, ctl.busy], target=self.target, name=name)
         return self.q if r is None else r
 
 
@@ -224,7 +238,7 @@ def stream_shell(m, i, o, *, latency: int, frame: int, drain_after: int, out_lay
             m.d.sync += acc.eq(flag)
         return flag
 
-    return types.SimpleNamespace(ctl=ctl, adv_q=adv_q, clr_q=clr_q, clear=DatapathClear(ctl, clr_q, target),
+    return types.SimpleNamespace(ctl=ctl, adv_q=adv_q, clr_q=clr_q, clear=DatapathClear(ctl, clr_q, space_q, target),
                                  enable=DatapathEnable(adv_q, adv_inputs, target),
                                  inreg=inreg, emit_q=emit_q,
                                  last_q=last_q, first_q=first_q, out=out, overflow=overflow)
