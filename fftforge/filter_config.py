@@ -47,8 +47,41 @@ Block floating point (``scaling="bfp"``)
   exponent)).
 * Overlap-save: each frame (``taps - 1`` history samples and ``hop`` new
   ones) has its own exponent, on its ``hop`` kept outputs.
-* One lane, no real pairs, the filter kind only (not FFTNet), targets
-  ``generic`` and ``ecp5``.
+* One lane, no real pairs, targets ``generic`` and ``ecp5``.
+
+Block floating point FFTNet (:class:`FFTNetConfig` with ``scaling="bfp"``)
+-------------------------------------------------------------------------
+The bias ``b`` is in units of the scaled spectrum ``X = DFT(x)/N``, and the
+mantissa spectrum is ``X = M * 2**(e - L)`` (``L = log2 n``).  modReLU
+commutes with a positive scale, ``modReLU(Y 2**s, b) = 2**s modReLU(Y, b
+2**-s)``, so on the mantissas the bias is ``b 2**(L - e)`` -- for a small
+frame (``e < L``) far beyond any width.  Per frame (``e`` and ``b`` are
+constant over it) the block scaler (:class:`fftforge.hdl.normalize.BlockBias`,
+twin :func:`fftforge.pyref.fftnet.bfp_bias`) picks an output exponent
+
+    ``e2 = max(e, L + nb - (width + 2))``, ``nb = bit_length(b XOR sign(b))``
+    (``e2 = e`` for ``b = 0``),
+
+so ``|b| <= 2**nb``, shifts Y right by ``d = e2 - e`` (configured rounding)
+to ``Y'`` and takes the bias ``b' = b 2**(L - e2)``, an exact left shift:
+``e2 <= L`` (the forward FFT's largest exponent is at most L -- checked --
+and ``L + nb - (width + 2) <= L - 2``).  Bounds: ``|b'| <= 2**nb
+2**(width + 2 - nb) = 2**(width+2)``, so ``b'`` takes :attr:`FFTNetConfig.modrelu_bias_width`
+= ``width + 4`` bits; ``|Y'| <= |Y| < sqrt(2) 2**(width+1) + 1`` (a
+rounded right shift never grows a component beyond its bound), so ``|Z|
+<= |Y'| + |b'| < (2 sqrt(2) + 4) 2**width + 1 < 2**(width+3)``: Z's
+``width + 4`` bits (:attr:`spectrum_width`, as scaled: mul_width + 1) hold
+it with no clipping, and ``|Y'| + |b'| < 2**(mul_width + 1)`` is what the
+modReLU's internal width (:func:`fftforge.pyref.modrelu.internal_width`)
+holds.  Then modReLU(Y', b') -> unscaled inverse FFT -> real part, and the
+frame's ``exponent`` field is ``e2``:
+``Re(ifft(modReLU(fft(x)/N * W, b))) * N ~= output * 2**(exponent - log2 n)``
+in input units (:attr:`scale_log2` = ``-log2 n``, as the bfp filter).
+``e2 <= max(e_max, L - 2)`` (``nb <= width``): :attr:`max_exponent`.
+The scaler's control slots (``e``, ``nb``, ``e2``/``d``, ``b'``) run beside
+the multiply (:data:`BFP_BIAS_SLOTS` of them, hidden in its latency); only
+the shift of Y adds :data:`BFP_SHIFT_LATENCY` slots (``latency_parts`` key
+``block_shift``).
 
 Latency (cycles, no stalls) = forward pipeline latency + multiply latency
 (+ modReLU latency) + inverse pipeline latency + output FIFO latency -- each
@@ -68,7 +101,7 @@ from fftforge.config import (ARCHS, CMULS, ConfigError, CoreConfig, FFTConfig, I
                              _check_choice, _check_int, cmul_latency, mult_latency)
 
 __all__ = ["FilterConfig", "FFTNetConfig", "CHANNELS_RANGE", "COEF_WIDTH_RANGE", "WEIGHTS", "MODES", "FILTER_SCALINGS",
-           "mul_latency", "WSEQ_WIDTH", "modrelu_latency"]
+           "mul_latency", "WSEQ_WIDTH", "modrelu_latency", "BFP_SHIFT_LATENCY", "BFP_BIAS_SLOTS"]
 
 CHANNELS_RANGE = (1, 4096)
 COEF_WIDTH_RANGE = (4, 27)
@@ -91,6 +124,16 @@ def mul_latency(width_in: int, coef_width: int, form: int = 4) -> int:
 
 # Width of the ``wseq`` output field (count of applied weight-port writes).
 WSEQ_WIDTH = 16
+
+#: bfp FFTNet: slots of the block shift of Y (:class:`fftforge.hdl.normalize.BlockBias`):
+#: the right shift with its half and sticky bits, then the rounding (as the
+#: FFT's read-out shifter)
+BFP_SHIFT_LATENCY = 2
+#: bfp FFTNet: slots from a word at the multiplier's input to its frame's
+#: ``e2`` in the block scaler's register (``e`` registered to meet the bias
+#: read, ``nb``, ``e2``); the bias path takes 2 more (shift, rounding); all
+#: beside the multiply (it needs ``mul_latency >= BFP_BIAS_SLOTS``)
+BFP_BIAS_SLOTS = 3
 
 
 def modrelu_latency(iterations: int, width_in: int, guard: int) -> int:
@@ -189,7 +232,8 @@ class FilterConfig(CoreConfig):
         its frame's block exponent in the unsigned field ``exponent``,
         ``ifft(fft(x) * W) ~= output * 2**(exponent - log2 n)`` (the module
         docstring says more).  One lane, no real pairs, targets
-        ``generic`` and ``ecp5``; not for FFTNet layers.
+        ``generic`` and ``ecp5`` (FFTNet layers too: the bias is rescaled
+        per frame, see the module docstring).
     """
     n: int = 256              # width, twiddle_width: CoreConfig's
     coef_width: int = 16
@@ -365,10 +409,17 @@ class FilterConfig(CoreConfig):
         return 0
 
     @property
+    def block_shift_slots(self) -> int:
+        """Slots of the bfp FFTNet's block shift of Y (:data:`BFP_SHIFT_LATENCY`);
+        0 otherwise."""
+        return 0
+
+    @property
     def mid_latency(self) -> int:
         """Slots between the forward and the inverse FFT datapaths: [pairing
-        + separation,] multiply, [modReLU,] [recombination (1)]."""
-        return self.pair_latency + self.mul_slots + self.modrelu_slots + (1 if self.real_pairs else 0)
+        + separation,] multiply, [block shift,] [modReLU,] [recombination (1)]."""
+        return (self.pair_latency + self.mul_slots + self.block_shift_slots + self.modrelu_slots
+                + (1 if self.real_pairs else 0))
 
     @property
     def mul_in_width(self) -> int:
@@ -393,10 +444,13 @@ class FilterConfig(CoreConfig):
     def latency_parts(self) -> dict:
         """``latency_cycles`` term by term: ``{forward_fft, pairing, multiply,
         modrelu, recombine, inverse_fft, output_fifo}`` (the descriptor's
-        ``latency_parts``; they sum to ``latency_cycles``)."""
+        ``latency_parts``; they sum to ``latency_cycles``; the bfp FFTNet
+        has ``block_shift`` after ``multiply``)."""
+        shift = {"block_shift": self.block_shift_slots} if self.block_shift_slots else {}
         return {"forward_fft": self.fft_forward.pipeline_latency, "pairing": self.pair_latency,
-                "multiply": self.mul_slots, "modrelu": self.modrelu_slots,
-                "recombine": self.mid_latency - self.pair_latency - self.mul_slots - self.modrelu_slots,
+                "multiply": self.mul_slots, **shift, "modrelu": self.modrelu_slots,
+                "recombine": (self.mid_latency - self.pair_latency - self.mul_slots - self.block_shift_slots
+                              - self.modrelu_slots),
                 "inverse_fft": self.fft_inverse.pipeline_latency,
                 "output_fifo": self.latency_cycles - self.pipeline_latency}
 
@@ -534,9 +588,6 @@ class FFTNetConfig(FilterConfig):
 
     def _validate(self):
         super()._validate()
-        if self.bfp:
-            raise ConfigError("scaling must be 'scaled' for an fftnet layer (block floating point: filter kind "
-                              "only), got 'bfp'")
         if self.mode != "circular":
             raise ConfigError(f"mode must be 'circular' for an fftnet layer, got {self.mode!r}")
         it = self.iterations if self.iterations is not None else min(self.width + 3, ITER_RANGE[1])
@@ -548,10 +599,44 @@ class FFTNetConfig(FilterConfig):
         lim = (1 << self.width) - 1
         b = _tuple_ints("bias", self.bias, self.channels, -lim, lim)
         object.__setattr__(self, "bias", b)
+        if self.bfp and self.fft_forward.max_exponent > self.log2n:     # (no such forward FFT today)
+            raise ConfigError(f"scaling='bfp' for an fftnet layer needs a forward block exponent of at most "
+                              f"log2 n = {self.log2n}, got {self.fft_forward.max_exponent}")
 
     @property
     def bias_width(self) -> int:
         return self.width + 1
+
+    @property
+    def bfp_bias_log2(self) -> int:
+        """bfp: ``c = width + 2``, the bound ``|b'| <= 2**c`` of the bias on
+        the mantissas (the exponent rule ``e2 = max(e, L + nb - c)``; module
+        docstring)."""
+        return self.width + 2
+
+    @property
+    def modrelu_bias_width(self) -> int:
+        """Width of the bias at the modReLU: ``bias_width`` (bfp: ``width +
+        4``, for ``|b'| <= 2**(width+2)``)."""
+        return self.bfp_bias_log2 + 2 if self.bfp else self.bias_width
+
+    @property
+    def block_shift_slots(self) -> int:
+        return BFP_SHIFT_LATENCY if self.bfp else 0
+
+    @property
+    def max_exponent(self) -> int:
+        """bfp: the largest ``exponent`` field, ``e2 <= max(e_max, L +
+        width - (width + 2))`` (``nb <= width`` for the bias range); 0
+        otherwise."""
+        if not self.bfp:
+            return 0
+        return max(self.fft_forward.max_exponent, self.log2n + self.width - self.bfp_bias_log2)
+
+    @property
+    def exponent_width(self) -> int:
+        """bfp: bits of the unsigned ``exponent`` field; 0 otherwise."""
+        return max(1, self.max_exponent.bit_length()) if self.bfp else 0
 
     @property
     def spectrum_width(self) -> int:

@@ -264,13 +264,20 @@ def filter_keys(cfg) -> KindKeys:
     (``weights="runtime"``).  Block floating point (``scaling="bfp"``):
     ``scaling`` (after ``scale_log2``, only then), ``scale_relation``
     says ifft(fft(x) * W) ~= output * 2**(exponent - log2 n) (the output
-    field ``exponent``; ``scale_log2`` is -log2 n)."""
+    field ``exponent``; ``scale_log2`` is -log2 n; FFTNet: the layer's
+    formula, the exponent the block scaler's ``e2``)."""
     fwd, inv = cfg.fft_forward, cfg.fft_inverse
     if cfg.real_pairs:
         core = ("Re(ifft(modReLU(fft(x_c, norm='forward') * W_c, b_c), norm='forward'))" if cfg.real_output
                 else "Re(ifft(fft(x_c) * W_c))")
         rel = (f"real pairs: output re ~= {core} for x_c = input re, c = 2f mod channels; output im ~= the "
                "same for x_c = input im, c = 2f+1 mod channels; input units; W_c = (re + j im) / 2**(coef_width-1)")
+    elif cfg.real_output and cfg.bfp:
+        rel = (f"Re(ifft(modReLU(fft(x, norm='forward') * W_c, b_c), norm='forward')) ~= output * 2**(exponent - "
+               f"{cfg.log2n}) per frame (exponent: the output field, unsigned, constant over a frame, the block "
+               "scaler's e2 = max(forward exponent, log2 n + nb - (width + 2)), nb the bit length of b_c, of -b_c - 1 "
+               "for b_c < 0, e2 = the forward exponent for b_c = 0; scale_log2 = -log2 n), "
+               "input units; W_c = (re + j im) / 2**(coef_width-1), b_c integer, c = frame mod channels")
     elif cfg.real_output:
         rel = ("output ~= Re(ifft(modReLU(fft(x, norm='forward') * W_c, b_c), norm='forward')) per frame, "
                "input units; W_c = (re + j im) / 2**(coef_width-1), b_c integer, c = frame mod channels")

@@ -76,7 +76,7 @@ from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from fftforge.config import RAM_LATENCY
-from fftforge.filter_config import WSEQ_WIDTH, FilterConfig, mul_latency
+from fftforge.filter_config import BFP_BIAS_SLOTS, WSEQ_WIDTH, FilterConfig, mul_latency
 from fftforge.hdl.butterfly import complex_layout
 from fftforge.hdl.cmul import ComplexMultiplier
 from fftforge.hdl.descriptor import descriptor     # the one descriptor writer (re-exported)
@@ -84,7 +84,7 @@ from fftforge.hdl.shell import add_part, stream_shell, sync_enabled
 from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.fft import FFTDatapath
 from fftforge.hdl.fixed import resize, round_shift
-from fftforge.hdl.normalize import FrameFIFO
+from fftforge.hdl.normalize import BlockBias, FrameFIFO
 from fftforge.hdl.phase import phase_counter
 from fftforge.hdl.word import data_reg, word_assign, word_layout
 
@@ -374,16 +374,31 @@ class FilterDatapath(wiring.Component):
             self._mid_clr = self.clear.copy(m, "mid_clr")
         add_part(m, name, part, ce=self._mid_ce, clr=self._mid_clr)
 
-    def _modrelu(self, m, name, word, bias):
+    def _modrelu(self, m, name, word, bias, delay=None):
+        """A modReLU on ``word`` (Y, at the multiply's output) with ``bias``
+        (a bias memory read, one slot behind the word at the multiply's
+        input: delayed ``mul_slots - 1`` slots; ``delay``: other slots)."""
         from fftforge.hdl.modrelu import ModReLU
         cfg = self.cfg
-        bd = DelayLine(signed(cfg.bias_width), cfg.mul_slots - 1)
-        mr = ModReLU(cfg.mul_width, cfg.spectrum_width, cfg.bias_width, cfg.iterations, cfg.guard, cfg.rounding,
-                     **self.prim)
+        bd = DelayLine(signed(len(bias)), cfg.mul_slots - 1 if delay is None else delay)
+        mr = ModReLU(cfg.mul_width, cfg.spectrum_width, cfg.modrelu_bias_width, cfg.iterations, cfg.guard,
+                     cfg.rounding, **self.prim)
         self._add(m, f"bias_delay{name}", bd)
         self._add(m, f"modrelu{name}", mr)
         m.d.comb += [bd.i.eq(bias), mr.i.eq(word), mr.bias.eq(bd.o)]
         return mr.o
+
+    def _block_bias(self, m, word, e):
+        """bfp FFTNet: the block scaler (:class:`~fftforge.hdl.normalize.BlockBias`)
+        then the modReLU; the scaler's ``e2`` goes into the exponent FIFO."""
+        cfg = self.cfg
+        bb = BlockBias(cfg.log2n, cfg.bfp_bias_log2, cfg.mul_width, cfg.bias_width, cfg.modrelu_bias_width,
+                       cfg.fft_forward.exponent_width, cfg.exponent_width, cfg.mul_slots, cfg.rounding,
+                       **self.prim)
+        self._add(m, "block_bias", bb)
+        m.d.comb += [bb.e.eq(e), bb.bias.eq(self.bias), bb.i.eq(word)]
+        self._exponent = bb.exponent
+        return self._modrelu(m, "", bb.o, bb.bias_o, delay=0)
 
     def elaborate(self, platform):
         m = Module()
@@ -411,7 +426,9 @@ class FilterDatapath(wiring.Component):
                 self._add(m, f"mul{sfx}", mul)
                 m.d.comb += [mul.i.eq(fwd_o[l]), mul.coef.eq(coefs[l])]
                 spec = mul.o
-                if cfg.real_output:
+                if cfg.real_output and cfg.bfp:
+                    spec = self._block_bias(m, mul.o, fwd.exponent)
+                elif cfg.real_output:
                     spec = self._modrelu(m, sfx, mul.o, self.bias)
                 specs.append(spec)
         else:
@@ -426,12 +443,13 @@ class FilterDatapath(wiring.Component):
             m.d.comb += [x.re.eq(spec.re), x.im.eq(spec.im), x.ovf.eq(spec.ovf), x.inv.eq(1)]
         m.d.comb += self.o.eq(inv.o)
         if cfg.bfp:
-            # each frame's block exponent, from the forward FFT's output to
-            # the inverse FFT's output (fixed slots of the frame)
-            ef = FrameFIFO(cfg.exponent_width, cfg.frame_cycles, cfg.fft_forward.pipeline_latency,
-                           cfg.pipeline_latency)
+            # each frame's block exponent, from the forward FFT's output (FFTNet:
+            # the block scaler's e2, BFP_BIAS_SLOTS later) to the inverse FFT's
+            # output (fixed slots of the frame)
+            push = cfg.fft_forward.pipeline_latency + (BFP_BIAS_SLOTS if cfg.real_output else 0)
+            ef = FrameFIFO(cfg.exponent_width, cfg.frame_cycles, push, cfg.pipeline_latency)
             self._add(m, "exponent_fifo", ef)
-            m.d.comb += [ef.i.eq(fwd.exponent), self.exponent.eq(ef.o)]
+            m.d.comb += [ef.i.eq(self._exponent if cfg.real_output else fwd.exponent), self.exponent.eq(ef.o)]
         return m
 
     def _paired(self, m, z, wf):

@@ -39,8 +39,8 @@ from fftforge.hdl.delay import DelayLine
 from fftforge.hdl.phase import phase_counter
 from fftforge.hdl.word import data_reg, word_assign, word_layout
 
-__all__ = ["InputNormalizer", "OutputNormalizer", "FrameFIFO", "exponent_fifo_depth", "frame_peak",
-           "magnitude_bits", "bit_length"]
+__all__ = ["InputNormalizer", "OutputNormalizer", "FrameFIFO", "BlockBias", "exponent_fifo_depth", "frame_peak",
+           "magnitude_bits", "bit_length", "shift_right", "shift_rounded", "shift_word"]
 
 assert BFP_NORMALIZE_LATENCY_EXTRA == RAM_LATENCY + 1 and BFP_OUT_LATENCY == 2
 
@@ -291,31 +291,163 @@ class OutputNormalizer(wiring.Component):
 
         # the words: shift right by r (with the half and sticky bits), then
         # round and clip
-        tags = {t: getattr(self.i, t) for t in self.tags}
-        st1 = {}
-        for comp in ("re", "im"):
-            x = getattr(self.i, comp)
-            q = data_reg(signed(wd), name=f"{comp}_q")
-            half = data_reg(1, name=f"{comp}_half")
-            sticky = data_reg(1, name=f"{comp}_sticky")
-            y = Cat(C(0, 1), x.as_unsigned())          # y[k] = x[k-1]: y's bit r is x's bit r-1
-            mask = ~(C((1 << (wd + 1)) - 1, wd + 1) << r)[:wd + 1]
-            m.d.sync += [q.eq(x >> r), half.eq(y.bit_select(r, 1)), sticky.eq((y & mask)[1:].any())]
-            st1[comp] = (q, half, sticky)
-        t1 = data_reg(word_layout(1, self.tags), name="tags_q")
-        m.d.sync += word_assign(t1, 0, 0, **tags)
-        hi = (1 << (wo - 1)) - 1
-        outs = {}
-        for comp, (q, half, sticky) in st1.items():
-            qo = q[:wo].as_signed()
-            if self.rounding == "convergent":
-                up = half & (q[0] | sticky)
-                outs[comp] = Mux(up & (qo == hi), hi, qo + up)
-            else:
-                outs[comp] = qo
-        o = data_reg(word_layout(wo, self.tags), name="o_word")
-        m.d.sync += word_assign(o, outs["re"], outs["im"], **{t: getattr(t1, t) for t in self.tags})
-        m.d.comb += self.o.eq(o)
+        m.d.comb += self.o.eq(shift_word(m, self.i, r, wd, wo, self.rounding, self.tags))
+        return m
+
+
+def shift_right(m, x, r, width: int, name: str):
+    """First slot of a variable rounded right shift: registers ``q = x >>
+    r`` (``x`` signed, ``width`` bits) with the rounding's half bit (bit
+    ``r - 1``) and sticky bit (any bit below it); returns ``(q, half,
+    sticky)`` for :func:`shift_rounded`."""
+    q = data_reg(signed(width), name=f"{name}_q")
+    half = data_reg(1, name=f"{name}_half")
+    sticky = data_reg(1, name=f"{name}_sticky")
+    y = Cat(C(0, 1), x.as_unsigned())          # y[k] = x[k-1]: y's bit r is x's bit r-1
+    mask = ~(C((1 << (width + 1)) - 1, width + 1) << r)[:width + 1]
+    m.d.sync += [q.eq(x >> r), half.eq(y.bit_select(r, 1)), sticky.eq((y & mask)[1:].any())]
+    return q, half, sticky
+
+
+def shift_rounded(q, half, sticky, width_out: int, rounding: str):
+    """Second slot's value: ``q`` rounded (``"convergent"``: ties to even;
+    ``"truncate"``: floor) in ``width_out`` bits, ``+2**(width_out-1)`` (the
+    one value rounding can reach beyond the range) clipped to
+    ``2**(width_out-1) - 1`` -- :func:`fftforge.pyref.fixed.round_shift`
+    by ``r``."""
+    hi = (1 << (width_out - 1)) - 1
+    qo = q[:width_out].as_signed()
+    if rounding == "convergent":
+        up = half & (q[0] | sticky)
+        return Mux(up & (qo == hi), hi, qo + up)
+    return qo
+
+
+def shift_word(m, word, r, width: int, width_out: int, rounding: str, tags=("ovf",), name: str = ""):
+    """A word (re, im and its ``tags``) shifted right by ``r``, rounded,
+    clipped (:func:`shift_right`, :func:`shift_rounded`): the output word
+    register, 2 slots later (:data:`~fftforge.config.BFP_OUT_LATENCY`)."""
+    outs = {}
+    for comp in ("re", "im"):
+        outs[comp] = shift_rounded(*shift_right(m, getattr(word, comp), r, width, f"{name}{comp}"), width_out,
+                                   rounding)
+    t1 = data_reg(word_layout(1, tags), name=f"{name}tags_q")
+    m.d.sync += word_assign(t1, 0, 0, **{t: getattr(word, t) for t in tags})
+    o = data_reg(word_layout(width_out, tags), name=f"{name}o_word")
+    m.d.sync += word_assign(o, outs["re"], outs["im"], **{t: getattr(t1, t) for t in tags})
+    return o
+
+
+class BlockBias(wiring.Component):
+    """The bfp FFTNet's block scaler between the per-bin multiply and the
+    modReLU (:mod:`fftforge.filter_config`, "Block floating point FFTNet";
+    twin :func:`fftforge.pyref.fftnet.bfp_bias` and
+    :func:`fftforge.pyref.fftnet.block_shift`).
+
+    Per word (``e`` and ``b`` are constant over a frame, so every word of
+    the frame gets the frame's values): ``nb = bit_length(b XOR sign(b))``,
+    ``e2 = max(e, L + nb - c)`` (``e`` for ``b = 0``), ``d = e2 - e``,
+    ``b' = b 2**(L - e2)`` (a left shift, exact: ``e2 <= L``, checked by the
+    configuration), and the weighted mantissa word shifted right by ``d``,
+    rounded.
+
+    Parameters
+    ----------
+    log2n : int
+        L.
+    bias_log2 : int
+        c (``|b'| <= 2**c``).
+    width : int
+        Width of the words (Y and Y', signed parts).
+    bias_width, bias_out_width : int
+        Widths of ``b`` and ``b'``.
+    exponent_in, exponent_out : int
+        Bits of ``e`` and ``e2`` (unsigned).
+    word_offset : int
+        Slots from ``e`` (a word at the multiplier's input) to that word's
+        ``Y`` on ``i`` (the multiply's latency), at least
+        :data:`~fftforge.filter_config.BFP_BIAS_SLOTS`.
+    rounding : str
+    target, ce :
+        For the delay lines (:class:`~fftforge.hdl.delay.DelayLine`).
+
+    Attributes
+    ----------
+    e : In(unsigned(exponent_in))
+        The forward FFT's exponent, with a word at the multiplier's input
+        (slot s).
+    bias : In(signed(bias_width))
+        That word's bias (the bias memory's read), slot s + 1.
+    i : In(word(width))
+        That word's Y, slot s + ``word_offset``.
+    exponent : Out(unsigned(exponent_out))
+        ``e2`` of that word's frame, a register, slot s + ``BFP_BIAS_SLOTS``.
+    o : Out(word(width))
+        Y' = Y shifted right by d, rounded, slot s + ``word_offset`` +
+        :data:`~fftforge.filter_config.BFP_SHIFT_LATENCY`.
+    bias_o : Out(signed(bias_out_width))
+        b', with ``o``.
+
+    Latency (the word path) :data:`~fftforge.filter_config.BFP_SHIFT_LATENCY`
+    = 2 slots; the control path's slots run beside the multiply.  No bit
+    growth of the words; ``b'`` grows to ``bias_out_width``.
+    """
+
+    def __init__(self, log2n: int, bias_log2: int, width: int, bias_width: int, bias_out_width: int,
+                 exponent_in: int, exponent_out: int, word_offset: int, rounding: str, *,
+                 target: str = "generic", ce=None):
+        from fftforge.filter_config import BFP_BIAS_SLOTS, BFP_SHIFT_LATENCY
+        if word_offset < BFP_BIAS_SLOTS:
+            raise ValueError(f"BlockBias needs word_offset >= {BFP_BIAS_SLOTS}, got {word_offset}")
+        assert BFP_SHIFT_LATENCY == BFP_OUT_LATENCY and BFP_BIAS_SLOTS == 3
+        self.log2n, self.bias_log2 = log2n, bias_log2
+        self.width, self.bias_width, self.bias_out_width = width, bias_width, bias_out_width
+        self.exponent_in, self.exponent_out = exponent_in, exponent_out
+        self.word_offset, self.rounding = word_offset, rounding
+        self.delay = word_offset - BFP_BIAS_SLOTS
+        self.latency = BFP_SHIFT_LATENCY
+        self.target, self.ce = target, ce
+        super().__init__({
+            "e": In(unsigned(exponent_in)),
+            "bias": In(signed(bias_width)),
+            "i": In(word_layout(width)),
+            "exponent": Out(unsigned(exponent_out)),
+            "o": Out(word_layout(width)),
+            "bias_o": Out(signed(bias_out_width)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        L, c, bw, bo = self.log2n, self.bias_log2, self.bias_width, self.bias_out_width
+        # slot s: e; s + 1: e (registered) meets b
+        e1 = data_reg(unsigned(self.exponent_in), name="e1")
+        m.d.sync += e1.eq(self.e)
+        # s + 2: nb (a priority encoder), e, b
+        lw = max(L + bw, c).bit_length() + 2
+        lift = data_reg(signed(lw), name="lift")
+        e_b = data_reg(unsigned(self.exponent_in), name="e_b")
+        b_b = data_reg(signed(bw), name="b_b")
+        nb = bit_length(magnitude_bits(self.bias, bw))
+        m.d.sync += [lift.eq(Mux(self.bias == 0, 0, L - c + nb)), e_b.eq(e1), b_b.eq(self.bias)]
+        # s + 3: e2 = max(e, lift), d = e2 - e, b
+        e2 = data_reg(unsigned(self.exponent_out), name="e2")
+        d = data_reg(range(1 << self.exponent_out), name="d")
+        b_c = data_reg(signed(bw), name="b_c")
+        up = lift > e_b
+        m.d.sync += [e2.eq(Mux(up, lift, e_b)), d.eq(Mux(up, lift - e_b, 0)), b_c.eq(b_b)]
+        m.d.comb += self.exponent.eq(e2)
+        # s + 4: the shift L - e2 (>= 0: e2 <= L); s + 5: b' = b << (L - e2), exact
+        sh = data_reg(range(L + 1), name="b_shift")
+        b_d = data_reg(signed(bw), name="b_d")
+        m.d.sync += [sh.eq(L - e2), b_d.eq(b_c)]
+        b5 = data_reg(signed(bo), name="b_scaled")
+        m.d.sync += b5.eq((b_d << sh)[:bo])
+        # to the word: d at slot s + word_offset, b' 2 slots later
+        prim = {"target": self.target, "ce": self.ce}
+        m.submodules.d_delay = dd = DelayLine(d.shape(), self.delay, **prim)
+        m.submodules.b_delay = bd = DelayLine(signed(bo), self.delay, **prim)
+        m.d.comb += [dd.i.eq(d), bd.i.eq(b5), self.bias_o.eq(bd.o)]
+        m.d.comb += self.o.eq(shift_word(m, self.i, dd.o, self.width, self.width, self.rounding))
         return m
 
 

@@ -33,6 +33,7 @@ from fftforge.pyref.noise import _rounding_power, predicted_noise_power, sqnr_ma
 
 __all__ = ["paired_noise_power", "bin_multiply", "pair_separate", "pair_combine", "mirror", "frame_channels", "FilterModel", "filter_float", "weights_after", "frame_weights",
            "filter_noise_power", "filter_sqnr_bound_db", "bfp_filter_noise_power", "bfp_filter_sqnr_bound_db",
+           "bfp_forward_noise",
            "sqnr_db", "overlap_save_frames",
            "overlap_save_collect", "design_weights", "quantise_weights", "DESIGNS"]
 
@@ -294,6 +295,19 @@ def filter_sqnr_bound_db(cfg: FilterConfig, reference, input_power: float, weigh
     return float(10 * np.log10(p_sig / noise) - sqnr_margin_db(ref.size))
 
 
+def bfp_forward_noise(cfg: FilterConfig, re, im):
+    """The bfp forward FFT of frames ``re``, ``im``: ``(e, p_fwd, power)``
+    per frame -- its block exponent (int64), its predicted noise per bin in
+    DFT units^2 (:func:`fftforge.pyref.bfp.predicted_noise_power` for the
+    frame's own shifts) and the input's mean power."""
+    from fftforge.pyref.bfp import BFPDesign, BFPModel, predicted_noise_power as bfp_noise
+    fwd = cfg.fft_forward
+    design = BFPDesign(fwd, fwd.shifts, input_norm=True, output_width=fwd.output_width)
+    model = BFPModel(design)
+    _, e = model(re, im)
+    return np.asarray(e, dtype=np.int64), bfp_noise(design, model.last), model.last["power"]
+
+
 def bfp_filter_noise_power(cfg: FilterConfig, re, im, weights) -> np.ndarray:
     """Block floating point: predicted output noise power per complex output
     sample of each frame, in input LSB^2 (the units of ``ifft(fft(x) * W)``),
@@ -315,19 +329,14 @@ def bfp_filter_noise_power(cfg: FilterConfig, re, im, weights) -> np.ndarray:
       (:func:`fftforge.pyref.noise.predicted_noise_power` of
       ``cfg.fft_inverse`` for the mantissa spectrum's mean power ``n * P_x *
       mean|W|^2 / 4**e``) in output LSB^2, times ``4**(e - log2 n)``."""
-    from fftforge.pyref.bfp import BFPDesign, BFPModel, predicted_noise_power as bfp_noise
-    fwd = cfg.fft_forward
-    design = BFPDesign(fwd, fwd.shifts, input_norm=True, output_width=fwd.output_width)
-    model = BFPModel(design)
-    _, e = model(re, im)
-    p_fwd = bfp_noise(design, model.last)
+    e, p_fwd, power = bfp_forward_noise(cfg, re, im)
     mw2 = np.mean(np.abs(np.asarray(weights)) ** 2, axis=1)
     live = np.mean(np.asarray(weights) != 0, axis=1)
     p_mul = _round_noise(cfg.rounding, cfg.coef_width - 1) * live
     e = np.asarray(e, dtype=np.float64)
     out = np.zeros(len(e))
     for f in range(len(e)):
-        p_spec = cfg.n * float(model.last["power"][f]) * mw2[f] / 4.0 ** e[f]
+        p_spec = cfg.n * float(power[f]) * mw2[f] / 4.0 ** e[f]
         p_inv = predicted_noise_power(cfg.fft_inverse, p_spec)
         out[f] = (p_fwd[f] * mw2[f] + p_mul[f] * 4.0 ** e[f]) / cfg.n + p_inv * 4.0 ** (e[f] - cfg.log2n)
     return out

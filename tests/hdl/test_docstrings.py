@@ -6,7 +6,7 @@ latency and its bit growth.
 The ports are read from real instances: the Components that the FFT, filter,
 FFTNet and overlap-save cores instantiate while they elaborate, over configs
 that switch every optional port on (runtime direction and weights, real
-pairs, FFTNet biases, lanes, ECP5 primitives, block floating point); the test also fails when a
+pairs, FFTNet biases, lanes, ECP5 primitives, block floating point, bfp FFTNet); the test also fails when a
 Component class of fftforge.hdl is never instantiated there, so a new one
 cannot go unchecked."""
 
@@ -69,6 +69,7 @@ def ports():
             OverlapSaveFilter(FilterConfig(n=16, taps=5, mode="overlap_save")),
             FFTNetCore(FFTNetConfig(n=16, lanes=2, weights="runtime")),
             FFTNetCore(FFTNetConfig(n=16, real_pairs=True)),
+            FFTNetCore(FFTNetConfig(n=16, scaling="bfp", weights="runtime", target="ecp5")),
         ]
         for top in tops:
             Fragment.get(top, None)

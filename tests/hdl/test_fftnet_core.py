@@ -91,3 +91,36 @@ def test_fftnet_real_pairs_core_bit_exact_under_stalls(d):
     got = {f: np.array([o[f] for o in outs]).reshape(frames, cfg.n) for f in outs[0]}
     assert np.array_equal(got["re"], y_re) and np.array_equal(got["im"], y_im)
     assert np.array_equal(got["overflow"].astype(bool), ovf)
+
+
+@pytest.mark.parametrize("weights, rounding, p", [("rom", "convergent", 0.7), ("runtime", "truncate", 0.6),
+                                                  ("rom", "truncate", 1.0)])
+def test_bfp_fftnet_core_bit_exact_under_stalls(weights, rounding, p):
+    """Block floating point FFTNet: every word and the ``exponent`` field
+    (the block scaler's ``e2``, constant over a frame) equal the bit-true
+    model's, frames of levels FS .. FS/1024 back to back, biases positive,
+    negative and zero (channels 0, 1, 2; the large one lifts ``e2`` above
+    the forward exponent on the small frames), under random valid/ready
+    stalls; without stalls (``p`` = 1) the first output comes exactly
+    ``latency_cycles`` after the first input."""
+    from fftforge.pyref.bfp import gaussian_frames
+    cfg0 = FFTNetConfig(n=16, width=10, coef_width=12, channels=3, weights=weights, rounding=rounding,
+                        scaling="bfp")
+    rng = np.random.default_rng(7)
+    wr, wi = random_weights(cfg0, rng)
+    cfg = cfg0.replace(weights_re=wr.ravel(), weights_im=wi.ravel(), bias=(1000, -37, 0))
+    divs = (1, 1024, 8, 64, 2, 256, 1, 16, 4, 128, 1, 512)
+    divs = divs * (1 + cfg.latency_cycles // (cfg.n * len(divs)))   # streaming: never dry before the first output
+    re = np.concatenate([gaussian_frames(cfg.n, cfg.width, 2.0 ** (cfg.width - 1) / d, 1, rng)[0] for d in divs])
+    y_re, _, ovf, e = FFTNetModel(cfg)(re, np.zeros_like(re))
+    e_fwd = FFTNetModel(cfg).forward(re, np.zeros_like(re))[2]
+    assert len(set(e.tolist())) >= 3 and (e > e_fwd).any() and (e == e_fwd).any(), (e, e_fwd)
+    samples = [{"re": a} for a in re.ravel()]
+    outs, first_in, first_out = run_stream(FFTNetCore(cfg), samples, p_valid=p, p_ready=p, seed=len(weights),
+                                           fields=("re",), out_fields=("re", "last", "overflow", "exponent"))
+    got = {f: np.array([o[f] for o in outs]).reshape(len(divs), cfg.n) for f in outs[0]}
+    assert np.array_equal(got["re"], y_re)
+    assert np.array_equal(got["exponent"], np.repeat(e[:, None], cfg.n, axis=1))
+    assert not got["overflow"].any() and not ovf.any()
+    if p == 1.0:
+        assert first_out - first_in == cfg.latency_cycles

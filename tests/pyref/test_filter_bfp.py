@@ -37,11 +37,14 @@ def test_refusals_name_the_option(kw, words):
     assert words in str(e.value) and "\n" not in str(e.value)
 
 
-def test_scaling_values_and_fftnet_refusal():
+def test_scaling_values_and_fftnet_refusals():
     with pytest.raises(ConfigError, match="scaling must be one of 'scaled', 'bfp', got 'unscaled'"):
         FilterConfig(n=64, scaling="unscaled")
-    with pytest.raises(ConfigError, match="scaling must be 'scaled' for an fftnet layer"):
-        FFTNetConfig(n=64, scaling="bfp")
+    # an FFTNet layer takes bfp, with the filter's refusals (tests/pyref/test_fftnet_bfp.py)
+    assert FFTNetConfig(n=64, scaling="bfp").bfp
+    for kw in (dict(lanes=2), dict(real_pairs=True), dict(target="ice40")):
+        with pytest.raises(ConfigError, match="with scaling='bfp'"):
+            FFTNetConfig(n=64, scaling="bfp", **kw)
     # "scaled" is the default: the same configuration, and to_dict is unchanged
     assert FilterConfig(n=64, scaling="scaled") == FilterConfig(n=64)
     assert "scaling" not in FilterConfig(n=64).to_dict()
