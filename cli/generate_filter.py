@@ -23,6 +23,7 @@ examples:
   fftforge generate fftnet --n 256 --channels 64 --width 16 --weights w.npy --bias b.npy -o out/
   fftforge generate fftnet --n 256 --channels 64 --real-pairs --runtime-weights -o out/
   fftforge generate fftnet --n 256 --channels 64 --lanes 4 --runtime-weights -o out/
+  fftforge generate fftnet --n 256 --channels 64 --scaling bfp --bias b.npy -o out/
 
 weights .npy: complex (channels, n) or (n,) with |W| <= 1, or integer
 (channels, n, 2) words of coef_width bits.  bias .npy: (channels,) numbers in
@@ -86,12 +87,18 @@ def add_generate_filter(gsub, kind):
                    help="circular per frame (default) or overlap-save framing of a continuous stream")
     g.add_argument("--taps", type=int, default=0, help="overlap-save FIR length M, 2..n/2")
     g.add_argument("--fir", default=None, metavar="FILE.npy", help="overlap-save: FIR taps (length <= n/2)")
+    _scaling_option(g, "ifft(fft(x) * W)")
+    p.set_defaults(func=cmd_generate_filter)
+
+
+def _scaling_option(g, layer: str):
+    """``--scaling`` of the filter and FFTNet kinds (``layer``: what the
+    scale relation approximates)."""
     g.add_argument("--scaling", choices=FILTER_SCALINGS, default="scaled",
                    help="forward FFT 'scaled' (default: output in input units) or 'bfp' (block floating point: "
                         "the FFT kind's bfp forward FFT, each output word carries its frame's block exponent in "
-                        "the field 'exponent', ifft(fft(x) * W) ~= output * 2**(exponent - log2 n); one lane, "
+                        f"the field 'exponent', {layer} ~= output * 2**(exponent - log2 n); one lane, "
                         "no real pairs, targets generic/ecp5)")
-    p.set_defaults(func=cmd_generate_filter)
 
 
 def add_generate_fftnet(gsub, kind):
@@ -104,6 +111,7 @@ def add_generate_fftnet(gsub, kind):
     g = p.add_argument_group("fftnet")
     g.add_argument("--bias", default=None, metavar="FILE.npy", help="per-channel modReLU bias, (channels,)")
     g.add_argument("--iterations", type=int, default=None, help="CORDIC iterations (default width + 3)")
+    _scaling_option(g, "the layer's output (input units)")
     p.set_defaults(func=cmd_generate_fftnet)
 
 
@@ -133,7 +141,7 @@ def cmd_generate_fftnet(args):
     from fftforge.pyref.weights import fftnet_weights
     wrapper_from_args(args)
     kw = _kw(args)
-    kw["iterations"] = args.iterations
+    kw.update(iterations=args.iterations, scaling=args.scaling)
     cfg = fftnet_weights(FFTNetConfig(**kw), weights=args.weights, bias=args.bias)
     _finish(cfg, generate, args.output_dir, args.wrapper)
 

@@ -31,7 +31,8 @@ def add_parser(sub):
     p.add_argument("--exponent-output", default=None,
                    help="block-floating-point cores (scaling bfp): also save the per-frame block exponents "
                         "(.npy, int64, shape (frames,)); fft: DFT(x) ~= output * 2**exponent, filter: "
-                        "ifft(fft(x) W) ~= output * 2**(exponent - log2 n) (the descriptor's scale_relation)")
+                        "ifft(fft(x) W) ~= output * 2**(exponent - log2 n), fftnet: the layer's output ~= "
+                        "output * 2**(exponent - log2 n) (the descriptor's scale_relation)")
     p.set_defaults(func=cmd_model)
 
 

@@ -259,6 +259,7 @@ KINDS = {k.name: k for k in (
         cli_ref="fftforge.cli.generate_filter:add_generate_fftnet",
         demo_ref="fftforge.cli.demo:fftnet_demo",
         formal_ref="fftforge.formal.registry:filter_sets",
+        optional_descriptor_keys=(("scaling", "scale_log2"),),
     ),
 )}
 

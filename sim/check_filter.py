@@ -13,7 +13,8 @@ over a frame and never decrease).
 Block-floating-point filters (``scaling="bfp"``): the ``exponent`` field of
 every word is compared with the model's per-frame exponent, and the SQNR is
 measured on ``output * 2**(exponent - log2 n)`` against the bound of
-:func:`fftforge.pyref.filter.bfp_filter_sqnr_bound_db`.
+:func:`fftforge.pyref.filter.bfp_filter_sqnr_bound_db` (FFTNet:
+:func:`fftforge.pyref.fftnet.bfp_fftnet_sqnr_bound_db`).
 
 Overlap-save cores take a continuous stream: the check feeds ``frames *
 hop`` samples and compares the kept outputs with the bit-true model and
@@ -197,7 +198,7 @@ def compare_job(cfg: FilterConfig, job: SimJob, res) -> dict:
             weights, bias = ((f_re, f_im), (g_re, g_im)), (f_b, g_b)
         model = _model(cfg)
         if cfg.real_output:
-            y_re, y_im, ovf = model(re, im, weights=weights, bias=bias)
+            y_re, y_im, ovf, *exponent = model(re, im, weights=weights, bias=bias)
         else:
             y_re, y_im, ovf, *exponent = model(re, im, weights=weights)
         exp = lanes.to_words(cfg, {"re": y_re, "im": y_im}, overflow=ovf)
@@ -245,8 +246,10 @@ def reference(cfg: FilterConfig, job: SimJob, wseq=None):
         pins = (float(np.mean(re.astype(float) ** 2)), float(np.mean(im.astype(float) ** 2)))
         return ref, fftnet_sqnr_bound_db(cfg, ref, pins, ys, (f_b, g_b))
     if cfg.real_output:
-        from fftforge.pyref.fftnet import fftnet_float, fftnet_sqnr_bound_db
+        from fftforge.pyref.fftnet import bfp_fftnet_sqnr_bound_db, fftnet_float, fftnet_sqnr_bound_db
         ref = fftnet_float(re, w, f_b)
+        if cfg.bfp:
+            return ref, bfp_fftnet_sqnr_bound_db(cfg, ref, re, w, f_b)
         y = np.fft.fft(re, axis=1, norm="forward") * w
         return ref, fftnet_sqnr_bound_db(cfg, ref, p_in, y, f_b)
     ref = filter_float(cfg, x, w)

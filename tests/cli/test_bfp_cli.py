@@ -1,6 +1,7 @@
-"""Block floating point through the CLI: ``generate fft --scaling bfp``,
-``model --exponent-output``, ``vectors`` (the exponents too), and the
-refused combinations (one line naming the option, exit status 2)."""
+"""Block floating point through the CLI: ``generate fft --scaling bfp``
+(and ``filter``, ``fftnet``), ``model --exponent-output``, ``vectors`` (the
+exponents too), ``sim``, and the refused combinations (one line naming the
+option, exit status 2)."""
 
 import json
 
@@ -157,10 +158,84 @@ def test_filter_bfp_refusals_are_one_line(extra, needle, tmp_path, capsys):
     assert rc == 2 and needle in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_fftnet_has_no_scaling_option(tmp_path, capsys):
-    with pytest.raises(SystemExit):
-        main(["generate", "fftnet", "--n", "64", "--scaling", "bfp", "-o", str(tmp_path)])
-    assert "--scaling" in capsys.readouterr().err
+# ------------------------------------------------------------ fftnet kind
+@pytest.fixture(scope="module")
+def nbfp16(tmp_path_factory):
+    """A bfp FFTNet layer, n = 16, 3 channels, biases 1000 (lifts e2 on quiet
+    frames), -37 and 0."""
+    out = tmp_path_factory.mktemp("nbfp")
+    np.save(out / "b.npy", np.array([1000, -37, 0]))
+    rc = main(["generate", "fftnet", "--n", "16", "--width", "10", "--coef-width", "12", "--channels", "3",
+               "--scaling", "bfp", "--bias", str(out / "b.npy"), "--name", "nb16", "-o", str(out)])
+    assert rc == 0
+    return out
+
+
+def test_generate_fftnet_bfp_descriptor(nbfp16):
+    from fftforge.hdl.export import load_core
+    d = json.loads((nbfp16 / "nb16.json").read_text())
+    cfg, _ = load_core(str(nbfp16 / "nb16.json"))
+    assert cfg.bfp and cfg.real_output and cfg.bias == (1000, -37, 0)
+    assert d["kind"] == "fftnet" and d["scaling"] == "bfp" and d["scale_log2"] == -4
+    assert d["scale_relation"].startswith("Re(ifft(modReLU(fft(x, norm='forward') * W_c, b_c), norm='forward')) "
+                                          "~= output * 2**(exponent - 4)")
+    ex = d["ports"]["output"]["fields"]["exponent"]
+    assert ex["width"] == cfg.exponent_width and not ex["signed"]
+    assert d["latency_cycles"] == cfg.latency_cycles == sum(d["latency_parts"].values())
+    assert d["latency_parts"]["block_shift"] == 2
+
+
+def test_fftnet_model_exponent_output_and_vectors(nbfp16, tmp_path):
+    from fftforge.hdl.export import load_core
+    from fftforge.pyref.fftnet import FFTNetModel
+    cfg, d = load_core(str(nbfp16 / "nb16.json"))
+    rng = np.random.default_rng(5)
+    x = np.round(rng.normal(0, 2 ** 9 / np.array([1, 4, 16, 256, 1024, 2])[:, None], (6, 16)))
+    np.save(tmp_path / "x.npy", np.clip(x, -2 ** 9, 2 ** 9 - 1))
+    rc = main(["model", "--core", str(nbfp16 / "nb16.json"), "--input", str(tmp_path / "x.npy"),
+               "--output", str(tmp_path / "y.npy"), "--exponent-output", str(tmp_path / "e.npy")])
+    assert rc == 0
+    xin = np.load(tmp_path / "x.npy").real.astype(np.int64)
+    y_re, _, _, e_lib = FFTNetModel(cfg)(xin, np.zeros_like(xin))
+    e = np.load(tmp_path / "e.npy")
+    assert e.shape == (6,) and e.dtype == np.int64 and np.array_equal(e, e_lib) and len(set(e.tolist())) > 1
+    assert np.array_equal(np.load(tmp_path / "y.npy").real, y_re)
+    rc = main(["vectors", "--core", str(nbfp16 / "nb16.json"), "--frames", "3", "-o", str(tmp_path / "v")])
+    assert rc == 0
+    ev = np.load(tmp_path / "v" / "nb16_exponent.npy")
+    words = [int(w, 16) for w in (tmp_path / "v" / "nb16_expected.hex").read_text().split()]
+    f = unpack(d["ports"]["output"]["fields"], words)
+    assert ev.shape == (3,) and np.array_equal(f["exponent"].reshape(3, 16), np.repeat(ev[:, None], 16, axis=1))
+
+
+@pytest.mark.parametrize("extra, needle", [
+    (["--lanes", "2"], "lanes must be 1 with scaling='bfp', got 2"),
+    (["--real-pairs"], "real_pairs is not available with scaling='bfp'"),
+    (["--target", "ice40"], "target must be 'generic' or 'ecp5' with scaling='bfp', got 'ice40'"),
+])
+def test_fftnet_bfp_refusals_are_one_line(extra, needle, tmp_path, capsys):
+    rc = main(["generate", "fftnet", "--n", "64", "--scaling", "bfp", *extra, "-o", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and needle in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("runtime", [False, True])
+def test_sim_checks_a_bfp_fftnet(nbfp16, tmp_path, capsys, runtime):
+    """``fftforge sim`` on a bfp FFTNet layer (ROM, and runtime weights and
+    biases written during the run): every word of every field (``exponent``
+    included) against the bit-true model with and without stalls, latency,
+    SQNR of output * 2**(exponent - log2 n) against its bound."""
+    core = nbfp16 / "nb16.json"
+    if runtime:
+        assert main(["generate", "fftnet", "--n", "16", "--width", "12", "--channels", "3", "--scaling", "bfp",
+                     "--runtime-weights", "--name", "nr16", "-o", str(tmp_path)]) == 0
+        core = tmp_path / "nr16.json"
+    rc = main(["sim", "--core", str(core), "--frames", "8", "--build-dir", str(tmp_path / "b")])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "bit-exact vs bit-true model : yes" in out
+    assert "bit-exact under random valid/ready stalls and idle gaps : yes" in out
+    assert "result : PASS" in out and ": met" in out
 
 
 def test_sim_checks_a_runtime_weight_bfp_filter(tmp_path, capsys):
