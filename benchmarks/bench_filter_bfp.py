@@ -1,5 +1,5 @@
-"""Block-floating-point spectral filter vs the scaled (default) filter: SQNR
-by input level, measured with the bit-true model the RTL matches, beside the
+"""Block-floating-point spectral filter (and FFTNet layer) vs the scaled
+(default) one: SQNR by input level, measured with the bit-true model the RTL matches, beside the
 analytic noise model, at N = 256, 16-bit input, 16-bit weights, 18-bit
 twiddles (r22sdf, convergent).
 
@@ -29,6 +29,17 @@ Checks: the bfp filter within 3 dB of (and not below) its noise model, and
 at least 15 dB above the scaled filter at every level, no overflow
 anywhere; a missed check is printed as MISSED and the exit status is 1.
 
+FFTNet layer (second table): ``FFTNetConfig(n=256, channels=4, scaling=S)``,
+the same random weights per channel (seed 1), biases ``(0, -1, 1/2, 1)``
+times the spectrum's rms at each level (``sigma sqrt(1/(2 n))``: zero,
+negative, positive), real Gaussian frames of sigma FS/4 .. FS/1024, through
+:class:`fftforge.pyref.fftnet.FFTNetModel`; SQNR against the float layer
+(:func:`fftforge.pyref.fftnet.fftnet_float`), bfp: ``output * 2**(exponent
+- log2 n)``; in brackets the noise model with no margin
+(:func:`fftforge.pyref.fftnet.fftnet_noise_power`,
+:func:`fftforge.pyref.fftnet.bfp_fftnet_noise_power`).  Checks: bfp not
+below its model less 1 dB, at least 15 dB above scaled, no overflow.
+
 Usage::
 
     nice -n 10 .venv/bin/python benchmarks/bench_filter_bfp.py [--frames 512] [--json out.json]
@@ -55,6 +66,10 @@ from fftforge.pyref.bfp import gaussian_frames  # noqa: E402
 from fftforge.pyref.filter import (FilterModel, bfp_filter_noise_power, design_weights, filter_float,  # noqa: E402
                                    filter_noise_power, sqnr_db)
 from fftforge.sim.check_filter import random_weights  # noqa: E402
+from fftforge.filter_config import FFTNetConfig  # noqa: E402
+from fftforge.pyref.fftnet import (FFTNetModel, bfp_fftnet_noise_power, fftnet_float,  # noqa: E402
+                                   fftnet_noise_power)
+from fftforge.pyref.filter import frame_weights  # noqa: E402
 
 N, WIDTH = 256, 16
 LEVELS = (4, 16, 64, 256, 1024)
@@ -88,6 +103,39 @@ def measure(cfg: FilterConfig, re, im) -> dict:
             "exponent": None if exp is None else [int(exp.min()), int(exp.max())]}
 
 
+FFTNET_BIAS = (0, -1, 0.5, 1)      # x the spectrum's rms at the level
+
+
+def fftnet_configs(div: int) -> dict:
+    """The two FFTNet layers at level FS/div (biases relative to it)."""
+    base = FFTNetConfig(n=N, width=WIDTH, channels=len(FFTNET_BIAS))
+    wr, wi = random_weights(base, np.random.default_rng(1))
+    rms = 2.0 ** (WIDTH - 1) / div * np.sqrt(0.5 / N)
+    bias = tuple(int(round(m * rms)) for m in FFTNET_BIAS)
+    base = base.replace(weights_re=np.ravel(wr), weights_im=np.ravel(wi), bias=bias)
+    return {"scaled": base, "bfp": base.replace(scaling="bfp")}
+
+
+def measure_fftnet(cfg: FFTNetConfig, re) -> dict:
+    out = FFTNetModel(cfg)(re, np.zeros_like(re))
+    w_re, w_im, fb = frame_weights(cfg, re.shape[0])
+    w = cfg.weights_float(w_re, w_im)
+    ref = fftnet_float(re, w, fb)
+    y = out[0].astype(np.float64)
+    p_sig = float(np.sum(ref ** 2))
+    exp = None
+    if cfg.bfp:                       # layer ~= output * 2**(exponent - log2 n)
+        exp = out[3]
+        y = y * 2.0 ** (exp[:, None].astype(np.float64) - cfg.log2n)
+        nz = float(np.sum(bfp_fftnet_noise_power(cfg, re, w, fb))) * N
+    else:
+        yf = np.fft.fft(re, axis=1, norm="forward") * w
+        nz = fftnet_noise_power(cfg, float(np.mean(re.astype(float) ** 2)), yf, fb) * re.size
+    return {"measured_db": sqnr_db(ref, y), "model_db": float(10 * np.log10(p_sig / nz)),
+            "overflow": bool(np.asarray(out[2]).any()),
+            "exponent": None if exp is None else [int(exp.min()), int(exp.max())]}
+
+
 def git(*args) -> str:
     try:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
@@ -116,6 +164,18 @@ def main(argv=None) -> int:
                 missed.append(f"{weights} FS/{div}: bfp {b['measured_db']:.1f} dB not 15 dB above scaled")
             if b["overflow"] or s["overflow"]:
                 missed.append(f"{weights} FS/{div}: overflow")
+    net = {}
+    for div in LEVELS:
+        re, _ = gaussian_frames(N, WIDTH, 2.0 ** (WIDTH - 1) / div, args.frames, np.random.default_rng(div))
+        row = {name: measure_fftnet(cfg, re) for name, cfg in fftnet_configs(div).items()}
+        net[f"FS/{div}"] = row
+        b, s = row["bfp"], row["scaled"]
+        if not b["measured_db"] >= b["model_db"] - 1:
+            missed.append(f"fftnet FS/{div}: bfp {b['measured_db']:.1f} dB below model {b['model_db']:.1f} dB")
+        if not b["measured_db"] > s["measured_db"] + 15:
+            missed.append(f"fftnet FS/{div}: bfp {b['measured_db']:.1f} dB not 15 dB above scaled")
+        if b["overflow"] or s["overflow"]:
+            missed.append(f"fftnet FS/{div}: overflow")
     cfgs = configs("random")
     print(f"spectral filter N={N}, width {WIDTH}, coef 16, twiddle 18, r22sdf convergent; "
           f"{args.frames} Gaussian frames per level")
@@ -131,6 +191,18 @@ def main(argv=None) -> int:
         s, b = row["scaled"], row["bfp"]
         print(f"| {weights} | {level} | {s['measured_db']:.1f} ({s['model_db']:.1f}) | "
               f"{b['measured_db']:.1f} ({b['model_db']:.1f}) | {b['exponent'][0]}..{b['exponent'][1]} |")
+    ncfgs = fftnet_configs(LEVELS[0])
+    print(f"\nFFTNet layer N={N}, {len(FFTNET_BIAS)} channels, biases {FFTNET_BIAS} x the spectrum rms; "
+          + "; ".join(f"{k}: output {c.output_width} bits" + (f" + {c.exponent_width}-bit exponent" if c.bfp else "")
+                      + f", latency_cycles {c.latency_cycles}" for k, c in ncfgs.items()))
+    print("SQNR dB measured (noise model), output vs the float layer Re(ifft(modReLU(fft(x, norm='forward') W, b), "
+          "norm='forward')); bfp: output * 2**(exponent - 8)")
+    print("| level | scaled | bfp | bfp exponents |")
+    print("|---|---|---|---|")
+    for level, row in net.items():
+        s, b = row["scaled"], row["bfp"]
+        print(f"| {level} | {s['measured_db']:.1f} ({s['model_db']:.1f}) | "
+              f"{b['measured_db']:.1f} ({b['model_db']:.1f}) | {b['exponent'][0]}..{b['exponent'][1]} |")
     for m in missed:
         print("MISSED:", m)
     print(f"({time.time() - t0:.0f} s)")
@@ -142,9 +214,10 @@ def main(argv=None) -> int:
                 "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 "commit": git("rev-parse", "--short", "HEAD") or "unknown",
                 "latency_cycles": {k: c.latency_cycles for k, c in cfgs.items()},
-                "output_width": {k: c.output_width for k, c in cfgs.items()}}
+                "output_width": {k: c.output_width for k, c in cfgs.items()},
+                "fftnet_latency_cycles": {k: c.latency_cycles for k, c in ncfgs.items()}}
         with open(args.json, "w") as f:
-            json.dump({"meta": meta, "results": res, "missed": missed}, f, indent=1)
+            json.dump({"meta": meta, "results": res, "fftnet": net, "missed": missed}, f, indent=1)
     return 1 if missed else 0
 
 
