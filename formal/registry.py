@@ -284,7 +284,11 @@ def filter_sets(CoreHarness):
             # block floating point: the bfp forward FFT's normalisers and the
             # exponent FIFO to the output (the exponent field is part of the
             # payload the hold rule checks)
-            ("filter.r22sdf.n8.bfp", FilterConfig(scaling="bfp", channels=2, **base), FilterCore, True)):
+            ("filter.r22sdf.n8.bfp", FilterConfig(scaling="bfp", channels=2, **base), FilterCore, True),
+            # the bfp FFTNet layer: the same, plus the block scaler between the
+            # multiply and the modReLU (its e2 is what the exponent FIFO carries)
+            ("fftnet.r22sdf.n8.bfp", FFTNetConfig(scaling="bfp", channels=2, bias=(100, -3), **base), FFTNetCore,
+             True)):
         frame = cfg.frame_cycles
         checks = [Check("prove", 3, lambda cfg=cfg, cls=cls: CoreHarness(cfg, core_cls=cls))]
         if covers:
@@ -295,7 +299,8 @@ def filter_sets(CoreHarness):
             name, "filter",
             f"{cls.__name__} N={cfg.n}{' runtime weights (w stream free)' if cfg.weights == 'runtime' else ''}"
             f"{' real pairs' if cfg.real_pairs else ''}{f' {cfg.lanes} lanes' if cfg.lanes > 1 else ''}"
-            f"{' scaling=bfp (exponent field, exponent FIFO)' if cfg.bfp else ''}: "
+            f"{' scaling=bfp (exponent field, exponent FIFO' if cfg.bfp else ''}"
+            f"{', block scaler' if cfg.bfp and cfg.real_output else ''}{')' if cfg.bfp else ''}: "
             f"stream contract on o, accepted = emitted + in flight <= {cfg.capacity}"
             f"{' transfers' if cfg.lanes > 1 else ''}, last on every {frame}-th output"
             f"{' transfer' if cfg.lanes > 1 else ''}, no output before latency_cycles={cfg.latency_cycles}"
