@@ -139,21 +139,30 @@ def test_filter_model_exponent_output_and_vectors(fbfp64, tmp_path):
     e = np.load(tmp_path / "e.npy")
     assert e.shape == (4,) and e.dtype == np.int64 and np.array_equal(e, e_lib) and len(set(e.tolist())) > 1
     assert np.array_equal(np.load(tmp_path / "y.npy"), y_re + 1j * y_im)
-    rc = main(["vectors", "--core", str(fbfp64 / "fb64.json"), "--frames", "3", "-o", str(tmp_path / "v")])
+    _vectors_carry_exponents(fbfp64 / "fb64.json", d, tmp_path / "v")
+
+
+def _vectors_carry_exponents(core, d, out, frames=3):
+    """``fftforge vectors`` of a bfp core: ``<name>_exponent.npy`` per frame,
+    and the expected words' ``exponent`` field equal to it on every word."""
+    rc = main(["vectors", "--core", str(core), "--frames", str(frames), "-o", str(out)])
     assert rc == 0
-    ev = np.load(tmp_path / "v" / "fb64_exponent.npy")
-    words = [int(w, 16) for w in (tmp_path / "v" / "fb64_expected.hex").read_text().split()]
+    ev = np.load(out / f"{d['name']}_exponent.npy")
+    words = [int(w, 16) for w in (out / f"{d['name']}_expected.hex").read_text().split()]
     f = unpack(d["ports"]["output"]["fields"], words)
-    assert ev.shape == (3,) and np.array_equal(f["exponent"].reshape(3, 64), np.repeat(ev[:, None], 64, axis=1))
+    n = d["n"]
+    assert ev.shape == (frames,)
+    assert np.array_equal(f["exponent"].reshape(frames, n), np.repeat(ev[:, None], n, axis=1))
 
 
+@pytest.mark.parametrize("kind", ["filter", "fftnet"])
 @pytest.mark.parametrize("extra, needle", [
     (["--lanes", "2"], "lanes must be 1 with scaling='bfp', got 2"),
     (["--real-pairs"], "real_pairs is not available with scaling='bfp'"),
     (["--target", "ice40"], "target must be 'generic' or 'ecp5' with scaling='bfp', got 'ice40'"),
 ])
-def test_filter_bfp_refusals_are_one_line(extra, needle, tmp_path, capsys):
-    rc = main(["generate", "filter", "--n", "64", "--scaling", "bfp", *extra, "-o", str(tmp_path)])
+def test_filter_and_fftnet_bfp_refusals_are_one_line(kind, extra, needle, tmp_path, capsys):
+    rc = main(["generate", kind, "--n", "64", "--scaling", "bfp", *extra, "-o", str(tmp_path)])
     err = capsys.readouterr().err
     assert rc == 2 and needle in err and err.count("\n") == 1 and "Traceback" not in err
 
@@ -200,23 +209,7 @@ def test_fftnet_model_exponent_output_and_vectors(nbfp16, tmp_path):
     e = np.load(tmp_path / "e.npy")
     assert e.shape == (6,) and e.dtype == np.int64 and np.array_equal(e, e_lib) and len(set(e.tolist())) > 1
     assert np.array_equal(np.load(tmp_path / "y.npy").real, y_re)
-    rc = main(["vectors", "--core", str(nbfp16 / "nb16.json"), "--frames", "3", "-o", str(tmp_path / "v")])
-    assert rc == 0
-    ev = np.load(tmp_path / "v" / "nb16_exponent.npy")
-    words = [int(w, 16) for w in (tmp_path / "v" / "nb16_expected.hex").read_text().split()]
-    f = unpack(d["ports"]["output"]["fields"], words)
-    assert ev.shape == (3,) and np.array_equal(f["exponent"].reshape(3, 16), np.repeat(ev[:, None], 16, axis=1))
-
-
-@pytest.mark.parametrize("extra, needle", [
-    (["--lanes", "2"], "lanes must be 1 with scaling='bfp', got 2"),
-    (["--real-pairs"], "real_pairs is not available with scaling='bfp'"),
-    (["--target", "ice40"], "target must be 'generic' or 'ecp5' with scaling='bfp', got 'ice40'"),
-])
-def test_fftnet_bfp_refusals_are_one_line(extra, needle, tmp_path, capsys):
-    rc = main(["generate", "fftnet", "--n", "64", "--scaling", "bfp", *extra, "-o", str(tmp_path)])
-    err = capsys.readouterr().err
-    assert rc == 2 and needle in err and err.count("\n") == 1 and "Traceback" not in err
+    _vectors_carry_exponents(nbfp16 / "nb16.json", d, tmp_path / "v")
 
 
 @pytest.mark.parametrize("runtime", [False, True])
