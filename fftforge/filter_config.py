@@ -578,6 +578,12 @@ class FFTNetConfig(FilterConfig):
     The output is the real part only (``re``; with ``real_pairs``, ``re``
     and ``im`` are the two channels' real outputs).  Runtime weights: the weight
     port also writes biases at addresses ``channels*n + c``.
+
+    ``scaling="bfp"``: block floating point, as for the filter, with the
+    bias rescaled to the mantissas per frame and the frame's exponent
+    ``e2`` in the output field ``exponent`` (module docstring, "Block
+    floating point FFTNet"); one lane, no real pairs, targets ``generic``
+    and ``ecp5``.
     """
     bias: Optional[tuple] = None
     iterations: Optional[int] = None

@@ -13,8 +13,15 @@ With ``lanes`` P > 1: ``i`` is ``{re0, ..., re<P-1>}`` and ``o`` ``{re0, ...,
 re<P-1>, last, overflow[, wseq]}`` (lane l of transfer t = token t*P + l), one
 modReLU per lane (see :mod:`fftforge.hdl.filter`).
 
+Block floating point (``scaling="bfp"``): the bfp filter's datapath with
+the block scaler :class:`fftforge.hdl.normalize.BlockBias` in front of the
+modReLU; ``o`` has the field ``exponent`` (the frame's ``e2``), and the
+layer's output ~= ``re * 2**(exponent - log2 n)`` (:mod:`fftforge.filter_config`,
+"Block floating point FFTNet").
+
 Latency :attr:`~fftforge.filter_config.FilterConfig.latency_cycles`
-(forward FFT + multiply + modReLU + inverse FFT + the stream shell's 2).
+(forward FFT + multiply [+ block shift] + modReLU + inverse FFT + the
+stream shell's 2).
 """
 
 from fftforge.filter_config import FFTNetConfig
@@ -36,9 +43,11 @@ class FFTNetCore(FilterCore):
     i : In(stream {re: signed(width)})
         Real tokens, n per frame (with P lanes ``{re0, ..., re<P-1>}``, lane l
         of transfer t = token t*P + l).
-    o : Out(stream {re: signed(output_width), last, overflow[, wseq]})
+    o : Out(stream {re: signed(output_width), last, overflow[, wseq][, exponent]})
         The real part of the layer's output (with P lanes ``{re0, ...,
-        re<P-1>, last, overflow[, wseq]}``); ``wseq`` as in :class:`FilterCore`.
+        re<P-1>, last, overflow[, wseq]}``); ``wseq`` as in :class:`FilterCore`;
+        ``exponent`` (``scaling="bfp"``): the frame's block exponent, the
+        layer ~= ``re * 2**(exponent - log2 n)``.
     w : In(stream {addr, re, im})
         ``weights="runtime"`` only: weights at ``c*n + k``, biases at
         ``channels*n + c`` (``re``).

@@ -65,7 +65,12 @@ inverse FFT work on the mantissas, and a
 from the forward FFT's output to the inverse FFT's output, where it becomes
 the output field ``exponent`` (unsigned, constant over a frame):
 ``ifft(fft(x) * W) ~= output * 2**(exponent - log2 n)``.  Overlap-save
-passes it through with each frame's kept outputs.
+passes it through with each frame's kept outputs.  FFTNet: a block scaler
+(:class:`~fftforge.hdl.normalize.BlockBias`) between the multiply and the
+modReLU rescales the bias to the mantissas (and, for a bias too wide for
+them, shifts the frame's Y right), and its per-frame exponent ``e2`` is the
+one the FIFO carries (:mod:`fftforge.filter_config`, "Block floating point
+FFTNet").
 
 Latency: :attr:`fftforge.filter_config.FilterConfig.latency_cycles`.
 Throughput: P samples per clock (one transfer), frames back to back.
@@ -308,8 +313,9 @@ class FilterDatapath(wiring.Component):
         FFTNet with real pairs: the bias of each channel.
     exponent : Out(unsigned(exponent_width))
         Block floating point only: the block exponent of the frame whose
-        word is on ``o`` (the forward FFT's, carried by a
-        :class:`~fftforge.hdl.normalize.FrameFIFO`).
+        word is on ``o`` (the forward FFT's; FFTNet: the block scaler's
+        ``e2``, :class:`~fftforge.hdl.normalize.BlockBias`), carried by a
+        :class:`~fftforge.hdl.normalize.FrameFIFO`.
 
     Latency ``cfg.pipeline_latency`` slots (:attr:`FilterConfig.latency_parts`).
     Bit growth: ``width`` -> ``cfg.output_width`` (the scaled forward FFT's
@@ -380,12 +386,16 @@ class FilterDatapath(wiring.Component):
         input: delayed ``mul_slots - 1`` slots; ``delay``: other slots)."""
         from fftforge.hdl.modrelu import ModReLU
         cfg = self.cfg
-        bd = DelayLine(signed(len(bias)), cfg.mul_slots - 1 if delay is None else delay)
+        delay = cfg.mul_slots - 1 if delay is None else delay
+        if delay:
+            bd = DelayLine(signed(len(bias)), delay)
+            self._add(m, f"bias_delay{name}", bd)
+            m.d.comb += bd.i.eq(bias)
+            bias = bd.o
         mr = ModReLU(cfg.mul_width, cfg.spectrum_width, cfg.modrelu_bias_width, cfg.iterations, cfg.guard,
                      cfg.rounding, **self.prim)
-        self._add(m, f"bias_delay{name}", bd)
         self._add(m, f"modrelu{name}", mr)
-        m.d.comb += [bd.i.eq(bias), mr.i.eq(word), mr.bias.eq(bd.o)]
+        m.d.comb += [mr.i.eq(word), mr.bias.eq(bias)]
         return mr.o
 
     def _block_bias(self, m, word, e):
