@@ -212,7 +212,10 @@ def test_fftnet_model_exponent_output_and_vectors(nbfp16, tmp_path):
     _vectors_carry_exponents(nbfp16 / "nb16.json", d, tmp_path / "v")
 
 
-@pytest.mark.parametrize("runtime", [False, True])
+# the ROM-weight run is in make test-full only (the runtime-weight run covers
+# the same datapath plus the weight port; tests/hdl/test_fftnet_core.py runs
+# both weight kinds bit-exact in Amaranth): make test stays within its budget
+@pytest.mark.parametrize("runtime", [pytest.param(False, marks=pytest.mark.slow), True])
 def test_sim_checks_a_bfp_fftnet(nbfp16, tmp_path, capsys, runtime):
     """``fftforge sim`` on a bfp FFTNet layer (ROM, and runtime weights and
     biases written during the run): every word of every field (``exponent``
