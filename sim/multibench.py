@@ -48,7 +48,7 @@ import numpy as np
 from fftforge.pyref import lanes
 from fftforge.sim.payload import pack, unpack
 
-__all__ = ["Segment", "CoreSpec", "SegmentResult", "CoreResult", "MultiRun", "MultiBench",
+__all__ = ["Segment", "CoreSpec", "SegmentResult", "CoreResult", "MultiRun", "MultiBench", "bfp_word_problems",
            "binary_env", "testbench", "stream_problems"]
 
 
@@ -141,6 +141,22 @@ def _rate(cfg) -> int:
     """Cycles per transfer at full rate: the configuration's
     ``cycles_per_sample`` (1 for every kind without one)."""
     return getattr(cfg, "cycles_per_sample", 1)
+
+
+def bfp_word_problems(received: dict, max_exponent: int, where: str) -> list:
+    """A block-floating-point core's words of one bit-exact segment, as
+    messages naming ``where`` (empty: they hold): the overflow flag never
+    set, the ``exponent`` field constant over each frame (``received``
+    fields shaped (frames, transfers)) and at most ``max_exponent``."""
+    bad = []
+    if np.asarray(received["overflow"]).any():
+        bad.append(f"{where}: overflow flag set")
+    e = np.asarray(received["exponent"])
+    if not (e == e[:, :1]).all():
+        bad.append(f"{where}: exponent not constant over a frame")
+    if e.max() > max_exponent:
+        bad.append(f"{where}: exponent {e.max()} above max_exponent {max_exponent}")
+    return bad
 
 
 def stream_problems(core: "CoreResult", spec: "CoreSpec", name: str) -> list:

@@ -14,6 +14,16 @@ from fftforge.pyref.fft import FFTModel
 from fftforge.sim.payload import unpack
 
 
+def _assert_sim_passes(rc, capsys):
+    """``fftforge sim`` exited 0 and its report says every word bit-exact,
+    with and without stalls, and every bound met."""
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "bit-exact vs bit-true model : yes" in out
+    assert "bit-exact under random valid/ready stalls and idle gaps : yes" in out
+    assert "result : PASS" in out and ": met" in out
+
+
 @pytest.fixture(scope="module")
 def bfp64(tmp_path_factory):
     out = tmp_path_factory.mktemp("bfp")
@@ -95,11 +105,7 @@ def test_sim_checks_a_bfp_core_on_cocotb(bfp64, capsys):
     without random valid/ready stalls; SQNR of output * 2**exponent against
     its derived bound."""
     rc = main(["sim", "--core", str(bfp64 / "b64.json"), "--frames", "4", "--build-dir", str(bfp64 / "build")])
-    out = capsys.readouterr().out
-    assert rc == 0, out
-    assert "bit-exact vs bit-true model : yes" in out
-    assert "bit-exact under random valid/ready stalls and idle gaps : yes" in out
-    assert "result : PASS" in out and ": met" in out
+    _assert_sim_passes(rc, capsys)
 
 
 # ------------------------------------------------------------ filter kind
@@ -227,11 +233,7 @@ def test_sim_checks_a_bfp_fftnet(nbfp16, tmp_path, capsys, runtime):
                      "--runtime-weights", "--name", "nr16", "-o", str(tmp_path)]) == 0
         core = tmp_path / "nr16.json"
     rc = main(["sim", "--core", str(core), "--frames", "8", "--build-dir", str(tmp_path / "b")])
-    out = capsys.readouterr().out
-    assert rc == 0, out
-    assert "bit-exact vs bit-true model : yes" in out
-    assert "bit-exact under random valid/ready stalls and idle gaps : yes" in out
-    assert "result : PASS" in out and ": met" in out
+    _assert_sim_passes(rc, capsys)
 
 
 def test_sim_checks_a_runtime_weight_bfp_filter(tmp_path, capsys):
@@ -242,11 +244,7 @@ def test_sim_checks_a_runtime_weight_bfp_filter(tmp_path, capsys):
     assert main(["generate", "filter", "--n", "16", "--width", "12", "--scaling", "bfp", "--channels", "3",
                  "--runtime-weights", "--name", "fb16", "-o", str(tmp_path)]) == 0
     rc = main(["sim", "--core", str(tmp_path / "fb16.json"), "--frames", "8", "--build-dir", str(tmp_path / "b")])
-    out = capsys.readouterr().out
-    assert rc == 0, out
-    assert "bit-exact vs bit-true model : yes" in out
-    assert "bit-exact under random valid/ready stalls and idle gaps : yes" in out
-    assert "result : PASS" in out and ": met" in out
+    _assert_sim_passes(rc, capsys)
 
 
 def test_sim_checks_an_overlap_save_bfp_filter(tmp_path, capsys):
@@ -259,8 +257,4 @@ def test_sim_checks_an_overlap_save_bfp_filter(tmp_path, capsys):
     d = json.loads((tmp_path / "fos.json").read_text())
     assert "exponent" in d["ports"]["output"]["fields"] and "overlap-save" in d["scale_relation"]
     rc = main(["sim", "--core", str(tmp_path / "fos.json"), "--frames", "12", "--build-dir", str(tmp_path / "b")])
-    out = capsys.readouterr().out
-    assert rc == 0, out
-    assert "bit-exact vs bit-true model : yes" in out
-    assert "bit-exact under random valid/ready stalls and idle gaps : yes" in out
-    assert "result : PASS" in out and ": met" in out
+    _assert_sim_passes(rc, capsys)

@@ -18,7 +18,7 @@ import numpy as np
 from fftforge.config import FFTConfig
 from fftforge.pyref.bfp import full_scale_frames, gaussian_frames
 from fftforge.pyref.fft import fft_float, sqnr_db
-from fftforge.sim.multibench import CoreSpec, MultiBench, Segment, stream_problems
+from fftforge.sim.multibench import CoreSpec, MultiBench, Segment, bfp_word_problems, stream_problems
 
 #: SQNR floors (dB) of output * 2**exponent against NumPy, by Gaussian level
 #: (FS / divisor, per component): the issue's targets at N = 1024
@@ -81,13 +81,7 @@ def bfp_problems(core, spec, bounds) -> list:
     for s, (seg, res) in enumerate(zip(spec.segments, core.segments)):
         if not res.bit_exact:
             continue
-        if np.asarray(res.received["overflow"]).any():
-            bad.append(f"{name} segment {s}: overflow flag set")
-        e = np.asarray(res.received["exponent"])
-        if not (e == e[:, :1]).all():
-            bad.append(f"{name} segment {s}: exponent not constant over a frame")
-        if e.max() > cfg.max_exponent:
-            bad.append(f"{name} segment {s}: exponent {e.max()} above max_exponent {cfg.max_exponent}")
+        bad += bfp_word_problems(res.received, cfg.max_exponent, f"{name} segment {s}")
         for lab, db in bfp_sqnr(cfg, seg, res.received).items():
             div = int(lab[3:]) if lab.startswith("fs/") else None
             if div in bounds and not db >= bounds[div]:
