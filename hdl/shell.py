@@ -39,7 +39,7 @@ from amaranth.hdl import EnableInserter, ResetInserter, Signal
 from amaranth.lib.fifo import SyncFIFO
 
 from fftforge.config import OUTPUT_FIFO_DEPTH
-from fftforge.hdl.control import PipelineControl, advance, clear, clear_ahead
+from fftforge.hdl.control import PipelineControl, advance, clear_ahead
 from fftforge.hdl.prims import register_copy, register_copy_ahead
 
 __all__ = ["stream_shell", "DatapathClear", "DatapathEnable", "add_part", "sync_enabled"]
@@ -56,9 +56,9 @@ class DatapathClear:
     (:func:`~fftforge.hdl.prims.register_copy_ahead` of
     :func:`~fftforge.hdl.control.clear_ahead`: ``clr`` known a cycle early
     from the controller's flags, then registered twice), so that the route
-    from the controller to a far part spans two cycles; else one
-    (:func:`~fftforge.hdl.control.clear` of ``draining`` and ``busy``,
-    registered).
+    from the controller to a far part spans two cycles.  At more than one
+    cycle per sample (where the shell keeps one shared register on every
+    target) ``q``.
 
     Parameters
     ----------
@@ -78,11 +78,10 @@ class DatapathClear:
         """``clr_q`` for one part: registers of its own added to ``m``
         where the target has them, else ``q``."""
         ctl = self.ctl
-        if ctl.cycles_per_sample == 1:
-            r = register_copy_ahead(m, clear_ahead, [ctl.draining, self.space, ctl.tail_end, ctl.busy],
-                                    target=self.target, name=name)
-        else:
-            r = register_copy(m, clear, [ctl.draining, ctl.busy], target=self.target, name=name)
+        if ctl.cycles_per_sample > 1:      # (clear_ahead holds at one cycle per sample only)
+            return self.q
+        r = register_copy_ahead(m, clear_ahead, [ctl.draining, self.space, ctl.tail_end, ctl.busy],
+                                target=self.target, name=name)
         return self.q if r is None else r
 
 
