@@ -133,23 +133,4 @@ def test_product_register_from_eight_lanes():
         assert all(p.latency == twiddle_latency(p.rotated_width, cfg.twiddle_width, cfg.cmul)
                    + p.product_register for p in tw)
     p8 = FFTConfig(n=1024, lanes=8)
-    assert p8.latency_cycles == sum(p.latency for p in p8.plan()) + p8.ce_latency + 1   # enable, output FIFO
-
-
-def test_datapath_two_cycles_behind_from_eight_lanes():
-    """From FAR_ENABLE_MIN_LANES lanes on (one cycle per sample) the
-    datapath runs two cycles behind the controller: latency + 1, one more
-    output FIFO word (capacity + 1); below it, or at more than one cycle per
-    sample, one cycle, for every core kind."""
-    from fftforge.config import FAR_ENABLE_MIN_LANES, ce_register_latency, output_fifo_depth
-    from fftforge.filter_config import FFTNetConfig, FilterConfig
-    assert FAR_ENABLE_MIN_LANES == 8
-    assert [ce_register_latency(p) for p in (1, 2, 4, 8)] == [1, 1, 1, 2]
-    assert ce_register_latency(8, cycles_per_sample=2) == 1
-    assert [output_fifo_depth(h) for h in (1, 2)] == [4, 5]
-    for cls, n in ((FFTConfig, 1024), (FilterConfig, 64), (FFTNetConfig, 64)):
-        for lanes, h in ((4, 1), (8, 2)):
-            cfg = cls(n=n, lanes=lanes)
-            assert cfg.ce_latency == h
-            assert cfg.latency_cycles == cfg.pipeline_latency + h + 1
-            assert cfg.capacity == cfg.pipeline_latency + 3 + h
+    assert p8.latency_cycles == sum(p.latency for p in p8.plan()) + 2   # registered enable, output FIFO
