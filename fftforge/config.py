@@ -56,8 +56,7 @@ __all__ = [
     "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
     "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "SHARED_CMUL_LATENCY", "CYCLES_PER_SAMPLE_RANGE", "REORDER_LATENCY_EXTRA", "TARGETS",
     "CE_REGISTER_LATENCY", "OUTPUT_FIFO_DEPTH", "BF2II_ROTATE_LATENCY", "MULT_LIMB_BITS",
-    "PRODUCT_REGISTER_MIN_LANES", "FAR_ENABLE_MIN_LANES", "ce_register_latency", "output_fifo_depth",
-    "mult_limbs", "mult_latency", "CMUL3_PREADD_LATENCY", "cmul_operands", "cmul_latency", "twiddle_latency", "shared_cmul_latency", "shell_latency",
+    "PRODUCT_REGISTER_MIN_LANES", "mult_limbs", "mult_latency", "CMUL3_PREADD_LATENCY", "cmul_operands", "cmul_latency", "twiddle_latency", "shared_cmul_latency", "shell_latency",
     "shell_capacity", "BFP_NORMALIZE_LATENCY_EXTRA", "BFP_OUT_LATENCY", "BFP_GUARD_BITS", "bfp_analyse",
     "late_schedule",
 ]
@@ -94,14 +93,8 @@ TWIDDLE_LATENCY = RAM_LATENCY + CMUL_LATENCY + 1  # ROM read (and the sample's r
 REORDER_LATENCY_EXTRA = RAM_LATENCY  # the natural-order buffer takes N + 2 slots
 OUTPUT_LATENCY = 1           # output skid FIFO: written, then visible
 CE_REGISTER_LATENCY = 1      # every core: the datapath runs a cycle behind its controller (registered clock enable)
-#   (two cycles from FAR_ENABLE_MIN_LANES lanes on: ce_register_latency())
 OUTPUT_FIFO_DEPTH = 4        # every core: 2 words of skid + the write in flight behind the registered enable
 #   + 1 so that the free-space flag need not know the controller's current emit (hdl/shell.py)
-#   (+ 1 per further cycle of enable: output_fifo_depth())
-FAR_ENABLE_MIN_LANES = 8     # cores of this many lanes or more (one cycle per sample) run their datapath two
-#   cycles behind the controller: the enable and clear reach each part in two hops of flip-flops, so
-#   that no cycle holds both the controller's logic and the route across the chip (P = 8, N = 1024 at
-#   ddb7642: ctl.draining -> a far part's enable/clear copy, 8.48 ns of routing in one cycle)
 SHARED_CMUL_LATENCY = 1      # cycles_per_sample 2: the products of a slot's operands, in the next slot's register
 #   (cycles_per_sample >= 3: 0, the sums accumulate within the slot: shared_cmul_latency())
 CYCLES_PER_SAMPLE_RANGE = (1, 16)  # the datapath moves at most once every K cycles (time-shared multipliers)
@@ -181,34 +174,18 @@ def shared_cmul_latency(cycles_per_sample: int) -> int:
     return SHARED_CMUL_LATENCY if cycles_per_sample == 2 else 0
 
 
-def ce_register_latency(lanes: int = 1, cycles_per_sample: int = 1) -> int:
-    """Cycles the datapath of a stream core runs behind its controller
-    (:mod:`fftforge.hdl.shell`): :data:`CE_REGISTER_LATENCY`, plus one from
-    :data:`FAR_ENABLE_MIN_LANES` lanes on at one cycle per sample."""
-    return CE_REGISTER_LATENCY + int(lanes >= FAR_ENABLE_MIN_LANES and cycles_per_sample == 1)
-
-
-def output_fifo_depth(ce_latency: int = CE_REGISTER_LATENCY) -> int:
-    """Words of a stream core's output FIFO whose datapath runs
-    ``ce_latency`` cycles behind its controller: :data:`OUTPUT_FIFO_DEPTH`
-    plus one per cycle beyond the first (one more write in flight)."""
-    return OUTPUT_FIFO_DEPTH + ce_latency - CE_REGISTER_LATENCY
-
-
-def shell_latency(pipeline_latency: int, cycles_per_sample: int = 1, ce_latency: int = CE_REGISTER_LATENCY) -> int:
+def shell_latency(pipeline_latency: int, cycles_per_sample: int = 1) -> int:
     """``latency_cycles`` of a stream core (:mod:`fftforge.hdl.shell`) whose
     slot pipeline takes ``pipeline_latency`` slots: plus the registered
-    clock enable (``ce_latency`` cycles, :func:`ce_register_latency`) and
-    the output FIFO.  A core that moves at most once every
+    clock enable and the output FIFO.  A core that moves at most once every
     ``cycles_per_sample`` cycles takes that many cycles per slot."""
-    return cycles_per_sample * pipeline_latency + ce_latency + OUTPUT_LATENCY
+    return cycles_per_sample * pipeline_latency + CE_REGISTER_LATENCY + OUTPUT_LATENCY
 
 
-def shell_capacity(pipeline_latency: int, ce_latency: int = CE_REGISTER_LATENCY) -> int:
+def shell_capacity(pipeline_latency: int) -> int:
     """Most samples a stream core holds (accepted, not yet emitted): the
-    slot pipeline plus the output FIFO (:func:`output_fifo_depth`, the
-    writes in flight included)."""
-    return pipeline_latency + output_fifo_depth(ce_latency)
+    slot pipeline plus the output FIFO (the write in flight included)."""
+    return pipeline_latency + OUTPUT_FIFO_DEPTH
 
 
 def twiddle_latency(width: int, twiddle_width: int, form: int = 4, cycles_per_sample: int = 1,
@@ -556,19 +533,13 @@ class CoreConfig:
         sample with no stalls: the kind's slot pipeline
         (``pipeline_latency``) in the stream shell (:func:`shell_latency`:
         the registered clock enable and the output FIFO)."""
-        return shell_latency(self.pipeline_latency, getattr(self, "cycles_per_sample", 1), self.ce_latency)
-
-    @property
-    def ce_latency(self) -> int:
-        """Cycles the datapath runs behind the stream controller
-        (:func:`ce_register_latency` of the lanes and cycles per sample)."""
-        return ce_register_latency(self.lanes, getattr(self, "cycles_per_sample", 1))
+        return shell_latency(self.pipeline_latency, getattr(self, "cycles_per_sample", 1))
 
     @property
     def capacity(self) -> int:
         """Most samples the core holds (accepted, not yet emitted): the slot
-        pipeline plus the output FIFO (with the writes in flight)."""
-        return shell_capacity(self.pipeline_latency, self.ce_latency)
+        pipeline plus the output FIFO (with the write in flight)."""
+        return shell_capacity(self.pipeline_latency)
 
     # ------------------------------------------------------- (de)serialisation
     def replace(self, **changes):

@@ -14,7 +14,7 @@ Families
                product CMUL_LATENCY cycles earlier: form 4 at 4x4, 16x18 and every width
                of the 16-bit cores; form 3 at 4x4 (see the README).
 ``control``    PipelineControl alone: slot validity, conservation, frames.
-``core``       whole FFTCore, N = 8 and 16, r2sdf and r22sdf (and 2/4/8 lanes,
+``core``       whole FFTCore, N = 8 and 16, r2sdf and r22sdf (and 2/4 lanes,
                runtime direction): stream contract, conservation, frame
                alignment, latency, covers.
 ``filter``     spectral filter and FFTNet cores (N = 8): the same; the
@@ -189,7 +189,7 @@ def _build_registry():
 
 def fft_sets(CoreHarness):
     """The FFT kind: its pipeline control alone and the whole FFTCore (N = 8
-    and 16, both architectures; 2, 4 and 8 lanes; runtime direction)."""
+    and 16, both architectures; 2 and 4 lanes; runtime direction)."""
     from fftforge.formal.streams import ControlHarness
     sets = []
     for arch in ("r2sdf", "r22sdf"):
@@ -218,7 +218,6 @@ def fft_sets(CoreHarness):
     # parallel lanes and the runtime direction input (same harness: frames
     # are cfg.frame_cycles transfers)
     for arch, n, kw, tag in (("r22sdf", 16, dict(lanes=2), "p2"), ("r2sdf", 16, dict(lanes=4), "p4"),
-                             ("r22sdf", 16, dict(lanes=8), "p8"),   # the datapath two cycles behind (ce_latency 2)
                              ("r22sdf", 8, dict(direction="runtime"), "runtime"),
                              ("r22sdf", 8, dict(cycles_per_sample=2), "k2"),    # one sample every 2 cycles
                              ("r22sdf", 8, dict(cycles_per_sample=3), "k3")):   # (and 3: the accumulating multiplier)

@@ -432,14 +432,12 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
     cap = core_capacity(cfg)
     held = Signal(range(cap + 2), name="h_held")
     m.d.sync += held.eq(held + acc - out)
-    # a core whose datapath runs ``ce_latency`` cycles behind its
-    # controller has that many output words in flight to its FIFO, oldest
-    # first: ``emit_q``, then ``emit_q_d{ce_latency - 1}`` ... ``emit_q_d1``
-    # (hdl/shell.py), each with its ``last_q`` flag
-    flight = _writes_in_flight(core_open, getattr(cfg, "ce_latency", 1))
-    pending = Signal(range(len(flight) + 1), name="h_pending")
-    if flight:
-        m.d.comb += pending.eq(sum(e for e, _ in flight))
+    # a core whose datapath runs a cycle behind its controller (FFTCore)
+    # has one output word in flight to its FIFO: ``emit_q``
+    pending = Signal(name="h_pending")
+    emit_q = _maybe_sig(core_open, "emit_q")
+    if emit_q is not None:
+        m.d.comb += pending.eq(emit_q)
     sh = _ControlShadow(m, ctl_open, cfg.pipeline_latency, n, sizes)
     if sizes is not None:
         # induction: the core's sampled size is the harness's
@@ -455,14 +453,12 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
     with m.If(out):
         m.d.sync += out_mod.eq(0 if n == 1 else (out_mod + 1) % n)
     if sizes is None:
-        _output_frames(m, o, out_mod, n, fifo, fifo_open, flight, pending, sh)
+        _output_frames(m, o, out_mod, n, fifo, fifo_open, core_open, pending, sh)
     space_q = _maybe_sig(core_open, "space_q")
     if space_q is not None:
-        # (registered from the next level and the writes in flight, counting
-        # the controller's emit as if it always happened: hdl/shell.py; the
-        # youngest write in flight was that emit when the flag was computed)
-        older = sum((e for e, _ in flight[:-1]), fifo.level)
-        m.d.comb += Assert(space_q == (older < fifo.depth - 1))
+        # (registered from the next level, counting the controller's emit as
+        # if it always happened: hdl/shell.py)
+        m.d.comb += Assert(space_q == (fifo.level < fifo.depth - 1))
 
     # Latency: no output before `lat` cycles after the first accept.
     # (cycles_per_sample K > 1: a cycle is a stall only when the controller
@@ -520,22 +516,7 @@ def core_properties(m: Module, cfg, i, o, ctl_open, fifo_open, latency: int | No
                                  stall=stall, seen_out=seen_out, empty_since=e_since)
 
 
-def _writes_in_flight(core_open, ce_latency: int):
-    """``[(emit, last), ...]``: the shell's output writes in flight to its
-    FIFO, oldest first (``emit_q``/``last_q``, then the ``_d{k}`` copies
-    from ``k = ce_latency - 1`` down to 1); ``[]`` where the core has no
-    ``emit_q``."""
-    out = []
-    for k in [None] + list(range(ce_latency - 1, 0, -1)):
-        sfx = "" if k is None else f"_d{k}"
-        e = _maybe_sig(core_open, f"emit_q{sfx}")
-        if e is None:
-            break
-        out.append((e, _maybe_sig(core_open, f"last_q{sfx}")))
-    return out
-
-
-def _output_frames(m, o, out_mod, n, fifo, fifo_open, flight, pending, sh):
+def _output_frames(m, o, out_mod, n, fifo, fifo_open, core_open, pending, sh):
     """``last`` on exactly every n-th output transfer, the words waiting in
     the FIFO included (fixed frames: :func:`core_properties`)."""
     with m.If(o.valid):
@@ -553,14 +534,10 @@ def _output_frames(m, o, out_mod, n, fifo, fifo_open, flight, pending, sh):
         with m.If(fifo.level > j):
             m.d.comb += Assert(rp.data[lo] == want)
     m.d.comb += Assert(((out_mod + fifo.level + pending) % n) == sh.emit_mod)
-    # each write in flight carries the next position after the FIFO's words
-    # and the older writes
-    ahead = fifo.level
-    for e, last_q in flight:
-        if last_q is not None:
-            with m.If(e):
-                m.d.comb += Assert(last_q == (((out_mod + ahead) % n) == n - 1))
-        ahead = ahead + e
+    last_q = _maybe_sig(core_open, "last_q")
+    if last_q is not None:
+        with m.If(pending):
+            m.d.comb += Assert(last_q == (((out_mod + fifo.level) % n) == n - 1))
 
 
 class OverlapSaveHarness(Elaboratable):

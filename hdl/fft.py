@@ -330,8 +330,8 @@ class FFTCore(wiring.Component):
         P = cfg.lanes
         names = lane_names(cfg)
         # the stream shell (hdl/shell.py): controller, registered enable and
-        # soft reset (the datapath runs cfg.ce_latency cycles behind its
-        # controller), input register, output FIFO
+        # soft reset (the datapath runs one cycle behind its controller,
+        # CE_REGISTER_LATENCY), input register, output FIFO
         runtime_n = cfg.runtime_n is not None
         if runtime_n:
             # the frame size, sampled with each frame's first transfer and
@@ -348,8 +348,7 @@ class FFTCore(wiring.Component):
                         m.d.comb += frame_last.eq((1 << k) - 1)
         sh = stream_shell(m, self.i, self.o, latency=cfg.pipeline_latency, frame=cfg.frame_cycles,
                           drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target,
-                          cycles_per_sample=cfg.cycles_per_sample, ce_latency=cfg.ce_latency,
-                          **({"frame_last": frame_last} if runtime_n else {}))
+                          cycles_per_sample=cfg.cycles_per_sample, **({"frame_last": frame_last} if runtime_n else {}))
         ctl = sh.ctl
         # (the datapath applies its enable and clear to each part itself)
         m.submodules.datapath = dp = FFTDatapath(cfg, ce=sh.adv_q, clear=sh.clear, enable=sh.enable)
@@ -365,7 +364,8 @@ class FFTCore(wiring.Component):
                 m.d.sync += inv_held.eq(self.inverse)
         else:
             inv_now = int(cfg.direction == "inverse")
-        inv_in = sh.to_datapath(inv_now, "inv_in")
+        inv_in = Signal(name="inv_in")
+        m.d.sync += inv_in.eq(inv_now)
         for w_in, (re, im) in zip(dp_in, names):
             m.d.comb += [
                 w_in.re.eq(getattr(sh.inreg, re)),
@@ -378,8 +378,8 @@ class FFTCore(wiring.Component):
             m.d.comb += size_now.eq(Mux(ctl.first_in, size_port, size_held))
             with m.If(ctl.accept & ctl.first_in):
                 m.d.sync += size_held.eq(size_port)
-            end_in = sh.to_datapath(~ctl.accept | ctl.acc_last, "end_in")
-            size_in = sh.to_datapath(size_now, "log2n_in")
+            end_in, size_in = Signal(name="end_in"), Signal(range(cfg.log2n + 1), name="log2n_in")
+            m.d.sync += [end_in.eq(~ctl.accept | ctl.acc_last), size_in.eq(size_now)]
             m.d.comb += dp.i.end.eq(end_in)
             if cfg.order == "natural":
                 m.d.comb += dp.log2n.eq(size_in)

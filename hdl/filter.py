@@ -566,10 +566,9 @@ class FilterCore(wiring.Component):
         fl = cfg.fft_forward.pipeline_latency
         # the stream shell (hdl/shell.py), as in the FFT core: the datapath
         # and everything that follows its slots (bin, channel, weight reads,
-        # wseq) run cfg.ce_latency cycles behind the controller, on adv_q / clr_q
+        # wseq) run one cycle behind the controller, on adv_q / clr_q
         sh = stream_shell(m, self.i, self.o, latency=cfg.pipeline_latency, frame=fc,
-                          drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target,
-                          ce_latency=cfg.ce_latency)
+                          drain_after=cfg.drain_after, out_layout=output_layout(cfg), target=cfg.target)
         ctl, adv, clr = sh.ctl, sh.adv_q, sh.clr_q
         # (the datapath applies its enable and clear to each part itself)
         m.submodules.datapath = dp = FilterDatapath(cfg, ce=adv, clear=sh.clear, enable=sh.enable)
@@ -611,12 +610,10 @@ class FilterCore(wiring.Component):
         region = started >= fl
         inv_on = Signal(name="inv_on")
         m.d.comb += dp.inv_en.eq(inv_on)
-        # (no accept in the controller's clr cycle: in_chan of the cycle
-        # after it, handed to the datapath's time with clr, is the count of
-        # every real frame)
-        in_chan_q = sh.to_datapath(in_chan, "in_chan_q", cycles=cfg.ce_latency - 1)
+        # (no accept in the controller's clr cycle nor, at a frame boundary,
+        # a channel step in the next: in_chan is the same at clr_q)
         with m.If(clr):
-            m.d.sync += [bin_.eq(bin_init), started.eq(0), chan.eq(in_chan_q), inv_on.eq(0)]
+            m.d.sync += [bin_.eq(bin_init), started.eq(0), chan.eq(in_chan), inv_on.eq(0)]
         with m.Elif(adv):
             m.d.sync += bin_.eq(bin_ + 1)
             with m.If(started != t_inv):

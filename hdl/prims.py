@@ -47,9 +47,10 @@ slot pipeline carry no state that validity depends on.
     Read-only table, read latency 2.
 :func:`register_copy`
     A one-bit register (and the LUT computing its input) of its own: a copy
-    of a control register that must reach far from a tight loop, latency 1;
-    or a chain of such flip-flops (one hop of routing each), latency
-    ``stages``.
+    of a control register that must reach far from a tight loop, latency 1.
+:func:`register_copy_ahead`
+    The same from a value known a cycle ahead, in two flip-flops (two hops
+    of routing), latency 2.
 :func:`sb_mac16_accumulator`
     An iCE40 SB_MAC16 as a 16 x 16 multiplier with its own 32-bit
     accumulator (clear, add, subtract, hold), for the time-shared complex
@@ -64,6 +65,7 @@ from amaranth.lib.wiring import In, Out
 
 __all__ = ["TARGETS", "MULT_LATENCY", "RAM_LATENCY", "PipelinedMultiplier", "DelayRAM",
            "ReadModifyWriteRAM", "PipelinedROM", "dp16kd_tiles", "BLOCK_MIN_DEPTH", "register_copy",
+           "register_copy_ahead",
            "sb_mac16_accumulator"]
 
 from fftforge.config import MULT_LATENCY, MULT_LIMB_BITS, RAM_LATENCY, TARGETS, mult_latency, mult_limbs
@@ -87,7 +89,7 @@ def _check_target(target):
         raise ValueError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")
 
 
-def register_copy(m, fn, inputs, *, target: str, name: str, stages: int = 1):
+def register_copy(m, fn, inputs, *, target: str, name: str):
     """``fn(*inputs)`` registered, in a LUT and a flip-flop of their own,
     added to ``m``; ``None`` where the target needs none (the caller keeps
     its one shared register).
@@ -104,14 +106,6 @@ def register_copy(m, fn, inputs, *, target: str, name: str, stages: int = 1):
     copies), no enable (an ``Instance`` is outside any ``EnableInserter``),
     latency 1 cycle.
 
-    ``stages`` > 1: then ``stages`` - 1 more flip-flops of their own, in a
-    chain (latency ``stages`` cycles): nextpnr spreads the chain between
-    the inputs and the loads, so that no single cycle holds the whole
-    route from the controller to a far part (the datapath's enable and
-    clear at :data:`~fftforge.config.FAR_ENABLE_MIN_LANES` lanes; P = 8
-    seed 3: ``ctl.busy`` -> a far butterfly's clear copy, 8.19 ns of
-    routing in one cycle).
-
     Parameters
     ----------
     fn : callable
@@ -123,8 +117,6 @@ def register_copy(m, fn, inputs, *, target: str, name: str, stages: int = 1):
     _check_target(target)
     if len(inputs) > 4:
         raise ValueError(f"register_copy takes at most 4 inputs (one LUT4), got {len(inputs)}")
-    if stages < 1:
-        raise ValueError(f"register_copy stages must be >= 1, got {stages}")
     if target != "ecp5":
         return None
     init = 0
@@ -135,8 +127,6 @@ def register_copy(m, fn, inputs, *, target: str, name: str, stages: int = 1):
     pins = list(inputs) + [Const(0, 1)] * (4 - len(inputs))
     m.submodules[f"{name}_lut"] = Instance(
         "LUT4", p_INIT=Const(init, 16), i_A=pins[0], i_B=pins[1], i_C=pins[2], i_D=pins[3], o_Z=d)
-    for k in range(stages - 1, 0, -1):
-        d = _trellis_ff(m, d, f"{name}_s{k}")
     return _trellis_ff(m, d, name)
 
 
@@ -148,6 +138,25 @@ def _trellis_ff(m, d, name: str):
         "TRELLIS_FF", p_GSR="DISABLED", p_CEMUX="1", p_CLKMUX="CLK", p_LSRMUX="LSR", p_REGSET="RESET",
         p_SRMODE="LSR_OVER_CE", i_CLK=ClockSignal(), i_LSR=ResetSignal(), i_CE=Const(1, 1), i_DI=d, o_Q=q)
     return q
+
+
+def register_copy_ahead(m, fn, inputs, *, target: str, name: str):
+    """:func:`register_copy` of ``fn(*inputs)`` -- a value known one cycle
+    ahead of the register it copies -- then one more flip-flop of its own:
+    the same value as a register of that register, in two hops.
+
+    For a control register whose next value is itself a registered
+    function of the controller's flags (the datapath's clear: ``clr`` is
+    :func:`~fftforge.hdl.control.clear_ahead` of the cycle before): nextpnr
+    places the first flip-flop (and its LUT) between the controller and the
+    second, and the second by the part it serves, so that no single cycle
+    holds the whole route from the controller to a far part (P = 8 seed 3:
+    ``ctl.busy`` -> a far butterfly's clear copy, 8.19 ns of routing).
+    ``None`` where :func:`register_copy` gives none.  Latency 2 cycles (of
+    ``fn``'s inputs; 1 of the register copied).
+    """
+    r = register_copy(m, fn, inputs, target=target, name=f"{name}_ahead")
+    return None if r is None else _trellis_ff(m, r, name)
 
 
 def dp16kd_tiles(depth: int, width: int, pdp: bool = True):
