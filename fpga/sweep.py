@@ -318,17 +318,35 @@ def load_results(paths) -> list:
     return out
 
 
+def _build_config(r: dict) -> dict:
+    """A result row's core configuration, as its kind's configuration class
+    writes it today (so that a row recorded before a field existed -- e.g.
+    ``cycles_per_sample`` -- and one recorded after, at its default, are the
+    same build), without the name.  Rows without a ``job`` (older files),
+    or whose configuration no longer loads: their ``core`` summary or
+    config as written."""
+    from fftforge.kinds import KINDS, UNNAMED_KIND
+    job = r.get("job") or {}
+    cfg = dict(job.get("config") or r.get("core") or {})
+    kind = KINDS.get((r.get("core") or {}).get("kind", UNNAMED_KIND))
+    if job.get("config") and kind is not None:
+        try:
+            cfg = kind.config.from_dict(cfg).to_dict()
+        except (TypeError, ValueError):
+            pass
+    cfg.pop("name", None)
+    return cfg
+
+
 def newest_per_build(results: list) -> list:
     """The rows that stay when each build (family, device, the core's whole
-    configuration but its name, seed) keeps only its newest run: the last
-    one in ``results``' order (result files append in build order, and
-    files given later count as newer).  Rows without a ``job`` (older
-    files) are keyed by their ``core`` summary."""
+    configuration but its name (:func:`_build_config`), seed) keeps only
+    its newest run: the last one in ``results``' order (result files append
+    in build order, and files given later count as newer)."""
     keep = {}
     for r in results:
         job = r.get("job") or {}
-        cfg = dict(job.get("config") or r.get("core") or {})
-        cfg.pop("name", None)
+        cfg = _build_config(r)
         key = (r.get("family"), r.get("device"), json.dumps(cfg, sort_keys=True),
                job.get("seed", r.get("seed")))
         keep.pop(key, None)             # re-inserted: the newest row also takes the newest place

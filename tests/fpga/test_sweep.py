@@ -91,6 +91,23 @@ def test_newest_per_build_keeps_the_last_row_of_each_build():
     assert [r["fmax_mhz"] for r in got] == [101.0, 102.0, 103.0]   # the name does not make a build
 
 
+def test_newest_per_build_fills_fields_recorded_later_with_their_defaults():
+    """A row recorded before a configuration field existed (here
+    ``cycles_per_sample``) and one recorded after, at its default, are one
+    build: only the newer stays."""
+    from fftforge.config import FFTConfig
+    new_cfg = FFTConfig(n=1024, lanes=8, target="ecp5").to_dict()
+    old_cfg = {k: v for k, v in new_cfg.items() if k != "cycles_per_sample"}
+
+    def row(cfg, fmax):
+        return {"family": "ecp5", "device": "85k", "core": {"kind": "fft", "n": 1024, "lanes": 8},
+                "fmax_mhz": fmax, "job": {"config": cfg, "seed": 1}}
+    got = sw.newest_per_build([row(old_cfg, 125.4), row(new_cfg, 106.7)])
+    assert [r["fmax_mhz"] for r in got] == [106.7]
+    other = dict(new_cfg, cycles_per_sample=2)
+    assert len(sw.newest_per_build([row(old_cfg, 125.4), row(other, 50.0)])) == 2
+
+
 def test_synth_newest_needs_saved_results(capsys):
     from fftforge.cli import main
     assert main(["synth", "--family", "ecp5", "--newest"]) == 2
