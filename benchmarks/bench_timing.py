@@ -144,6 +144,9 @@ def main(argv=None) -> int:
     ap.add_argument("--target", default="ecp5", choices=("ecp5", "generic"))
     ap.add_argument("--target-mhz", type=float, default=150.0)
     ap.add_argument("--breakdown", action="store_true", help="also the per-part cell breakdown")
+    ap.add_argument("--floorplan", default="auto", choices=("auto", "centre", "none"),
+                    help="fftforge synth --floorplan (default auto: the broadcast registers of P >= 8 "
+                         "cores pinned at the die's centre)")
     ap.add_argument("--keep", metavar="DIR",
                     help="keep each build's files (Verilog, netlist, nextpnr.log with the whole critical "
                          "path) under DIR/<configuration>-seed<S>")
@@ -169,7 +172,8 @@ def main(argv=None) -> int:
     base = FFTConfig(target=args.target, name="fft")
     sweep = {"n": args.n, "arch": args.arch.split(","), "lanes": args.lanes, "cmul": args.cmul,
              "seed": args.seeds}
-    jobs = sw.expand_jobs(base, sweep, "ecp5", "85k", target_mhz=args.target_mhz, breakdown=args.breakdown)
+    jobs = sw.expand_jobs(base, sweep, "ecp5", "85k", target_mhz=args.target_mhz, breakdown=args.breakdown,
+                           floorplan=args.floorplan)
     if args.keep:
         for job in jobs:
             c = job["config"]

@@ -12,6 +12,9 @@ harness
     LFSR stimulus, output checksum and self-check against the bit-true model.
 synth
     Out-of-context synthesis + place-and-route and the report schema.
+floorplan
+    ECP5: the stream shell's broadcast registers pinned at the die's centre
+    before nextpnr (``--floorplan``).
 boards
     Board tops and bitstreams for amaranth-boards platforms (iCE40, ECP5).
 flow

@@ -27,7 +27,7 @@ __all__ = ["synth_results", "synth_command", "run_meta", "saved_meta", "calibrat
 def synth_results(base, family: str, device: str | None = None, *, core: str | None = None,
                   sweep: dict | None = None, workers: int = 2, scheduler: str | None = None,
                   target_mhz: float | None = None, seed: int = 1, pnr: bool = True, breakdown: bool = False,
-                  keep: bool = False, output_dir: str = "out", progress: bool = True, log=print) -> list:
+                  floorplan: str = "auto", keep: bool = False, output_dir: str = "out", progress: bool = True, log=print) -> list:
     """Result dicts (:class:`~fftforge.fpga.synth.SynthReport` schema) of the
     builds of ``fftforge synth``.
 
@@ -44,6 +44,8 @@ def synth_results(base, family: str, device: str | None = None, *, core: str | N
     sweep : dict
         ``{key: values}`` (:func:`fftforge.fpga.sweep.parse_sweep`): the
         cartesian product of jobs around ``base``.
+    floorplan : {"auto", "centre", "none"}
+        :func:`fftforge.fpga.synth.synth_core`'s ``floorplan``.
     keep : bool
         Keep the tool run folders under ``output_dir`` (``synth-runs/`` for
         jobs, ``synth-<family>/`` for one core).
@@ -57,7 +59,7 @@ def synth_results(base, family: str, device: str | None = None, *, core: str | N
         raise UserError("--sweep works on FFT cores; pass the generate options instead of --core")
     if sweep or scheduler or not core:
         jobs = sw.expand_jobs(base, sweep, family, device, target_mhz=target_mhz, seed=seed, pnr=pnr,
-                              breakdown=breakdown, keep_dir=os.path.join(output_dir, "synth-runs") if keep else None)
+                              breakdown=breakdown, floorplan=floorplan, keep_dir=os.path.join(output_dir, "synth-runs") if keep else None)
         if len(jobs) > 1 or scheduler:
             where = scheduler or f"{min(workers, len(jobs))} local processes"
             log(f"sweep: {len(jobs)} builds on {where}")
@@ -69,12 +71,13 @@ def synth_results(base, family: str, device: str | None = None, *, core: str | N
     src = core_from_descriptor(core, os.path.join(output_dir, "core"))
     log(f"synthesising {src.name} (n={src.desc['n']}, {src.desc.get('arch')}) for {family} ...")
     rep = synth_core(src, family, device, target_mhz=target_mhz, seed=seed, pnr=pnr, breakdown=breakdown,
+                     floorplan=floorplan,
                      workdir=os.path.join(output_dir, f"synth-{family}") if keep else None)
     return [rep.to_dict()]
 
 
 def synth_command(family: str, device: str | None = None, core: str | None = None, n=None, arch=None,
-                  width=None, sweeps=()) -> str:
+                  width=None, sweeps=(), floorplan: str = "auto") -> str:
     """The ``fftforge synth`` command line of a run: family, device, the core
     (``--core`` or the ``--n --arch --width`` not swept) and the sweeps
     (``KEY=V1,V2`` strings, as given)."""
@@ -86,6 +89,7 @@ def synth_command(family: str, device: str | None = None, core: str | None = Non
         [f"--n {n}"] * ("n" not in swept) + [f"--arch {arch}"] * ("arch" not in swept)
         + [f"--width {width}"] * ("width" not in swept))
     parts += [f"--sweep {s}" for s in sweeps]
+    parts += [f"--floorplan {floorplan}"] if floorplan != "auto" else []
     return "fftforge synth " + " ".join(parts)
 
 

@@ -66,7 +66,8 @@ def parse_sweep(items) -> dict:
 
 def expand_jobs(base: FFTConfig, sweep: dict, family: str, device: str | None = None,
                 target_mhz: float | None = None, seed: int = 1, timeout: float | None = None,
-                pnr: bool = True, keep_dir: str | None = None, breakdown: bool = False) -> list:
+                pnr: bool = True, keep_dir: str | None = None, breakdown: bool = False,
+                floorplan: str = "auto") -> list:
     """Cartesian product of ``sweep`` over ``base``: a list of job dicts.
 
     Every configuration is validated here (ConfigError names the parameter)."""
@@ -85,7 +86,8 @@ def expand_jobs(base: FFTConfig, sweep: dict, family: str, device: str | None = 
             name = name[:63]
         cfg = cfg.replace(name=name)
         job = {"family": fam, "device": dev, "config": cfg.to_dict(), "target_mhz": target_mhz,
-               "seed": job_seed, "timeout": timeout, "pnr": pnr, "breakdown": breakdown}
+               "seed": job_seed, "timeout": timeout, "pnr": pnr, "breakdown": breakdown,
+               "floorplan": floorplan}
         if keep_dir:
             job["workdir"] = os.path.join(keep_dir, f"{fam}_{dev or 'default'}_{name}_s{job_seed}")
         jobs.append(job)
@@ -144,7 +146,7 @@ def _build(job, cfg):
         rep = synth_core(core, job["family"], job.get("device"), workdir=job.get("workdir"),
                          target_mhz=job.get("target_mhz"), seed=job.get("seed", 1),
                          timeout=job.get("timeout"), pnr=job.get("pnr", True),
-                         breakdown=job.get("breakdown", False))
+                         breakdown=job.get("breakdown", False), floorplan=job.get("floorplan", "auto"))
         rep.seconds["generate"] = round(gen, 2)
         return rep.to_dict()
 

@@ -13,7 +13,9 @@ Flow (all tools found by :mod:`fftforge.fpga.toolchain`)
    has no out-of-context mode, so on iCE40 the core sits in
    :class:`~fftforge.fpga.harness.SynthTop` (LFSR stimulus, checksum, three
    pins); its figures include that harness (``report["harness"]`` says so).
-   ``--report`` gives utilisation and Fmax.
+   ``--report`` gives utilisation and Fmax.  Before it, a core that spans
+   the die gets its broadcast registers pinned at the centre
+   (:mod:`fftforge.fpga.floorplan`, ``floorplan``).
 
 The report (:class:`SynthReport`, ``to_dict()`` schema ``fftforge.synth/1``)
 holds LUTs, flip-flops, DSP blocks, block RAM (blocks and bits), distributed
@@ -124,6 +126,7 @@ class SynthReport:
     utilization: dict = field(default_factory=dict)
     critical_path: dict | None = None
     breakdown: list | None = None
+    floorplan: dict | None = None
     seed: int | None = None
     cells: dict = field(default_factory=dict)
     architecture: dict = field(default_factory=dict)
@@ -317,7 +320,8 @@ def _last_error(text: str) -> str:
 
 def synth_core(core: CoreSource, family: str, device: str | None = None, workdir: str | None = None,
                target_mhz: float | None = None, seed: int = 1, timeout: float | None = None,
-               env: dict | None = None, pnr: bool = True, breakdown: bool = False) -> SynthReport:
+               env: dict | None = None, pnr: bool = True, breakdown: bool = False,
+               floorplan: str = "auto") -> SynthReport:
     """Synthesise and place-and-route ``core`` out of context on ``family``.
 
     Parameters
@@ -340,6 +344,11 @@ def synth_core(core: CoreSource, family: str, device: str | None = None, workdir
     breakdown : bool
         Also synthesise with the hierarchy kept and report the cells of each
         part (``report.breakdown``, see :func:`parse_breakdown`).
+    floorplan : {"auto", "centre", "none"}
+        Pin the stream shell's broadcast registers at the die's centre
+        before nextpnr (:mod:`fftforge.fpga.floorplan`; ``"auto"``: ECP5
+        cores of :data:`~fftforge.fpga.floorplan.AUTO_MIN_LANES` lanes or
+        more).  ``report.floorplan`` gives the mode and the pins.
 
     Returns
     -------
@@ -348,11 +357,14 @@ def synth_core(core: CoreSource, family: str, device: str | None = None, workdir
         the design (``status`` says so); raises :class:`ToolError` for a
         missing tool and UserError for an unknown family/device.
     """
+    from fftforge.fpga.floorplan import resolve
     device, cap = device_for(family, device)
+    plan = resolve(floorplan, family, device, core.summary().get("lanes") or 1)
     tenv = tool_env(family, "synth", env=env)
     rep = SynthReport(family=family, device=device, core=core.summary(), architecture=core.resources(),
                       capacity={k: v for k, v in cap.items() if k != "nextpnr"},
-                      target_mhz=float(target_mhz or cap["target_mhz"]), seed=seed)
+                      target_mhz=float(target_mhz or cap["target_mhz"]), seed=seed,
+                      floorplan={"mode": plan, "pins": []})
     over = architectural_overflow(core, cap)
     if over:
         rep.status, rep.overflow = "does_not_fit", over
@@ -476,8 +488,13 @@ def _synth_in(core, family, cap, wd, rep, env, seed, timeout, pnr, breakdown, ke
             rep.breakdown = parse_breakdown(json.load(f), family, top)
     if not pnr:
         return rep
+    netlist = "synth.json"
+    if rep.floorplan["mode"] == "centre":
+        from fftforge.fpga.floorplan import write_pinned
+        rep.floorplan["pins"] = write_pinned(os.path.join(wd, netlist), os.path.join(wd, "pinned.json"), rep.device)
+        netlist = "pinned.json"
     cmd = [env["NEXTPNR_ICE40" if family == "ice40" else "NEXTPNR_ECP5"], *cap["nextpnr"],
-           "--json", "synth.json", "--report", "report.json", "--freq", f"{rep.target_mhz:g}",
+           "--json", netlist, "--report", "report.json", "--freq", f"{rep.target_mhz:g}",
            "--seed", str(seed), "--timing-allow-fail", "-q", "--log", "nextpnr.log"]
     if family == "ecp5":
         cmd.append("--out-of-context")

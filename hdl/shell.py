@@ -42,7 +42,14 @@ from fftforge.config import OUTPUT_FIFO_DEPTH
 from fftforge.hdl.control import PipelineControl, advance, clear_ahead
 from fftforge.hdl.prims import register_copy, register_copy_ahead
 
-__all__ = ["stream_shell", "DatapathClear", "DatapathEnable", "add_part", "sync_enabled"]
+__all__ = ["stream_shell", "DatapathClear", "DatapathEnable", "add_part", "sync_enabled", "BROADCAST_REGISTERS"]
+
+#: The shell's registers that every part's enable and clear copy reads
+#: (:class:`DatapathEnable`, :class:`DatapathClear`), by their names in the
+#: flattened netlist of a core whose top module holds the shell: the nets
+#: that reach across the whole core.  The FPGA flow pins them at the die's
+#: centre (:mod:`fftforge.fpga.floorplan`), in this order.
+BROADCAST_REGISTERS = ("ctl.busy", "space_q", "ctl.draining", "ctl.tail_end")
 
 
 class DatapathClear:
