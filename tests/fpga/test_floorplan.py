@@ -79,3 +79,10 @@ def test_every_broadcast_register_of_the_shell_is_pinned_and_nextpnr_keeps_it(ec
     with open(os.path.join(rep.workdir, "synth.json")) as f:      # Yosys's own netlist stays as it was
         assert '"BEL"' not in f.read()
     assert json.loads(json.dumps(rep.to_dict()))["floorplan"]["pins"][0]["bel"].endswith("SLICEA.FF0")
+
+
+def test_cli_refuses_a_floorplan_that_cannot_apply_in_one_line(capsys):
+    from fftforge.cli import main
+    assert main(["synth", "--family", "ice40", "--n", "16", "--floorplan", "centre"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("fftforge: error: --floorplan centre needs an ECP5 device")
