@@ -32,6 +32,7 @@ import sys
 import time
 
 from fftforge.config import FFTConfig
+from fftforge.fpga import floorplan
 from fftforge.fpga import sweep as sw
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -144,9 +145,9 @@ def main(argv=None) -> int:
     ap.add_argument("--target", default="ecp5", choices=("ecp5", "generic"))
     ap.add_argument("--target-mhz", type=float, default=150.0)
     ap.add_argument("--breakdown", action="store_true", help="also the per-part cell breakdown")
-    ap.add_argument("--floorplan", default="auto", choices=("auto", "centre", "none"),
-                    help="fftforge synth --floorplan (default auto: the broadcast registers of P >= 8 "
-                         "cores pinned at the die's centre)")
+    ap.add_argument("--floorplan", default="auto", choices=floorplan.MODES,
+                    help=f"fftforge synth --floorplan (default auto: the broadcast registers of P >= "
+                         f"{floorplan.AUTO_MIN_LANES} cores pinned at the die's centre)")
     ap.add_argument("--keep", metavar="DIR",
                     help="keep each build's files (Verilog, netlist, nextpnr.log with the whole critical "
                          "path) under DIR/<configuration>-seed<S>")

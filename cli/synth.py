@@ -9,6 +9,7 @@ import os
 
 from fftforge.cli.options import add_core_options, fft_config_from_args, target_for
 from fftforge.errors import UserError
+from fftforge.fpga import floorplan
 
 __all__ = ["add_parser", "cmd_synth"]
 
@@ -43,12 +44,13 @@ def add_parser(sub):
     p.add_argument("--breakdown", action="store_true",
                    help="also report where the cells go: a second Yosys run with the hierarchy kept, cells "
                         "(LUT4, CCU2C, FF, DSP, block RAM) per part of the core, in the table and the JSON")
-    p.add_argument("--floorplan", choices=("auto", "centre", "none"), default="auto",
+    p.add_argument("--floorplan", choices=floorplan.MODES, default="auto",
                    help="ECP5: pin the stream shell's broadcast registers (the controller's flags that "
                         "every part's enable and clear copy reads) at the die's centre before nextpnr, so "
-                        "that no copy is more than half the die away. auto (default): cores of 8 lanes "
-                        "or more on the 85k; centre: any core on the 85k; none: never. The JSON row's "
-                        "'floorplan' lists the pins")
+                        f"that no copy is more than half the die away. auto (default): cores of "
+                        f"{floorplan.AUTO_MIN_LANES} lanes or more on the {', '.join(floorplan.CENTRE_TILE)}; "
+                        f"centre: any core on the {', '.join(floorplan.CENTRE_TILE)}; none: never. The JSON "
+                        "row's 'floorplan' lists the pins")
     p.add_argument("--keep", action="store_true", help="keep tool run folders under -o")
     p.add_argument("--csv", nargs="?", const="", metavar="PATH", help="write CSV (default <out>/synth.csv)")
     p.add_argument("--json", nargs="?", const="", metavar="PATH", help="write JSON (default <out>/synth.json)")
@@ -86,8 +88,8 @@ def cmd_synth(args):
     else:
         if not args.family:
             raise UserError("--family is required (ecp5 or ice40)")
-        from fftforge.fpga.floorplan import resolve
-        resolve(args.floorplan, args.family, device_for(args.family, args.device)[0], 1)
+        # "centre" where it cannot apply fails here, before any tool (lanes matter to "auto" only)
+        floorplan.resolve(args.floorplan, args.family, device_for(args.family, args.device)[0], 1)
         if not args.scheduler:                 # workers of a cluster have their own tools
             from fftforge.fpga.toolchain import tool_env
             tool_env(args.family, "synth")
@@ -102,7 +104,8 @@ def cmd_synth(args):
         results = flow.synth_results(
             base, args.family, args.device, core=args.core, sweep=sweep, workers=args.workers,
             scheduler=args.scheduler, target_mhz=args.target_mhz, seed=args.seed, pnr=not args.no_pnr,
-            breakdown=args.breakdown, floorplan=args.floorplan, keep=args.keep, output_dir=out, progress=not args.no_progress,
+            breakdown=args.breakdown, floorplan=args.floorplan, keep=args.keep, output_dir=out,
+            progress=not args.no_progress,
             log=lambda line: print(line, flush=True))
         meta = flow.run_meta(flow.synth_command(args.family, args.device, core=args.core, n=args.n,
                                                 arch=args.arch, width=args.width, sweeps=args.sweep,

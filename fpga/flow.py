@@ -27,7 +27,8 @@ __all__ = ["synth_results", "synth_command", "run_meta", "saved_meta", "calibrat
 def synth_results(base, family: str, device: str | None = None, *, core: str | None = None,
                   sweep: dict | None = None, workers: int = 2, scheduler: str | None = None,
                   target_mhz: float | None = None, seed: int = 1, pnr: bool = True, breakdown: bool = False,
-                  floorplan: str = "auto", keep: bool = False, output_dir: str = "out", progress: bool = True, log=print) -> list:
+                  floorplan: str = "auto", keep: bool = False, output_dir: str = "out", progress: bool = True,
+                  log=print) -> list:
     """Result dicts (:class:`~fftforge.fpga.synth.SynthReport` schema) of the
     builds of ``fftforge synth``.
 
@@ -59,7 +60,8 @@ def synth_results(base, family: str, device: str | None = None, *, core: str | N
         raise UserError("--sweep works on FFT cores; pass the generate options instead of --core")
     if sweep or scheduler or not core:
         jobs = sw.expand_jobs(base, sweep, family, device, target_mhz=target_mhz, seed=seed, pnr=pnr,
-                              breakdown=breakdown, floorplan=floorplan, keep_dir=os.path.join(output_dir, "synth-runs") if keep else None)
+                              breakdown=breakdown, floorplan=floorplan,
+                              keep_dir=os.path.join(output_dir, "synth-runs") if keep else None)
         if len(jobs) > 1 or scheduler:
             where = scheduler or f"{min(workers, len(jobs))} local processes"
             log(f"sweep: {len(jobs)} builds on {where}")

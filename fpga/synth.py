@@ -359,9 +359,10 @@ def synth_core(core: CoreSource, family: str, device: str | None = None, workdir
     """
     from fftforge.fpga.floorplan import resolve
     device, cap = device_for(family, device)
-    plan = resolve(floorplan, family, device, core.summary().get("lanes") or 1)
+    summary = core.summary()
+    plan = resolve(floorplan, family, device, summary.get("lanes") or 1)
     tenv = tool_env(family, "synth", env=env)
-    rep = SynthReport(family=family, device=device, core=core.summary(), architecture=core.resources(),
+    rep = SynthReport(family=family, device=device, core=summary, architecture=core.resources(),
                       capacity={k: v for k, v in cap.items() if k != "nextpnr"},
                       target_mhz=float(target_mhz or cap["target_mhz"]), seed=seed,
                       floorplan={"mode": plan, "pins": []})
