@@ -48,7 +48,9 @@ __all__ = ["stream_shell", "DatapathClear", "DatapathEnable", "add_part", "sync_
 #: (:class:`DatapathEnable`, :class:`DatapathClear`), by their names in the
 #: flattened netlist of a core whose top module holds the shell: the nets
 #: that reach across the whole core.  The FPGA flow pins them at the die's
-#: centre (:mod:`fftforge.fpga.floorplan`), in this order.
+#: centre (:mod:`fftforge.fpga.floorplan`), in this order.  They are the
+#: ``inputs`` of both copies less the input port's ``valid``
+#: (``tests/hdl/test_shell.py`` checks it).
 BROADCAST_REGISTERS = ("ctl.busy", "space_q", "ctl.draining", "ctl.tail_end")
 
 
@@ -79,7 +81,9 @@ class DatapathClear:
     """
 
     def __init__(self, ctl, q, space, target: str):
-        self.ctl, self.q, self.space, self.target = ctl, q, space, target
+        self.ctl, self.q, self.target = ctl, q, target
+        #: the registers :func:`~fftforge.hdl.control.clear_ahead` reads
+        self.inputs = [ctl.draining, space, ctl.tail_end, ctl.busy]
 
     def copy(self, m, name: str):
         """``clr_q`` for one part: registers of its own added to ``m``
@@ -87,8 +91,7 @@ class DatapathClear:
         ctl = self.ctl
         if ctl.cycles_per_sample > 1:      # (clear_ahead holds at one cycle per sample only)
             return self.q
-        r = register_copy_ahead(m, clear_ahead, [ctl.draining, self.space, ctl.tail_end, ctl.busy],
-                                target=self.target, name=name)
+        r = register_copy_ahead(m, clear_ahead, self.inputs, target=self.target, name=name)
         return self.q if r is None else r
 
 
