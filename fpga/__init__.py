@@ -15,6 +15,9 @@ synth
 floorplan
     ECP5: the stream shell's broadcast registers pinned at the die's centre
     before nextpnr (``--floorplan``).
+congestion
+    Where a build's routing congestion is: nextpnr router2 heatmaps summed
+    by part of the core (``python -m fftforge.fpga.congestion``).
 boards
     Board tops and bitstreams for amaranth-boards platforms (iCE40, ECP5).
 flow
