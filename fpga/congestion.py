@@ -136,6 +136,10 @@ def main(argv=None) -> int:
     ap.add_argument("--top", type=int, default=10, help="parts listed (default 10)")
     ap.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
     args = ap.parse_args(argv)
+    for flag, value in (("--depth", args.depth), ("--top", args.top)):
+        if value < 1:
+            print(f"error: {flag} must be at least 1, got {value}", file=sys.stderr)
+            return 2
     try:
         s = summarize(args.prefix, args.iteration, args.depth)
     except (FileNotFoundError, ValueError) as e:

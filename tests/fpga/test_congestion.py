@@ -59,3 +59,6 @@ def test_script_errors_are_one_line(tmp_path, capsys):
     _write(prefix, 3, [("a.x", 1)], [[1]])
     assert congestion.main([prefix, "--iteration", "7"]) == 2
     assert "--iteration must be one of 3..3" in capsys.readouterr().err
+    for flag in ("--depth", "--top"):
+        assert congestion.main([prefix, flag, "0"]) == 2
+        assert capsys.readouterr().err.strip() == f"error: {flag} must be at least 1, got 0"
