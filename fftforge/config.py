@@ -56,7 +56,7 @@ __all__ = [
     "INPUT_LATENCY", "BUTTERFLY_LATENCY_EXTRA", "TWIDDLE_LATENCY", "OUTPUT_LATENCY",
     "MULT_LATENCY", "RAM_LATENCY", "CMUL_LATENCY", "SHARED_CMUL_LATENCY", "CYCLES_PER_SAMPLE_RANGE", "REORDER_LATENCY_EXTRA", "TARGETS",
     "CE_REGISTER_LATENCY", "OUTPUT_FIFO_DEPTH", "BF2II_ROTATE_LATENCY", "MULT_LIMB_BITS",
-    "PRODUCT_REGISTER_MIN_LANES", "mult_limbs", "mult_latency", "CMUL3_PREADD_LATENCY", "cmul_operands", "cmul_latency", "twiddle_latency", "shared_cmul_latency", "shell_latency",
+    "PRODUCT_REGISTER_MIN_LANES", "STAGED_CROSSBAR_MIN_LANES", "reorder_latency", "mult_limbs", "mult_latency", "CMUL3_PREADD_LATENCY", "cmul_operands", "cmul_latency", "twiddle_latency", "shared_cmul_latency", "shell_latency",
     "shell_capacity", "BFP_NORMALIZE_LATENCY_EXTRA", "BFP_OUT_LATENCY", "BFP_GUARD_BITS", "bfp_analyse",
     "late_schedule",
 ]
@@ -102,6 +102,10 @@ PRODUCT_REGISTER_MIN_LANES = 8  # cores of this many lanes or more register each
 #   before the sum (cmul_latency(product_register=True): one slot more per twiddle part): at P = 8 the
 #   N = 1024 core takes 120 of the ECP5-85F's 156 MULT18X18D, so a product's block and the adder that sums
 #   it with its partner can sit 70 columns apart (5.4-6.7 ns of routing, seeds 1 and 2 at 3e4f1ef)
+STAGED_CROSSBAR_MIN_LANES = 8  # cores of this many lanes or more read the lane reorder's banks through
+#   log2 P registered stages of swaps instead of one P-to-1 select per lane (reorder_latency(staged=True):
+#   log2 P slots more): at P = 8 every bank's output fanned out to all 8 lanes, two thirds of the routing
+#   overuse left at router2's 12th iteration (ECP5-85F seed 1, BENCHMARKS.md "Tenth round")
 MULT_LIMB_BITS = 17          # a wide multiplier's operand limb (unsigned, 18-bit signed DSP port)
 BFP_NORMALIZE_LATENCY_EXTRA = RAM_LATENCY + 1  # block floating point: the N-word input frame buffer takes
 #   N + 3 slots (a delay line of N + 1, its output register, the left-shift register: hdl/normalize.py)
@@ -186,6 +190,16 @@ def shell_capacity(pipeline_latency: int) -> int:
     """Most samples a stream core holds (accepted, not yet emitted): the
     slot pipeline plus the output FIFO (the write in flight included)."""
     return pipeline_latency + OUTPUT_FIFO_DEPTH
+
+
+def reorder_latency(n: int, lanes: int = 1, staged: bool = False) -> int:
+    """Slots through the natural-order reorder of an ``n``-point frame
+    carried on ``lanes`` lanes (:class:`fftforge.hdl.reorder.BitReverseReorder`,
+    :class:`~fftforge.hdl.reorder.LaneReorder`): a frame of ``n / lanes``
+    groups, then the banks' registered read (:data:`REORDER_LATENCY_EXTRA`),
+    then, with a ``staged`` read crossbar, one register per stage
+    (log2 ``lanes``)."""
+    return n // lanes + REORDER_LATENCY_EXTRA + ((lanes.bit_length() - 1) if staged else 0)
 
 
 def twiddle_latency(width: int, twiddle_width: int, form: int = 4, cycles_per_sample: int = 1,
@@ -611,6 +625,10 @@ class Part:
         twiddle part: its complex multiplier registers each real product in
         logic before the sum (one slot more, counted in ``latency``; set by
         the plan for :data:`PRODUCT_REGISTER_MIN_LANES` lanes or more).
+    staged_crossbar:
+        reorder part: its banks are read through log2 P registered stages of
+        swaps (:func:`reorder_latency`; set by the plan for
+        :data:`STAGED_CROSSBAR_MIN_LANES` lanes or more).
     """
     kind: str
     latency: int
@@ -627,6 +645,7 @@ class Part:
     may_overflow: bool = True
     bound_in: float = 0.0
     product_register: bool = False
+    staged_crossbar: bool = False
 
     @property
     def rotated_width(self) -> int:
@@ -1034,8 +1053,9 @@ class FFTConfig(CoreConfig):
                         width_in=w, width_out=w, index=s)
                 s += 1
         if self.order == "natural":
-            add(kind="reorder", period=self.n, latency=self.n // P + REORDER_LATENCY_EXTRA,
-                width_in=w, width_out=w)
+            staged = P >= STAGED_CROSSBAR_MIN_LANES and self.cycles_per_sample == 1
+            add(kind="reorder", period=self.n, latency=reorder_latency(self.n, P, staged),
+                width_in=w, width_out=w, staged_crossbar=staged)
         return tuple(parts)
 
     def twiddle_max_magnitude(self, period: int) -> tuple:
@@ -1055,7 +1075,8 @@ class FFTConfig(CoreConfig):
         ``1 + sum(D_s + 2 over butterflies) + 1 per BF2II + twiddle parts
         (7 each when their operands fit 18 bits, :func:`twiddle_latency`)
         + (N + 2 if natural order)``; with P lanes a butterfly takes
-        ``D_s/P + 2`` (``2`` when D_s < P), the reorder ``N/P + 2``.  All in
+        ``D_s/P + 2`` (``2`` when D_s < P), the reorder ``N/P + 2`` (+ log2 P from
+        :data:`STAGED_CROSSBAR_MIN_LANES` lanes: :func:`reorder_latency`).  All in
         cycles of one group of P samples.  ``latency_cycles`` adds the stream
         shell's 2 (the registered clock enable, the output FIFO:
         :func:`shell_latency`).

@@ -147,8 +147,10 @@ class LaneReorder(wiring.Component):
     o : Out(ArrayLayout(word(width), P))
         Bins in natural order, lane 0 lowest.
 
-    Latency ``N/P + 2`` cycles (the banks' registered read).  No bit growth.  Memory: P banks of
-    ``2N/P`` words.
+    Latency ``N/P + 2`` cycles (the banks' registered read), plus log2 P
+    when the part's ``staged_crossbar`` is set (the read crossbar as log2 P
+    registered stages of swaps: :func:`~fftforge.config.reorder_latency`).
+    No bit growth.  Memory: P banks of ``2N/P`` words.
     """
 
     def __init__(self, part, tags=("ovf",), *, target: str = "generic", ce=None):
@@ -239,9 +241,27 @@ class LaneReorder(wiring.Component):
                 mem.raddr.eq(Cat(t, ~parity) if gb else ~parity),
             ]
             bank_out.append(Value.cast(mem.rdata))
-        banks = Array(bank_out)
+        if not self.part.staged_crossbar:
+            banks = Array(bank_out)
+            for l in range(P):
+                m.d.comb += Value.cast(self.o[l]).eq(banks[h_q ^ l])
+            return m
+        # Staged read crossbar: l' <- bank h ^ l' as p registered stages of
+        # swaps, stage i exchanging the lanes that differ in bit i when bit i
+        # of h is set (h travels beside the words, a register per stage): each
+        # bank's word goes to two places per stage, not to all P lanes.
+        cur, h_s = bank_out, h_q
+        for i in range(p):
+            nxt = []
+            for l in range(P):
+                w = Signal(wl, name=f"xbar{i}_{l}")
+                m.d.sync += w.eq(Mux(h_s[i], cur[l ^ (1 << i)], cur[l]))
+                nxt.append(Value.cast(w))
+            h_next = Signal(range(P), name=f"xbar{i}_h")
+            m.d.sync += h_next.eq(h_s)
+            cur, h_s = nxt, h_next
         for l in range(P):
-            m.d.comb += Value.cast(self.o[l]).eq(banks[h_q ^ l])
+            m.d.comb += Value.cast(self.o[l]).eq(cur[l])
         return m
 
 

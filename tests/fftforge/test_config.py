@@ -134,3 +134,17 @@ def test_product_register_from_eight_lanes():
                    + p.product_register for p in tw)
     p8 = FFTConfig(n=1024, lanes=8)
     assert p8.latency_cycles == sum(p.latency for p in p8.plan()) + 2   # registered enable, output FIFO
+
+
+def test_staged_reorder_crossbar_from_eight_lanes():
+    """At P >= STAGED_CROSSBAR_MIN_LANES the lane reorder reads its banks
+    through log2 P registered stages (log2 P slots more, counted in its
+    part's latency); below it, and in bit-reversed order, nothing changes."""
+    from fftforge.config import REORDER_LATENCY_EXTRA, STAGED_CROSSBAR_MIN_LANES, reorder_latency
+    for lanes in (1, 2, 4, STAGED_CROSSBAR_MIN_LANES):
+        (r,) = [p for p in FFTConfig(n=1024, lanes=lanes).plan() if p.kind == "reorder"]
+        staged = lanes >= STAGED_CROSSBAR_MIN_LANES
+        assert r.staged_crossbar == staged
+        assert r.latency == 1024 // lanes + REORDER_LATENCY_EXTRA + (3 if staged else 0)
+        assert r.latency == reorder_latency(1024, lanes, staged)
+    assert not [p for p in FFTConfig(n=1024, lanes=8, order="bit_reversed").plan() if p.kind == "reorder"]
