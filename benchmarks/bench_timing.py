@@ -44,8 +44,16 @@ def _ints(text):
 
 
 def key_of(r) -> tuple:
+    """A configuration: (N, arch, lanes, cmul, kind, family).  Filter and
+    FFTNet rows have no arch or cmul (None), iCE40 rows their family."""
     c = r["core"]
-    return (c["n"], c["arch"], c.get("lanes", 1), c.get("cmul", 4))
+    return (c["n"], c["arch"], c.get("lanes", 1), c.get("cmul", 4), c.get("kind", "fft"),
+            r.get("family", "ecp5"))
+
+
+def _sort_key(key: tuple) -> tuple:
+    """Sort keys whose fields may be None (a filter's arch) beside values."""
+    return tuple((v is None, v) for v in key)
 
 
 def area(r) -> int | None:
@@ -69,10 +77,19 @@ def load_before() -> dict:
     return out
 
 
-def latency(r) -> int:
+def latency(r) -> int | None:
+    """The row's latency in cycles: as recorded at build time (the core
+    summary's ``latency_cycles``), else for older rows from its kind's
+    configuration class as the code computes it today (None for rows
+    recorded without their configuration)."""
+    from fftforge.kinds import KINDS
+    if (r.get("core") or {}).get("latency_cycles") is not None:
+        return r["core"]["latency_cycles"]
     job = r.get("job") or {}
-    cfg = FFTConfig.from_dict(job["config"]) if "config" in job else None
-    return cfg.latency_cycles if cfg else None
+    kind = KINDS.get((r.get("core") or {}).get("kind", "fft"))
+    if "config" not in job or kind is None:
+        return None
+    return kind.config.from_dict(job["config"]).latency_cycles
 
 
 def summarise(results: list) -> list:
@@ -84,14 +101,18 @@ def summarise(results: list) -> list:
         if r.get("status") == "ok" and r.get("fmax_mhz"):
             groups.setdefault(key_of(r), []).append(r)
     rows = []
-    for key in sorted(groups):
+    for key in sorted(groups, key=_sort_key):
         rs = sorted(groups[key], key=lambda r: r["fmax_mhz"])
         med = rs[len(rs) // 2]
         fm = [r["fmax_mhz"] for r in rs]
         b = before.get(key)
         cp = med.get("critical_path") or {}
         rows.append({
-            "n": key[0], "arch": key[1], "lanes": key[2], "cmul": key[3],
+            "n": key[0], "arch": ((key[1] if key[4] == "fft" else key[4])
+                                  + (f" cmul {key[3]}" if key[3] not in (None, 4) else "")
+                                  + ("" if key[5] == "ecp5" else f" ({key[5]})")),
+            "lanes": key[2], "cmul": key[3],
+            "kind": key[4], "family": key[5],
             "seeds": ",".join(str(r.get("seed") or (r.get("job") or {}).get("seed", "?")) for r in rs),
             "fmax_min": min(fm), "fmax_median": statistics.median(fm),
             "msps_median": round(statistics.median(fm) * key[2], 1),

@@ -35,7 +35,8 @@ class CoreSource:
         out = {"name": d["name"], "kind": d.get("kind", UNNAMED_KIND), "n": d.get("n"),
                "arch": d.get("arch"), "width": d.get("input_width"),
                "twiddle_width": d.get("twiddle_width"), "order": d.get("output_order"),
-               "cmul": d.get("cmul"), "lanes": d.get("lanes", 1)}
+               "cmul": d.get("cmul"), "lanes": d.get("lanes", 1),
+               "latency_cycles": d.get("latency_cycles")}
         return out
 
     def resources(self) -> dict:

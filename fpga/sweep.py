@@ -100,7 +100,7 @@ def core_summary(cfg) -> dict:
     for rows written before or without generating the core."""
     return {"name": cfg.name, "kind": cfg.kind, "n": cfg.n, "arch": cfg.arch, "width": cfg.width,
             "twiddle_width": cfg.twiddle_width, "order": cfg.order, "cmul": cfg.cmul,
-            "lanes": cfg.lanes}
+            "lanes": cfg.lanes, "latency_cycles": cfg.latency_cycles}
 
 
 def run_job(job: dict) -> dict:

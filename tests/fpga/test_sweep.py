@@ -54,7 +54,18 @@ def test_run_job_reports_the_core_the_same_way_when_it_fails_or_does_not_fit():
     assert bad["status"] == "failed" and bad["error"].startswith("UserError: ") and "nosuchfamily" in bad["error"]
     assert over["core"] == bad["core"] == sw.core_summary(FFTConfig.from_dict(over["job"]["config"]))
     assert over["core"]["kind"] == "fft" and set(over["core"]) == {
-        "name", "kind", "n", "arch", "width", "twiddle_width", "order", "cmul", "lanes"}
+        "name", "kind", "n", "arch", "width", "twiddle_width", "order", "cmul", "lanes", "latency_cycles"}
+    assert over["core"]["latency_cycles"] == cfg.latency_cycles
+
+
+def test_a_generated_cores_summary_records_its_latency_from_the_descriptor(tmp_path):
+    # a build row keeps the latency of the design it built (the descriptor's
+    # latency_cycles), so a later change of the code does not rewrite it
+    from fftforge.fpga.core import core_from_config
+    cfg = FFTConfig(n=16, lanes=2)
+    core = core_from_config(cfg, str(tmp_path))
+    assert core.summary()["latency_cycles"] == core.desc["latency_cycles"] == cfg.latency_cycles
+    assert core.summary() == sw.core_summary(cfg) | {"name": core.summary()["name"]}
 
 
 def test_dask_cluster_runs_the_sweep(tmp_path):
