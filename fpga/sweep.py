@@ -337,6 +337,7 @@ def _build_config(r: dict) -> dict:
         except (TypeError, ValueError):
             pass
     cfg.pop("name", None)
+    cfg.pop("latency_cycles", None)     # an outcome of the configuration, not part of it
     return cfg
 
 

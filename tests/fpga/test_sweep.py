@@ -102,6 +102,14 @@ def test_newest_per_build_keeps_the_last_row_of_each_build():
     assert [r["fmax_mhz"] for r in got] == [101.0, 102.0, 103.0]   # the name does not make a build
 
 
+def test_newest_per_build_a_recorded_latency_does_not_make_a_build():
+    # rows without a job are keyed by their core summary; newer summaries
+    # also carry the built core's latency_cycles, an outcome, not a setting
+    old = {"family": "ecp5", "device": "85k", "core": {"n": 1024, "lanes": 8}, "fmax_mhz": 1.0, "seed": 1}
+    new = dict(old, core={"n": 1024, "lanes": 8, "latency_cycles": 320}, fmax_mhz=2.0)
+    assert [r["fmax_mhz"] for r in sw.newest_per_build([old, new])] == [2.0]
+
+
 def test_newest_per_build_fills_fields_recorded_later_with_their_defaults():
     """A row recorded before a configuration field existed (here
     ``cycles_per_sample``) and one recorded after, at its default, are one
