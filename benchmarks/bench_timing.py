@@ -34,6 +34,7 @@ import time
 from fftforge.config import FFTConfig
 from fftforge.fpga import floorplan
 from fftforge.fpga import sweep as sw
+from fftforge.kinds import KINDS, UNNAMED_KIND
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BEFORE_FILES = ("bench_fpga_results.json", "bench_fpga_lanes_ecp5.json")
@@ -47,13 +48,21 @@ def key_of(r) -> tuple:
     """A configuration: (N, arch, lanes, cmul, kind, family).  Filter and
     FFTNet rows have no arch or cmul (None), iCE40 rows their family."""
     c = r["core"]
-    return (c["n"], c["arch"], c.get("lanes", 1), c.get("cmul", 4), c.get("kind", "fft"),
+    return (c["n"], c["arch"], c.get("lanes", 1), c.get("cmul", 4), c.get("kind", UNNAMED_KIND),
             r.get("family", "ecp5"))
 
 
 def _sort_key(key: tuple) -> tuple:
     """Sort keys whose fields may be None (a filter's arch) beside values."""
     return tuple((v is None, v) for v in key)
+
+
+def _label(key: tuple) -> str:
+    """The table's arch column: the FFT's arch (or the core's kind), its
+    multiplier form when not the default, its family when not ECP5."""
+    n, arch, lanes, cmul, kind, family = key
+    return ((arch if kind == UNNAMED_KIND else kind) + (f" cmul {cmul}" if cmul not in (None, 4) else "")
+            + ("" if family == "ecp5" else f" ({family})"))
 
 
 def area(r) -> int | None:
@@ -82,11 +91,10 @@ def latency(r) -> int | None:
     summary's ``latency_cycles``), else for older rows from its kind's
     configuration class as the code computes it today (None for rows
     recorded without their configuration)."""
-    from fftforge.kinds import KINDS
     if (r.get("core") or {}).get("latency_cycles") is not None:
         return r["core"]["latency_cycles"]
     job = r.get("job") or {}
-    kind = KINDS.get((r.get("core") or {}).get("kind", "fft"))
+    kind = KINDS.get((r.get("core") or {}).get("kind", UNNAMED_KIND))
     if "config" not in job or kind is None:
         return None
     return kind.config.from_dict(job["config"]).latency_cycles
@@ -108,9 +116,7 @@ def summarise(results: list) -> list:
         b = before.get(key)
         cp = med.get("critical_path") or {}
         rows.append({
-            "n": key[0], "arch": ((key[1] if key[4] == "fft" else key[4])
-                                  + (f" cmul {key[3]}" if key[3] not in (None, 4) else "")
-                                  + ("" if key[5] == "ecp5" else f" ({key[5]})")),
+            "n": key[0], "arch": _label(key),
             "lanes": key[2], "cmul": key[3],
             "kind": key[4], "family": key[5],
             "seeds": ",".join(str(r.get("seed") or (r.get("job") or {}).get("seed", "?")) for r in rs),
